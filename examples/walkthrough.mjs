@@ -1,0 +1,50 @@
+// A short shift through the wasm engine with the default rules: prints what the engine
+// decides at each event and why, then the presence metrics. Run by scripts/demo.sh.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const { OmniSync } = require("../pkg/node/omnisync.js");
+
+const rulesPath = new URL(process.argv[2] ?? "./design-section-3.json", import.meta.url);
+const sync = new OmniSync(readFileSync(rulesPath, "utf8"));
+
+const shift = [
+  { at: 0, type: "omni.loginSuccess", statusId: "0N5xx00000000010AA" },
+  { at: 10, type: "omni.statusChanged", statusId: "0N5xx00000000010AA", statusName: "Available",
+    statusApiName: "Available", channels: "[]", reason: "OmniLoginStatusChange" },
+  { at: 20, type: "telephony.stateChanged", oldState: "Offline", newState: "Available" },
+  { at: 60_000, type: "omni.workloadChanged", configuredCapacity: "4", previousWorkload: "0", newWorkload: "4" },
+  { at: 600_000, type: "omni.workloadChanged", configuredCapacity: 4, previousWorkload: 4, newWorkload: 0 },
+  { at: 1_800_000, type: "telephony.stateChanged", oldState: "Available", newState: "Lunch" },
+  { at: 1_800_400, type: "omni.statusChanged", statusId: "0N5xx00000000020AA", statusName: "Lunch",
+    statusApiName: "Lunch", reason: "OmniToolkitStatusChange" },
+  { at: 1_800_500, type: "omni.workloadChanged", configuredCapacity: 4, previousWorkload: 0, newWorkload: "lots" },
+];
+
+for (const event of shift) {
+  let line;
+  try {
+    const { actions, trace } = sync.handle(event);
+    const matched = trace.rules.filter((r) => r.matched).map((r) => `${r.rule} (${r.outcome})`);
+    const did = actions.map((a) => (a.type === "setOmniStatus" ? `Omni -> ${a.developerName}` : `phone -> ${a.state}`));
+    line = `${did.join(", ") || "no action"}${matched.length ? `  [${matched.join("; ")}]` : ""}`;
+  } catch (err) {
+    line = `refused: ${err.code}: ${err.details.map((d) => `${d.path} ${d.message}`).join("; ")}`;
+  }
+  console.log(`${String(event.at).padStart(8)} ms  ${event.type.padEnd(24)} ${line}`);
+}
+
+console.log("\nPresence records (UserServicePresence, ms):");
+console.table(
+  sync.metrics(2_400_000).records.map((r) => ({
+    status: r.developerName,
+    start: r.statusStartDate,
+    end: r.statusEndDate,
+    duration: r.statusDuration,
+    idle: r.idleDuration,
+    atCapacity: r.atCapacityDuration,
+    averageCapacity: Number(r.averageCapacity.toFixed(3)),
+    away: r.isAway,
+  })),
+);

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the wasm bundle: release build, wasm-bindgen glue for the browser (pkg/web)
+# and for node (pkg/node), each optimised for size with the npm package binaryen's
+# wasm-opt (Debian's wasm-opt produces broken output: never /usr/bin/wasm-opt).
+# Prints the sizes, raw and gzip -9.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --lib --target wasm32-unknown-unknown
+wasm=target/wasm32-unknown-unknown/release/omnisync.wasm
+for target in web nodejs; do
+    out="pkg/${target/nodejs/node}"
+    rm -rf "$out"
+    wasm-bindgen --target "$target" --out-dir "$out" "$wasm"
+    node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+        --enable-sign-ext --enable-mutable-globals \
+        "$out/omnisync_bg.wasm" -o "$out/omnisync_bg.wasm"
+done
+# The node glue is CommonJS; the repository's package.json says "module".
+echo '{"type": "commonjs"}' >pkg/node/package.json
+
+gz() { gzip -9 -c "$1" | wc -c; }
+printf '%-28s %10s %10s\n' file bytes gzip-9
+for f in pkg/web/omnisync_bg.wasm pkg/web/omnisync.js; do
+    printf '%-28s %10d %10d\n' "$f" "$(wc -c <"$f")" "$(gz "$f")"
+done

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up (scripts/setup.sh) and runs every check and test: formatting, clippy for the
+# native and the wasm build, the native tests (unit, integration, conformance), and the
+# wasm tests in node and in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+echo "==> cargo fmt --check"
+cargo fmt --check
+echo "==> cargo clippy (native)"
+cargo clippy --all-targets -- -D warnings
+echo "==> cargo clippy (wasm32)"
+cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+echo "==> the core has no wasm crate in its dependency tree"
+if cargo tree -e normal --no-default-features | grep -E 'wasm-bindgen|js-sys|web-sys'; then
+    echo "a wasm crate leaked into the native core" >&2
+    exit 1
+fi
+echo "==> native tests"
+cargo test --release 2>&1 | tee target/native-tests.log
+echo "==> wasm tests (node and headless Chromium)"
+CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \
+    cargo test --target wasm32-unknown-unknown 2>&1 | tee target/wasm-tests.log
+
+# One closing line over both runners (each printed its own summaries above).
+awk '/^test result:/ { p += $4; f += $6 } END { printf "omnisync: %d passed, %d failed\n", p, f }' \
+    target/native-tests.log target/wasm-tests.log

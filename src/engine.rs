@@ -1,0 +1,326 @@
+//! The engine: applies one event to the model, evaluates the rules the event triggers
+//! and returns the decision as a value (actions plus a trace saying why). Time is
+//! passed in; nothing here performs an effect.
+
+use crate::error::Error;
+use crate::event::{Event, EventKind};
+use crate::metrics::{Metrics, MetricsReport};
+use crate::model::AgentState;
+use crate::rules::compile::{CompiledRules, Target, OFFLINE};
+use crate::rules::eval::{eval, Check, Facts};
+use crate::rules::file::Evaluation;
+use serde::Serialize;
+
+/// An effect the host must carry out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Action {
+    #[serde(rename_all = "camelCase")]
+    SetOmniStatus {
+        status_id: String,
+        developer_name: String,
+        rule: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    SetTelephonyState { state: String, rule: String },
+}
+
+/// What became of a rule the event triggered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    /// Its condition held and its actions were emitted.
+    Emitted,
+    /// Its condition held but that side is already in the target state.
+    AlreadyInState,
+    /// Its condition held but a later matching rule set the same side (allMatches).
+    Superseded,
+    NotMatched,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleTrace {
+    pub rule: String,
+    pub matched: bool,
+    pub outcome: Outcome,
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trace {
+    pub event: &'static str,
+    pub at: u64,
+    pub rules: Vec<RuleTrace>,
+    pub notes: Vec<String>,
+}
+
+/// The result of handling one event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    pub actions: Vec<Action>,
+    pub trace: Trace,
+}
+
+impl Decision {
+    /// Names of the rules whose condition held, in evaluation order.
+    pub fn matched(&self) -> Vec<&str> {
+        self.trace
+            .rules
+            .iter()
+            .filter(|r| r.matched)
+            .map(|r| r.rule.as_str())
+            .collect()
+    }
+}
+
+/// The presence-sync engine for one agent.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    rules: CompiledRules,
+    state: AgentState,
+    metrics: Metrics,
+    /// The latest time seen: time never runs backwards inside the engine.
+    clock: u64,
+}
+
+impl Engine {
+    pub fn new(rules: CompiledRules) -> Engine {
+        Engine {
+            rules,
+            state: AgentState::default(),
+            metrics: Metrics::default(),
+            clock: 0,
+        }
+    }
+
+    /// Builds an engine from rules JSON text.
+    pub fn from_json_str(rules: &str) -> Result<Engine, Error> {
+        CompiledRules::from_json_str(rules).map(Engine::new)
+    }
+
+    /// Replaces the rules; the agent's state and metrics carry over.
+    pub fn load_rules(&mut self, rules: CompiledRules) {
+        self.rules = rules;
+    }
+
+    pub fn rules(&self) -> &CompiledRules {
+        &self.rules
+    }
+
+    pub fn state(&self) -> &AgentState {
+        &self.state
+    }
+
+    pub fn metrics(&self, now: u64) -> MetricsReport {
+        self.metrics.report(&self.state, now.max(self.clock))
+    }
+
+    /// Applies `event` at `now` (ms) and decides what to do about it.
+    pub fn handle(&mut self, event: &Event, now: u64) -> Decision {
+        let now = now.max(self.clock);
+        self.clock = now;
+        let mut notes = Vec::new();
+        let old_omni = self.omni_name();
+        let old_telephony = self.state.telephony.state.clone();
+        self.metrics.advance(&self.state, now);
+        let channel = self.apply(event, now, &mut notes);
+        let is_away = self.is_away();
+        self.metrics.observe(&self.state, now, is_away);
+
+        let facts = Facts {
+            telephony_new: self.state.telephony.state.clone(),
+            telephony_old: match event {
+                Event::TelephonyStateChanged { .. } => self.state.telephony.previous.clone(),
+                _ => old_telephony,
+            },
+            omni_new: match event {
+                Event::Logout { .. } => Some(OFFLINE.to_string()),
+                Event::StatusChanged {
+                    status_api_name, ..
+                } => Some(status_api_name.clone()),
+                _ => self.omni_name(),
+            },
+            omni_old: old_omni,
+            channel,
+            previous_workload: self.state.workload.previous_workload,
+            new_workload: self.state.workload.current_workload,
+            configured_capacity: self.state.workload.configured_capacity,
+        };
+        let (actions, rules) = self.evaluate(event.kind(), &facts);
+        Decision {
+            actions,
+            trace: Trace {
+                event: event.kind().name(),
+                at: now,
+                rules,
+                notes,
+            },
+        }
+    }
+
+    /// The current Omni status as rules see it: its DeveloperName, `Offline` once
+    /// logged out, nothing before any Omni event was seen.
+    fn omni_name(&self) -> Option<String> {
+        let omni = &self.state.omni;
+        if omni.logged_in {
+            omni.developer_name.clone()
+        } else {
+            omni.since.map(|_| OFFLINE.to_string())
+        }
+    }
+
+    fn is_away(&self) -> bool {
+        let omni = &self.state.omni;
+        match omni
+            .status_id
+            .as_deref()
+            .and_then(|id| self.rules.status_by_id(id))
+        {
+            Some(status) => !status.online,
+            None => omni.channels.is_empty(),
+        }
+    }
+
+    /// Applies the event to the model; returns the service channel of a work event.
+    fn apply(&mut self, event: &Event, now: u64, notes: &mut Vec<String>) -> Option<String> {
+        match event {
+            Event::LoginSuccess { status_id } => {
+                let status = self.rules.status_by_id(status_id);
+                if status.is_none() {
+                    notes.push(format!(
+                        "status Id {status_id} is not in the rules' catalog"
+                    ));
+                }
+                let name = status.map(|s| s.developer_name.clone());
+                let label = status.and_then(|s| s.label.clone());
+                self.state.log_in(status_id, name, label, now);
+            }
+            Event::StatusChanged {
+                status_id,
+                status_name,
+                status_api_name,
+                channels,
+                reason,
+            } => {
+                if self.rules.status_by_name(status_api_name).is_none() {
+                    notes.push(format!(
+                        "status {status_api_name} is not in the rules' catalog"
+                    ));
+                }
+                self.state.set_status(
+                    status_id,
+                    Some(status_api_name.clone()),
+                    status_name.clone(),
+                    channels.clone(),
+                    now,
+                );
+                if reason.as_deref() == Some("OmniPushTimeout") {
+                    self.state.push_timeout(now);
+                }
+            }
+            Event::Logout { .. } => self.state.log_out(now),
+            Event::WorkloadChanged {
+                configured_capacity,
+                previous_workload,
+                new_workload,
+            } => self
+                .state
+                .set_workload(*configured_capacity, *previous_workload, *new_workload),
+            Event::TelephonyStateChanged {
+                old_state,
+                new_state,
+            } => {
+                let system = self.rules.is_system_state(new_state);
+                self.state
+                    .set_telephony(new_state, old_state.clone(), system);
+            }
+            Event::Work { kind, work } => {
+                let channel = work.service_channel.clone().or_else(|| {
+                    self.rules
+                        .channel_of(&work.work_item_id)
+                        .map(str::to_string)
+                });
+                self.state.work_event(*kind, work, channel.clone(), now);
+                return channel;
+            }
+        }
+        None
+    }
+
+    fn evaluate(&self, kind: EventKind, facts: &Facts) -> (Vec<Action>, Vec<RuleTrace>) {
+        let mut traces: Vec<RuleTrace> = Vec::new();
+        // The winning target per side: (index in traces, target, rule name).
+        let mut omni: Option<(usize, &Target, &str)> = None;
+        let mut telephony: Option<(usize, &Target, &str)> = None;
+        for rule in self.rules.rules.iter().filter(|r| r.on == kind) {
+            let mut checks = Vec::new();
+            let matched = eval(&rule.condition, facts, &mut checks);
+            let index = traces.len();
+            traces.push(RuleTrace {
+                rule: rule.name.clone(),
+                matched,
+                outcome: if matched {
+                    Outcome::Emitted
+                } else {
+                    Outcome::NotMatched
+                },
+                checks,
+            });
+            if !matched {
+                continue;
+            }
+            for target in &rule.targets {
+                let slot = match target {
+                    Target::Omni { .. } => &mut omni,
+                    Target::Telephony(_) => &mut telephony,
+                };
+                if let Some((earlier, _, _)) = slot.replace((index, target, &rule.name)) {
+                    if earlier != index {
+                        traces[earlier].outcome = Outcome::Superseded;
+                    }
+                }
+            }
+            if self.rules.evaluation == Evaluation::FirstMatch {
+                break;
+            }
+        }
+        let mut actions = Vec::new();
+        for (index, target, rule) in omni.into_iter().chain(telephony) {
+            if self.already_in(target) {
+                traces[index].outcome = Outcome::AlreadyInState;
+                continue;
+            }
+            actions.push(match target {
+                Target::Omni {
+                    status_id,
+                    developer_name,
+                } => Action::SetOmniStatus {
+                    status_id: status_id.clone(),
+                    developer_name: developer_name.clone(),
+                    rule: rule.to_string(),
+                },
+                Target::Telephony(state) => Action::SetTelephonyState {
+                    state: state.clone(),
+                    rule: rule.to_string(),
+                },
+            });
+        }
+        (actions, traces)
+    }
+
+    fn already_in(&self, target: &Target) -> bool {
+        match target {
+            Target::Omni { status_id, .. } => {
+                let omni = &self.state.omni;
+                omni.logged_in
+                    && omni
+                        .status_id
+                        .as_deref()
+                        .is_some_and(|id| crate::rules::salesforce_id::same_id(id, status_id))
+            }
+            Target::Telephony(state) => self.state.telephony.state.as_deref() == Some(state),
+        }
+    }
+}

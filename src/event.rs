@@ -1,0 +1,462 @@
+//! The normalised event: the eight Lightning `omniChannel*` events (and their Classic
+//! `PRESENCE.*` twins) plus the telephony agent state change, parsed from the JSON the
+//! shim forwards. Parsing is lenient about extra fields (newer Salesforce releases add
+//! some) and strict about the ones we read: a malformed event is refused whole.
+
+use crate::error::{Error, Finding};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A service channel as the StatusChanged payload lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Channel {
+    pub channel_id: String,
+    pub developer_name: String,
+}
+
+/// The payload shared by the four work events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkRef {
+    pub work_item_id: String,
+    pub work_id: String,
+    /// DeveloperName of the service channel when the host knows it.
+    pub service_channel: Option<String>,
+}
+
+/// Which of the work events it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkEvent {
+    Assigned,
+    Accepted,
+    Declined,
+    Closed,
+}
+
+/// One normalised event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    LoginSuccess {
+        status_id: String,
+    },
+    StatusChanged {
+        status_id: String,
+        status_name: Option<String>,
+        status_api_name: String,
+        channels: Vec<Channel>,
+        reason: Option<String>,
+    },
+    Logout {
+        reason: Option<String>,
+    },
+    Work {
+        kind: WorkEvent,
+        work: WorkRef,
+    },
+    WorkloadChanged {
+        configured_capacity: f64,
+        previous_workload: f64,
+        new_workload: f64,
+    },
+    TelephonyStateChanged {
+        old_state: Option<String>,
+        new_state: String,
+    },
+}
+
+/// The canonical type names, in the order of [`EventKind`].
+const CANONICAL: [&str; 9] = [
+    "omni.loginSuccess",
+    "omni.statusChanged",
+    "omni.logout",
+    "omni.workAssigned",
+    "omni.workAccepted",
+    "omni.workDeclined",
+    "omni.workClosed",
+    "omni.workloadChanged",
+    "telephony.stateChanged",
+];
+
+/// Lightning event names without the `lightning:` namespace, same order.
+const LIGHTNING: [&str; 8] = [
+    "omniChannelLoginSuccess",
+    "omniChannelStatusChanged",
+    "omniChannelLogout",
+    "omniChannelWorkAssigned",
+    "omniChannelWorkAccepted",
+    "omniChannelWorkDeclined",
+    "omniChannelWorkClosed",
+    "omniChannelWorkloadChanged",
+];
+
+/// Classic console event names, same order.
+const CLASSIC: [&str; 8] = [
+    "PRESENCE.LOGIN_SUCCESS",
+    "PRESENCE.STATUS_CHANGED",
+    "PRESENCE.LOGOUT",
+    "PRESENCE.WORK_ASSIGNED",
+    "PRESENCE.WORK_ACCEPTED",
+    "PRESENCE.WORK_DECLINED",
+    "PRESENCE.WORK_CLOSED",
+    "PRESENCE.WORKLOAD_CHANGED",
+];
+
+/// The event type without its payload; also the rule trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventKind {
+    #[serde(rename = "omni.loginSuccess")]
+    LoginSuccess,
+    #[serde(rename = "omni.statusChanged")]
+    StatusChanged,
+    #[serde(rename = "omni.logout")]
+    Logout,
+    #[serde(rename = "omni.workAssigned")]
+    WorkAssigned,
+    #[serde(rename = "omni.workAccepted")]
+    WorkAccepted,
+    #[serde(rename = "omni.workDeclined")]
+    WorkDeclined,
+    #[serde(rename = "omni.workClosed")]
+    WorkClosed,
+    #[serde(rename = "omni.workloadChanged")]
+    WorkloadChanged,
+    #[serde(rename = "telephony.stateChanged")]
+    TelephonyStateChanged,
+}
+
+const KINDS: [EventKind; 9] = [
+    EventKind::LoginSuccess,
+    EventKind::StatusChanged,
+    EventKind::Logout,
+    EventKind::WorkAssigned,
+    EventKind::WorkAccepted,
+    EventKind::WorkDeclined,
+    EventKind::WorkClosed,
+    EventKind::WorkloadChanged,
+    EventKind::TelephonyStateChanged,
+];
+
+impl EventKind {
+    /// Accepts the canonical name, the Lightning name (with or without the
+    /// `lightning:` namespace) and the Classic `PRESENCE.*` name.
+    pub fn from_name(name: &str) -> Option<EventKind> {
+        let bare = name.strip_prefix("lightning:").unwrap_or(name);
+        let bare = bare
+            .strip_prefix("sforce.console.ConsoleEvent.")
+            .unwrap_or(bare);
+        let index = CANONICAL
+            .iter()
+            .position(|n| *n == bare)
+            .or_else(|| LIGHTNING.iter().position(|n| *n == bare))
+            .or_else(|| CLASSIC.iter().position(|n| *n == bare))?;
+        Some(KINDS[index])
+    }
+
+    /// The canonical name, as used in rules and traces.
+    pub fn name(self) -> &'static str {
+        CANONICAL[KINDS.iter().position(|k| *k == self).unwrap_or(0)]
+    }
+
+    /// True for the four work item events.
+    pub fn is_work(self) -> bool {
+        matches!(
+            self,
+            EventKind::WorkAssigned
+                | EventKind::WorkAccepted
+                | EventKind::WorkDeclined
+                | EventKind::WorkClosed
+        )
+    }
+}
+
+impl Event {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::LoginSuccess { .. } => EventKind::LoginSuccess,
+            Event::StatusChanged { .. } => EventKind::StatusChanged,
+            Event::Logout { .. } => EventKind::Logout,
+            Event::Work { kind, .. } => match kind {
+                WorkEvent::Assigned => EventKind::WorkAssigned,
+                WorkEvent::Accepted => EventKind::WorkAccepted,
+                WorkEvent::Declined => EventKind::WorkDeclined,
+                WorkEvent::Closed => EventKind::WorkClosed,
+            },
+            Event::WorkloadChanged { .. } => EventKind::WorkloadChanged,
+            Event::TelephonyStateChanged { .. } => EventKind::TelephonyStateChanged,
+        }
+    }
+
+    /// Parses one event from its JSON text.
+    pub fn from_json_str(text: &str) -> Result<Event, Error> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            invalid(
+                "event.notAnObject",
+                "$",
+                format!("the event is not valid JSON: {e}"),
+            )
+        })?;
+        Event::from_value(&value)
+    }
+
+    /// Parses one event from a JSON value: `{"type": ..., payload fields...}`.
+    pub fn from_value(value: &Value) -> Result<Event, Error> {
+        let Some(obj) = value.as_object() else {
+            return Err(invalid(
+                "event.notAnObject",
+                "$",
+                "an event must be a JSON object with a \"type\"",
+            ));
+        };
+        let type_name = text(obj, "type")?;
+        let kind = EventKind::from_name(&type_name).ok_or_else(|| {
+            invalid(
+                "event.unknownType",
+                "$.type",
+                format!(
+                    "unknown event type \"{type_name}\"; expected one of {}",
+                    CANONICAL.join(", ")
+                ),
+            )
+        })?;
+        Ok(match kind {
+            EventKind::LoginSuccess => Event::LoginSuccess {
+                status_id: text(obj, "statusId")?,
+            },
+            EventKind::StatusChanged => Event::StatusChanged {
+                status_id: text(obj, "statusId")?,
+                status_name: optional_text(obj, "statusName")?,
+                status_api_name: text(obj, "statusApiName")?,
+                channels: channels(obj)?,
+                reason: optional_text(obj, "reason")?,
+            },
+            EventKind::Logout => Event::Logout {
+                reason: optional_text(obj, "reason")?,
+            },
+            EventKind::WorkloadChanged => Event::WorkloadChanged {
+                configured_capacity: number(obj, "configuredCapacity")?,
+                previous_workload: number(obj, "previousWorkload")?,
+                new_workload: number(obj, "newWorkload")?,
+            },
+            EventKind::TelephonyStateChanged => Event::TelephonyStateChanged {
+                old_state: optional_text(obj, "oldState")?,
+                new_state: text(obj, "newState")?,
+            },
+            work => Event::Work {
+                kind: match work {
+                    EventKind::WorkAssigned => WorkEvent::Assigned,
+                    EventKind::WorkAccepted => WorkEvent::Accepted,
+                    EventKind::WorkDeclined => WorkEvent::Declined,
+                    _ => WorkEvent::Closed,
+                },
+                work: WorkRef {
+                    work_item_id: text(obj, "workItemId")?,
+                    work_id: text(obj, "workId")?,
+                    service_channel: optional_text(obj, "serviceChannel")?,
+                },
+            },
+        })
+    }
+}
+
+/// The optional `at` of an event (ms): a number of at least zero.
+pub fn event_time(value: &Value) -> Result<Option<u64>, Error> {
+    match value.get("at") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.as_f64().is_some_and(|t| t.is_finite() && t >= 0.0) => {
+            Ok(n.as_f64().map(|t| t as u64))
+        }
+        Some(other) => Err(invalid(
+            "event.invalidField",
+            "$.at",
+            format!("\"at\" must be a time in milliseconds, found {other}"),
+        )),
+    }
+}
+
+fn invalid(code: &'static str, path: &str, message: impl Into<String>) -> Error {
+    Error::InvalidEvent(Finding::new(code, path, message))
+}
+
+fn optional_text(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(invalid(
+            "event.invalidField",
+            &format!("$.{key}"),
+            format!("\"{key}\" must be a string, found {}", type_of(other)),
+        )),
+    }
+}
+
+fn text(obj: &Map<String, Value>, key: &str) -> Result<String, Error> {
+    optional_text(obj, key)?.ok_or_else(|| {
+        invalid(
+            "event.missingField",
+            &format!("$.{key}"),
+            format!("the event has no \"{key}\""),
+        )
+    })
+}
+
+/// Omni-Channel sends workload numbers as numbers or as strings: accept both, refuse
+/// anything that is not a finite number of at least zero.
+fn number(obj: &Map<String, Value>, key: &str) -> Result<f64, Error> {
+    let path = format!("$.{key}");
+    let parsed = match obj.get(key) {
+        None | Some(Value::Null) => {
+            return Err(invalid(
+                "event.missingField",
+                &path,
+                format!("the event has no \"{key}\""),
+            ))
+        }
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+        Some(_) => None,
+    };
+    match parsed {
+        Some(n) if n.is_finite() && n >= 0.0 => Ok(n),
+        _ => Err(invalid(
+            "event.invalidNumber",
+            &path,
+            format!(
+                "\"{key}\" must be a number of at least 0 (a numeric string is fine), found {}",
+                obj.get(key).map(Value::to_string).unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+/// `channels` arrives as an array or, in the Lightning payload, as a JSON string.
+fn channels(obj: &Map<String, Value>) -> Result<Vec<Channel>, Error> {
+    let refuse = |why: String| invalid("event.invalidField", "$.channels", why);
+    let value = match obj.get("channels") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::String(s)) if s.trim().is_empty() => return Ok(Vec::new()),
+        Some(Value::String(s)) => serde_json::from_str::<Value>(s)
+            .map_err(|e| refuse(format!("\"channels\" is not valid JSON: {e}")))?,
+        Some(v) => v.clone(),
+    };
+    serde_json::from_value::<Vec<Channel>>(value).map_err(|e| {
+        refuse(format!(
+            "\"channels\" must be a list of {{channelId, developerName}}: {e}"
+        ))
+    })
+}
+
+fn type_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(v: Value) -> Result<Event, Error> {
+        Event::from_value(&v)
+    }
+
+    #[test]
+    fn every_alias_maps_to_the_same_kind() {
+        for (i, kind) in KINDS.iter().enumerate().take(8) {
+            assert_eq!(EventKind::from_name(CANONICAL[i]), Some(*kind));
+            assert_eq!(EventKind::from_name(LIGHTNING[i]), Some(*kind));
+            let namespaced = format!("lightning:{}", LIGHTNING[i]);
+            assert_eq!(EventKind::from_name(&namespaced), Some(*kind));
+            assert_eq!(EventKind::from_name(CLASSIC[i]), Some(*kind));
+            assert_eq!(kind.name(), CANONICAL[i]);
+        }
+        assert_eq!(EventKind::from_name("omni.nope"), None);
+    }
+
+    #[test]
+    fn workload_numbers_may_be_strings() {
+        let e = parse(
+            json!({"type": "omni.workloadChanged", "configuredCapacity": "5",
+            "previousWorkload": 1, "newWorkload": " 2.5 "}),
+        )
+        .unwrap();
+        assert_eq!(
+            e,
+            Event::WorkloadChanged {
+                configured_capacity: 5.0,
+                previous_workload: 1.0,
+                new_workload: 2.5
+            }
+        );
+    }
+
+    #[test]
+    fn bad_numbers_are_refused_with_their_path() {
+        for bad in [
+            json!("abc"),
+            json!(-1),
+            json!(true),
+            json!("NaN"),
+            json!("inf"),
+        ] {
+            let err = parse(
+                json!({"type": "omni.workloadChanged", "configuredCapacity": 5,
+                "previousWorkload": 1, "newWorkload": bad}),
+            )
+            .unwrap_err();
+            assert_eq!(err.code(), "event.invalidNumber");
+            assert_eq!(err.details()[0].path, "$.newWorkload");
+        }
+    }
+
+    #[test]
+    fn channels_arrive_as_a_json_string() {
+        let e = parse(
+            json!({"type": "lightning:omniChannelStatusChanged", "statusId": "x",
+            "statusApiName": "Available",
+            "channels": "[{\"channelId\":\"0N9a\",\"developerName\":\"Cases\"}]"}),
+        )
+        .unwrap();
+        let Event::StatusChanged { channels, .. } = e else {
+            panic!("wrong kind")
+        };
+        assert_eq!(channels[0].developer_name, "Cases");
+    }
+
+    #[test]
+    fn malformed_events_say_what_is_wrong() {
+        assert_eq!(parse(json!(3)).unwrap_err().code(), "event.notAnObject");
+        assert_eq!(parse(json!({})).unwrap_err().code(), "event.missingField");
+        assert_eq!(
+            parse(json!({"type": "PRESENCE.NOPE"})).unwrap_err().code(),
+            "event.unknownType"
+        );
+        assert_eq!(
+            parse(json!({"type": "telephony.stateChanged", "newState": 4}))
+                .unwrap_err()
+                .code(),
+            "event.invalidField"
+        );
+        assert_eq!(
+            Event::from_json_str("{nope").unwrap_err().code(),
+            "event.notAnObject"
+        );
+    }
+
+    #[test]
+    fn classic_logout_with_reason() {
+        let e = parse(json!({"type": "PRESENCE.LOGOUT", "reason": "DuplicateLogin"})).unwrap();
+        assert_eq!(
+            e,
+            Event::Logout {
+                reason: Some("DuplicateLogin".into())
+            }
+        );
+    }
+}

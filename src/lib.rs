@@ -1,0 +1,35 @@
+//! # omnisync
+//!
+//! Keeps an agent's presence in step between Salesforce Omni-Channel and the telephony
+//! system beside it. The core is pure and deterministic: time is passed in and effects
+//! come back as values; the browser binding carries them out.
+//!
+//! # Layout
+//!
+//! - [`error`]: [`Finding`] (code, JSON path, sentence) and [`Error`].
+//! - [`event`]: the normalised [`Event`] parsed from Lightning, Classic and telephony
+//!   payloads.
+//! - [`model`]: [`AgentState`]: Omni presence, workload, work items, telephony state.
+//! - [`rules`]: the rules file: shape ([`rules::file`]), reading with every error
+//!   ([`rules::parse`]), checking and compiling ([`rules::compile`]), condition
+//!   evaluation ([`rules::eval`]), Salesforce Id handling ([`rules::salesforce_id`]).
+//! - [`engine`]: [`Engine::handle`]`(event, now) -> `[`Decision`]` { actions, trace }`.
+//! - [`metrics`]: the local UserServicePresence records.
+//! - `wasm` (wasm32 only): the `OmniSync` class exported to JavaScript.
+
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod metrics;
+pub mod model;
+pub mod rules;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use engine::{Action, Decision, Engine, Outcome};
+pub use error::{Error, Finding};
+pub use event::{Event, EventKind};
+pub use metrics::MetricsReport;
+pub use model::AgentState;
+pub use rules::CompiledRules;

@@ -1,0 +1,303 @@
+//! What the engine knows about the agent: Omni presence, workload, work items and the
+//! telephony state. Every change goes through the methods here so the invariants hold
+//! (workload never negative, one current status, bounded work item history).
+
+use crate::event::{Channel, WorkEvent, WorkRef};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Finished work items kept for inspection; older ones are dropped so memory stays flat
+/// over a whole shift.
+pub const FINISHED_WORK_KEPT: usize = 32;
+
+/// The agent's Omni-Channel presence.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OmniPresence {
+    pub logged_in: bool,
+    pub status_id: Option<String>,
+    /// The status DeveloperName (`statusApiName`).
+    pub developer_name: Option<String>,
+    pub label: Option<String>,
+    pub channels: Vec<Channel>,
+    /// When the current status (or logout) began, in ms.
+    pub since: Option<u64>,
+}
+
+/// Workload as Omni-Channel reports it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Workload {
+    pub configured_capacity: f64,
+    pub current_workload: f64,
+    pub previous_workload: f64,
+}
+
+/// Workload as a percentage of capacity. With zero capacity there is no room at all:
+/// 0 % while nothing is assigned, 100 % as soon as anything is.
+pub fn workload_pct(workload: f64, capacity: f64) -> f64 {
+    if capacity > 0.0 {
+        workload / capacity * 100.0
+    } else if workload > 0.0 {
+        100.0
+    } else {
+        0.0
+    }
+}
+
+impl Workload {
+    pub fn pct(&self) -> f64 {
+        workload_pct(self.current_workload, self.configured_capacity)
+    }
+
+    pub fn previous_pct(&self) -> f64 {
+        workload_pct(self.previous_workload, self.configured_capacity)
+    }
+
+    pub fn at_capacity(&self) -> bool {
+        self.configured_capacity > 0.0 && self.current_workload >= self.configured_capacity
+    }
+}
+
+/// The AgentWork lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorkStatus {
+    Assigned,
+    Opened,
+    Unavailable,
+    Declined,
+    DeclinedOnPushTimeout,
+    Closed,
+    Canceled,
+    Transferred,
+}
+
+impl WorkStatus {
+    /// Finished items no longer count against the agent.
+    pub fn is_finished(self) -> bool {
+        !matches!(self, WorkStatus::Assigned | WorkStatus::Opened)
+    }
+}
+
+/// One work item, keyed by its AgentWork Id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkItem {
+    pub work_id: String,
+    pub work_item_id: String,
+    pub status: WorkStatus,
+    pub engaged: bool,
+    pub service_channel: Option<String>,
+    pub updated_at: u64,
+}
+
+/// The telephony agent state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TelephonyState {
+    pub state: Option<String>,
+    pub previous: Option<String>,
+    /// A system state (on a call, after-call work...) that can be read but never set.
+    pub is_system_state: bool,
+}
+
+/// Everything the engine tracks, as `state()` shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentState {
+    pub omni: OmniPresence,
+    pub workload: Workload,
+    pub works: BTreeMap<String, WorkItem>,
+    pub telephony: TelephonyState,
+}
+
+impl AgentState {
+    pub fn log_in(
+        &mut self,
+        status_id: &str,
+        developer_name: Option<String>,
+        label: Option<String>,
+        now: u64,
+    ) {
+        self.set_status(status_id, developer_name, label, Vec::new(), now);
+    }
+
+    pub fn set_status(
+        &mut self,
+        status_id: &str,
+        developer_name: Option<String>,
+        label: Option<String>,
+        channels: Vec<Channel>,
+        now: u64,
+    ) {
+        let unchanged = self.omni.logged_in && self.omni.status_id.as_deref() == Some(status_id);
+        self.omni.logged_in = true;
+        self.omni.status_id = Some(status_id.to_string());
+        self.omni.developer_name = developer_name;
+        self.omni.label = label;
+        if !channels.is_empty() || !unchanged {
+            self.omni.channels = channels;
+        }
+        if !unchanged || self.omni.since.is_none() {
+            self.omni.since = Some(now);
+        }
+    }
+
+    /// Logging out ends the status and the workload (Omni-Channel routes nothing more).
+    pub fn log_out(&mut self, now: u64) {
+        self.omni = OmniPresence {
+            since: Some(now),
+            ..OmniPresence::default()
+        };
+        self.workload.previous_workload = self.workload.current_workload;
+        self.workload.current_workload = 0.0;
+    }
+
+    pub fn set_workload(&mut self, configured: f64, previous: f64, new: f64) {
+        self.workload = Workload {
+            configured_capacity: configured.max(0.0),
+            previous_workload: previous.max(0.0),
+            current_workload: new.max(0.0),
+        };
+    }
+
+    pub fn set_telephony(&mut self, new_state: &str, old_state: Option<String>, is_system: bool) {
+        let previous = old_state.or_else(|| self.telephony.state.take());
+        self.telephony = TelephonyState {
+            state: Some(new_state.to_string()),
+            previous,
+            is_system_state: is_system,
+        };
+    }
+
+    /// Moves a work item through its lifecycle. Events can be lost in the browser, so a
+    /// work item first seen on accept or close is recorded rather than refused.
+    pub fn work_event(
+        &mut self,
+        kind: WorkEvent,
+        work: &WorkRef,
+        channel: Option<String>,
+        now: u64,
+    ) {
+        let status = match kind {
+            WorkEvent::Assigned => WorkStatus::Assigned,
+            WorkEvent::Accepted => WorkStatus::Opened,
+            WorkEvent::Declined => WorkStatus::Declined,
+            WorkEvent::Closed => WorkStatus::Closed,
+        };
+        let item = self
+            .works
+            .entry(work.work_id.clone())
+            .or_insert_with(|| WorkItem {
+                work_id: work.work_id.clone(),
+                work_item_id: work.work_item_id.clone(),
+                status,
+                engaged: false,
+                service_channel: None,
+                updated_at: now,
+            });
+        item.status = status;
+        item.engaged =
+            status == WorkStatus::Opened || (item.engaged && status == WorkStatus::Closed);
+        if channel.is_some() {
+            item.service_channel = channel;
+        }
+        item.updated_at = now;
+        self.prune_finished();
+    }
+
+    /// On a push timeout Omni-Channel declines every offer still waiting.
+    pub fn push_timeout(&mut self, now: u64) {
+        for item in self.works.values_mut() {
+            if item.status == WorkStatus::Assigned {
+                item.status = WorkStatus::DeclinedOnPushTimeout;
+                item.updated_at = now;
+            }
+        }
+        self.prune_finished();
+    }
+
+    fn prune_finished(&mut self) {
+        let mut finished: Vec<(u64, String)> = self
+            .works
+            .values()
+            .filter(|w| w.status.is_finished())
+            .map(|w| (w.updated_at, w.work_id.clone()))
+            .collect();
+        if finished.len() <= FINISHED_WORK_KEPT {
+            return;
+        }
+        finished.sort();
+        for (_, id) in finished.iter().take(finished.len() - FINISHED_WORK_KEPT) {
+            self.works.remove(id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn work(id: &str) -> WorkRef {
+        WorkRef {
+            work_item_id: format!("500{id}"),
+            work_id: format!("0Bz{id}"),
+            service_channel: None,
+        }
+    }
+
+    #[test]
+    fn zero_capacity_is_defined() {
+        assert_eq!(workload_pct(0.0, 0.0), 0.0);
+        assert_eq!(workload_pct(1.0, 0.0), 100.0);
+        assert_eq!(workload_pct(5.0, 4.0), 125.0);
+    }
+
+    #[test]
+    fn lifecycle_and_push_timeout() {
+        let mut s = AgentState::default();
+        s.work_event(WorkEvent::Assigned, &work("1"), None, 1);
+        s.work_event(WorkEvent::Assigned, &work("2"), None, 1);
+        s.work_event(WorkEvent::Accepted, &work("1"), Some("Cases".into()), 2);
+        s.push_timeout(3);
+        assert_eq!(s.works["0Bz1"].status, WorkStatus::Opened);
+        assert!(s.works["0Bz1"].engaged);
+        assert_eq!(s.works["0Bz2"].status, WorkStatus::DeclinedOnPushTimeout);
+        s.work_event(WorkEvent::Closed, &work("1"), None, 4);
+        assert_eq!(s.works["0Bz1"].status, WorkStatus::Closed);
+        assert_eq!(s.works["0Bz1"].service_channel.as_deref(), Some("Cases"));
+    }
+
+    #[test]
+    fn finished_work_history_is_bounded() {
+        let mut s = AgentState::default();
+        for i in 0..200 {
+            let w = work(&i.to_string());
+            s.work_event(WorkEvent::Assigned, &w, None, i);
+            s.work_event(WorkEvent::Closed, &w, None, i);
+        }
+        assert_eq!(s.works.len(), FINISHED_WORK_KEPT);
+        assert!(s.works.contains_key("0Bz199"));
+    }
+
+    #[test]
+    fn logout_clears_status_and_workload() {
+        let mut s = AgentState::default();
+        s.log_in("0N5", Some("Available".into()), None, 1);
+        s.set_workload(4.0, 0.0, 2.0);
+        s.log_out(5);
+        assert!(!s.omni.logged_in);
+        assert_eq!(s.omni.status_id, None);
+        assert_eq!(s.workload.current_workload, 0.0);
+        assert_eq!(s.omni.since, Some(5));
+    }
+
+    #[test]
+    fn telephony_remembers_previous() {
+        let mut s = AgentState::default();
+        s.set_telephony("Available", None, false);
+        s.set_telephony("Busy", None, true);
+        assert_eq!(s.telephony.previous.as_deref(), Some("Available"));
+        assert!(s.telephony.is_system_state);
+    }
+}

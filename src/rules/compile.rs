@@ -1,0 +1,490 @@
+//! Checks the meaning of a parsed [`RulesFile`] and turns it into [`CompiledRules`]:
+//! names resolved to status Ids, static values typed, mappings expanded into rules.
+//! Every problem is collected; the file is accepted only when there is none.
+
+use super::file::{
+    ActionDef, Comparator, Condition, Evaluation, Operand, OperandType, Right, RulesFile,
+};
+use super::salesforce_id;
+use crate::error::Finding;
+use crate::event::EventKind;
+
+/// States a telephony system reports but never lets an agent (or us) choose.
+pub const BUILTIN_SYSTEM_STATES: [&str; 12] = [
+    "Busy",
+    "Pending",
+    "PendingBusy",
+    "CallingCustomer",
+    "AfterCallWork",
+    "MissedCallAgent",
+    "FailedConnectAgent",
+    "FailedConnectCustomer",
+    "LineEngagedAgent",
+    "LineEngagedCustomer",
+    "Error",
+    "Default",
+];
+
+/// The status name a logout presents to rules (CTI Adapter semantics).
+pub const OFFLINE: &str = "Offline";
+
+/// One presence status with its Id normalised to 18 characters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub id: String,
+    pub developer_name: String,
+    pub label: Option<String>,
+    pub online: bool,
+}
+
+/// A value seen or compared: text compares exactly, numbers numerically.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Text(String),
+    Num(f64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rhs {
+    Static(Val),
+    Operand(Operand),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    Always,
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Compare {
+        left: Operand,
+        op: Comparator,
+        right: Rhs,
+    },
+}
+
+/// Where an action goes, already resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    Omni {
+        status_id: String,
+        developer_name: String,
+    },
+    Telephony(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub name: String,
+    pub on: EventKind,
+    pub condition: Cond,
+    pub targets: Vec<Target>,
+}
+
+/// A validated rules file, ready to evaluate many times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledRules {
+    pub statuses: Vec<Status>,
+    pub telephony_states: Vec<String>,
+    pub system_states: Vec<String>,
+    /// (work item Id prefix, service channel DeveloperName).
+    pub channel_prefixes: Vec<(String, String)>,
+    pub rules: Vec<Rule>,
+    pub evaluation: Evaluation,
+}
+
+impl CompiledRules {
+    pub fn status_by_name(&self, developer_name: &str) -> Option<&Status> {
+        self.statuses
+            .iter()
+            .find(|s| s.developer_name == developer_name)
+    }
+
+    pub fn status_by_id(&self, id: &str) -> Option<&Status> {
+        self.statuses
+            .iter()
+            .find(|s| salesforce_id::same_id(&s.id, id))
+    }
+
+    pub fn is_system_state(&self, state: &str) -> bool {
+        self.system_states.iter().any(|s| s == state)
+    }
+
+    /// The service channel of a work item, from its Id's key prefix.
+    pub fn channel_of(&self, work_item_id: &str) -> Option<&str> {
+        self.channel_prefixes
+            .iter()
+            .find(|(prefix, _)| work_item_id.starts_with(prefix.as_str()))
+            .map(|(_, name)| name.as_str())
+    }
+}
+
+/// Checks and compiles a parsed rules file.
+pub fn compile(file: &RulesFile) -> Result<CompiledRules, Vec<Finding>> {
+    let mut c = Compiler {
+        errors: Vec::new(),
+        out: CompiledRules {
+            statuses: Vec::new(),
+            telephony_states: file.telephony.states.clone(),
+            system_states: file.telephony.system_states.clone().unwrap_or_else(|| {
+                BUILTIN_SYSTEM_STATES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            }),
+            channel_prefixes: file
+                .channels
+                .iter()
+                .flat_map(|c| {
+                    c.work_item_prefixes
+                        .iter()
+                        .map(|p| (p.clone(), c.developer_name.clone()))
+                })
+                .collect(),
+            rules: Vec::new(),
+            evaluation: file.options.evaluation,
+        },
+    };
+    if file.version != 1 {
+        c.error(
+            "rules.unsupportedVersion",
+            "$.version",
+            format!(
+                "version {} is not supported; this engine reads version 1",
+                file.version
+            ),
+        );
+    }
+    c.statuses(file);
+    c.mappings(file);
+    c.rules(file);
+    if c.errors.is_empty() {
+        Ok(c.out)
+    } else {
+        Err(c.errors)
+    }
+}
+
+struct Compiler {
+    errors: Vec<Finding>,
+    out: CompiledRules,
+}
+
+impl Compiler {
+    fn error(&mut self, code: &'static str, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(Finding::new(code, path, message));
+    }
+
+    fn statuses(&mut self, file: &RulesFile) {
+        for (i, s) in file.statuses.iter().enumerate() {
+            let path = format!("$.statuses[{i}]");
+            let Some(id) = salesforce_id::to_18(&s.id) else {
+                self.error(
+                    "rules.invalidStatusId",
+                    format!("{path}.id"),
+                    format!(
+                        "\"{}\" is not a Salesforce Id (15 or 18 letters and digits)",
+                        s.id
+                    ),
+                );
+                continue;
+            };
+            if self.out.status_by_name(&s.developer_name).is_some() {
+                self.error(
+                    "rules.duplicateStatus",
+                    format!("{path}.developerName"),
+                    format!("the status \"{}\" is listed twice", s.developer_name),
+                );
+            } else if self.out.status_by_id(&id).is_some() {
+                self.error(
+                    "rules.duplicateStatus",
+                    format!("{path}.id"),
+                    format!("the status Id \"{}\" is listed twice", s.id),
+                );
+            } else {
+                self.out.statuses.push(Status {
+                    id,
+                    developer_name: s.developer_name.clone(),
+                    label: s.label.clone(),
+                    online: s.online,
+                });
+            }
+        }
+    }
+
+    fn mappings(&mut self, file: &RulesFile) {
+        for (i, m) in file.mappings.telephony_to_omni.iter().enumerate() {
+            let path = format!("$.mappings.telephonyToOmni[{i}]");
+            self.telephony_name(&m.telephony, &format!("{path}.telephony"));
+            if let Some(target) = self.omni_target(&m.omni, &format!("{path}.omni")) {
+                self.push_rule(
+                    Rule {
+                        name: format!("telephonyToOmni[{i}]: {} -> {}", m.telephony, m.omni),
+                        on: EventKind::TelephonyStateChanged,
+                        condition: equals(Operand::TelephonyNewState, &m.telephony),
+                        targets: vec![target],
+                    },
+                    &path,
+                );
+            }
+        }
+        for (i, m) in file.mappings.omni_to_telephony.iter().enumerate() {
+            let path = format!("$.mappings.omniToTelephony[{i}]");
+            let known = m.omni == OFFLINE || self.status_name(&m.omni, &format!("{path}.omni"));
+            let target = self.telephony_target(&m.telephony, &format!("{path}.telephony"));
+            let (Some(target), true) = (target, known) else {
+                continue;
+            };
+            let name = format!("omniToTelephony[{i}]: {} -> {}", m.omni, m.telephony);
+            let mut triggers = Vec::new();
+            if m.omni == OFFLINE {
+                triggers.push(EventKind::Logout);
+            }
+            if self.out.status_by_name(&m.omni).is_some() {
+                triggers.push(EventKind::StatusChanged);
+            }
+            // The same mapping may stand for two triggers; its name is checked once.
+            for (n, on) in triggers.into_iter().enumerate() {
+                let rule = Rule {
+                    name: name.clone(),
+                    on,
+                    condition: equals(Operand::OmniNewStatus, &m.omni),
+                    targets: vec![target.clone()],
+                };
+                if n == 0 {
+                    self.push_rule(rule, &path);
+                } else {
+                    self.out.rules.push(rule);
+                }
+            }
+        }
+    }
+
+    fn rules(&mut self, file: &RulesFile) {
+        for (i, r) in file.rules.iter().enumerate() {
+            let path = format!("$.rules[{i}]");
+            let condition = match &r.condition {
+                None => Some(Cond::Always),
+                Some(c) => self.condition(c, r.on, &format!("{path}.if")),
+            };
+            if r.then.is_empty() {
+                self.error(
+                    "rules.noActions",
+                    format!("{path}.then"),
+                    format!("the rule \"{}\" does nothing: \"then\" is empty", r.name),
+                );
+            }
+            let targets: Vec<Option<Target>> =
+                r.then
+                    .iter()
+                    .enumerate()
+                    .map(|(j, a)| match a {
+                        ActionDef::SetOmniStatus(name) => {
+                            self.omni_target(name, &format!("{path}.then[{j}].setOmniStatus"))
+                        }
+                        ActionDef::SetTelephonyState(name) => self
+                            .telephony_target(name, &format!("{path}.then[{j}].setTelephonyState")),
+                    })
+                    .collect();
+            if let (Some(condition), Some(targets)) =
+                (condition, targets.into_iter().collect::<Option<Vec<_>>>())
+            {
+                self.push_rule(
+                    Rule {
+                        name: r.name.clone(),
+                        on: r.on,
+                        condition,
+                        targets,
+                    },
+                    &format!("{path}.name"),
+                );
+            }
+        }
+    }
+
+    fn push_rule(&mut self, rule: Rule, path: &str) {
+        if self.out.rules.iter().any(|r| r.name == rule.name) {
+            self.error("rules.duplicateRuleName", path, format!("another rule is already named \"{}\"; names must be unique so the trace is unambiguous", rule.name));
+        } else {
+            self.out.rules.push(rule);
+        }
+    }
+
+    fn condition(&mut self, c: &Condition, on: EventKind, path: &str) -> Option<Cond> {
+        let group = |this: &mut Self, items: &[Condition], key: &str| -> Option<Vec<Cond>> {
+            if items.is_empty() {
+                this.error(
+                    "rules.emptyGroup",
+                    format!("{path}.{key}"),
+                    format!("an \"{key}\" group needs at least one condition"),
+                );
+            }
+            let parts: Vec<Option<Cond>> = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| this.condition(item, on, &format!("{path}.{key}[{i}]")))
+                .collect();
+            parts.into_iter().collect()
+        };
+        match c {
+            Condition::All { all } => group(self, all, "all").map(Cond::All),
+            Condition::Any { any } => group(self, any, "any").map(Cond::Any),
+            Condition::Compare(cmp) => {
+                let mut ok = self.operand(cmp.left, on, &format!("{path}.left"));
+                let right = match &cmp.right {
+                    Right::Operand(o) => {
+                        ok &= self.operand(*o, on, &format!("{path}.right.operand"));
+                        if o.value_type() != cmp.left.value_type() {
+                            ok = false;
+                            self.error("rules.typeMismatch", format!("{path}.right.operand"), format!("{} and {} hold different kinds of value and cannot be compared", cmp.left.name(), o.name()));
+                        }
+                        Some(Rhs::Operand(*o))
+                    }
+                    Right::Value(v) => self
+                        .static_value(cmp.left, v, &format!("{path}.right.value"))
+                        .map(Rhs::Static),
+                };
+                if cmp.op.is_ordering() && cmp.left.value_type() == OperandType::Text {
+                    ok = false;
+                    self.error(
+                        "rules.typeMismatch",
+                        format!("{path}.op"),
+                        format!(
+                            "\"{}\" orders numbers; {} is text and only takes eq or ne",
+                            cmp.op.name(),
+                            cmp.left.name()
+                        ),
+                    );
+                }
+                match (ok, right) {
+                    (true, Some(right)) => Some(Cond::Compare {
+                        left: cmp.left,
+                        op: cmp.op,
+                        right,
+                    }),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    fn operand(&mut self, o: Operand, on: EventKind, path: &str) -> bool {
+        if o.available_on(on) {
+            return true;
+        }
+        self.error(
+            "rules.operandUnavailable",
+            path,
+            format!(
+                "{} only has a value on work item events, not on {}",
+                o.name(),
+                on.name()
+            ),
+        );
+        false
+    }
+
+    fn static_value(&mut self, left: Operand, v: &serde_json::Value, path: &str) -> Option<Val> {
+        match (left.value_type(), v) {
+            (OperandType::Number, serde_json::Value::Number(n)) => n.as_f64().map(Val::Num),
+            (OperandType::Number, serde_json::Value::String(s))
+                if s.trim().parse::<f64>().is_ok_and(f64::is_finite) =>
+            {
+                s.trim().parse::<f64>().ok().map(Val::Num)
+            }
+            (OperandType::Text, serde_json::Value::String(s)) => {
+                let known = match left {
+                    Operand::TelephonyNewState | Operand::TelephonyOldState => {
+                        self.telephony_name(s, path)
+                    }
+                    Operand::OmniNewStatus | Operand::OmniOldStatus => {
+                        s == OFFLINE || self.status_name(s, path)
+                    }
+                    _ => true,
+                };
+                known.then(|| Val::Text(s.clone()))
+            }
+            (expected, other) => {
+                let want = if expected == OperandType::Number {
+                    "a number"
+                } else {
+                    "a string"
+                };
+                self.error(
+                    "rules.typeMismatch",
+                    path,
+                    format!(
+                        "{} is compared with {other}, but it needs {want}",
+                        left.name()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn status_name(&mut self, name: &str, path: &str) -> bool {
+        if self.out.status_by_name(name).is_some() {
+            return true;
+        }
+        let known: Vec<&str> = self
+            .out
+            .statuses
+            .iter()
+            .map(|s| s.developer_name.as_str())
+            .collect();
+        self.error(
+            "rules.unknownStatus",
+            path,
+            format!(
+                "no status has the DeveloperName \"{name}\"; the known statuses are: {}",
+                known.join(", ")
+            ),
+        );
+        false
+    }
+
+    fn omni_target(&mut self, name: &str, path: &str) -> Option<Target> {
+        if !self.status_name(name, path) {
+            return None;
+        }
+        self.out.status_by_name(name).map(|s| Target::Omni {
+            status_id: s.id.clone(),
+            developer_name: s.developer_name.clone(),
+        })
+    }
+
+    /// Any name the telephony system can report: a listed state or a system state.
+    fn telephony_name(&mut self, name: &str, path: &str) -> bool {
+        let states = &self.out.telephony_states;
+        if states.is_empty()
+            || states.iter().any(|s| s == name)
+            || self.out.system_states.iter().any(|s| s == name)
+        {
+            return true;
+        }
+        let known = states.join(", ");
+        self.error(
+            "rules.unknownTelephonyState",
+            path,
+            format!("the telephony system has no state \"{name}\"; the known states are: {known}"),
+        );
+        false
+    }
+
+    fn telephony_target(&mut self, name: &str, path: &str) -> Option<Target> {
+        if self.out.system_states.iter().any(|s| s == name) {
+            self.error("rules.restrictedDestination", path, format!("\"{name}\" is a system state: the telephony system sets it during a contact and an agent cannot choose it"));
+            return None;
+        }
+        self.telephony_name(name, path)
+            .then(|| Target::Telephony(name.to_string()))
+    }
+}
+
+fn equals(left: Operand, text: &str) -> Cond {
+    Cond::Compare {
+        left,
+        op: Comparator::Eq,
+        right: Rhs::Static(Val::Text(text.to_string())),
+    }
+}

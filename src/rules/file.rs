@@ -1,0 +1,257 @@
+//! The rules file as an admin writes it (DESIGN section 3), one serde type per part.
+//! These types only describe the shape; `compile` checks the meaning.
+
+use crate::event::EventKind;
+use serde::{de, Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RulesFile {
+    pub version: u32,
+    pub statuses: Vec<StatusDef>,
+    pub telephony: TelephonyDef,
+    #[serde(default)]
+    pub channels: Vec<ChannelDef>,
+    #[serde(default)]
+    pub mappings: Mappings,
+    #[serde(default)]
+    pub rules: Vec<RuleDef>,
+    #[serde(default)]
+    pub options: Options,
+}
+
+/// One ServicePresenceStatus of the org.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatusDef {
+    /// The 15- or 18-character ServicePresenceStatus Id.
+    pub id: String,
+    pub developer_name: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    /// False for an away (busy) status: one with no channels.
+    #[serde(default = "yes")]
+    pub online: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TelephonyDef {
+    /// `amazon-connect`, `nice-cxone`, `genesys`, `softphone`...: informative.
+    pub system: String,
+    /// The agent states an admin may name. Empty: any name is accepted.
+    #[serde(default)]
+    pub states: Vec<String>,
+    /// Replaces the built-in list of states that can be read but never set.
+    #[serde(default)]
+    pub system_states: Option<Vec<String>>,
+}
+
+/// A service channel, so that `omni.channel` can be known from a work item's Id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChannelDef {
+    pub developer_name: String,
+    #[serde(default)]
+    pub work_item_prefixes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Mappings {
+    #[serde(default)]
+    pub telephony_to_omni: Vec<MappingDef>,
+    #[serde(default)]
+    pub omni_to_telephony: Vec<MappingDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MappingDef {
+    pub telephony: String,
+    pub omni: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    pub name: String,
+    pub on: EventKind,
+    #[serde(rename = "if", default)]
+    pub condition: Option<Condition>,
+    pub then: Vec<ActionDef>,
+}
+
+/// `{"all": [...]}`, `{"any": [...]}` or one comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Condition {
+    All { all: Vec<Condition> },
+    Any { any: Vec<Condition> },
+    Compare(Comparison),
+}
+
+/// Written by hand so that a mistake inside a condition is reported precisely instead
+/// of serde's "did not match any variant".
+impl<'de> Deserialize<'de> for Condition {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        let Some(obj) = value.as_object() else {
+            return Err(de::Error::custom(
+                "a condition must be an object: {\"all\": [...]}, {\"any\": [...]} or {\"left\", \"op\", \"right\"}",
+            ));
+        };
+        let group = |key: &str| -> Result<Vec<Condition>, D::Error> {
+            if obj.len() != 1 {
+                return Err(de::Error::custom(format!(
+                    "a condition group has only the key \"{key}\""
+                )));
+            }
+            serde_json::from_value(obj[key].clone()).map_err(de::Error::custom)
+        };
+        if obj.contains_key("all") {
+            Ok(Condition::All { all: group("all")? })
+        } else if obj.contains_key("any") {
+            Ok(Condition::Any { any: group("any")? })
+        } else {
+            serde_json::from_value(value)
+                .map(Condition::Compare)
+                .map_err(de::Error::custom)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comparison {
+    pub left: Operand,
+    pub op: Comparator,
+    pub right: Right,
+}
+
+/// A static value (the CTI Adapter's "Static Value") or another operand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum Right {
+    Value(Value),
+    Operand(Operand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Comparator {
+    Eq,
+    Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl Comparator {
+    pub fn name(self) -> &'static str {
+        match self {
+            Comparator::Eq => "eq",
+            Comparator::Ne => "ne",
+            Comparator::Gt => "gt",
+            Comparator::Ge => "ge",
+            Comparator::Lt => "lt",
+            Comparator::Le => "le",
+        }
+    }
+
+    pub fn is_ordering(self) -> bool {
+        !matches!(self, Comparator::Eq | Comparator::Ne)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Operand {
+    #[serde(rename = "telephony.newState")]
+    TelephonyNewState,
+    #[serde(rename = "telephony.oldState")]
+    TelephonyOldState,
+    #[serde(rename = "omni.newStatus")]
+    OmniNewStatus,
+    #[serde(rename = "omni.oldStatus")]
+    OmniOldStatus,
+    #[serde(rename = "omni.channel")]
+    OmniChannel,
+    #[serde(rename = "omni.previousWorkload")]
+    PreviousWorkload,
+    #[serde(rename = "omni.previousWorkloadPct")]
+    PreviousWorkloadPct,
+    #[serde(rename = "omni.newWorkload")]
+    NewWorkload,
+    #[serde(rename = "omni.newWorkloadPct")]
+    NewWorkloadPct,
+    #[serde(rename = "omni.configuredCapacity")]
+    ConfiguredCapacity,
+}
+
+/// What kind of value an operand holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperandType {
+    Text,
+    Number,
+}
+
+impl Operand {
+    pub fn name(self) -> &'static str {
+        match self {
+            Operand::TelephonyNewState => "telephony.newState",
+            Operand::TelephonyOldState => "telephony.oldState",
+            Operand::OmniNewStatus => "omni.newStatus",
+            Operand::OmniOldStatus => "omni.oldStatus",
+            Operand::OmniChannel => "omni.channel",
+            Operand::PreviousWorkload => "omni.previousWorkload",
+            Operand::PreviousWorkloadPct => "omni.previousWorkloadPct",
+            Operand::NewWorkload => "omni.newWorkload",
+            Operand::NewWorkloadPct => "omni.newWorkloadPct",
+            Operand::ConfiguredCapacity => "omni.configuredCapacity",
+        }
+    }
+
+    pub fn value_type(self) -> OperandType {
+        match self {
+            Operand::TelephonyNewState
+            | Operand::TelephonyOldState
+            | Operand::OmniNewStatus
+            | Operand::OmniOldStatus
+            | Operand::OmniChannel => OperandType::Text,
+            _ => OperandType::Number,
+        }
+    }
+
+    /// `omni.channel` only means something for a work item event.
+    pub fn available_on(self, trigger: EventKind) -> bool {
+        self != Operand::OmniChannel || trigger.is_work()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum ActionDef {
+    SetOmniStatus(String),
+    SetTelephonyState(String),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Evaluation {
+    #[default]
+    AllMatches,
+    FirstMatch,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Options {
+    #[serde(default)]
+    pub evaluation: Evaluation,
+}

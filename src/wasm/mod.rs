@@ -1,0 +1,155 @@
+//! The JavaScript-facing class. Values cross the boundary as JSON (parsed and
+//! stringified by the JS engine itself), which keeps the bundle small; errors cross as
+//! real `Error` objects with a stable `code` and a `details` list. Nothing here panics
+//! on input: every failure becomes an `Error`.
+
+use crate::engine::Engine;
+use crate::error::{Error, Finding};
+use crate::event::{event_time, Event};
+use crate::rules::CompiledRules;
+use js_sys::{Reflect, JSON};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** One problem in a rules file or an event. */
+export interface Finding { code: string; path: string; message: string }
+/** The Error thrown by every OmniSync method. */
+export interface OmniSyncError extends Error { code: string; details: Finding[] }
+export type Action =
+  | { type: "setOmniStatus"; statusId: string; developerName: string; rule: string }
+  | { type: "setTelephonyState"; state: string; rule: string };
+export interface Check { left: string; value: unknown; op: string; rightOperand?: string; right: unknown; result: boolean }
+export interface RuleTrace { rule: string; matched: boolean; outcome: "emitted" | "alreadyInState" | "superseded" | "notMatched"; checks: Check[] }
+export interface Trace { event: string; at: number; rules: RuleTrace[]; notes: string[] }
+export interface Decision { actions: Action[]; trace: Trace }
+/** A normalised event: `type` plus the Lightning payload field names; `at` in ms. */
+export interface OmniSyncEvent { type: string; at?: number; [field: string]: unknown }
+export interface AgentState {
+  omni: { loggedIn: boolean; statusId: string | null; developerName: string | null; label: string | null;
+          channels: { channelId: string; developerName: string }[]; since: number | null };
+  workload: { configuredCapacity: number; currentWorkload: number; previousWorkload: number };
+  works: Record<string, { workId: string; workItemId: string; status: string; engaged: boolean;
+                          serviceChannel: string | null; updatedAt: number }>;
+  telephony: { state: string | null; previous: string | null; isSystemState: boolean };
+}
+export interface PresenceRecord {
+  statusId: string; developerName: string | null; statusStartDate: number; statusEndDate: number | null;
+  statusDuration: number; idleDuration: number; atCapacityDuration: number; averageCapacity: number;
+  configuredCapacity: number; isAway: boolean; isCurrentState: boolean;
+}
+export interface Metrics { records: PresenceRecord[] }
+"#;
+
+/// The presence-sync engine for one agent, as JavaScript sees it.
+#[wasm_bindgen]
+pub struct OmniSync {
+    engine: Engine,
+}
+
+#[wasm_bindgen]
+impl OmniSync {
+    /// Builds an engine from rules given as JSON text or as a plain object. Throws an
+    /// `Error` with `code: "rules.invalid"` and every problem in `details`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
+    ) -> Result<OmniSync, JsValue> {
+        console_error_panic_hook::set_once();
+        let rules = compile(&rules)?;
+        Ok(OmniSync {
+            engine: Engine::new(rules),
+        })
+    }
+
+    /// Applies one event (`at` in ms, or now) and returns `{actions, trace}`. A
+    /// malformed event throws and changes nothing.
+    #[wasm_bindgen(unchecked_return_type = "Decision")]
+    pub fn handle(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let value = json_value(&event, "event.notAnObject", "the event")?;
+        let event = Event::from_value(&value).map_err(|e| js_error(&e))?;
+        let now = event_time(&value).map_err(|e| js_error(&e))?;
+        let now = now.unwrap_or_else(|| js_sys::Date::now() as u64);
+        to_js(&self.engine.handle(&event, now))
+    }
+
+    /// What the engine knows about the agent.
+    #[wasm_bindgen(unchecked_return_type = "AgentState")]
+    pub fn state(&self) -> Result<JsValue, JsValue> {
+        to_js(self.engine.state())
+    }
+
+    /// The UserServicePresence records, the current one running to `now` (ms; default
+    /// the current time).
+    #[wasm_bindgen(unchecked_return_type = "Metrics")]
+    pub fn metrics(&self, now: Option<f64>) -> Result<JsValue, JsValue> {
+        let now = now.unwrap_or_else(js_sys::Date::now).max(0.0) as u64;
+        to_js(&self.engine.metrics(now))
+    }
+
+    /// Replaces the rules. When the new rules are refused it throws and the previous
+    /// rules stay in force.
+    #[wasm_bindgen(js_name = loadRules)]
+    pub fn load_rules(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
+    ) -> Result<(), JsValue> {
+        let rules = compile(&rules)?;
+        self.engine.load_rules(rules);
+        Ok(())
+    }
+}
+
+fn compile(rules: &JsValue) -> Result<CompiledRules, JsValue> {
+    let value = json_value(rules, "rules.syntax", "the rules")?;
+    CompiledRules::from_value(&value).map_err(|e| js_error(&e))
+}
+
+/// Reads a JS value that is either JSON text or a plain object into a JSON value.
+fn json_value(
+    value: &JsValue,
+    code: &'static str,
+    what: &str,
+) -> Result<serde_json::Value, JsValue> {
+    let refuse = |why: String| {
+        let finding = Finding::new(code, "$", format!("{what} could not be read: {why}"));
+        js_error(&if code.starts_with("rules") {
+            Error::InvalidRules(vec![finding])
+        } else {
+            Error::InvalidEvent(finding)
+        })
+    };
+    let text = match value.as_string() {
+        Some(text) => text,
+        None => JSON::stringify(value)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| refuse("it is neither JSON text nor a plain object".into()))?,
+    };
+    serde_json::from_str(&text)
+        .map_err(|e| refuse(format!("line {}, column {}: {e}", e.line(), e.column())))
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+    JSON::parse(&text)
+}
+
+/// A real `Error` with `code` and `details: [{code, path, message}]`.
+fn js_error(err: &Error) -> JsValue {
+    let js = js_sys::Error::new(&err.to_string());
+    js.set_name("OmniSyncError");
+    let details = serde_json::to_string(err.details())
+        .ok()
+        .and_then(|text| JSON::parse(&text).ok())
+        .unwrap_or_else(|| js_sys::Array::new().into());
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = Reflect::set(&js, &"code".into(), &err.code().into());
+    let _ = Reflect::set(&js, &"details".into(), &details);
+    js.into()
+}

@@ -1,0 +1,164 @@
+//! The conformance runner shared by every implementation: native Rust
+//! (`tests/conformance.rs`) and the wasm binding in node and Chromium
+//! (`tests/wasm_*.rs`). A subject only has to load rules, handle events and report
+//! state and metrics as JSON; the scenario files say what must come out.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+/// The text of `tests/conformance/NAME.json`, compiled in so wasm can read it too.
+macro_rules! scenario {
+    ($name:ident) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/conformance/",
+            stringify!($name),
+            ".json"
+        ))
+    };
+}
+
+/// Calls `$m!` with every scenario name; the native test
+/// `every_scenario_file_is_listed` keeps this list in step with the folder.
+macro_rules! for_each_scenario {
+    ($m:ident) => {
+        $m! {
+            SCENARIOS_HERE
+        }
+    };
+}
+
+/// One implementation under test.
+pub trait Subject: Sized {
+    /// Loads rules; on refusal returns the `(code, path)` of every finding.
+    fn load(rules: &Value) -> Result<Self, Vec<(String, String)>>;
+    /// Handles one event; on refusal returns the error code.
+    fn handle(&mut self, event: &Value) -> Result<Value, String>;
+    fn state(&self) -> Value;
+    fn metrics(&self, now: u64) -> Value;
+}
+
+/// Runs one scenario file, panicking with every mismatch found.
+pub fn run<S: Subject>(name: &str, text: &str) {
+    let scenario: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => panic!("{name}: scenario is not valid JSON: {e}"),
+    };
+    if let Err(why) = run_value::<S>(&scenario) {
+        panic!("{name}: {why}");
+    }
+}
+
+fn run_value<S: Subject>(scenario: &Value) -> Result<(), String> {
+    let rules = scenario.get("rules").ok_or("scenario has no rules")?;
+    let loaded = S::load(rules);
+    if let Some(expected) = scenario.get("rulesErrors") {
+        let mut want: Vec<(String, String)> = expected
+            .as_array()
+            .ok_or("rulesErrors must be a list")?
+            .iter()
+            .map(|e| (str_of(&e["code"]), str_of(&e["path"])))
+            .collect();
+        let mut got = match loaded {
+            Ok(_) => return Err("rules were accepted but the scenario expects errors".into()),
+            Err(got) => got,
+        };
+        want.sort();
+        got.sort();
+        return if want == got {
+            Ok(())
+        } else {
+            Err(format!("rules errors differ\n  want {want:?}\n  got  {got:?}"))
+        };
+    }
+    let mut subject = loaded.map_err(|e| format!("rules refused: {e:?}"))?;
+    let steps = scenario["steps"].as_array().ok_or("scenario has no steps")?;
+    for (i, step) in steps.iter().enumerate() {
+        step_run(&mut subject, step).map_err(|why| format!("step {i}: {why}"))?;
+    }
+    Ok(())
+}
+
+fn step_run<S: Subject>(subject: &mut S, step: &Value) -> Result<(), String> {
+    if let Some(event) = step.get("event") {
+        let before = subject.state();
+        match (subject.handle(event), step.get("error")) {
+            (Err(code), Some(want)) => {
+                if Value::String(code.clone()) != *want {
+                    return Err(format!("error code {code}, want {want}"));
+                }
+                if subject.state() != before {
+                    return Err("a refused event changed the state".into());
+                }
+            }
+            (Err(code), None) => return Err(format!("event refused with {code}")),
+            (Ok(_), Some(want)) => return Err(format!("event accepted, want error {want}")),
+            (Ok(decision), None) => check_decision(&decision, step)?,
+        }
+    }
+    if let Some(want) = step.get("state") {
+        subset(want, &subject.state(), "state")?;
+    }
+    if let Some(want) = step.get("metrics") {
+        let at = step["metricsAt"].as_u64().ok_or("metrics needs metricsAt")?;
+        subset(want, &subject.metrics(at), "metrics")?;
+    }
+    Ok(())
+}
+
+fn check_decision(decision: &Value, step: &Value) -> Result<(), String> {
+    let actions = &decision["actions"];
+    let want = step.get("actions").cloned().unwrap_or(Value::Array(vec![]));
+    if *actions != want {
+        return Err(format!(
+            "actions differ\n  want {want}\n  got  {actions}\n  trace {}",
+            decision["trace"]
+        ));
+    }
+    if let Some(want) = step.get("matched") {
+        let got: Vec<Value> = decision["trace"]["rules"]
+            .as_array()
+            .map(|rules| {
+                rules
+                    .iter()
+                    .filter(|r| r["matched"] == Value::Bool(true))
+                    .map(|r| r["rule"].clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if Value::Array(got.clone()) != *want {
+            return Err(format!("matched rules differ: want {want}, got {got:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// `want` is contained in `got`: objects by listed keys, arrays element-wise with the
+/// same length, numbers within 1e-9.
+pub fn subset(want: &Value, got: &Value, path: &str) -> Result<(), String> {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => w.iter().try_for_each(|(k, v)| {
+            let here = format!("{path}.{k}");
+            subset(v, g.get(k).unwrap_or(&Value::Null), &here)
+        }),
+        (Value::Array(w), Value::Array(g)) if w.len() == g.len() => w
+            .iter()
+            .zip(g)
+            .enumerate()
+            .try_for_each(|(i, (a, b))| subset(a, b, &format!("{path}[{i}]"))),
+        (Value::Number(a), Value::Number(b)) => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) if (x - y).abs() <= 1e-9 => Ok(()),
+            _ => Err(format!("{path}: want {a}, got {b}")),
+        },
+        (w, g) if w == g => Ok(()),
+        (w, g) => Err(format!("{path}: want {w}, got {g}")),
+    }
+}
+
+fn str_of(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}

@@ -1,0 +1,58 @@
+//! The wasm subject: drives the exported `OmniSync` class exactly as JavaScript does,
+//! with plain JS objects in and out.
+
+use super::Subject;
+use js_sys::{Reflect, JSON};
+use omnisync::wasm::OmniSync;
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+
+pub struct Wasm(OmniSync);
+
+/// A JSON value as the JS object it stands for.
+pub fn js(value: &Value) -> JsValue {
+    JSON::parse(&value.to_string()).expect("serde_json output is valid JSON")
+}
+
+/// A JS value back as JSON.
+pub fn json(value: &JsValue) -> Value {
+    let text = JSON::stringify(value).expect("stringify").as_string().unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+pub fn field(err: &JsValue, key: &str) -> Value {
+    json(&Reflect::get(err, &key.into()).unwrap_or(JsValue::NULL))
+}
+
+impl Subject for Wasm {
+    fn load(rules: &Value) -> Result<Self, Vec<(String, String)>> {
+        OmniSync::new(js(rules)).map(Wasm).map_err(|err| {
+            field(&err, "details")
+                .as_array()
+                .map(|all| {
+                    all.iter()
+                        .map(|d| {
+                            let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+                            (s("code"), s("path"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    fn handle(&mut self, event: &Value) -> Result<Value, String> {
+        self.0
+            .handle(js(event))
+            .map(|d| json(&d))
+            .map_err(|err| field(&err, "code").as_str().unwrap_or_default().to_string())
+    }
+
+    fn state(&self) -> Value {
+        self.0.state().map(|s| json(&s)).unwrap_or(Value::Null)
+    }
+
+    fn metrics(&self, now: u64) -> Value {
+        self.0.metrics(Some(now as f64)).map(|m| json(&m)).unwrap_or(Value::Null)
+    }
+}

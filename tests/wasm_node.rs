@@ -1,0 +1,95 @@
+//! The conformance suite and the binding's own contract, in wasm under node.
+
+#![cfg(target_arch = "wasm32")]
+
+#[macro_use]
+mod common;
+
+use common::wasm::{field, js, json, Wasm};
+use omnisync::wasm::OmniSync;
+use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+macro_rules! wasm_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[wasm_bindgen_test]
+            fn $name() {
+                common::run::<Wasm>(stringify!($name), scenario!($name));
+            }
+        )*
+    };
+}
+
+for_each_scenario!(wasm_tests);
+
+fn rules() -> Value {
+    json!({
+        "version": 1,
+        "statuses": [
+            {"id": "0N5Hs0000001AAAAA1", "developerName": "Available", "online": true},
+            {"id": "0N5Hs0000002AAAAA2", "developerName": "Lunch", "online": false}
+        ],
+        "telephony": {"system": "amazon-connect", "states": ["Available", "Lunch"]},
+        "mappings": {"telephonyToOmni": [{"telephony": "Lunch", "omni": "Lunch"}]},
+        "rules": []
+    })
+}
+
+#[wasm_bindgen_test]
+fn accepts_rules_as_text_or_object() {
+    assert!(OmniSync::new(js(&rules())).is_ok());
+    assert!(OmniSync::new(JsValue::from_str(&rules().to_string())).is_ok());
+}
+
+#[wasm_bindgen_test]
+fn refused_rules_throw_an_error_with_code_and_details() {
+    let mut bad = rules();
+    bad["mappings"]["telephonyToOmni"][0]["omni"] = json!("Lnch");
+    bad["surprise"] = json!(1);
+    let err = OmniSync::new(js(&bad)).err().expect("refused");
+    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_eq!(field(&err, "code"), json!("rules.invalid"));
+    let details = field(&err, "details");
+    assert_eq!(details.as_array().map(Vec::len), Some(2));
+    assert_eq!(details[0]["path"], json!("$.surprise"));
+    let err = OmniSync::new(JsValue::from_str("{\"version\": ")).err().expect("refused");
+    assert_eq!(field(&err, "details")[0]["code"], json!("rules.syntax"));
+}
+
+#[wasm_bindgen_test]
+fn load_rules_keeps_the_previous_rules_when_refused() {
+    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let mut bad = rules();
+    bad["version"] = json!(2);
+    let err = sync.load_rules(js(&bad)).expect_err("refused");
+    assert_eq!(field(&err, "details")[0]["code"], json!("rules.unsupportedVersion"));
+    let decision = sync
+        .handle(js(&json!({"at": 5, "type": "telephony.stateChanged", "newState": "Lunch"})))
+        .expect("handled");
+    assert_eq!(json(&decision)["actions"][0]["developerName"], json!("Lunch"));
+}
+
+#[wasm_bindgen_test]
+fn a_malformed_event_throws_and_changes_nothing() {
+    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let before = json(&sync.state().expect("state"));
+    for bad in [json!(7), json!({"type": "omni.workloadChanged", "configuredCapacity": "x",
+        "previousWorkload": 0, "newWorkload": 1}), json!({"type": "telephony.stateChanged",
+        "newState": "Lunch", "at": -4})] {
+        let err = sync.handle(js(&bad)).expect_err("refused");
+        assert!(field(&err, "code").as_str().is_some_and(|c| c.starts_with("event.")));
+    }
+    assert!(sync.handle(JsValue::UNDEFINED).is_err());
+    assert_eq!(json(&sync.state().expect("state")), before);
+}
+
+#[wasm_bindgen_test]
+fn metrics_default_to_now() {
+    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    sync.handle(js(&json!({"at": 1000, "type": "omni.loginSuccess", "statusId": "0N5Hs0000001AAAAA1"})))
+        .expect("handled");
+    let m = json(&sync.metrics(None).expect("metrics"));
+    assert!(m["records"][0]["statusDuration"].as_f64().unwrap_or(0.0) > 0.0);
+}
