@@ -314,7 +314,16 @@ fn number(obj: &Map<String, Value>, key: &str) -> Result<f64, Error> {
         }
         Some(Value::Number(n)) => n.as_f64(),
         Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
-        Some(_) => None,
+        Some(other) => {
+            return Err(invalid(
+                "event.invalidField",
+                &path,
+                format!(
+                    "\"{key}\" must be a number or a numeric string, found {}",
+                    type_of(other)
+                ),
+            ))
+        }
     };
     match parsed {
         Some(n) if n.is_finite() && n >= 0.0 => Ok(n),
@@ -401,7 +410,7 @@ mod tests {
         for bad in [
             json!("abc"),
             json!(-1),
-            json!(true),
+            json!("-2"),
             json!("NaN"),
             json!("inf"),
         ] {
@@ -413,6 +422,17 @@ mod tests {
             assert_eq!(err.code(), "event.invalidNumber");
             assert_eq!(err.details()[0].path, "$.newWorkload");
         }
+    }
+
+    #[test]
+    fn numbers_of_the_wrong_json_type_are_invalid_fields() {
+        let err = parse(
+            json!({"type": "omni.workloadChanged", "configuredCapacity": [5],
+            "previousWorkload": 1, "newWorkload": 1}),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "event.invalidField");
+        assert_eq!(err.details()[0].path, "$.configuredCapacity");
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct Workload {
     pub configured_capacity: f64,
     pub current_workload: f64,
     pub previous_workload: f64,
+    /// `current_workload` as a percentage of capacity (see [`workload_pct`]).
+    pub workload_pct: f64,
 }
 
 /// Workload as a percentage of capacity. With zero capacity there is no room at all:
@@ -46,14 +48,6 @@ pub fn workload_pct(workload: f64, capacity: f64) -> f64 {
 }
 
 impl Workload {
-    pub fn pct(&self) -> f64 {
-        workload_pct(self.current_workload, self.configured_capacity)
-    }
-
-    pub fn previous_pct(&self) -> f64 {
-        workload_pct(self.previous_workload, self.configured_capacity)
-    }
-
     pub fn at_capacity(&self) -> bool {
         self.configured_capacity > 0.0 && self.current_workload >= self.configured_capacity
     }
@@ -149,15 +143,17 @@ impl AgentState {
             since: Some(now),
             ..OmniPresence::default()
         };
-        self.workload.previous_workload = self.workload.current_workload;
-        self.workload.current_workload = 0.0;
+        let configured = self.workload.configured_capacity;
+        self.set_workload(configured, self.workload.current_workload, 0.0);
     }
 
     pub fn set_workload(&mut self, configured: f64, previous: f64, new: f64) {
+        let (configured, new) = (configured.max(0.0), new.max(0.0));
         self.workload = Workload {
-            configured_capacity: configured.max(0.0),
+            configured_capacity: configured,
             previous_workload: previous.max(0.0),
-            current_workload: new.max(0.0),
+            current_workload: new,
+            workload_pct: workload_pct(new, configured),
         };
     }
 

@@ -1,5 +1,7 @@
 //! The conformance suite against the native engine.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 #[macro_use]
 mod common;
 

@@ -8,7 +8,7 @@ mod common;
 use common::wasm::{field, js, json, Wasm};
 use omnisync::wasm::OmniSync;
 use serde_json::{json, Value};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 macro_rules! wasm_tests {
@@ -54,7 +54,9 @@ fn refused_rules_throw_an_error_with_code_and_details() {
     let details = field(&err, "details");
     assert_eq!(details.as_array().map(Vec::len), Some(2));
     assert_eq!(details[0]["path"], json!("$.surprise"));
-    let err = OmniSync::new(JsValue::from_str("{\"version\": ")).err().expect("refused");
+    let err = OmniSync::new(JsValue::from_str("{\"version\": "))
+        .err()
+        .expect("refused");
     assert_eq!(field(&err, "details")[0]["code"], json!("rules.syntax"));
 }
 
@@ -64,22 +66,36 @@ fn load_rules_keeps_the_previous_rules_when_refused() {
     let mut bad = rules();
     bad["version"] = json!(2);
     let err = sync.load_rules(js(&bad)).expect_err("refused");
-    assert_eq!(field(&err, "details")[0]["code"], json!("rules.unsupportedVersion"));
+    assert_eq!(
+        field(&err, "details")[0]["code"],
+        json!("rules.unsupportedVersion")
+    );
     let decision = sync
-        .handle(js(&json!({"at": 5, "type": "telephony.stateChanged", "newState": "Lunch"})))
+        .handle(js(
+            &json!({"at": 5, "type": "telephony.stateChanged", "newState": "Lunch"}),
+        ))
         .expect("handled");
-    assert_eq!(json(&decision)["actions"][0]["developerName"], json!("Lunch"));
+    assert_eq!(
+        json(&decision)["actions"][0]["developerName"],
+        json!("Lunch")
+    );
 }
 
 #[wasm_bindgen_test]
 fn a_malformed_event_throws_and_changes_nothing() {
     let mut sync = OmniSync::new(js(&rules())).expect("valid");
     let before = json(&sync.state().expect("state"));
-    for bad in [json!(7), json!({"type": "omni.workloadChanged", "configuredCapacity": "x",
-        "previousWorkload": 0, "newWorkload": 1}), json!({"type": "telephony.stateChanged",
-        "newState": "Lunch", "at": -4})] {
+    for bad in [
+        json!(7),
+        json!({"type": "omni.workloadChanged", "configuredCapacity": "x",
+        "previousWorkload": 0, "newWorkload": 1}),
+        json!({"type": "telephony.stateChanged",
+        "newState": "Lunch", "at": -4}),
+    ] {
         let err = sync.handle(js(&bad)).expect_err("refused");
-        assert!(field(&err, "code").as_str().is_some_and(|c| c.starts_with("event.")));
+        assert!(field(&err, "code")
+            .as_str()
+            .is_some_and(|c| c.starts_with("event.")));
     }
     assert!(sync.handle(JsValue::UNDEFINED).is_err());
     assert_eq!(json(&sync.state().expect("state")), before);
@@ -88,8 +104,10 @@ fn a_malformed_event_throws_and_changes_nothing() {
 #[wasm_bindgen_test]
 fn metrics_default_to_now() {
     let mut sync = OmniSync::new(js(&rules())).expect("valid");
-    sync.handle(js(&json!({"at": 1000, "type": "omni.loginSuccess", "statusId": "0N5Hs0000001AAAAA1"})))
-        .expect("handled");
+    sync.handle(js(
+        &json!({"at": 1000, "type": "omni.loginSuccess", "statusId": "0N5Hs0000001AAAAA1"}),
+    ))
+    .expect("handled");
     let m = json(&sync.metrics(None).expect("metrics"));
     assert!(m["records"][0]["statusDuration"].as_f64().unwrap_or(0.0) > 0.0);
 }

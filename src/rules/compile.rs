@@ -5,6 +5,7 @@
 use super::file::{
     ActionDef, Comparator, Condition, Evaluation, Operand, OperandType, Right, RulesFile,
 };
+use super::parse::Origin;
 use super::salesforce_id;
 use crate::error::Finding;
 use crate::event::EventKind;
@@ -120,7 +121,15 @@ impl CompiledRules {
 
 /// Checks and compiles a parsed rules file.
 pub fn compile(file: &RulesFile) -> Result<CompiledRules, Vec<Finding>> {
+    compile_from(file, &Origin::identity(file))
+}
+
+/// Checks and compiles what could be read of a file; `origin` gives each element's
+/// position in the original lists, for the error paths.
+pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, Vec<Finding>> {
     let mut c = Compiler {
+        origin: origin.clone(),
+        names: Vec::new(),
         errors: Vec::new(),
         out: CompiledRules {
             statuses: Vec::new(),
@@ -165,6 +174,8 @@ pub fn compile(file: &RulesFile) -> Result<CompiledRules, Vec<Finding>> {
 }
 
 struct Compiler {
+    origin: Origin,
+    names: Vec<String>,
     errors: Vec<Finding>,
     out: CompiledRules,
 }
@@ -176,6 +187,7 @@ impl Compiler {
 
     fn statuses(&mut self, file: &RulesFile) {
         for (i, s) in file.statuses.iter().enumerate() {
+            let i = at(&self.origin.statuses, i);
             let path = format!("$.statuses[{i}]");
             let Some(id) = salesforce_id::to_18(&s.id) else {
                 self.error(
@@ -213,25 +225,25 @@ impl Compiler {
 
     fn mappings(&mut self, file: &RulesFile) {
         for (i, m) in file.mappings.telephony_to_omni.iter().enumerate() {
+            let i = at(&self.origin.telephony_to_omni, i);
             let path = format!("$.mappings.telephonyToOmni[{i}]");
-            self.telephony_name(&m.telephony, &format!("{path}.telephony"));
+            let name = format!("telephonyToOmni[{i}]: {} -> {}", m.telephony, m.omni);
             if let Some(target) = self.omni_target(&m.omni, &format!("{path}.omni")) {
-                self.push_rule(
-                    Rule {
-                        name: format!("telephonyToOmni[{i}]: {} -> {}", m.telephony, m.omni),
+                if self.claim_name(&name, &path) {
+                    self.out.rules.push(Rule {
+                        name,
                         on: EventKind::TelephonyStateChanged,
                         condition: equals(Operand::TelephonyNewState, &m.telephony),
                         targets: vec![target],
-                    },
-                    &path,
-                );
+                    });
+                }
             }
         }
         for (i, m) in file.mappings.omni_to_telephony.iter().enumerate() {
+            let i = at(&self.origin.omni_to_telephony, i);
             let path = format!("$.mappings.omniToTelephony[{i}]");
-            let known = m.omni == OFFLINE || self.status_name(&m.omni, &format!("{path}.omni"));
-            let target = self.telephony_target(&m.telephony, &format!("{path}.telephony"));
-            let (Some(target), true) = (target, known) else {
+            let Some(target) = self.telephony_target(&m.telephony, &format!("{path}.telephony"))
+            else {
                 continue;
             };
             let name = format!("omniToTelephony[{i}]: {} -> {}", m.omni, m.telephony);
@@ -239,7 +251,7 @@ impl Compiler {
             if m.omni == OFFLINE {
                 triggers.push(EventKind::Logout);
             }
-            if self.out.status_by_name(&m.omni).is_some() {
+            if m.omni != OFFLINE || self.out.status_by_name(&m.omni).is_some() {
                 triggers.push(EventKind::StatusChanged);
             }
             // The same mapping may stand for two triggers; its name is checked once.
@@ -250,9 +262,7 @@ impl Compiler {
                     condition: equals(Operand::OmniNewStatus, &m.omni),
                     targets: vec![target.clone()],
                 };
-                if n == 0 {
-                    self.push_rule(rule, &path);
-                } else {
+                if n > 0 || self.claim_name(&rule.name, &path) {
                     self.out.rules.push(rule);
                 }
             }
@@ -261,7 +271,17 @@ impl Compiler {
 
     fn rules(&mut self, file: &RulesFile) {
         for (i, r) in file.rules.iter().enumerate() {
+            let i = at(&self.origin.rules, i);
             let path = format!("$.rules[{i}]");
+            let unreadable_before = self
+                .origin
+                .unreadable_rule_names
+                .iter()
+                .any(|(j, name)| *j < i && *name == r.name);
+            if unreadable_before {
+                self.names.push(r.name.clone());
+            }
+            let named = self.claim_name(&r.name, &format!("{path}.name"));
             let condition = match &r.condition {
                 None => Some(Cond::Always),
                 Some(c) => self.condition(c, r.on, &format!("{path}.if")),
@@ -285,28 +305,34 @@ impl Compiler {
                             .telephony_target(name, &format!("{path}.then[{j}].setTelephonyState")),
                     })
                     .collect();
-            if let (Some(condition), Some(targets)) =
-                (condition, targets.into_iter().collect::<Option<Vec<_>>>())
-            {
-                self.push_rule(
-                    Rule {
-                        name: r.name.clone(),
-                        on: r.on,
-                        condition,
-                        targets,
-                    },
-                    &format!("{path}.name"),
-                );
+            if let (Some(condition), Some(targets), true) = (
+                condition,
+                targets.into_iter().collect::<Option<Vec<_>>>(),
+                named,
+            ) {
+                self.out.rules.push(Rule {
+                    name: r.name.clone(),
+                    on: r.on,
+                    condition,
+                    targets,
+                });
             }
         }
     }
 
-    fn push_rule(&mut self, rule: Rule, path: &str) {
-        if self.out.rules.iter().any(|r| r.name == rule.name) {
-            self.error("rules.duplicateRuleName", path, format!("another rule is already named \"{}\"; names must be unique so the trace is unambiguous", rule.name));
-        } else {
-            self.out.rules.push(rule);
+    /// Rule names must be unique so that the trace is unambiguous; every rule claims
+    /// its name, valid or not, so a duplicate is reported even next to other errors.
+    fn claim_name(&mut self, name: &str, path: &str) -> bool {
+        if self.names.iter().any(|n| n == name) {
+            self.error(
+                "rules.duplicateRuleName",
+                path,
+                format!("another rule is already named \"{name}\"; names must be unique so the trace is unambiguous"),
+            );
+            return false;
         }
+        self.names.push(name.to_string());
+        true
     }
 
     fn condition(&mut self, c: &Condition, on: EventKind, path: &str) -> Option<Cond> {
@@ -391,18 +417,9 @@ impl Compiler {
             {
                 s.trim().parse::<f64>().ok().map(Val::Num)
             }
-            (OperandType::Text, serde_json::Value::String(s)) => {
-                let known = match left {
-                    Operand::TelephonyNewState | Operand::TelephonyOldState => {
-                        self.telephony_name(s, path)
-                    }
-                    Operand::OmniNewStatus | Operand::OmniOldStatus => {
-                        s == OFFLINE || self.status_name(s, path)
-                    }
-                    _ => true,
-                };
-                known.then(|| Val::Text(s.clone()))
-            }
+            // Names in conditions are not checked against the catalogs: a condition on
+            // a name that never occurs simply never matches (`check` warns about it).
+            (OperandType::Text, serde_json::Value::String(s)) => Some(Val::Text(s.clone())),
             (expected, other) => {
                 let want = if expected == OperandType::Number {
                     "a number"
@@ -479,6 +496,11 @@ impl Compiler {
         self.telephony_name(name, path)
             .then(|| Target::Telephony(name.to_string()))
     }
+}
+
+/// The original position of the `i`th element that could be read.
+fn at(positions: &[usize], i: usize) -> usize {
+    positions.get(i).copied().unwrap_or(i)
 }
 
 fn equals(left: Operand, text: &str) -> Cond {

@@ -16,13 +16,26 @@ use crate::error::Error;
 impl CompiledRules {
     /// Reads, checks and compiles a rules file from JSON text.
     pub fn from_json_str(text: &str) -> Result<CompiledRules, Error> {
-        let file = parse::parse_str(text).map_err(Error::InvalidRules)?;
-        compile::compile(&file).map_err(Error::InvalidRules)
+        finish(parse::read_str(text))
     }
 
     /// Reads, checks and compiles a rules file from a decoded JSON value.
     pub fn from_value(value: &serde_json::Value) -> Result<CompiledRules, Error> {
-        let file = parse::parse_value(value).map_err(Error::InvalidRules)?;
-        compile::compile(&file).map_err(Error::InvalidRules)
+        finish(parse::read_value(value))
+    }
+}
+
+/// Checks the meaning of whatever could be read, so shape and meaning errors are
+/// reported together; the rules are accepted only when there is neither.
+fn finish(draft: Result<parse::Draft, Vec<crate::Finding>>) -> Result<CompiledRules, Error> {
+    let draft = draft.map_err(Error::InvalidRules)?;
+    let mut errors = draft.errors;
+    match compile::compile_from(&draft.file, &draft.origin) {
+        Ok(rules) if errors.is_empty() => Ok(rules),
+        Ok(_) => Err(Error::InvalidRules(errors)),
+        Err(more) => {
+            errors.extend(more);
+            Err(Error::InvalidRules(errors))
+        }
     }
 }

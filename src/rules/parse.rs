@@ -1,8 +1,9 @@
 //! Reads a rules file into [`RulesFile`], collecting every shape error instead of
 //! stopping at the first: each top-level section and each list element is read on its
-//! own, so one typo does not hide the next.
+//! own, so one typo does not hide the next. The elements that could be read go on to
+//! be checked for meaning, with their original positions kept for the error paths.
 
-use super::file::{MappingDef, Mappings, Options, RuleDef, RulesFile, StatusDef};
+use super::file::{MappingDef, Mappings, Options, RuleDef, RulesFile, StatusDef, TelephonyDef};
 use crate::error::Finding;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -18,8 +19,40 @@ const TOP_LEVEL: [&str; 8] = [
     "$schema",
 ];
 
+/// Where each element of the readable file stood in the original lists, and the names
+/// of rules that could not be read (so a later duplicate is still caught).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Origin {
+    pub statuses: Vec<usize>,
+    pub rules: Vec<usize>,
+    pub telephony_to_omni: Vec<usize>,
+    pub omni_to_telephony: Vec<usize>,
+    pub unreadable_rule_names: Vec<(usize, String)>,
+}
+
+impl Origin {
+    /// The positions of a file that was read without loss.
+    pub fn identity(file: &RulesFile) -> Origin {
+        Origin {
+            statuses: (0..file.statuses.len()).collect(),
+            rules: (0..file.rules.len()).collect(),
+            telephony_to_omni: (0..file.mappings.telephony_to_omni.len()).collect(),
+            omni_to_telephony: (0..file.mappings.omni_to_telephony.len()).collect(),
+            unreadable_rule_names: Vec::new(),
+        }
+    }
+}
+
+/// What could be read of a rules file, and what could not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub file: RulesFile,
+    pub origin: Origin,
+    pub errors: Vec<Finding>,
+}
+
 /// Parses JSON text; a syntax error is reported with its line and column.
-pub fn parse_str(text: &str) -> Result<RulesFile, Vec<Finding>> {
+pub fn read_str(text: &str) -> Result<Draft, Vec<Finding>> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         vec![Finding::new(
             "rules.syntax",
@@ -31,25 +64,22 @@ pub fn parse_str(text: &str) -> Result<RulesFile, Vec<Finding>> {
             ),
         )]
     })?;
-    parse_value(&value)
+    read_value(&value)
 }
 
-/// Parses an already decoded JSON value.
-pub fn parse_value(value: &Value) -> Result<RulesFile, Vec<Finding>> {
-    let mut errors = Vec::new();
+/// Reads an already decoded JSON value. Only a value that is not an object at all is
+/// refused outright; everything else yields a draft with its errors.
+pub fn read_value(value: &Value) -> Result<Draft, Vec<Finding>> {
     let Some(top) = value.as_object() else {
-        return Err(vec![Finding::new(
-            "rules.shape",
-            "$",
-            "the rules file must be a JSON object",
-        )]);
+        return Err(vec![shape("$", "the rules file must be a JSON object")]);
     };
+    let mut errors = Vec::new();
+    let mut origin = Origin::default();
     for key in top.keys() {
         if !TOP_LEVEL.contains(&key.as_str()) {
-            errors.push(Finding::new(
-                "rules.shape",
-                format!("$.{key}"),
-                format!(
+            errors.push(shape(
+                &format!("$.{key}"),
+                &format!(
                     "unknown field \"{key}\"; the rules file has {}",
                     TOP_LEVEL[..7].join(", ")
                 ),
@@ -57,27 +87,56 @@ pub fn parse_value(value: &Value) -> Result<RulesFile, Vec<Finding>> {
         }
     }
     let version = required::<u32>(top, "version", &mut errors);
-    let statuses = list::<StatusDef>(top.get("statuses"), "$.statuses", true, &mut errors);
-    let telephony = required(top, "telephony", &mut errors);
-    let channels = list(top.get("channels"), "$.channels", false, &mut errors);
-    let mappings = mappings(top.get("mappings"), &mut errors);
-    let rules = list::<RuleDef>(top.get("rules"), "$.rules", false, &mut errors);
+    let (statuses, positions) =
+        list::<StatusDef>(top.get("statuses"), "$.statuses", true, &mut errors);
+    origin.statuses = positions;
+    let telephony = required::<TelephonyDef>(top, "telephony", &mut errors);
+    let (channels, _) = list(top.get("channels"), "$.channels", false, &mut errors);
+    let mappings = mappings(top.get("mappings"), &mut origin, &mut errors);
+    let (rules, positions) = list::<RuleDef>(top.get("rules"), "$.rules", false, &mut errors);
+    if let Some(Value::Array(all)) = top.get("rules") {
+        origin.unreadable_rule_names = all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !positions.contains(i))
+            .filter_map(|(i, r)| Some((i, r.get("name")?.as_str()?.to_string())))
+            .collect();
+    }
+    origin.rules = positions;
     let options = optional::<Options>(top, "options", &mut errors).unwrap_or_default();
-    match (version, telephony) {
-        (Some(version), Some(telephony)) if errors.is_empty() => Ok(RulesFile {
-            version,
-            statuses,
-            telephony,
-            channels,
-            mappings,
-            rules,
-            options,
+    // A missing or unreadable section is already reported; stand-ins let the rest of
+    // the file be checked without piling up errors that follow from it.
+    let file = RulesFile {
+        version: version.unwrap_or(1),
+        statuses,
+        telephony: telephony.unwrap_or(TelephonyDef {
+            system: String::new(),
+            states: Vec::new(),
+            system_states: None,
         }),
-        _ => Err(errors),
+        channels,
+        mappings,
+        rules,
+        options,
+    };
+    Ok(Draft {
+        file,
+        origin,
+        errors,
+    })
+}
+
+/// Reads a file that must have no shape error at all.
+pub fn parse_value(value: &Value) -> Result<RulesFile, Vec<Finding>> {
+    let draft = read_value(value)?;
+    if draft.errors.is_empty() {
+        Ok(draft.file)
+    } else {
+        Err(draft.errors)
     }
 }
 
-fn mappings(value: Option<&Value>, errors: &mut Vec<Finding>) -> Mappings {
+fn mappings(value: Option<&Value>, origin: &mut Origin, errors: &mut Vec<Finding>) -> Mappings {
     let Some(value) = value else {
         return Mappings::default();
     };
@@ -95,19 +154,23 @@ fn mappings(value: Option<&Value>, errors: &mut Vec<Finding>) -> Mappings {
             ));
         }
     }
+    let (telephony_to_omni, positions) = list::<MappingDef>(
+        obj.get("telephonyToOmni"),
+        "$.mappings.telephonyToOmni",
+        false,
+        errors,
+    );
+    origin.telephony_to_omni = positions;
+    let (omni_to_telephony, positions) = list::<MappingDef>(
+        obj.get("omniToTelephony"),
+        "$.mappings.omniToTelephony",
+        false,
+        errors,
+    );
+    origin.omni_to_telephony = positions;
     Mappings {
-        telephony_to_omni: list::<MappingDef>(
-            obj.get("telephonyToOmni"),
-            "$.mappings.telephonyToOmni",
-            false,
-            errors,
-        ),
-        omni_to_telephony: list::<MappingDef>(
-            obj.get("omniToTelephony"),
-            "$.mappings.omniToTelephony",
-            false,
-            errors,
-        ),
+        telephony_to_omni,
+        omni_to_telephony,
     }
 }
 
@@ -132,26 +195,27 @@ fn optional<T: DeserializeOwned>(
         .and_then(|v| element(v, &format!("$.{key}"), errors))
 }
 
+/// Reads a list element by element; returns what could be read and where it stood.
 fn list<T: DeserializeOwned>(
     value: Option<&Value>,
     path: &str,
     required: bool,
     errors: &mut Vec<Finding>,
-) -> Vec<T> {
+) -> (Vec<T>, Vec<usize>) {
     match value {
         None if required => {
             errors.push(shape("$", &format!("missing field \"{}\"", &path[2..])));
-            Vec::new()
+            (Vec::new(), Vec::new())
         }
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
-            .filter_map(|(i, item)| element(item, &format!("{path}[{i}]"), errors))
-            .collect(),
+            .filter_map(|(i, item)| element(item, &format!("{path}[{i}]"), errors).map(|v| (v, i)))
+            .unzip(),
         Some(_) => {
             errors.push(shape(path, "must be a list"));
-            Vec::new()
+            (Vec::new(), Vec::new())
         }
     }
 }

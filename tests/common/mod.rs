@@ -27,7 +27,38 @@ macro_rules! scenario {
 macro_rules! for_each_scenario {
     ($m:ident) => {
         $m! {
-            SCENARIOS_HERE
+            already_in_state_echo,
+            classic_presence_aliases,
+            clock_never_goes_backwards,
+            condition_groups_nested,
+            cti_four_row_table,
+            evaluation_all_matches,
+            evaluation_first_match,
+            exact_names_spaces_and_case,
+            lightning_event_aliases,
+            logout_rule_offline,
+            malformed_events_leave_state_unchanged,
+            mappings_compile_order,
+            missing_operand_value,
+            numeric_comparators,
+            omni_channel_work_accepted,
+            omni_logged_out_not_in_state,
+            omni_old_status,
+            operand_to_operand,
+            presence_metrics_periods,
+            restricted_destination_after_call_work,
+            rules_multiple_errors,
+            rules_structure_errors,
+            status_id_15_to_18,
+            status_named_offline_not_logout,
+            status_not_in_catalog_is_away,
+            system_states_override,
+            telephony_system_state_readable,
+            unknown_status_destination,
+            work_item_lifecycle,
+            workload_pct_ge_100,
+            workload_string_values,
+            zero_capacity_workload_pct,
         }
     };
 }
@@ -72,11 +103,15 @@ fn run_value<S: Subject>(scenario: &Value) -> Result<(), String> {
         return if want == got {
             Ok(())
         } else {
-            Err(format!("rules errors differ\n  want {want:?}\n  got  {got:?}"))
+            Err(format!(
+                "rules errors differ\n  want {want:?}\n  got  {got:?}"
+            ))
         };
     }
     let mut subject = loaded.map_err(|e| format!("rules refused: {e:?}"))?;
-    let steps = scenario["steps"].as_array().ok_or("scenario has no steps")?;
+    let steps = scenario["steps"]
+        .as_array()
+        .ok_or("scenario has no steps")?;
     for (i, step) in steps.iter().enumerate() {
         step_run(&mut subject, step).map_err(|why| format!("step {i}: {why}"))?;
     }
@@ -104,7 +139,9 @@ fn step_run<S: Subject>(subject: &mut S, step: &Value) -> Result<(), String> {
         subset(want, &subject.state(), "state")?;
     }
     if let Some(want) = step.get("metrics") {
-        let at = step["metricsAt"].as_u64().ok_or("metrics needs metricsAt")?;
+        let at = step["metricsAt"]
+            .as_u64()
+            .ok_or("metrics needs metricsAt")?;
         subset(want, &subject.metrics(at), "metrics")?;
     }
     Ok(())

@@ -16,7 +16,10 @@ pub fn js(value: &Value) -> JsValue {
 
 /// A JS value back as JSON.
 pub fn json(value: &JsValue) -> Value {
-    let text = JSON::stringify(value).expect("stringify").as_string().unwrap_or_default();
+    let text = JSON::stringify(value)
+        .expect("stringify")
+        .as_string()
+        .unwrap_or_default();
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
@@ -53,6 +56,9 @@ impl Subject for Wasm {
     }
 
     fn metrics(&self, now: u64) -> Value {
-        self.0.metrics(Some(now as f64)).map(|m| json(&m)).unwrap_or(Value::Null)
+        self.0
+            .metrics(Some(now as f64))
+            .map(|m| json(&m))
+            .unwrap_or(Value::Null)
     }
 }
