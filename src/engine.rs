@@ -8,8 +8,8 @@ use crate::metrics::{Metrics, MetricsReport};
 use crate::model::AgentState;
 use crate::rules::compile::{CompiledRules, Target, OFFLINE};
 use crate::rules::eval::{eval, Check, Facts};
-use crate::rules::file::Evaluation;
-use serde::Serialize;
+use crate::rules::file::{Evaluation, Scope, Side};
+use serde::{Deserialize, Serialize};
 
 /// An effect the host must carry out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,6 +25,68 @@ pub enum Action {
     SetTelephonyState { state: String, rule: String },
 }
 
+impl Action {
+    /// The side the action writes to.
+    pub fn side(&self) -> Side {
+        match self {
+            Action::SetOmniStatus { .. } => Side::Omni,
+            Action::SetTelephonyState { .. } => Side::Telephony,
+        }
+    }
+
+    /// The state the action asks for: a status Id or a telephony state name.
+    pub fn target(&self) -> &str {
+        match self {
+            Action::SetOmniStatus { status_id, .. } => status_id,
+            Action::SetTelephonyState { state, .. } => state,
+        }
+    }
+
+    pub fn rule(&self) -> &str {
+        match self {
+            Action::SetOmniStatus { rule, .. } | Action::SetTelephonyState { rule, .. } => rule,
+        }
+    }
+
+    /// A short description for traces and tables: `omni=Lunch`, `telephony=Lunch`.
+    pub fn describe(&self) -> String {
+        match self {
+            Action::SetOmniStatus { developer_name, .. } => format!("omni={developer_name}"),
+            Action::SetTelephonyState { state, .. } => format!("telephony={state}"),
+        }
+    }
+}
+
+/// Who the agent is, as the host knows it; rules with a `scope` use it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AgentContext {
+    pub user_id: Option<String>,
+    pub profile_id: Option<String>,
+    pub teams: Vec<String>,
+}
+
+impl AgentContext {
+    /// Every non-empty list of the scope must name this agent.
+    pub fn in_scope(&self, scope: &Scope) -> bool {
+        let one = |list: &[String], value: &Option<String>| {
+            list.is_empty() || value.as_ref().is_some_and(|v| list.contains(v))
+        };
+        one(&scope.user_ids, &self.user_id)
+            && one(&scope.profile_ids, &self.profile_id)
+            && (scope.teams.is_empty() || scope.teams.iter().any(|t| self.teams.contains(t)))
+    }
+}
+
+/// The model after an event, and what rules see of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    pub kind: EventKind,
+    pub at: u64,
+    pub facts: Facts,
+    pub notes: Vec<String>,
+}
+
 /// What became of a rule the event triggered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -36,6 +98,8 @@ pub enum Outcome {
     /// Its condition held but a later matching rule set the same side (allMatches).
     Superseded,
     NotMatched,
+    /// The rule is limited to other agents.
+    OutOfScope,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -81,6 +145,7 @@ pub struct Engine {
     rules: CompiledRules,
     state: AgentState,
     metrics: Metrics,
+    context: AgentContext,
     /// The latest time seen: time never runs backwards inside the engine.
     clock: u64,
 }
@@ -91,6 +156,7 @@ impl Engine {
             rules,
             state: AgentState::default(),
             metrics: Metrics::default(),
+            context: AgentContext::default(),
             clock: 0,
         }
     }
@@ -103,6 +169,10 @@ impl Engine {
     /// Replaces the rules; the agent's state and metrics carry over.
     pub fn load_rules(&mut self, rules: CompiledRules) {
         self.rules = rules;
+    }
+
+    pub fn set_context(&mut self, context: AgentContext) {
+        self.context = context;
     }
 
     pub fn rules(&self) -> &CompiledRules {
@@ -119,6 +189,12 @@ impl Engine {
 
     /// Applies `event` at `now` (ms) and decides what to do about it.
     pub fn handle(&mut self, event: &Event, now: u64) -> Decision {
+        let seen = self.observe(event, now);
+        self.decide(&seen)
+    }
+
+    /// Applies `event` to the model without deciding anything yet.
+    pub fn observe(&mut self, event: &Event, now: u64) -> Observation {
         let now = now.max(self.clock);
         self.clock = now;
         let mut notes = Vec::new();
@@ -128,7 +204,6 @@ impl Engine {
         let channel = self.apply(event, now, &mut notes);
         let is_away = self.is_away();
         self.metrics.observe(&self.state, now, is_away);
-
         let facts = Facts {
             telephony_new: self.state.telephony.state.clone(),
             telephony_old: match event {
@@ -148,15 +223,38 @@ impl Engine {
             new_workload: self.state.workload.current_workload,
             configured_capacity: self.state.workload.configured_capacity,
         };
-        let (actions, rules) = self.evaluate(event.kind(), &facts);
+        Observation {
+            kind: event.kind(),
+            at: now,
+            facts,
+            notes,
+        }
+    }
+
+    /// Evaluates the rules an observation triggers against the current model.
+    pub fn decide(&self, seen: &Observation) -> Decision {
+        let (actions, rules) = self.evaluate(seen.kind, &seen.facts);
         Decision {
             actions,
             trace: Trace {
-                event: event.kind().name(),
-                at: now,
+                event: seen.kind.name(),
+                at: seen.at,
                 rules,
-                notes,
+                notes: seen.notes.clone(),
             },
+        }
+    }
+
+    /// Whether `side` already shows the state an action asks for.
+    pub fn already_done(&self, action: &Action) -> bool {
+        match action {
+            Action::SetOmniStatus { status_id, .. } => self.already_in(&Target::Omni {
+                status_id: status_id.clone(),
+                developer_name: String::new(),
+            }),
+            Action::SetTelephonyState { state, .. } => {
+                self.already_in(&Target::Telephony(state.clone()))
+            }
         }
     }
 
@@ -255,6 +353,19 @@ impl Engine {
         let mut omni: Option<(usize, &Target, &str)> = None;
         let mut telephony: Option<(usize, &Target, &str)> = None;
         for rule in self.rules.rules.iter().filter(|r| r.on == kind) {
+            if rule
+                .scope
+                .as_ref()
+                .is_some_and(|s| !self.context.in_scope(s))
+            {
+                traces.push(RuleTrace {
+                    rule: rule.name.clone(),
+                    matched: false,
+                    outcome: Outcome::OutOfScope,
+                    checks: Vec::new(),
+                });
+                continue;
+            }
             let mut checks = Vec::new();
             let matched = eval(&rule.condition, facts, &mut checks);
             let index = traces.len();

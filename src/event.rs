@@ -104,6 +104,7 @@ const CLASSIC: [&str; 8] = [
 
 /// The event type without its payload; also the rule trigger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub enum EventKind {
     #[serde(rename = "omni.loginSuccess")]
     LoginSuccess,

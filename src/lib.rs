@@ -15,14 +15,25 @@
 //!   evaluation ([`rules::eval`]), Salesforce Id handling ([`rules::salesforce_id`]).
 //! - [`engine`]: [`Engine::handle`]`(event, now) -> `[`Decision`]` { actions, trace }`.
 //! - [`metrics`]: the local UserServicePresence records.
+//! - [`sync`]: the loop around the engine: echoes, chains, queueing, coalescing,
+//!   retries, ownership, deferral during contacts, start-up buffering.
+//! - `check` (native): `omnisync check`'s findings: errors, cycles, never-matching
+//!   and conflicting rules. `import` (native): CTI Adapter and CXone converters.
+//! - [`simulate`]: replays a trace against the sync loop and a model of both systems.
 //! - `wasm` (wasm32 only): the `OmniSync` class exported to JavaScript.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod check;
 pub mod engine;
 pub mod error;
 pub mod event;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod import;
 pub mod metrics;
 pub mod model;
 pub mod rules;
+pub mod simulate;
+pub mod sync;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -3,7 +3,8 @@
 //! Every problem is collected; the file is accepted only when there is none.
 
 use super::file::{
-    ActionDef, Comparator, Condition, Evaluation, Operand, OperandType, Right, RulesFile,
+    ActionDef, Comparator, Condition, Evaluation, Operand, OperandType, Right, RulesFile, Scope,
+    Side, SyncOptions,
 };
 use super::parse::Origin;
 use super::salesforce_id;
@@ -73,12 +74,33 @@ pub enum Target {
     Telephony(String),
 }
 
+impl Target {
+    pub fn side(&self) -> Side {
+        match self {
+            Target::Omni { .. } => Side::Omni,
+            Target::Telephony(_) => Side::Telephony,
+        }
+    }
+
+    /// The DeveloperName or telephony state name.
+    pub fn name(&self) -> &str {
+        match self {
+            Target::Omni { developer_name, .. } => developer_name,
+            Target::Telephony(state) => state,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     pub name: String,
     pub on: EventKind,
     pub condition: Cond,
     pub targets: Vec<Target>,
+    pub scope: Option<Scope>,
+    pub master: Option<Side>,
+    /// Where the rule (or the mapping it came from) is in the file.
+    pub path: String,
 }
 
 /// A validated rules file, ready to evaluate many times.
@@ -91,6 +113,7 @@ pub struct CompiledRules {
     pub channel_prefixes: Vec<(String, String)>,
     pub rules: Vec<Rule>,
     pub evaluation: Evaluation,
+    pub sync: SyncOptions,
 }
 
 impl CompiledRules {
@@ -108,6 +131,10 @@ impl CompiledRules {
 
     pub fn is_system_state(&self, state: &str) -> bool {
         self.system_states.iter().any(|s| s == state)
+    }
+
+    pub fn rule(&self, name: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.name == name)
     }
 
     /// The service channel of a work item, from its Id's key prefix.
@@ -151,6 +178,7 @@ pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, 
                 .collect(),
             rules: Vec::new(),
             evaluation: file.options.evaluation,
+            sync: file.options.sync.clone(),
         },
     };
     if file.version != 1 {
@@ -235,6 +263,9 @@ impl Compiler {
                         on: EventKind::TelephonyStateChanged,
                         condition: equals(Operand::TelephonyNewState, &m.telephony),
                         targets: vec![target],
+                        scope: m.scope.clone(),
+                        master: m.master,
+                        path: path.clone(),
                     });
                 }
             }
@@ -261,6 +292,9 @@ impl Compiler {
                     on,
                     condition: equals(Operand::OmniNewStatus, &m.omni),
                     targets: vec![target.clone()],
+                    scope: m.scope.clone(),
+                    master: m.master,
+                    path: path.clone(),
                 };
                 if n > 0 || self.claim_name(&rule.name, &path) {
                     self.out.rules.push(rule);
@@ -315,6 +349,9 @@ impl Compiler {
                     on: r.on,
                     condition,
                     targets,
+                    scope: r.scope.clone(),
+                    master: r.master,
+                    path: path.clone(),
                 });
             }
         }

@@ -6,6 +6,7 @@ use serde::{de, Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RulesFile {
     pub version: u32,
@@ -23,6 +24,7 @@ pub struct RulesFile {
 
 /// One ServicePresenceStatus of the org.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StatusDef {
     /// The 15- or 18-character ServicePresenceStatus Id.
@@ -40,6 +42,7 @@ fn yes() -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TelephonyDef {
     /// `amazon-connect`, `nice-cxone`, `genesys`, `softphone`...: informative.
@@ -54,6 +57,7 @@ pub struct TelephonyDef {
 
 /// A service channel, so that `omni.channel` can be known from a work item's Id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ChannelDef {
     pub developer_name: String,
@@ -62,6 +66,7 @@ pub struct ChannelDef {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Mappings {
     #[serde(default)]
@@ -71,13 +76,58 @@ pub struct Mappings {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MappingDef {
     pub telephony: String,
     pub omni: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master: Option<Side>,
+}
+
+/// Limits a rule or mapping to some agents; the host supplies the agent's context.
+/// Each non-empty list must contain the agent's value; empty lists do not limit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Scope {
+    #[serde(default)]
+    pub user_ids: Vec<String>,
+    #[serde(default)]
+    pub profile_ids: Vec<String>,
+    #[serde(default)]
+    pub teams: Vec<String>,
+}
+
+/// One of the two systems kept in step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum Side {
+    Omni,
+    Telephony,
+}
+
+impl Side {
+    pub fn other(self) -> Side {
+        match self {
+            Side::Omni => Side::Telephony,
+            Side::Telephony => Side::Omni,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Omni => "omni",
+            Side::Telephony => "telephony",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
     pub name: String,
@@ -85,10 +135,17 @@ pub struct RuleDef {
     #[serde(rename = "if", default)]
     pub condition: Option<Condition>,
     pub then: Vec<ActionDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    /// When both sides change at nearly the same time, this side's state wins (as in
+    /// CXone's "Presence Master"). Unset: the latest change wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master: Option<Side>,
 }
 
 /// `{"all": [...]}`, `{"any": [...]}` or one comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Condition {
     All { all: Vec<Condition> },
@@ -127,6 +184,7 @@ impl<'de> Deserialize<'de> for Condition {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Comparison {
     pub left: Operand,
@@ -136,6 +194,7 @@ pub struct Comparison {
 
 /// A static value (the CTI Adapter's "Static Value") or another operand.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum Right {
     Value(Value),
@@ -143,6 +202,7 @@ pub enum Right {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Comparator {
     Eq,
@@ -171,6 +231,7 @@ impl Comparator {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub enum Operand {
     #[serde(rename = "telephony.newState")]
     TelephonyNewState,
@@ -235,6 +296,7 @@ impl Operand {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum ActionDef {
     SetOmniStatus(String),
@@ -242,6 +304,7 @@ pub enum ActionDef {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Evaluation {
     #[default]
@@ -250,8 +313,43 @@ pub enum Evaluation {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Options {
     #[serde(default)]
     pub evaluation: Evaluation,
+    #[serde(default)]
+    pub sync: SyncOptions,
+}
+
+/// How the sync loop behaves around the rules: coalescing, echoes, retries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct SyncOptions {
+    /// Rapid status changes on one side within this window are decided once, on the
+    /// latest state (0: decide at once).
+    pub coalesce_ms: u64,
+    /// How long an action waits for the event that confirms it (its echo).
+    pub echo_window_ms: u64,
+    /// Attempts for one action, the first included.
+    pub max_attempts: u32,
+    /// First retry delay; doubled at each attempt, with jitter, up to `retryMaxMs`.
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    /// After an Omni connection error, log the agent back in with the last status.
+    pub relogin: bool,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            coalesce_ms: 0,
+            echo_window_ms: 10_000,
+            max_attempts: 5,
+            retry_base_ms: 1_000,
+            retry_max_ms: 30_000,
+            relogin: true,
+        }
+    }
 }

@@ -1,0 +1,271 @@
+//! `omnisync`: the admin's tool for rules files.
+//!
+//! - `omnisync check RULES.json [--format json|table]`: exit 0 when valid (warnings
+//!   allowed), 1 on errors, 2 on usage or I/O errors.
+//! - `omnisync simulate --rules RULES.json --events TRACE.jsonl [--no-reason]
+//!   [--format json|table]`: replays a trace against the engine and a model of both
+//!   systems.
+//! - `omnisync schema`: the JSON Schema of the rules file.
+//! - `omnisync import --from cti-adapter|cxone FILE`: converts another product's
+//!   presence sync configuration into a rules file.
+
+use omnisync::check::{check_str, Report};
+use omnisync::simulate::{Simulator, StepReport};
+use omnisync::{CompiledRules, Event, Finding};
+use serde_json::{json, Value};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  omnisync check RULES.json [--format json|table]
+  omnisync simulate --rules RULES.json --events TRACE.jsonl [--no-reason] [--format json|table]
+  omnisync schema
+  omnisync import --from cti-adapter|cxone FILE";
+
+/// A failure that ends the command with exit code 2.
+struct Usage(String);
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("check") => check(&args[1..]),
+        Some("simulate") => simulate(&args[1..]),
+        Some("schema") => schema(),
+        Some("import") => import(&args[1..]),
+        Some("--help" | "-h" | "help") => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => Err(Usage(String::new())),
+    };
+    result.unwrap_or_else(|Usage(why)| {
+        if !why.is_empty() {
+            eprintln!("omnisync: {why}");
+        }
+        eprintln!("{USAGE}");
+        ExitCode::from(2)
+    })
+}
+
+/// Reads `--name value` options and positional arguments.
+struct Args {
+    options: Vec<(String, Option<String>)>,
+    positional: Vec<String>,
+}
+
+impl Args {
+    fn parse(args: &[String], flags: &[&str], valued: &[&str]) -> Result<Args, Usage> {
+        let mut parsed = Args {
+            options: Vec::new(),
+            positional: Vec::new(),
+        };
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            if flags.contains(&arg.as_str()) {
+                parsed.options.push((arg.clone(), None));
+            } else if valued.contains(&arg.as_str()) {
+                let value = it
+                    .next()
+                    .ok_or_else(|| Usage(format!("{arg} needs a value")))?;
+                parsed.options.push((arg.clone(), Some(value.clone())));
+            } else if arg.starts_with("--") {
+                return Err(Usage(format!("unknown option {arg}")));
+            } else {
+                parsed.positional.push(arg.clone());
+            }
+        }
+        Ok(parsed)
+    }
+
+    fn value(&self, name: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        self.options.iter().any(|(n, _)| n == name)
+    }
+
+    fn table(&self) -> Result<bool, Usage> {
+        match self.value("--format") {
+            None | Some("json") => Ok(false),
+            Some("table") => Ok(true),
+            Some(other) => Err(Usage(format!("unknown format {other}"))),
+        }
+    }
+}
+
+fn read(path: &str) -> Result<String, Usage> {
+    std::fs::read_to_string(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))
+}
+
+fn check(args: &[String]) -> Result<ExitCode, Usage> {
+    let args = Args::parse(args, &[], &["--format"])?;
+    let [path] = args.positional.as_slice() else {
+        return Err(Usage("check takes one rules file".into()));
+    };
+    let report = check_str(&read(path)?);
+    if args.table()? {
+        print_findings(&report);
+    } else {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report_json(&report)).unwrap_or_default()
+        );
+    }
+    Ok(if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn report_json(report: &Report) -> Value {
+    let list = |all: &[Finding]| -> Value {
+        all.iter()
+            .map(|f| json!({"code": f.code, "path": f.path, "message": f.message}))
+            .collect()
+    };
+    json!({"errors": list(&report.errors), "warnings": list(&report.warnings)})
+}
+
+fn print_findings(report: &Report) {
+    let all = report
+        .errors
+        .iter()
+        .map(|f| ("error", f))
+        .chain(report.warnings.iter().map(|f| ("warning", f)));
+    for (severity, f) in all {
+        println!(
+            "{severity:<8} {:<28} {}\n         {}",
+            f.code, f.path, f.message
+        );
+    }
+    println!(
+        "{} error(s), {} warning(s)",
+        report.errors.len(),
+        report.warnings.len()
+    );
+}
+
+fn simulate(args: &[String]) -> Result<ExitCode, Usage> {
+    let args = Args::parse(args, &["--no-reason"], &["--rules", "--events", "--format"])?;
+    let table = args.table()?;
+    let rules_path = args
+        .value("--rules")
+        .ok_or(Usage("--rules is required".into()))?;
+    let events_path = args
+        .value("--events")
+        .ok_or(Usage("--events is required".into()))?;
+    let rules = CompiledRules::from_json_str(&read(rules_path)?).map_err(|e| {
+        let lines: Vec<String> = e.details().iter().map(|f| format!("  {f}")).collect();
+        Usage(format!("{rules_path} is not valid:\n{}", lines.join("\n")))
+    })?;
+    let trace = read(events_path)?;
+    let mut events = Vec::new();
+    for (n, line) in trace.lines().enumerate() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let bad = |why: String| Usage(format!("{events_path}:{}: {why}", n + 1));
+        let value: Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+        let event = Event::from_value(&value).map_err(|e| bad(e.to_string()))?;
+        let at = omnisync::event::event_time(&value)
+            .map_err(|e| bad(e.to_string()))?
+            .ok_or_else(|| bad("the line has no \"at\"".into()))?;
+        events.push((value, event, at));
+    }
+    let mut sim = Simulator::new(rules, !args.flag("--no-reason"));
+    for (value, event, at) in &events {
+        let step = sim.step(event, *at);
+        print_step(table, *at, value, &step);
+    }
+    let rest = sim.finish();
+    if !rest.actions.is_empty() || !rest.matched.is_empty() {
+        print_step(table, 0, &json!({"type": "timers"}), &rest);
+    }
+    let summary = sim.summary();
+    if table {
+        println!(
+            "{} events, {} actions, {} echoes, {} deferred, {} retries; final: omni {}, telephony {}",
+            summary.events,
+            summary.actions,
+            summary.echoes,
+            summary.deferred,
+            summary.retries,
+            summary.final_omni.as_deref().unwrap_or("-"),
+            summary.final_telephony.as_deref().unwrap_or("-")
+        );
+    } else {
+        println!("{}", json!({ "summary": summary }));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_step(table: bool, at: u64, event: &Value, step: &StepReport) {
+    let kind = event["type"].as_str().unwrap_or("?");
+    if table {
+        let actions: Vec<String> = step.actions.iter().map(|a| a.describe()).collect();
+        println!(
+            "{at:>10}  {kind:<24} {:<32} {}{}",
+            if actions.is_empty() {
+                "-".to_string()
+            } else {
+                actions.join(", ")
+            },
+            step.matched.join("; "),
+            if step.echoes > 0 {
+                format!("  ({} echo)", step.echoes)
+            } else {
+                String::new()
+            }
+        );
+        for entry in step
+            .log
+            .iter()
+            .filter(|l| l.kind != omnisync::sync::LogKind::Echo)
+        {
+            println!("{:>10}  {:<24} {}", "", "", entry.message);
+        }
+    } else {
+        println!(
+            "{}",
+            json!({"at": at, "event": event, "actions": step.actions, "matched": step.matched, "echoes": step.echoes})
+        );
+    }
+}
+
+fn schema() -> Result<ExitCode, Usage> {
+    let schema = schemars::schema_for!(omnisync::rules::RulesFile);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&schema).unwrap_or_default()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(args: &[String]) -> Result<ExitCode, Usage> {
+    let args = Args::parse(args, &[], &["--from"])?;
+    let [path] = args.positional.as_slice() else {
+        return Err(Usage("import takes one file".into()));
+    };
+    let text = read(path)?;
+    let imported = match args.value("--from") {
+        Some("cti-adapter") => omnisync::import::from_cti_adapter(&text),
+        Some("cxone") => omnisync::import::from_cxone(&text),
+        _ => return Err(Usage("--from must be cti-adapter or cxone".into())),
+    }
+    .map_err(|e| Usage(format!("{path}: {e}")))?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&imported.rules).unwrap_or_default()
+    );
+    for skipped in &imported.skipped {
+        eprintln!("skipped {}: {}", skipped.record, skipped.reason);
+    }
+    if imported.rules.statuses.is_empty() {
+        eprintln!("note: fill \"statuses\" with your org's ServicePresenceStatus Ids and DeveloperNames before uploading");
+    }
+    Ok(ExitCode::SUCCESS)
+}

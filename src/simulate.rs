@@ -1,0 +1,226 @@
+//! Replays an event trace against the sync loop and a faithful model of both systems:
+//! an action that sets the Omni status makes Omni-Channel send the StatusChanged event
+//! it would send (with `reason: OmniToolkitStatusChange`, or none as in Classic and
+//! older releases), an action that sets the phone makes the telephony system report
+//! the state change. Used by `omnisync simulate` and by the tests.
+
+use crate::engine::Action;
+use crate::event::Event;
+use crate::rules::CompiledRules;
+use crate::sync::{Command, LogEntry, LogKind, Output, Stats, SyncLoop, TOOLKIT_REASON};
+use crate::Engine;
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// Commands one input may set off before the simulation calls it a runaway.
+const MAX_COMMANDS_PER_INPUT: usize = 1_000;
+
+/// What one input event led to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StepReport {
+    pub actions: Vec<Action>,
+    pub matched: Vec<String>,
+    pub echoes: u64,
+    pub log: Vec<LogEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub events: u64,
+    pub actions: u64,
+    pub echoes: u64,
+    pub deferred: u64,
+    pub retries: u64,
+    pub final_omni: Option<String>,
+    pub final_telephony: Option<String>,
+}
+
+/// Both systems as the simulation sees them.
+#[derive(Debug, Clone, Default)]
+struct World {
+    /// (status Id, DeveloperName) while logged in.
+    omni: Option<(String, String)>,
+    telephony: Option<String>,
+}
+
+pub struct Simulator {
+    sync: SyncLoop,
+    world: World,
+    with_reason: bool,
+    inputs: u64,
+    last_at: u64,
+}
+
+impl Simulator {
+    /// `with_reason: false` models Classic and older releases, which send no reason.
+    pub fn new(rules: CompiledRules, with_reason: bool) -> Simulator {
+        let mut sim = Simulator {
+            sync: SyncLoop::new(Engine::new(rules)),
+            world: World::default(),
+            with_reason,
+            inputs: 0,
+            last_at: 0,
+        };
+        let start = sim.sync.start(0);
+        let mut report = StepReport::default();
+        sim.run(start, 0, &mut report);
+        sim
+    }
+
+    pub fn stats(&self) -> &Stats {
+        self.sync.stats()
+    }
+
+    /// Replays one agent (or system) event at `at` and everything it sets off.
+    pub fn step(&mut self, event: &Event, at: u64) -> StepReport {
+        self.inputs += 1;
+        self.last_at = self.last_at.max(at);
+        let mut report = StepReport::default();
+        let due = self.sync.tick(at);
+        self.run(due, at, &mut report);
+        self.world_sees(event);
+        let out = self.sync.event(event, at);
+        self.run(out, at, &mut report);
+        report
+    }
+
+    /// Lets every timer run out (coalescing windows, echo windows).
+    pub fn finish(&mut self) -> StepReport {
+        let mut report = StepReport::default();
+        let at = self.last_at + 3_600_000;
+        let out = self.sync.tick(at);
+        self.run(out, at, &mut report);
+        report
+    }
+
+    pub fn summary(&self) -> Summary {
+        let stats = self.sync.stats();
+        Summary {
+            events: self.inputs,
+            actions: stats.actions,
+            echoes: stats.echoes,
+            deferred: stats.deferred,
+            retries: stats.retries,
+            final_omni: Some(
+                self.world
+                    .omni
+                    .as_ref()
+                    .map_or("Offline".to_string(), |o| o.1.clone()),
+            ),
+            final_telephony: self.world.telephony.clone(),
+        }
+    }
+
+    fn world_sees(&mut self, event: &Event) {
+        match event {
+            Event::StatusChanged {
+                status_id,
+                status_api_name,
+                ..
+            } => {
+                self.world.omni = Some((status_id.clone(), status_api_name.clone()));
+            }
+            Event::LoginSuccess { status_id } => {
+                let name = self
+                    .sync
+                    .engine()
+                    .rules()
+                    .status_by_id(status_id)
+                    .map(|s| s.developer_name.clone());
+                self.world.omni = Some((status_id.clone(), name.unwrap_or_default()));
+            }
+            Event::Logout { .. } => self.world.omni = None,
+            Event::TelephonyStateChanged { new_state, .. } => {
+                self.world.telephony = Some(new_state.clone())
+            }
+            _ => {}
+        }
+    }
+
+    /// Carries out commands the way the two systems would, feeding back results and
+    /// the events they cause, until everything has settled.
+    fn run(&mut self, first: Output, at: u64, report: &mut StepReport) {
+        let mut outputs = VecDeque::from([first]);
+        let mut commands = 0;
+        while let Some(out) = outputs.pop_front() {
+            for decision in &out.decisions {
+                report
+                    .matched
+                    .extend(decision.matched().into_iter().map(str::to_string));
+            }
+            report.echoes += out.log.iter().filter(|l| l.kind == LogKind::Echo).count() as u64;
+            report.log.extend(out.log);
+            for command in out.commands {
+                commands += 1;
+                if commands > MAX_COMMANDS_PER_INPUT {
+                    return;
+                }
+                match command {
+                    Command::Execute { id, action, .. } => {
+                        report.actions.push(action.clone());
+                        let echo = self.apply(&action);
+                        outputs.push_back(self.sync.event(&echo, at));
+                        outputs.push_back(self.sync.result(id, None, at));
+                    }
+                    Command::Login { status_id } => {
+                        let echo = Event::LoginSuccess { status_id };
+                        self.world_sees(&echo);
+                        outputs.push_back(self.sync.event(&echo, at));
+                    }
+                    Command::Reconcile => {
+                        let snapshot = self.snapshot();
+                        outputs.push_back(self.sync.reconciled(&snapshot, at));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The system applies an action and reports it like any change.
+    fn apply(&mut self, action: &Action) -> Event {
+        match action {
+            Action::SetOmniStatus {
+                status_id,
+                developer_name,
+                ..
+            } => {
+                self.world.omni = Some((status_id.clone(), developer_name.clone()));
+                Event::StatusChanged {
+                    status_id: status_id.clone(),
+                    status_name: Some(developer_name.clone()),
+                    status_api_name: developer_name.clone(),
+                    channels: Vec::new(),
+                    reason: self.with_reason.then(|| TOOLKIT_REASON.to_string()),
+                }
+            }
+            Action::SetTelephonyState { state, .. } => {
+                let old = self.world.telephony.replace(state.clone());
+                Event::TelephonyStateChanged {
+                    old_state: old,
+                    new_state: state.clone(),
+                }
+            }
+        }
+    }
+
+    fn snapshot(&self) -> Vec<Event> {
+        let mut events = Vec::new();
+        if let Some((id, name)) = &self.world.omni {
+            events.push(Event::StatusChanged {
+                status_id: id.clone(),
+                status_name: None,
+                status_api_name: name.clone(),
+                channels: Vec::new(),
+                reason: None,
+            });
+        }
+        if let Some(state) = &self.world.telephony {
+            events.push(Event::TelephonyStateChanged {
+                old_state: None,
+                new_state: state.clone(),
+            });
+        }
+        events
+    }
+}

@@ -1,0 +1,638 @@
+//! The sync loop around the [`Engine`]: everything between "an event arrived" and "the
+//! host must run this action" that makes presence sync safe in the real world.
+//!
+//! - Echoes: every emitted action is a pending write; the event that confirms it is an
+//!   echo, applied to the model but never treated as an agent's change. The
+//!   StatusChanged `reason` (`OmniToolkitStatusChange`) is used when present and not
+//!   needed when absent.
+//! - Chains: one agent change may touch each side at most once, whatever the rules say.
+//! - Nothing is lost: events before start-up are buffered and replayed after the first
+//!   reconcile; evaluations wait while an action is in flight and then run in order;
+//!   rapid changes on one side coalesce to the latest state.
+//! - Failures: results come back through [`SyncLoop::result`]; failed actions are retried
+//!   with exponential back-off and jitter, then reported; an Omni connection error can
+//!   log the agent back in.
+//! - Ownership: a rule's `master` side wins when both sides change at nearly the same
+//!   time; otherwise the latest change wins.
+//! - Contacts: telephony writes wait while the phone is in a system state.
+//!
+//! Pure like the engine: time is passed in, commands come back as values, and the
+//! caller wakes the loop with [`SyncLoop::tick`] at [`Output::wake_at`].
+
+mod log;
+
+pub use log::{LogEntry, LogKind, Stats};
+
+use crate::engine::{Action, Decision, Engine, Observation};
+use crate::event::Event;
+use crate::rules::file::{Side, SyncOptions};
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// The reason Omni-Channel gives to a status change made through the toolkit API.
+pub const TOOLKIT_REASON: &str = "OmniToolkitStatusChange";
+
+/// What the host must do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Command {
+    /// Run an action and report with [`SyncLoop::result`] under the same `id`.
+    Execute {
+        id: u64,
+        action: Action,
+        attempt: u32,
+    },
+    /// Log the agent back in to Omni-Channel with this status (after a connection
+    /// error); no result is expected: the LoginSuccess event confirms it.
+    Login { status_id: String },
+    /// Read the current Omni status, workload and phone state and pass them to
+    /// [`SyncLoop::reconciled`].
+    Reconcile,
+}
+
+/// Everything one call produced.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Output {
+    pub commands: Vec<Command>,
+    pub decisions: Vec<Decision>,
+    pub log: Vec<LogEntry>,
+    /// Call [`SyncLoop::tick`] at this time (ms) at the latest.
+    pub wake_at: Option<u64>,
+}
+
+/// Which sides an agent change and its consequences have touched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Touched {
+    omni: bool,
+    telephony: bool,
+}
+
+impl Touched {
+    fn get(self, side: Side) -> bool {
+        match side {
+            Side::Omni => self.omni,
+            Side::Telephony => self.telephony,
+        }
+    }
+
+    fn with(mut self, side: Option<Side>) -> Touched {
+        match side {
+            Some(Side::Omni) => self.omni = true,
+            Some(Side::Telephony) => self.telephony = true,
+            None => {}
+        }
+        self
+    }
+}
+
+/// An emitted action not yet confirmed by its echo.
+#[derive(Debug, Clone, PartialEq)]
+struct Pending {
+    id: u64,
+    action: Action,
+    master: Option<Side>,
+    touched: Touched,
+    sent_at: u64,
+    attempt: u32,
+    in_flight: bool,
+    retry_at: Option<u64>,
+}
+
+/// A status change held back for coalescing.
+#[derive(Debug, Clone, PartialEq)]
+struct Held {
+    side: Side,
+    seen: Observation,
+    due: u64,
+}
+
+/// A telephony write waiting for the contact to end.
+#[derive(Debug, Clone, PartialEq)]
+struct Deferred {
+    action: Action,
+    touched: Touched,
+    /// The Omni status when it was deferred: it is still wanted only if that holds.
+    omni_status: Option<String>,
+}
+
+/// The sync loop for one agent.
+#[derive(Debug, Clone)]
+pub struct SyncLoop {
+    engine: Engine,
+    options: SyncOptions,
+    ready: bool,
+    buffered: VecDeque<(Event, u64)>,
+    pending: Vec<Pending>,
+    queue: VecDeque<(Observation, Touched)>,
+    held: Vec<Held>,
+    deferred: Option<Deferred>,
+    next_id: u64,
+    rng: u64,
+    stats: Stats,
+}
+
+impl SyncLoop {
+    /// A loop that buffers events until its first reconcile.
+    pub fn new(engine: Engine) -> SyncLoop {
+        let options = engine.rules().sync.clone();
+        SyncLoop {
+            engine,
+            options,
+            ready: false,
+            buffered: VecDeque::new(),
+            pending: Vec::new(),
+            queue: VecDeque::new(),
+            held: Vec::new(),
+            deferred: None,
+            next_id: 1,
+            rng: 0x9E37_79B9_7F4A_7C15,
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready
+    }
+
+    /// Seeds the retry jitter, so runs are reproducible.
+    pub fn seed(&mut self, seed: u64) {
+        self.rng = seed | 1;
+    }
+
+    /// Starts the loop: asks the host for a first reconcile.
+    pub fn start(&mut self, now: u64) -> Output {
+        let mut out = Output::default();
+        out.commands.push(Command::Reconcile);
+        self.note(
+            &mut out,
+            now,
+            LogKind::Reconciling,
+            None,
+            "reading the current presence before acting".into(),
+        );
+        out
+    }
+
+    /// Applies what the host read (Omni status, workload, phone state, as events)
+    /// without deciding anything on it, then replays what arrived meanwhile.
+    pub fn reconciled(&mut self, snapshot: &[Event], now: u64) -> Output {
+        let mut out = Output::default();
+        for event in snapshot {
+            self.engine.observe(event, now);
+        }
+        let first = !self.ready;
+        self.ready = true;
+        let replay: Vec<(Event, u64)> = self.buffered.drain(..).collect();
+        let message = format!("presence read; {} buffered event(s) replayed", replay.len());
+        self.note(&mut out, now, LogKind::Reconciled, None, message);
+        if first {
+            for (event, at) in replay {
+                let more = self.event(&event, at.max(now));
+                merge(&mut out, more);
+            }
+        }
+        out
+    }
+
+    /// Handles one event from either system.
+    pub fn event(&mut self, event: &Event, now: u64) -> Output {
+        let mut out = self.tick(now);
+        self.stats.events += 1;
+        if !self.ready {
+            self.buffered.push_back((event.clone(), now));
+            self.note(
+                &mut out,
+                now,
+                LogKind::Buffered,
+                None,
+                format!("{} arrived before start-up: buffered", event.kind().name()),
+            );
+            return out;
+        }
+        let side = side_of(event);
+        let reason = match event {
+            Event::StatusChanged { reason, .. } => reason.as_deref(),
+            _ => None,
+        };
+        let mut touched = Touched::default().with(side);
+        if let Some(side) = side {
+            if let Some(i) = self.matching_pending(side, event) {
+                let pending = self.pending.remove(i);
+                if reason.is_none() || reason == Some(TOOLKIT_REASON) {
+                    self.engine.observe(event, now);
+                    self.stats.echoes += 1;
+                    let message = format!(
+                        "echo of {} (rule \"{}\"): not an agent change",
+                        pending.action.describe(),
+                        pending.action.rule()
+                    );
+                    self.note(
+                        &mut out,
+                        now,
+                        LogKind::Echo,
+                        Some(pending.action.rule()),
+                        message,
+                    );
+                    self.drain(now, &mut out);
+                    return out;
+                }
+            } else if reason == Some(TOOLKIT_REASON) {
+                // Our own write came back as a different status: it belongs to the
+                // chain that caused it, so the chain limit applies.
+                if let Some(i) = self.pending.iter().position(|p| p.action.side() == side) {
+                    touched = self.pending.remove(i).touched.with(Some(side));
+                }
+            }
+        }
+        let leaving_contact = self.leaving_contact(event);
+        let seen = self.engine.observe(event, now);
+        if side.is_some() {
+            self.stats.agent_changes += 1;
+        }
+        if leaving_contact && self.resume_deferred(now, &mut out) {
+            return out;
+        }
+        if let Some(side) = side {
+            if self.conflict(side, now, &mut out) {
+                return out;
+            }
+            if self.options.coalesce_ms > 0 {
+                self.hold(side, seen, now, &mut out);
+                return out;
+            }
+        }
+        if self.pending.iter().any(|p| p.in_flight) {
+            self.note(
+                &mut out,
+                now,
+                LogKind::Queued,
+                None,
+                format!("{} waits for the action in flight", seen.kind.name()),
+            );
+            self.queue.push_back((seen, touched));
+            return out;
+        }
+        self.evaluate(&seen, touched, now, &mut out);
+        out
+    }
+
+    /// Feeds back the result of an [`Command::Execute`]. `error` is `None` on success;
+    /// the code `connection` marks a lost Omni connection.
+    pub fn result(&mut self, id: u64, error: Option<&str>, now: u64) -> Output {
+        let mut out = self.tick(now);
+        let Some(i) = self.pending.iter().position(|p| p.id == id) else {
+            return out;
+        };
+        self.pending[i].in_flight = false;
+        if let Some(code) = error {
+            let p = self.pending[i].clone();
+            if code == "connection" && p.action.side() == Side::Omni && self.options.relogin {
+                let status_id = self.engine.state().omni.status_id.clone();
+                if let Some(status_id) = status_id.or_else(|| Some(p.action.target().to_string())) {
+                    self.note(
+                        &mut out,
+                        now,
+                        LogKind::Relogin,
+                        Some(p.action.rule()),
+                        "Omni-Channel connection lost: logging the agent back in".into(),
+                    );
+                    out.commands.push(Command::Login { status_id });
+                }
+            }
+            if p.attempt < self.options.max_attempts {
+                let delay = self.backoff(p.attempt);
+                self.pending[i].retry_at = Some(now + delay);
+                self.stats.retries += 1;
+                let message = format!(
+                    "{} failed ({code}); attempt {} in {delay} ms",
+                    p.action.describe(),
+                    p.attempt + 1
+                );
+                self.note(
+                    &mut out,
+                    now,
+                    LogKind::Retry,
+                    Some(p.action.rule()),
+                    message,
+                );
+            } else {
+                self.pending.remove(i);
+                self.stats.failed += 1;
+                let message = format!(
+                    "{} failed ({code}) after {} attempts: given up",
+                    p.action.describe(),
+                    p.attempt
+                );
+                self.note(
+                    &mut out,
+                    now,
+                    LogKind::GaveUp,
+                    Some(p.action.rule()),
+                    message,
+                );
+            }
+        } else if self.engine.already_done(&self.pending[i].action) {
+            // The echo came first and matched nothing else: nothing left to wait for.
+            self.pending.remove(i);
+        }
+        self.drain(now, &mut out);
+        self.wake(&mut out);
+        out
+    }
+
+    /// Runs what is due at `now`: retries, coalesced decisions, expired writes.
+    pub fn tick(&mut self, now: u64) -> Output {
+        let mut out = Output::default();
+        for p in &mut self.pending {
+            if p.retry_at.is_some_and(|t| t <= now) {
+                p.retry_at = None;
+                p.attempt += 1;
+                p.in_flight = true;
+                p.sent_at = now;
+                out.commands.push(Command::Execute {
+                    id: p.id,
+                    action: p.action.clone(),
+                    attempt: p.attempt,
+                });
+            }
+        }
+        let window = self.options.echo_window_ms;
+        let expired: Vec<Pending> = self
+            .pending
+            .iter()
+            .filter(|p| !p.in_flight && p.retry_at.is_none() && p.sent_at + window <= now)
+            .cloned()
+            .collect();
+        self.pending
+            .retain(|p| p.in_flight || p.retry_at.is_some() || p.sent_at + window > now);
+        for p in expired {
+            let message = format!("no echo of {} within {window} ms", p.action.describe());
+            self.note(
+                &mut out,
+                now,
+                LogKind::Expired,
+                Some(p.action.rule()),
+                message,
+            );
+        }
+        let (due, later): (Vec<Held>, Vec<Held>) = self.held.drain(..).partition(|h| h.due <= now);
+        self.held = later;
+        for held in due {
+            let touched = Touched::default().with(Some(held.side));
+            self.queue.push_back((held.seen, touched));
+        }
+        self.drain(now, &mut out);
+        self.wake(&mut out);
+        out
+    }
+
+    fn drain(&mut self, now: u64, out: &mut Output) {
+        while !self.pending.iter().any(|p| p.in_flight) {
+            let Some((seen, touched)) = self.queue.pop_front() else {
+                break;
+            };
+            self.evaluate(&seen, touched, now, out);
+        }
+    }
+
+    fn evaluate(&mut self, seen: &Observation, touched: Touched, now: u64, out: &mut Output) {
+        let mut decision = self.engine.decide(seen);
+        decision.trace.at = now.max(seen.at);
+        let mut touched = touched;
+        let mut kept = Vec::new();
+        for action in std::mem::take(&mut decision.actions) {
+            let side = action.side();
+            if touched.get(side) {
+                self.stats.chain_limited += 1;
+                let message = format!(
+                    "{} not sent: this change already touched the {} side once",
+                    action.describe(),
+                    side.name()
+                );
+                decision.trace.notes.push(message.clone());
+                self.note(out, now, LogKind::ChainLimit, Some(action.rule()), message);
+                continue;
+            }
+            touched = touched.with(Some(side));
+            if side == Side::Telephony && self.engine.state().telephony.is_system_state {
+                self.stats.deferred += 1;
+                let message = format!("{} deferred until the contact ends", action.describe());
+                decision.trace.notes.push(message.clone());
+                self.note(out, now, LogKind::Deferred, Some(action.rule()), message);
+                let omni_status = self.engine.state().omni.status_id.clone();
+                self.deferred = Some(Deferred {
+                    action,
+                    touched,
+                    omni_status,
+                });
+                continue;
+            }
+            self.emit(action.clone(), touched, now, out);
+            kept.push(action);
+        }
+        decision.actions = kept;
+        out.decisions.push(decision);
+        self.wake(out);
+    }
+
+    fn emit(&mut self, action: Action, touched: Touched, now: u64, out: &mut Output) {
+        // A newer write to a side replaces an older one still waiting there.
+        self.pending.retain(|p| p.action.side() != action.side());
+        let id = self.next_id;
+        self.next_id += 1;
+        let master = self
+            .engine
+            .rules()
+            .rule(action.rule())
+            .and_then(|r| r.master);
+        self.stats.actions += 1;
+        out.commands.push(Command::Execute {
+            id,
+            action: action.clone(),
+            attempt: 1,
+        });
+        self.pending.push(Pending {
+            id,
+            action,
+            master,
+            touched,
+            sent_at: now,
+            attempt: 1,
+            in_flight: true,
+            retry_at: None,
+        });
+    }
+
+    /// A pending write on `side` whose target is the state `event` reports.
+    fn matching_pending(&self, side: Side, event: &Event) -> Option<usize> {
+        let reported = match event {
+            Event::StatusChanged { status_id, .. } | Event::LoginSuccess { status_id } => {
+                status_id.as_str()
+            }
+            Event::TelephonyStateChanged { new_state, .. } => new_state.as_str(),
+            _ => return None,
+        };
+        self.pending.iter().position(|p| {
+            p.action.side() == side
+                && match side {
+                    Side::Omni => crate::rules::salesforce_id::same_id(p.action.target(), reported),
+                    Side::Telephony => p.action.target() == reported,
+                }
+        })
+    }
+
+    /// An agent change on `side` while our write to it waits for its echo: both sides
+    /// changed at nearly the same time. Returns true when the other side is master and
+    /// its state is written again instead of propagating the agent's change.
+    fn conflict(&mut self, side: Side, now: u64, out: &mut Output) -> bool {
+        let Some(i) = self.pending.iter().position(|p| p.action.side() == side) else {
+            return false;
+        };
+        let p = self.pending.remove(i);
+        self.stats.conflicts += 1;
+        if p.master == Some(side.other()) {
+            let message = format!(
+                "both sides changed at once; rule \"{}\" makes {} the master: {} again",
+                p.action.rule(),
+                side.other().name(),
+                p.action.describe()
+            );
+            self.note(out, now, LogKind::Conflict, Some(p.action.rule()), message);
+            self.emit(p.action, p.touched, now, out);
+            return true;
+        }
+        let message = format!(
+            "both sides changed at once; the latest change wins over {}",
+            p.action.describe()
+        );
+        self.note(out, now, LogKind::Conflict, Some(p.action.rule()), message);
+        false
+    }
+
+    fn hold(&mut self, side: Side, seen: Observation, now: u64, out: &mut Output) {
+        let due = now + self.options.coalesce_ms;
+        if let Some(held) = self.held.iter_mut().find(|h| h.side == side) {
+            // Keep the state the burst started from, so rules on the old state still see it.
+            let mut seen = seen;
+            match side {
+                Side::Telephony => seen.facts.telephony_old = held.seen.facts.telephony_old.clone(),
+                Side::Omni => seen.facts.omni_old = held.seen.facts.omni_old.clone(),
+            }
+            held.seen = seen;
+            held.due = due;
+            self.stats.coalesced += 1;
+            self.note(
+                out,
+                now,
+                LogKind::Coalesced,
+                None,
+                format!("rapid {} changes: deciding on the latest", side.name()),
+            );
+        } else {
+            self.held.push(Held { side, seen, due });
+        }
+        self.wake(out);
+    }
+
+    fn leaving_contact(&self, event: &Event) -> bool {
+        match event {
+            Event::TelephonyStateChanged { new_state, .. } => {
+                self.engine.state().telephony.is_system_state
+                    && !self.engine.rules().is_system_state(new_state)
+            }
+            _ => false,
+        }
+    }
+
+    /// The contact ended: apply the deferred telephony write if it is still wanted.
+    /// Returns true when it was applied (the contact's end is then not an agent change).
+    fn resume_deferred(&mut self, now: u64, out: &mut Output) -> bool {
+        let Some(d) = self.deferred.take() else {
+            return false;
+        };
+        let still = self.engine.state().omni.status_id == d.omni_status
+            && !self.engine.already_done(&d.action);
+        if !still {
+            let message = format!("deferred {} dropped: no longer wanted", d.action.describe());
+            self.note(out, now, LogKind::Resumed, Some(d.action.rule()), message);
+            return false;
+        }
+        let message = format!("contact ended: applying deferred {}", d.action.describe());
+        self.note(out, now, LogKind::Resumed, Some(d.action.rule()), message);
+        self.emit(d.action, d.touched, now, out);
+        true
+    }
+
+    /// Exponential back-off with "equal jitter": half fixed, half random.
+    fn backoff(&mut self, attempt: u32) -> u64 {
+        let exp = self
+            .options
+            .retry_base_ms
+            .saturating_mul(1u64 << attempt.saturating_sub(1).min(20));
+        let delay = exp.min(self.options.retry_max_ms).max(1);
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        delay / 2 + self.rng % (delay / 2 + 1)
+    }
+
+    fn wake(&self, out: &mut Output) {
+        let window = self.options.echo_window_ms;
+        let times = self
+            .pending
+            .iter()
+            .map(|p| p.retry_at.unwrap_or(p.sent_at + window))
+            .chain(self.held.iter().map(|h| h.due));
+        out.wake_at = times.min();
+    }
+
+    fn note(
+        &mut self,
+        out: &mut Output,
+        at: u64,
+        kind: LogKind,
+        rule: Option<&str>,
+        message: String,
+    ) {
+        out.log.push(LogEntry {
+            at,
+            kind,
+            rule: rule.map(str::to_string),
+            message,
+        });
+    }
+}
+
+/// The side whose *status* an event reports; workload and work events have none.
+pub fn side_of(event: &Event) -> Option<Side> {
+    match event {
+        Event::LoginSuccess { .. } | Event::StatusChanged { .. } | Event::Logout { .. } => {
+            Some(Side::Omni)
+        }
+        Event::TelephonyStateChanged { .. } => Some(Side::Telephony),
+        _ => None,
+    }
+}
+
+fn merge(into: &mut Output, more: Output) {
+    into.commands.extend(more.commands);
+    into.decisions.extend(more.decisions);
+    into.log.extend(more.log);
+    into.wake_at = match (into.wake_at, more.wake_at) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+}
