@@ -264,8 +264,12 @@ fn import(args: &[String]) -> Result<ExitCode, Usage> {
     for skipped in &imported.skipped {
         eprintln!("skipped {}: {}", skipped.record, skipped.reason);
     }
-    if imported.rules.statuses.is_empty() {
-        eprintln!("note: fill \"statuses\" with your org's ServicePresenceStatus Ids and DeveloperNames before uploading");
+    let needed = imported.statuses_needed();
+    if imported.rules.statuses.is_empty() && !needed.is_empty() {
+        eprintln!(
+            "note: add these statuses with your org's ServicePresenceStatus Ids to \"statuses\" before uploading: {}",
+            needed.join(", ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

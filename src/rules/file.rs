@@ -51,7 +51,7 @@ pub struct TelephonyDef {
     #[serde(default)]
     pub states: Vec<String>,
     /// Replaces the built-in list of states that can be read but never set.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_states: Option<Vec<String>>,
 }
 

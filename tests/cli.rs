@@ -1,0 +1,209 @@
+//! The `omnisync` command as an admin runs it: exit codes, findings, simulation.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn omnisync(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_omnisync"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn temp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("omnisync-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write temp file");
+    path
+}
+
+#[test]
+fn every_example_passes_check_except_the_oscillating_one() {
+    for example in [
+        "design-section-3",
+        "cti-four-row",
+        "workload-capacity",
+        "bidirectional-1to1",
+    ] {
+        let out = omnisync(&["check", &format!("examples/{example}.json")]);
+        assert_eq!(out.status.code(), Some(0), "{example}: {}", stdout(&out));
+    }
+}
+
+#[test]
+fn check_finds_the_cycle_and_names_its_rules() {
+    let out = omnisync(&["check", "examples/oscillating.json", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("json report");
+    let cycle = &report["errors"][0];
+    assert_eq!(cycle["code"], "check.cycle");
+    let message = cycle["message"].as_str().unwrap_or_default();
+    for rule in [
+        "phone Lunch -> Omni Lunch",
+        "Omni Lunch -> phone Break",
+        "phone Break -> Omni Busy",
+        "Omni Busy -> phone Lunch",
+    ] {
+        assert!(message.contains(rule), "{message}");
+    }
+    assert!(report["warnings"].is_array());
+}
+
+#[test]
+fn check_reports_syntax_errors_with_line_and_column() {
+    let path = temp(
+        "broken.json",
+        "{\n  \"version\": 1,\n  \"statuses\": [,]\n}",
+    );
+    let out = omnisync(&["check", path.to_str().unwrap_or_default()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("json report");
+    let message = report["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("line 3, column"), "{message}");
+}
+
+#[test]
+fn check_warns_about_a_logout_rule_written_as_a_status_change() {
+    let path = temp(
+        "never.json",
+        r#"{"version": 1,
+        "statuses": [{"id": "0N5Hs0000001AvlKAE", "developerName": "Available"}],
+        "telephony": {"system": "amazon-connect", "states": ["Offline", "Available"]},
+        "rules": [{"name": "offline", "on": "omni.statusChanged",
+                   "if": {"left": "omni.newStatus", "op": "eq", "right": {"value": "Offline"}},
+                   "then": [{"setTelephonyState": "Offline"}]}]}"#,
+    );
+    let out = omnisync(&["check", path.to_str().unwrap_or_default()]);
+    assert_eq!(out.status.code(), Some(0), "warnings do not fail the check");
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("json report");
+    assert_eq!(report["warnings"][0]["code"], "check.neverMatches");
+    assert_eq!(report["warnings"][0]["path"], "$.rules[0]");
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    assert_eq!(omnisync(&["check"]).status.code(), Some(2));
+    assert_eq!(
+        omnisync(&["check", "no/such/file.json"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(omnisync(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        omnisync(&["check", "examples/cti-four-row.json", "--format", "xml"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn simulate_reports_a_malformed_trace_line_by_number() {
+    let path = temp("bad.jsonl", "{\"at\": 1, \"type\": \"telephony.stateChanged\", \"newState\": \"Lunch\"}\n{\"at\": 2, \"type\": \"omni.workloadChanged\", \"newWorkload\": \"x\"}\n");
+    let out = omnisync(&[
+        "simulate",
+        "--rules",
+        "examples/bidirectional-1to1.json",
+        "--events",
+        path.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.jsonl:2:"), "{err}");
+}
+
+#[test]
+fn the_schema_command_matches_the_shipped_schema() {
+    let out = omnisync(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/rules.schema.json"
+    ))
+    .expect("schema file");
+    assert_eq!(
+        stdout(&out).trim(),
+        shipped.trim(),
+        "run `omnisync schema > schema/rules.schema.json`"
+    );
+}
+
+/// A deterministic stream of agent changes on both sides.
+fn random_trace(changes: usize, seed: u64) -> String {
+    let omni = [
+        ("0N5Hs0000001AvlKAE", "Available"),
+        ("0N5Hs0000004LunKAE", "Lunch"),
+        ("0N5Hs0000006BrkKAE", "Break"),
+        ("0N5Hs0000007TrnKAE", "Training"),
+    ];
+    let mut x = seed;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut at = 0;
+    let mut lines = Vec::new();
+    for _ in 0..changes {
+        let r = next();
+        at += r % 400; // often closer than the 100 ms other products drop
+        let (id, name) = omni[(r >> 8) as usize % 4];
+        lines.push(if r >> 20 & 1 == 0 {
+            format!(r#"{{"at": {at}, "type": "telephony.stateChanged", "newState": "{name}"}}"#)
+        } else {
+            format!(r#"{{"at": {at}, "type": "omni.statusChanged", "statusId": "{id}", "statusApiName": "{name}", "reason": "OmniManualStatusChange"}}"#)
+        });
+    }
+    lines.join("\n")
+}
+
+#[test]
+fn ten_thousand_random_changes_never_loop_and_end_consistent() {
+    let trace = temp("random.jsonl", &random_trace(10_000, 0x5eed));
+    for reason in [true, false] {
+        let mut args = vec![
+            "simulate",
+            "--rules",
+            "examples/bidirectional-1to1.json",
+            "--events",
+            trace.to_str().unwrap_or_default(),
+        ];
+        if !reason {
+            args.push("--no-reason");
+        }
+        let out = omnisync(&args);
+        assert_eq!(out.status.code(), Some(0));
+        let text = stdout(&out);
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect();
+        assert_eq!(lines.len(), 10_001);
+        for line in &lines[..10_000] {
+            assert!(
+                line["actions"].as_array().map_or(0, Vec::len) <= 1,
+                "{line}"
+            );
+        }
+        let summary = &lines[10_000]["summary"];
+        assert_eq!(summary["events"], 10_000);
+        assert!(summary["actions"].as_u64().unwrap_or(u64::MAX) <= 10_000);
+        assert_eq!(
+            summary["actions"], summary["echoes"],
+            "every action's echo was recognised"
+        );
+        assert_eq!(
+            summary["finalOmni"], summary["finalTelephony"],
+            "1:1 mapping: both sides agree"
+        );
+    }
+}

@@ -1,0 +1,348 @@
+//! The `omnisync import` converters: CTI Adapter presence sync rules and CXone mapping
+//! tables in, rules files out. Every converted file must compile once the admin has
+//! filled in `statuses`, which these tests do with made-up Ids.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use omnisync::import::{from_cti_adapter, from_cxone, ImportError, Imported};
+use omnisync::{CompiledRules, Engine, Event};
+use serde_json::{json, Value};
+
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/import/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// What the admin does after importing: one catalog entry per status the file sets.
+fn compile(imported: &Imported) -> CompiledRules {
+    let mut file = serde_json::to_value(&imported.rules).expect("serialisable");
+    assert_eq!(file["statuses"], json!([]), "the converter invents no Ids");
+    file["statuses"] = imported
+        .statuses_needed()
+        .iter()
+        .enumerate()
+        .map(|(i, name)| json!({"id": format!("0N5Hs00000{:02}AAAAAA", i + 1), "developerName": name}))
+        .collect();
+    CompiledRules::from_value(&file).unwrap_or_else(|e| panic!("{e}: {file:#}"))
+}
+
+fn rules_json(imported: &Imported) -> Value {
+    serde_json::to_value(&imported.rules.rules).expect("serialisable")
+}
+
+fn skipped(imported: &Imported) -> Vec<(&str, &str)> {
+    let s = &imported.skipped;
+    s.iter()
+        .map(|s| (s.record.as_str(), s.reason.as_str()))
+        .collect()
+}
+
+const HEADER: &str = "Presence Sync Rule Name,Source,Operand A,Operand A Value,Comparator,Operand B,Operand B Value,Destination,Value,Active";
+
+fn csv(rows: &[&str]) -> Imported {
+    let text = format!("{HEADER}\n{}\n", rows.join("\n"));
+    from_cti_adapter(&text).expect("readable CSV")
+}
+
+fn eq_static(left: &str, value: Value) -> Value {
+    json!({"left": left, "op": "eq", "right": {"value": value}})
+}
+
+#[test]
+fn csv_with_labels_converts_a_bidirectional_set_that_runs() {
+    let imported = from_cti_adapter(&fixture("cti_bidirectional.csv")).expect("readable");
+    assert_eq!(skipped(&imported), []);
+    assert_eq!(
+        rules_json(&imported),
+        json!([
+            {"name": "Connect Available to Omni", "on": "telephony.stateChanged",
+             "if": eq_static("telephony.newState", json!("Available")), "then": [{"setOmniStatus": "Available"}]},
+            {"name": "Omni Available to Connect", "on": "omni.statusChanged",
+             "if": eq_static("omni.newStatus", json!("Available")), "then": [{"setTelephonyState": "Available"}]},
+            {"name": "Connect phone work to Omni", "on": "telephony.stateChanged",
+             "if": eq_static("telephony.newState", json!("Working -- Phone")), "then": [{"setOmniStatus": "Working_Phone"}]},
+            {"name": "Omni media work to Connect", "on": "omni.statusChanged",
+             "if": eq_static("omni.newStatus", json!("Working_Media")), "then": [{"setTelephonyState": "Working - Media"}]}
+        ])
+    );
+    let file = &imported.rules;
+    assert_eq!(
+        (file.version, file.telephony.system.as_str()),
+        (1, "amazon-connect")
+    );
+    assert_eq!(
+        file.telephony.states,
+        ["Available", "Working -- Phone", "Working - Media"]
+    );
+    assert_eq!(imported.statuses_needed(), ["Available", "Working_Phone"]);
+
+    let mut engine = Engine::new(compile(&imported));
+    let phone = json!({"type": "telephony.stateChanged", "newState": "Working -- Phone"});
+    let decision = engine.handle(&Event::from_value(&phone).expect("event"), 1000);
+    let actions = serde_json::to_value(&decision.actions).expect("serialisable");
+    assert_eq!(actions[0]["type"], "setOmniStatus");
+    assert_eq!(actions[0]["developerName"], "Working_Phone");
+    assert_eq!(actions[0]["rule"], "Connect phone work to Omni");
+}
+
+#[test]
+fn salesforce_json_with_api_names_and_older_wording() {
+    let imported = from_cti_adapter(&fixture("cti_api_names.json")).expect("readable");
+    assert_eq!(
+        rules_json(&imported),
+        json!([
+            {"name": "At capacity: phone busy", "on": "omni.workloadChanged",
+             "if": {"left": "omni.newWorkloadPct", "op": "ge", "right": {"value": 100}},
+             "then": [{"setTelephonyState": "Busy on Omni"}]},
+            {"name": "Omni logout: phone offline", "on": "omni.logout",
+             "if": eq_static("omni.newStatus", json!("Offline")), "then": [{"setTelephonyState": "Offline"}]},
+            {"name": "Case accepted: phone busy", "on": "omni.workAccepted",
+             "if": eq_static("omni.channel", json!("Cases")), "then": [{"setTelephonyState": "Busy on Omni"}]}
+        ])
+    );
+    assert_eq!(
+        skipped(&imported),
+        [("record 4 \"Old lunch rule\"", "inactive")]
+    );
+    assert_eq!(imported.rules.telephony.states, ["Busy on Omni", "Offline"]);
+    compile(&imported);
+}
+
+#[test]
+fn api_names_without_namespace_and_a_bare_list() {
+    let text = json!([{"Name": "Lunch", "Source__c": "Connect_Agent_State_Change",
+        "Operand_A__c": "Connect Agent New State", "Comparator__c": "=", "Operand_B__c": "Static Value",
+        "Operand_B_Value__c": "Lunch", "Destination__c": "Salesforce Agent State", "Value__c": "Lunch",
+        "Active__c": "TRUE"}]);
+    let imported = from_cti_adapter(&text.to_string()).expect("readable");
+    assert_eq!(skipped(&imported), []);
+    assert_eq!(
+        rules_json(&imported)[0]["if"],
+        eq_static("telephony.newState", json!("Lunch"))
+    );
+    compile(&imported);
+}
+
+#[test]
+fn workload_percent_rule_gets_a_numeric_static_value() {
+    let imported = csv(&[
+        "Busy at 100,Salesforce Workload Changed,Salesforce New Workload Pct,,>=,Static Value,100,Connect Agent State,Busy on Omni,1",
+        "Free under half,Omni-Channel Workload Changed,Previous Workload %,,Greater than,Static Value,50%,Connect Agent State,Available,1",
+        "Capacity of 2.5,Salesforce Workload Changed,Configured Capacity,,Not equal to,Static Value,2.5,Connect Agent State,Available,1",
+    ]);
+    assert_eq!(skipped(&imported), []);
+    let rules = rules_json(&imported);
+    assert_eq!(
+        rules[0]["if"],
+        json!({"left": "omni.newWorkloadPct", "op": "ge", "right": {"value": 100}})
+    );
+    assert_eq!(
+        rules[1]["if"],
+        json!({"left": "omni.previousWorkloadPct", "op": "gt", "right": {"value": 50}})
+    );
+    assert_eq!(
+        rules[2]["if"],
+        json!({"left": "omni.configuredCapacity", "op": "ne", "right": {"value": 2.5}})
+    );
+    compile(&imported);
+}
+
+#[test]
+fn static_value_as_operand_a_is_swapped_and_the_comparator_mirrored() {
+    let imported = csv(&[
+        "Under 80,Salesforce Workload Changed,Static Value,80,Less than,Salesforce New Workload Pct,,Connect Agent State,Available,true",
+        "Lunch,Connect Agent State Change,Static Value,Lunch,Equal to,Connect Agent New State,,Salesforce Agent State,Lunch,true",
+    ]);
+    let rules = rules_json(&imported);
+    assert_eq!(
+        rules[0]["if"],
+        json!({"left": "omni.newWorkloadPct", "op": "gt", "right": {"value": 80}})
+    );
+    assert_eq!(
+        rules[1]["if"],
+        eq_static("telephony.newState", json!("Lunch"))
+    );
+    compile(&imported);
+}
+
+#[test]
+fn inactive_rows_are_skipped_not_dropped() {
+    let imported = csv(&[
+        "Off 1,Connect Agent State Change,Connect Agent New State,,Equal to,Static Value,Lunch,Salesforce Agent State,Lunch,false",
+        "Off 2,Connect Agent State Change,Connect Agent New State,,Equal to,Static Value,Lunch,Salesforce Agent State,Lunch,0",
+        "On,Connect Agent State Change,Connect Agent New State,,Equal to,Static Value,Lunch,Salesforce Agent State,Lunch,",
+        "Off 3,Connect Agent State Change,Connect Agent New State,,Equal to,Static Value,Lunch,Salesforce Agent State,Lunch,FALSE",
+    ]);
+    assert_eq!(
+        skipped(&imported),
+        [
+            ("row 2 \"Off 1\"", "inactive"),
+            ("row 3 \"Off 2\"", "inactive"),
+            ("row 5 \"Off 3\"", "inactive")
+        ]
+    );
+    assert_eq!(imported.rules.rules.len(), 1);
+    compile(&imported);
+}
+
+#[test]
+fn unconvertible_rows_are_listed_with_a_reason() {
+    let imported = csv(&[
+        "Timer,Salesforce Agent Idle Timeout,Connect Agent New State,,Equal to,Static Value,Lunch,Salesforce Agent State,Lunch,true",
+        "Order,Connect Agent State Change,Connect Agent New State,,Greater than,Static Value,Lunch,Salesforce Agent State,Lunch,true",
+        "Channel,Connect Agent State Change,Salesforce Service Channel,,Equal to,Static Value,Cases,Salesforce Agent State,Lunch,true",
+        "ACW,Salesforce Agent State Change,Salesforce Agent New State,,Equal to,Static Value,Lunch,Connect Agent State,AfterCallWork,true",
+        "Words,Salesforce Workload Changed,Salesforce New Workload,,Equal to,Static Value,many,Connect Agent State,Available,true",
+        ",Connect Agent State Change,Connect Agent New State,,Equal to,Static Value,Lunch,Salesforce Agent State,Lunch,true",
+        "Nowhere,Connect Agent State Change,Connect Agent New State,,Equal to,Static Value,Lunch,Genesys,Lunch,true",
+    ]);
+    let reasons = skipped(&imported);
+    assert_eq!(reasons.len(), 7, "{reasons:#?}");
+    assert_eq!(reasons[0].0, "row 2 \"Timer\"");
+    assert!(reasons[0]
+        .1
+        .starts_with("unknown source \"Salesforce Agent Idle Timeout\""));
+    assert!(reasons[1]
+        .1
+        .contains("orders numbers, but telephony.newState is text"));
+    assert!(reasons[2]
+        .1
+        .contains("omni.channel only has a value on work item events"));
+    assert!(reasons[3]
+        .1
+        .contains("\"AfterCallWork\" is an Amazon Connect system state"));
+    assert!(reasons[4].1.contains("\"many\" is not a number"));
+    assert_eq!(reasons[5], ("row 7", "the rule has no name"));
+    assert!(reasons[6].1.starts_with("unknown destination \"Genesys\""));
+    assert!(imported.rules.rules.is_empty());
+}
+
+#[test]
+fn duplicate_names_are_kept_apart() {
+    let imported = csv(&[
+        "Lunch,Connect Agent State Change,Connect Agent New State,,Equal to,Static Value,Lunch,Salesforce Agent State,Lunch,true",
+        "Lunch,Salesforce Agent State Change,Salesforce Agent New State,,Equal to,Static Value,Lunch,Connect Agent State,Lunch,true",
+    ]);
+    let names: Vec<&str> = imported
+        .rules
+        .rules
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(names, ["Lunch", "Lunch (row 3)"]);
+    compile(&imported);
+}
+
+#[test]
+fn unreadable_input_is_an_error_with_its_position() {
+    let short_row = format!("{HEADER}\nA,Connect Agent State Change,Connect Agent New State\n");
+    match from_cti_adapter(&short_row) {
+        Err(ImportError::Csv { line: 2, message }) => {
+            assert!(message.contains("3 fields"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let no_destination = "Name,Source,Operand A,Comparator,Operand B,Value\n";
+    match from_cti_adapter(no_destination) {
+        Err(ImportError::MissingColumns { missing, .. }) => assert_eq!(missing, ["Destination"]),
+        other => panic!("{other:?}"),
+    }
+    match from_cti_adapter("[{\"Name\": \"x\",\n  \"Source\" \"y\"}]") {
+        Err(ImportError::Json { line: 2, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(from_cti_adapter("  \n"), Err(ImportError::Empty)));
+    assert!(matches!(
+        from_cti_adapter("{\"rows\": []}"),
+        Err(ImportError::Shape(_))
+    ));
+}
+
+#[test]
+fn cxone_publisher_and_subscriber_tables() {
+    let imported = from_cxone(&fixture("cxone_mappings.json")).expect("readable");
+    let m = serde_json::to_value(&imported.rules.mappings).expect("serialisable");
+    assert_eq!(
+        m,
+        json!({
+            "telephonyToOmni": [{"telephony": "Available", "omni": "Available"},
+                                {"telephony": "Lunch", "omni": "Lunch"}],
+            "omniToTelephony": [{"omni": "Available", "telephony": "Available"},
+                                {"omni": "Lunch", "telephony": "Lunch"},
+                                {"omni": "Offline", "telephony": "LoggedOut"}]
+        })
+    );
+    assert_eq!(imported.rules.telephony.system, "nice-cxone");
+    assert_eq!(
+        imported.rules.telephony.states,
+        ["Available", "Lunch", "LoggedOut"]
+    );
+    assert_eq!(imported.statuses_needed(), ["Available", "Lunch"]);
+    let rules = compile(&imported);
+    assert!(rules
+        .rules
+        .iter()
+        .any(|r| r.name == "omniToTelephony[2]: Offline -> LoggedOut"));
+}
+
+#[test]
+fn cxone_unavailable_code_names_the_telephony_state() {
+    let text = json!({"subscriberStateMapping": [
+        {"omniStatus": "Break", "state": "Unavailable", "unavailableCode": "Break"},
+        {"omniStatus": "Lunch", "reason": "Lunch"},
+        {"omniStatus": "Odd", "state": "Available", "unavailableCode": "Lunch"}]});
+    let imported = from_cxone(&text.to_string()).expect("readable");
+    let pairs: Vec<(&str, &str)> = (imported.rules.mappings.omni_to_telephony.iter())
+        .map(|m| (m.omni.as_str(), m.telephony.as_str()))
+        .collect();
+    assert_eq!(pairs, [("Break", "Break"), ("Lunch", "Lunch")]);
+    assert_eq!(imported.skipped.len(), 1);
+    assert!(imported.skipped[0]
+        .reason
+        .contains("only goes with the Unavailable state"));
+    compile(&imported);
+}
+
+#[test]
+fn cxone_scoped_and_incomplete_rows_are_skipped() {
+    let imported = from_cxone(&fixture("cxone_mappings.json")).expect("readable");
+    assert_eq!(
+        skipped(&imported),
+        [(
+            "publisherStateMapping record 3 \"Training -> Training\"",
+            "scoped mappings are not supported by this converter yet"
+        )]
+    );
+    let text = json!({"publisherStateMapping": [{"cxoneState": "Available"}, {"omniStatus": "Lunch"}],
+        "subscriberStateMapping": [{"omniStatus": "Available", "cxoneState": "Busy"}]});
+    let imported = from_cxone(&text.to_string()).expect("readable");
+    let reasons: Vec<&str> = imported.skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert_eq!(reasons[0], "the row has no Omni-Channel status");
+    assert_eq!(reasons[1], "the row has no CXone state");
+    assert!(reasons[2].contains("\"Busy\" is a system state"));
+    compile(&imported);
+}
+
+#[test]
+fn cxone_unreadable_input_is_an_error() {
+    assert!(matches!(
+        from_cxone("{\"publisherStateMapping\": [}"),
+        Err(ImportError::Json { line: 1, .. })
+    ));
+    assert!(matches!(from_cxone("[]"), Err(ImportError::Shape(_))));
+    assert!(matches!(
+        from_cxone("{\"mappings\": []}"),
+        Err(ImportError::Shape(_))
+    ));
+    assert!(matches!(
+        from_cxone("{\"publisherStateMapping\": 3}"),
+        Err(ImportError::Shape(_))
+    ));
+    assert!(matches!(
+        from_cxone("{\"publisherStateMapping\": [\"Available\"]}"),
+        Err(ImportError::Shape(_))
+    ));
+}
