@@ -90,3 +90,75 @@ proptest! {
         let _ = omnisync::CompiledRules::from_json_str(&text);
     }
 }
+
+const OMNI_NAMES: [&str; 3] = ["Available", "Lunch", "Busy"];
+const PHONE_NAMES: [&str; 3] = ["Available", "Lunch", "Break"];
+
+/// One random rule over a small vocabulary, so that rule sets chain and cycle often.
+fn random_rule() -> impl Strategy<Value = Value> {
+    (any::<bool>(), 0..3usize, 0..3usize, any::<bool>(), any::<bool>()).prop_map(
+        |(from_phone, when, to, negate, unconditional)| {
+            let (on, left, then) = if from_phone {
+                ("telephony.stateChanged", "telephony.newState", json!({"setOmniStatus": OMNI_NAMES[to]}))
+            } else {
+                ("omni.statusChanged", "omni.newStatus", json!({"setTelephonyState": PHONE_NAMES[to]}))
+            };
+            let value = if from_phone { PHONE_NAMES[when] } else { OMNI_NAMES[when] };
+            let op = if negate { "ne" } else { "eq" };
+            let mut rule = json!({"name": "", "on": on, "then": [then]});
+            if !unconditional {
+                rule["if"] = json!({"left": left, "op": op, "right": {"value": value}});
+            }
+            rule
+        },
+    )
+}
+
+fn agent_change() -> impl Strategy<Value = Event> {
+    (any::<bool>(), 0..3usize).prop_map(|(phone, i)| {
+        if phone {
+            Event::TelephonyStateChanged { old_state: None, new_state: PHONE_NAMES[i].into() }
+        } else {
+            Event::StatusChanged {
+                status_id: format!("0N5Hs000000{i}AAAAAA"),
+                status_name: None,
+                status_api_name: OMNI_NAMES[i].into(),
+                channels: vec![],
+                reason: Some("OmniManualStatusChange".into()),
+            }
+        }
+    })
+}
+
+proptest! {
+    #[test]
+    fn random_rule_sets_never_run_away(
+        rules in prop::collection::vec(random_rule(), 1..12),
+        changes in prop::collection::vec((agent_change(), 0..500u64), 1..60),
+        with_reason in any::<bool>(),
+    ) {
+        let mut rules = rules;
+        for (i, rule) in rules.iter_mut().enumerate() {
+            rule["name"] = json!(format!("rule {i}"));
+        }
+        let file = json!({
+            "version": 1,
+            "statuses": (0..3).map(|i| json!({"id": format!("0N5Hs000000{i}AAAAAA"), "developerName": OMNI_NAMES[i]})).collect::<Vec<_>>(),
+            "telephony": {"system": "softphone", "states": PHONE_NAMES},
+            "rules": rules
+        });
+        let compiled = omnisync::CompiledRules::from_value(&file).expect("generated rules are valid");
+        let mut sim = omnisync::simulate::Simulator::new(compiled, with_reason);
+        let mut at = 0;
+        for (change, gap) in &changes {
+            at += gap;
+            let step = sim.step(change, at);
+            // One agent change may touch each side at most once.
+            prop_assert!(step.actions.len() <= 2, "{:?}", step.actions);
+            let omni = step.actions.iter().filter(|a| matches!(a, Action::SetOmniStatus { .. })).count();
+            prop_assert!(omni <= 1 && step.actions.len() - omni <= 1);
+        }
+        sim.finish();
+        prop_assert!(sim.stats().actions <= 2 * changes.len() as u64);
+    }
+}
