@@ -1,13 +1,4 @@
-//! `omnisync`: the admin's tool for rules files.
-//!
-//! - `omnisync check RULES.json [--format json|table]`: exit 0 when valid (warnings
-//!   allowed), 1 on errors, 2 on usage or I/O errors.
-//! - `omnisync simulate --rules RULES.json --events TRACE.jsonl [--no-reason]
-//!   [--format json|table]`: replays a trace against the engine and a model of both
-//!   systems.
-//! - `omnisync schema`: the JSON Schema of the rules file.
-//! - `omnisync import --from cti-adapter|cxone FILE`: converts another product's
-//!   presence sync configuration into a rules file.
+//! The commands; `main.rs` says what each does.
 
 use omnisync::check::{check_str, Report};
 use omnisync::simulate::{Simulator, StepReport};
@@ -24,7 +15,7 @@ const USAGE: &str = "usage:
 /// A failure that ends the command with exit code 2.
 struct Usage(String);
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("check") => check(&args[1..]),

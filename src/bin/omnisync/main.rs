@@ -1,0 +1,22 @@
+//! `omnisync`: the admin's tool for rules files.
+//!
+//! - `omnisync check RULES.json [--format json|table]`: exit 0 when valid (warnings
+//!   allowed), 1 on errors, 2 on usage or I/O errors.
+//! - `omnisync simulate --rules RULES.json --events TRACE.jsonl [--no-reason]
+//!   [--format json|table]`: replays a trace against the engine and a model of both
+//!   systems.
+//! - `omnisync schema`: the JSON Schema of the rules file.
+//! - `omnisync import --from cti-adapter|cxone FILE`: converts another product's
+//!   presence sync configuration into a rules file.
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli;
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    cli::main()
+}
+
+/// The CLI is a native tool; a wasm build of the package has nothing to run here.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
