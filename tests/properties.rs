@@ -96,28 +96,48 @@ const PHONE_NAMES: [&str; 3] = ["Available", "Lunch", "Break"];
 
 /// One random rule over a small vocabulary, so that rule sets chain and cycle often.
 fn random_rule() -> impl Strategy<Value = Value> {
-    (any::<bool>(), 0..3usize, 0..3usize, any::<bool>(), any::<bool>()).prop_map(
-        |(from_phone, when, to, negate, unconditional)| {
+    (
+        any::<bool>(),
+        0..3usize,
+        0..3usize,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(from_phone, when, to, negate, unconditional)| {
             let (on, left, then) = if from_phone {
-                ("telephony.stateChanged", "telephony.newState", json!({"setOmniStatus": OMNI_NAMES[to]}))
+                (
+                    "telephony.stateChanged",
+                    "telephony.newState",
+                    json!({"setOmniStatus": OMNI_NAMES[to]}),
+                )
             } else {
-                ("omni.statusChanged", "omni.newStatus", json!({"setTelephonyState": PHONE_NAMES[to]}))
+                (
+                    "omni.statusChanged",
+                    "omni.newStatus",
+                    json!({"setTelephonyState": PHONE_NAMES[to]}),
+                )
             };
-            let value = if from_phone { PHONE_NAMES[when] } else { OMNI_NAMES[when] };
+            let value = if from_phone {
+                PHONE_NAMES[when]
+            } else {
+                OMNI_NAMES[when]
+            };
             let op = if negate { "ne" } else { "eq" };
             let mut rule = json!({"name": "", "on": on, "then": [then]});
             if !unconditional {
                 rule["if"] = json!({"left": left, "op": op, "right": {"value": value}});
             }
             rule
-        },
-    )
+        })
 }
 
 fn agent_change() -> impl Strategy<Value = Event> {
     (any::<bool>(), 0..3usize).prop_map(|(phone, i)| {
         if phone {
-            Event::TelephonyStateChanged { old_state: None, new_state: PHONE_NAMES[i].into() }
+            Event::TelephonyStateChanged {
+                old_state: None,
+                new_state: PHONE_NAMES[i].into(),
+            }
         } else {
             Event::StatusChanged {
                 status_id: format!("0N5Hs000000{i}AAAAAA"),
