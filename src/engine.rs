@@ -139,6 +139,14 @@ impl Decision {
     }
 }
 
+/// What survives a page reload: the model and the metrics, not the rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineSnapshot {
+    pub state: AgentState,
+    pub metrics: Metrics,
+    pub clock: u64,
+}
+
 /// The presence-sync engine for one agent.
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -169,6 +177,20 @@ impl Engine {
     /// Replaces the rules; the agent's state and metrics carry over.
     pub fn load_rules(&mut self, rules: CompiledRules) {
         self.rules = rules;
+    }
+
+    pub fn snapshot(&self) -> EngineSnapshot {
+        EngineSnapshot {
+            state: self.state.clone(),
+            metrics: self.metrics.clone(),
+            clock: self.clock,
+        }
+    }
+
+    pub fn restore(&mut self, snapshot: EngineSnapshot) {
+        self.state = snapshot.state;
+        self.metrics = snapshot.metrics;
+        self.clock = snapshot.clock;
     }
 
     pub fn set_context(&mut self, context: AgentContext) {

@@ -3,13 +3,13 @@
 //! milliseconds (Salesforce reports seconds) so nothing is rounded away.
 
 use crate::model::AgentState;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// Closed periods kept; older ones are dropped so a long shift stays flat in memory.
 pub const RECORDS_KEPT: usize = 64;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PresenceRecord {
     pub status_id: String,
@@ -26,7 +26,8 @@ pub struct PresenceRecord {
     pub configured_capacity: f64,
     pub is_away: bool,
     pub is_current_state: bool,
-    #[serde(skip)]
+    /// Workload integrated over time (workload x ms), behind `average_capacity`.
+    #[serde(default)]
     workload_ms: f64,
 }
 
@@ -61,7 +62,7 @@ pub struct MetricsReport {
 }
 
 /// Accumulates presence records as events arrive.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
     closed: VecDeque<PresenceRecord>,
     current: Option<PresenceRecord>,

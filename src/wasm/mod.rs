@@ -11,6 +11,12 @@ use js_sys::{Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod bridge;
+mod runtime;
+mod tabs;
+
+pub use runtime::Runtime;
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /** One problem in a rules file or an event. */
@@ -91,6 +97,13 @@ impl OmniSync {
         to_js(&self.engine.metrics(now))
     }
 
+    /// Starts the browser runtime (see docs/runtime.md): `{rules, host, telephony,
+    /// context?, storage?, channel?, reconcileMs?, traceSize?, onUpdate?}`.
+    pub fn start(options: JsValue) -> Result<Runtime, JsValue> {
+        console_error_panic_hook::set_once();
+        Runtime::start(&options)
+    }
+
     /// Replaces the rules. When the new rules are refused it throws and the previous
     /// rules stay in force.
     #[wasm_bindgen(js_name = loadRules)]
@@ -104,13 +117,13 @@ impl OmniSync {
     }
 }
 
-fn compile(rules: &JsValue) -> Result<CompiledRules, JsValue> {
+pub(crate) fn compile(rules: &JsValue) -> Result<CompiledRules, JsValue> {
     let value = json_value(rules, "rules.syntax", "the rules")?;
     CompiledRules::from_value(&value).map_err(|e| js_error(&e))
 }
 
 /// Reads a JS value that is either JSON text or a plain object into a JSON value.
-fn json_value(
+pub(crate) fn json_value(
     value: &JsValue,
     code: &'static str,
     what: &str,
@@ -134,14 +147,14 @@ fn json_value(
         .map_err(|e| refuse(format!("line {}, column {}: {e}", e.line(), e.column())))
 }
 
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value)
         .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
     JSON::parse(&text)
 }
 
 /// A real `Error` with `code` and `details: [{code, path, message}]`.
-fn js_error(err: &Error) -> JsValue {
+pub(crate) fn js_error(err: &Error) -> JsValue {
     let js = js_sys::Error::new(&err.to_string());
     js.set_name("OmniSyncError");
     let details = serde_json::to_string(err.details())

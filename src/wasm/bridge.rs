@@ -1,0 +1,42 @@
+//! Calling the JavaScript bridges: every method may return a value or a promise, may
+//! throw or reject; all of it becomes a `Result` here so nothing panics across the
+//! boundary.
+
+use js_sys::{Array, Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Calls `object[method](...args)` and awaits the result.
+pub async fn call(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let function = Reflect::get(object, &JsValue::from_str(method))?
+        .dyn_into::<Function>()
+        .map_err(|_| js_sys::Error::new(&format!("the bridge has no method {method}")))?;
+    let list: Array = args.iter().collect();
+    let returned = function.apply(object, &list)?;
+    JsFuture::from(Promise::resolve(&returned)).await
+}
+
+/// The `code` of a rejection (`connection` makes the runtime log the agent back in),
+/// or a generic one.
+pub fn error_code(error: &JsValue) -> String {
+    Reflect::get(error, &JsValue::from_str("code"))
+        .ok()
+        .and_then(|c| c.as_string())
+        .unwrap_or_else(|| "rejected".to_string())
+}
+
+/// A string property of a plain object, if present.
+pub fn text(object: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(object, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// A numeric property that may arrive as a number or a numeric string.
+pub fn number(object: &JsValue, key: &str) -> Option<f64> {
+    let value = Reflect::get(object, &JsValue::from_str(key)).ok()?;
+    value
+        .as_f64()
+        .or_else(|| value.as_string().and_then(|s| s.trim().parse().ok()))
+        .filter(|n: &f64| n.is_finite() && *n >= 0.0)
+}

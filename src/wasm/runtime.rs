@@ -1,0 +1,619 @@
+//! The running instance in the agent's browser: feeds bridge events to the pure sync
+//! loop and carries out its commands through the bridges (awaiting their promises),
+//! owns the timers, acts only when this tab leads, persists the model for reloads and
+//! keeps a bounded trace. See docs/runtime.md.
+//!
+//! Re-entrancy: a bridge may emit events synchronously while we call it. Inputs go
+//! through an inbox and the state is only borrowed while one input is handled, never
+//! while JavaScript runs.
+
+use super::bridge::{call, error_code, number, text};
+use super::tabs::Leadership;
+use super::{js_error, json_value, to_js};
+use crate::engine::{Decision, Engine, EngineSnapshot};
+use crate::event::{event_time, Event};
+use crate::rules::CompiledRules;
+use crate::sync::{side_of, Command, LogEntry, Output, SyncLoop};
+use gloo_timers::callback::{Interval, Timeout};
+use js_sys::{Function, Reflect};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+/// One line of the decision trace.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TraceEntry {
+    seq: u64,
+    at: u64,
+    kind: String,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision: Option<Decision>,
+    /// Recorded by a tab that does not lead: seen and decided, not acted on.
+    mirrored: bool,
+}
+
+pub(super) enum Input {
+    Event(Box<Event>, u64),
+    Result(u64, Option<String>),
+    /// What the bridges reported; `silent` for start-up, reloads and take-overs.
+    Read(Vec<Event>, bool),
+    Tick,
+    Leader(bool),
+}
+
+struct Inner {
+    sync: SyncLoop,
+    host: JsValue,
+    telephony: JsValue,
+    storage: Option<web_sys::Storage>,
+    key: String,
+    trace: VecDeque<TraceEntry>,
+    trace_size: usize,
+    seq: u64,
+    leader: bool,
+    stopped: bool,
+    wake: Option<(u64, Timeout)>,
+    reconcile: Option<Interval>,
+    on_update: Option<Function>,
+    tabs: Option<Leadership>,
+}
+
+pub(super) struct Shared {
+    inner: RefCell<Inner>,
+    inbox: RefCell<VecDeque<Input>>,
+}
+
+/// A running omnisync instance.
+#[wasm_bindgen]
+pub struct Runtime {
+    shared: Rc<Shared>,
+}
+
+fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+fn option(options: &JsValue, key: &str) -> JsValue {
+    Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+impl Runtime {
+    pub(super) fn start(options: &JsValue) -> Result<Runtime, JsValue> {
+        let rules = CompiledRules::from_value(&json_value(
+            &option(options, "rules"),
+            "rules.syntax",
+            "the rules",
+        )?)
+        .map_err(|e| js_error(&e))?;
+        let host = option(options, "host");
+        let telephony = option(options, "telephony");
+        for (bridge, name) in [(&host, "host"), (&telephony, "telephony")] {
+            if !bridge.is_object() {
+                return Err(
+                    js_sys::Error::new(&format!("OmniSync.start needs a {name} bridge")).into(),
+                );
+            }
+        }
+        let mut engine = Engine::new(rules);
+        let context = option(options, "context");
+        if context.is_object() {
+            if let Ok(ctx) =
+                serde_json::from_value(json_value(&context, "context.invalid", "the context")?)
+            {
+                engine.set_context(ctx);
+            }
+        }
+        let channel = option(options, "channel")
+            .as_string()
+            .unwrap_or_else(|| "omnisync".into());
+        let storage = match option(options, "storage") {
+            v if v.is_null() => None,
+            v if v.is_undefined() => {
+                web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+            }
+            v => v.dyn_into::<web_sys::Storage>().ok(),
+        };
+        let key = format!("omnisync:{channel}");
+        // A reload picks up where the page left off: same model, same metrics.
+        if let Some(saved) = storage
+            .as_ref()
+            .and_then(|s| s.get_item(&key).ok().flatten())
+        {
+            if let Ok(snapshot) = serde_json::from_str::<EngineSnapshot>(&saved) {
+                engine.restore(snapshot);
+            }
+        }
+        let shared = Rc::new(Shared {
+            inner: RefCell::new(Inner {
+                sync: SyncLoop::new(engine),
+                host: host.clone(),
+                telephony: telephony.clone(),
+                storage,
+                key,
+                trace: VecDeque::new(),
+                trace_size: option(options, "traceSize")
+                    .as_f64()
+                    .map_or(200, |n| n.clamp(10.0, 10_000.0) as usize),
+                seq: 0,
+                leader: false,
+                stopped: false,
+                wake: None,
+                reconcile: None,
+                on_update: option(options, "onUpdate").dyn_into::<Function>().ok(),
+                tabs: None,
+            }),
+            inbox: RefCell::new(VecDeque::new()),
+        });
+        subscribe(&shared, &host)?;
+        subscribe(&shared, &telephony)?;
+        let reconcile_ms = option(options, "reconcileMs").as_f64().unwrap_or(30_000.0);
+        if reconcile_ms > 0.0 {
+            let weak = Rc::downgrade(&shared);
+            let interval = Interval::new(reconcile_ms.max(250.0) as u32, move || {
+                if let Some(shared) = weak.upgrade() {
+                    read_presence(&shared, false);
+                }
+            });
+            if let Ok(mut inner) = shared.inner.try_borrow_mut() {
+                inner.reconcile = Some(interval);
+            }
+        }
+        let tabs = Leadership::start(&shared, &channel);
+        if let Ok(mut inner) = shared.inner.try_borrow_mut() {
+            inner.tabs = tabs;
+            let out = inner.sync.start(now());
+            drop(inner);
+            run_commands(&shared, out.commands);
+        }
+        Ok(Runtime { shared })
+    }
+}
+
+/// Hands the bridge a callback that queues each event it reports.
+fn subscribe(shared: &Rc<Shared>, bridge: &JsValue) -> Result<(), JsValue> {
+    let weak = Rc::downgrade(shared);
+    let callback = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let Some(shared) = weak.upgrade() else { return };
+        push_event(&shared, &event);
+    });
+    let function: &Function = callback.as_ref().unchecked_ref();
+    let subscribe = Reflect::get(bridge, &"subscribe".into())?
+        .dyn_into::<Function>()
+        .map_err(|_| js_sys::Error::new("a bridge needs a subscribe(callback) method"))?;
+    subscribe.call1(bridge, function)?;
+    // The bridge keeps the callback for the page's life.
+    callback.forget();
+    Ok(())
+}
+
+fn push_event(shared: &Rc<Shared>, event: &JsValue) {
+    let parsed = json_value(event, "event.notAnObject", "the event").and_then(|value| {
+        let event = Event::from_value(&value).map_err(|e| js_error(&e))?;
+        let at = event_time(&value)
+            .map_err(|e| js_error(&e))?
+            .unwrap_or_else(now);
+        Ok((event, at))
+    });
+    match parsed {
+        Ok((event, at)) => {
+            shared
+                .inbox
+                .borrow_mut()
+                .push_back(Input::Event(Box::new(event), at));
+            pump(shared);
+        }
+        Err(err) => {
+            let message = text(&err, "message").unwrap_or_else(|| "malformed event".into());
+            if let Ok(mut inner) = shared.inner.try_borrow_mut() {
+                inner.record("refused", format!("event refused: {message}"), None, None);
+            }
+            notify(shared);
+        }
+    }
+}
+
+pub(super) fn push(shared: &Rc<Shared>, input: Input) {
+    shared.inbox.borrow_mut().push_back(input);
+    pump(shared);
+}
+
+/// Handles queued inputs one at a time; commands run once the state is released.
+fn pump(shared: &Rc<Shared>) {
+    loop {
+        let Some(input) = shared.inbox.borrow_mut().pop_front() else {
+            break;
+        };
+        let Ok(mut inner) = shared.inner.try_borrow_mut() else {
+            // Called from inside a bridge call: the outer pump handles it next.
+            shared.inbox.borrow_mut().push_front(input);
+            return;
+        };
+        if inner.stopped {
+            continue;
+        }
+        let at = now();
+        let out = match input {
+            Input::Event(event, at) => inner.sync.event(&event, at),
+            Input::Result(id, error) => inner.sync.result(id, error.as_deref(), at),
+            Input::Tick => inner.sync.tick(at),
+            Input::Read(events, true) => inner.sync.reconciled(&events, at),
+            Input::Read(events, false) => inner.drift(&events, at),
+            Input::Leader(leader) if leader == inner.leader => continue,
+            Input::Leader(leader) => {
+                let took_over = leader && !inner.leader;
+                inner.leader = leader;
+                let message = if leader {
+                    "this tab now leads: it acts for the agent"
+                } else {
+                    "another tab leads: this one mirrors"
+                };
+                inner.record("leadership", message.into(), None, None);
+                drop(inner);
+                if took_over {
+                    read_presence(shared, false);
+                }
+                notify(shared);
+                continue;
+            }
+        };
+        let commands = inner.absorb(out, shared);
+        drop(inner);
+        run_commands(shared, commands);
+        notify(shared);
+    }
+}
+
+impl Inner {
+    /// Records what the loop did, persists the model, arms the wake-up timer, and
+    /// returns the commands this tab must carry out.
+    fn absorb(&mut self, out: Output, shared: &Rc<Shared>) -> Vec<Command> {
+        for entry in out.log {
+            let LogEntry {
+                kind,
+                rule,
+                message,
+                ..
+            } = entry;
+            let kind = serde_json::to_value(kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            self.record(&kind, message, rule, None);
+        }
+        for decision in out.decisions {
+            let matched = decision.matched().join(", ");
+            let message = if decision.actions.is_empty() {
+                format!(
+                    "{}: no action{}",
+                    decision.trace.event,
+                    if matched.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (matched {matched})")
+                    }
+                )
+            } else {
+                let did: Vec<String> = decision.actions.iter().map(|a| a.describe()).collect();
+                format!("{}: {} by {matched}", decision.trace.event, did.join(", "))
+            };
+            self.record("decision", message, None, Some(decision));
+        }
+        self.persist();
+        self.arm(out.wake_at, shared);
+        if self.leader {
+            return out.commands;
+        }
+        // A follower mirrors: the leader carries out the actions, so they count as
+        // done here, and their echoes arrive in this tab like in the leader's.
+        let mut keep = Vec::new();
+        for command in out.commands {
+            match command {
+                Command::Execute { id, .. } => {
+                    shared.inbox.borrow_mut().push_back(Input::Result(id, None))
+                }
+                Command::Reconcile => keep.push(command),
+                Command::Login { .. } => {}
+            }
+        }
+        keep
+    }
+
+    /// A periodic read that differs from the model means events were lost: the read
+    /// state is taken as a change (an echo of a pending write is still recognised).
+    fn drift(&mut self, events: &[Event], at: u64) -> Output {
+        let mut all = Output::default();
+        if !self.sync.is_ready() {
+            return self.sync.reconciled(events, at);
+        }
+        for event in events {
+            if self.agrees(event) {
+                continue;
+            }
+            let out = self.sync.event(event, at);
+            all.commands.extend(out.commands);
+            all.decisions.extend(out.decisions);
+            all.log.extend(out.log);
+            all.wake_at = match (all.wake_at, out.wake_at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        if !all.decisions.is_empty() {
+            self.record(
+                "reconcile",
+                "the read presence differed from the model: corrected".into(),
+                None,
+                None,
+            );
+        }
+        all
+    }
+
+    fn agrees(&self, event: &Event) -> bool {
+        let state = self.sync.engine().state();
+        match event {
+            Event::StatusChanged { status_id, .. } => {
+                state.omni.logged_in
+                    && state
+                        .omni
+                        .status_id
+                        .as_deref()
+                        .is_some_and(|id| crate::rules::salesforce_id::same_id(id, status_id))
+            }
+            Event::Logout { .. } => !state.omni.logged_in,
+            Event::TelephonyStateChanged { new_state, .. } => {
+                state.telephony.state.as_deref() == Some(new_state)
+            }
+            Event::WorkloadChanged {
+                configured_capacity,
+                new_workload,
+                ..
+            } => {
+                state.workload.configured_capacity == *configured_capacity
+                    && state.workload.current_workload == *new_workload
+            }
+            _ => true,
+        }
+    }
+
+    fn record(
+        &mut self,
+        kind: &str,
+        message: String,
+        rule: Option<String>,
+        decision: Option<Decision>,
+    ) {
+        self.seq += 1;
+        let at = decision.as_ref().map_or_else(now, |d| d.trace.at);
+        self.trace.push_back(TraceEntry {
+            seq: self.seq,
+            at,
+            kind: kind.to_string(),
+            message,
+            rule,
+            decision,
+            mirrored: !self.leader,
+        });
+        while self.trace.len() > self.trace_size {
+            self.trace.pop_front();
+        }
+    }
+
+    fn persist(&self) {
+        if let (Some(storage), Ok(text)) = (
+            &self.storage,
+            serde_json::to_string(&self.sync.engine().snapshot()),
+        ) {
+            // A full or blocked storage only costs the reload-proofing.
+            let _ = storage.set_item(&self.key, &text);
+        }
+    }
+
+    fn arm(&mut self, wake_at: Option<u64>, shared: &Rc<Shared>) {
+        let Some(at) = wake_at else { return };
+        if self.wake.as_ref().is_some_and(|(armed, _)| *armed <= at) {
+            return;
+        }
+        let weak = Rc::downgrade(shared);
+        let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
+        let timeout = Timeout::new(delay, move || {
+            if let Some(shared) = weak.upgrade() {
+                if let Ok(mut inner) = shared.inner.try_borrow_mut() {
+                    inner.wake = None;
+                }
+                push(&shared, Input::Tick);
+            }
+        });
+        self.wake = Some((at, timeout));
+    }
+}
+
+fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
+    for command in commands {
+        let shared = shared.clone();
+        let Ok(inner) = shared.inner.try_borrow() else {
+            continue;
+        };
+        let (host, telephony) = (inner.host.clone(), inner.telephony.clone());
+        drop(inner);
+        match command {
+            Command::Execute { id, action, .. } => {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let target = JsValue::from_str(action.target());
+                    let result = match side_of_action(&action) {
+                        crate::rules::file::Side::Omni => {
+                            call(&host, "setServicePresenceStatus", &[target]).await
+                        }
+                        crate::rules::file::Side::Telephony => {
+                            call(&telephony, "setState", &[target]).await
+                        }
+                    };
+                    push(
+                        &shared,
+                        Input::Result(id, result.err().map(|e| error_code(&e))),
+                    );
+                });
+            }
+            Command::Login { status_id } => {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = call(&host, "login", &[JsValue::from_str(&status_id)]).await;
+                });
+            }
+            Command::Reconcile => read_presence(&shared, true),
+        }
+    }
+}
+
+fn side_of_action(action: &crate::engine::Action) -> crate::rules::file::Side {
+    action.side()
+}
+
+/// Reads the presence on both sides and queues it as a reconcile.
+pub(super) fn read_presence(shared: &Rc<Shared>, silent: bool) {
+    let Ok(inner) = shared.inner.try_borrow() else {
+        return;
+    };
+    let (host, telephony) = (inner.host.clone(), inner.telephony.clone());
+    let catalog = inner.sync.engine().rules().clone();
+    let previous = inner.sync.engine().state().workload.current_workload;
+    drop(inner);
+    let shared = shared.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut events = Vec::new();
+        match call(&host, "getServicePresenceStatusId", &[]).await {
+            Ok(status) if status.is_object() => {
+                if let Some(status_id) = text(&status, "statusId") {
+                    let known = catalog.status_by_id(&status_id);
+                    let name = text(&status, "statusApiName")
+                        .or_else(|| known.map(|s| s.developer_name.clone()));
+                    events.push(Event::StatusChanged {
+                        status_id,
+                        status_name: text(&status, "statusName"),
+                        status_api_name: name.unwrap_or_default(),
+                        channels: Vec::new(),
+                        reason: None,
+                    });
+                }
+            }
+            Ok(_) => events.push(Event::Logout { reason: None }),
+            Err(_) => {}
+        }
+        if let Ok(load) = call(&host, "getAgentWorkload", &[]).await {
+            if let (Some(configured), Some(current)) = (
+                number(&load, "configuredCapacity"),
+                number(&load, "currentWorkload"),
+            ) {
+                events.push(Event::WorkloadChanged {
+                    configured_capacity: configured,
+                    previous_workload: previous,
+                    new_workload: current,
+                });
+            }
+        }
+        if let Ok(state) = call(&telephony, "getState", &[]).await {
+            if let Some(state) = state.as_string() {
+                events.push(Event::TelephonyStateChanged {
+                    old_state: None,
+                    new_state: state,
+                });
+            }
+        }
+        // Status first, then the rest: the order Omni-Channel reports them in.
+        events.sort_by_key(|e| side_of(e).is_none());
+        push(&shared, Input::Read(events, silent));
+    });
+}
+
+fn notify(shared: &Rc<Shared>) {
+    let callback = shared
+        .inner
+        .try_borrow()
+        .ok()
+        .and_then(|i| i.on_update.clone());
+    if let Some(callback) = callback {
+        // A throwing listener must not stop the sync.
+        let _ = callback.call0(&JsValue::NULL);
+    }
+}
+
+#[wasm_bindgen]
+impl Runtime {
+    /// What the engine knows about the agent.
+    #[wasm_bindgen(unchecked_return_type = "AgentState")]
+    pub fn state(&self) -> Result<JsValue, JsValue> {
+        let inner = self.shared.inner.try_borrow().map_err(|_| busy())?;
+        to_js(inner.sync.engine().state())
+    }
+
+    /// The UserServicePresence records, the current one running to `now` (default: now).
+    #[wasm_bindgen(unchecked_return_type = "Metrics")]
+    pub fn metrics(&self, now_ms: Option<f64>) -> Result<JsValue, JsValue> {
+        let inner = self.shared.inner.try_borrow().map_err(|_| busy())?;
+        to_js(
+            &inner
+                .sync
+                .engine()
+                .metrics(now_ms.map_or_else(now, |n| n.max(0.0) as u64)),
+        )
+    }
+
+    /// The decision trace, oldest first (a bounded ring).
+    pub fn trace(&self) -> Result<JsValue, JsValue> {
+        let inner = self.shared.inner.try_borrow().map_err(|_| busy())?;
+        to_js(&inner.trace)
+    }
+
+    /// Running totals: events, actions, echoes, deferred, retries...
+    pub fn stats(&self) -> Result<JsValue, JsValue> {
+        let inner = self.shared.inner.try_borrow().map_err(|_| busy())?;
+        to_js(inner.sync.stats())
+    }
+
+    /// Whether this tab acts for the agent.
+    #[wasm_bindgen(js_name = isLeader)]
+    pub fn is_leader(&self) -> bool {
+        self.shared.inner.try_borrow().is_ok_and(|i| i.leader)
+    }
+
+    /// Replaces the rules; throws and keeps the previous ones when refused.
+    #[wasm_bindgen(js_name = reloadRules)]
+    pub fn reload_rules(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
+    ) -> Result<(), JsValue> {
+        let rules = CompiledRules::from_value(&json_value(&rules, "rules.syntax", "the rules")?)
+            .map_err(|e| js_error(&e))?;
+        let mut inner = self.shared.inner.try_borrow_mut().map_err(|_| busy())?;
+        inner.sync.engine_mut().load_rules(rules);
+        inner.record("rules", "new rules loaded".into(), None, None);
+        Ok(())
+    }
+
+    /// Feeds one normalised event, as the bridges' callbacks do.
+    pub fn push(&self, #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent")] event: JsValue) {
+        push_event(&self.shared, &event);
+    }
+
+    /// Stops acting, releases leadership and the timers.
+    pub fn stop(&self) {
+        if let Ok(mut inner) = self.shared.inner.try_borrow_mut() {
+            inner.stopped = true;
+            inner.wake = None;
+            inner.reconcile = None;
+            if let Some(tabs) = inner.tabs.take() {
+                tabs.release();
+            }
+        }
+    }
+}
+
+fn busy() -> JsValue {
+    js_sys::Error::new("omnisync is handling an event; call again from outside the bridge callback")
+        .into()
+}
