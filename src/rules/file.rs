@@ -9,6 +9,9 @@ use serde_json::Value;
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RulesFile {
+    /// Where editors find this schema; ignored by the engine.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     pub version: u32,
     pub statuses: Vec<StatusDef>,
     pub telephony: TelephonyDef,

@@ -107,6 +107,10 @@ pub fn read_value(value: &Value) -> Result<Draft, Vec<Finding>> {
     // A missing or unreadable section is already reported; stand-ins let the rest of
     // the file be checked without piling up errors that follow from it.
     let file = RulesFile {
+        schema: top
+            .get("$schema")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         version: version.unwrap_or(1),
         statuses,
         telephony: telephony.unwrap_or(TelephonyDef {

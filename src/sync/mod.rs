@@ -266,7 +266,9 @@ impl SyncLoop {
             return out;
         }
         if let Some(side) = side {
-            if self.conflict(side, now, &mut out) {
+            // A logout is never undone: it may come from a supervisor or a second login.
+            let logout = matches!(event, Event::Logout { .. });
+            if self.conflict(side, !logout, now, &mut out) {
                 return out;
             }
             if self.options.coalesce_ms > 0 {
@@ -497,13 +499,13 @@ impl SyncLoop {
     /// An agent change on `side` while our write to it waits for its echo: both sides
     /// changed at nearly the same time. Returns true when the other side is master and
     /// its state is written again instead of propagating the agent's change.
-    fn conflict(&mut self, side: Side, now: u64, out: &mut Output) -> bool {
+    fn conflict(&mut self, side: Side, may_resend: bool, now: u64, out: &mut Output) -> bool {
         let Some(i) = self.pending.iter().position(|p| p.action.side() == side) else {
             return false;
         };
         let p = self.pending.remove(i);
         self.stats.conflicts += 1;
-        if p.master == Some(side.other()) {
+        if may_resend && p.master == Some(side.other()) {
             let message = format!(
                 "both sides changed at once; rule \"{}\" makes {} the master: {} again",
                 p.action.rule(),

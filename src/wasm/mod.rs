@@ -27,7 +27,7 @@ export type Action =
   | { type: "setOmniStatus"; statusId: string; developerName: string; rule: string }
   | { type: "setTelephonyState"; state: string; rule: string };
 export interface Check { left: string; value: unknown; op: string; rightOperand?: string; right: unknown; result: boolean }
-export interface RuleTrace { rule: string; matched: boolean; outcome: "emitted" | "alreadyInState" | "superseded" | "notMatched"; checks: Check[] }
+export interface RuleTrace { rule: string; matched: boolean; outcome: "emitted" | "alreadyInState" | "superseded" | "notMatched" | "outOfScope"; checks: Check[] }
 export interface Trace { event: string; at: number; rules: RuleTrace[]; notes: string[] }
 export interface Decision { actions: Action[]; trace: Trace }
 /** A normalised event: `type` plus the Lightning payload field names; `at` in ms. */
