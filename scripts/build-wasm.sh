@@ -16,6 +16,8 @@ for target in web nodejs; do
         --enable-sign-ext --enable-mutable-globals \
         "$out/omnisync_bg.wasm" -o "$out/omnisync_bg.wasm"
 done
+# The shim imports the glue as ./pkg/ from www/, as it is laid out when served.
+ln -sfn ../pkg/web www/pkg
 # The node glue is CommonJS; the repository's package.json says "module".
 echo '{"type": "commonjs"}' >pkg/node/package.json
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (scripts/setup.sh) and runs every check and test: formatting, clippy for the
-# native and the wasm build, the native tests (unit, integration, conformance), and the
-# wasm tests in node and in headless Chromium.
+# native and the wasm build, the native tests (unit, integration, conformance), the
+# wasm tests in node and in headless Chromium, and the JavaScript tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +24,12 @@ echo "==> wasm tests (node and headless Chromium)"
 CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \
     cargo test --target wasm32-unknown-unknown 2>&1 | tee target/wasm-tests.log
 
-# One closing line over both runners (each printed its own summaries above).
-awk '/^test result:/ { p += $4; f += $6 } END { printf "omnisync: %d passed, %d failed\n", p, f }' \
-    target/native-tests.log target/wasm-tests.log
+echo "==> JavaScript tests (conformance through the JS API, shim adapters, runtime)"
+bash scripts/build-wasm.sh >/dev/null
+node --test www/test/ 2>&1 | tee target/js-tests.log
+
+# One closing line over every runner (each printed its own summary above).
+awk '/^test result:/ { p += $4; f += $6 }
+     /^# pass / { p += $3 } /^# fail / { f += $3 }
+     END { printf "omnisync: %d passed, %d failed\n", p, f }' \
+    target/native-tests.log target/wasm-tests.log target/js-tests.log
