@@ -1,0 +1,73 @@
+// Types of the browser shim (www/omnisync.js). The engine's own types (Decision,
+// AgentState, Metrics...) come from the wasm package's omnisync.d.ts.
+import type { AgentState, Metrics, Decision, OmniSyncEvent } from "./pkg/omnisync.js";
+
+export type { AgentState, Metrics, Decision, OmniSyncEvent };
+
+/** The Omni-Channel side, as the runtime calls it (docs/runtime.md). */
+export interface HostBridge {
+  subscribe(callback: (event: OmniSyncEvent) => void): void;
+  setServicePresenceStatus(statusId: string): Promise<unknown>;
+  login(statusId: string): Promise<unknown>;
+  getServicePresenceStatusId(): Promise<{ statusId: string; statusApiName?: string; statusName?: string } | null>;
+  getAgentWorkload(): Promise<{ configuredCapacity: number | string; currentWorkload: number | string } | null>;
+}
+
+/** The telephony side. */
+export interface TelephonyBridge {
+  subscribe(callback: (event: OmniSyncEvent) => void): void;
+  setState(name: string): Promise<unknown>;
+  getState(): Promise<string | null>;
+}
+
+export interface TraceEntry {
+  seq: number;
+  at: number;
+  kind: string;
+  message: string;
+  rule?: string;
+  decision?: Decision;
+  /** Recorded by a tab that does not lead: decided, not acted on. */
+  mirrored: boolean;
+}
+
+export interface Stats {
+  events: number; agentChanges: number; actions: number; echoes: number; deferred: number;
+  retries: number; failed: number; coalesced: number; conflicts: number; chainLimited: number;
+}
+
+export interface Runtime {
+  state(): AgentState;
+  metrics(now?: number): Metrics;
+  trace(): TraceEntry[];
+  stats(): Stats;
+  isLeader(): boolean;
+  reloadRules(rules: string | object): void;
+  push(event: OmniSyncEvent): void;
+  stop(): void;
+}
+
+export interface StartOptions {
+  rules: string | object;
+  host: HostBridge;
+  telephony: TelephonyBridge;
+  context?: { userId?: string; profileId?: string; teams?: string[] };
+  storage?: Storage | null;
+  channel?: string;
+  reconcileMs?: number;
+  traceSize?: number;
+  onUpdate?: () => void;
+  /** Where the .wasm file is, when it is not next to the glue (static resources). */
+  wasmUrl?: string | URL;
+}
+
+export function startOmniSync(options: StartOptions): Promise<Runtime>;
+export function normaliseOmniEvent(name: string, params: object): OmniSyncEvent;
+export function lightningHost(omniApi: object): HostBridge & { dispatch(name: string, params: object): void };
+export function classicHost(sforce: object): HostBridge;
+export function messageChannelHost(
+  port: { postMessage(message: unknown): void; subscribe(handler: (message: any) => void): void },
+  options?: { timeoutMs?: number },
+): HostBridge;
+export function connectTelephony(connect: object): TelephonyBridge;
+export function softphoneTelephony(softphone: object): TelephonyBridge;
