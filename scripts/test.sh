@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up (scripts/setup.sh) and runs every check and test: formatting, clippy for the
 # native and the wasm build, the native tests (unit, integration, conformance), the
-# wasm tests in node and in headless Chromium, and the JavaScript tests.
+# wasm tests in node and in headless Chromium, the JavaScript tests and the end-to-end
+# tests of the console demo in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,8 +29,12 @@ echo "==> JavaScript tests (conformance through the JS API, shim adapters, runti
 bash scripts/build-wasm.sh >/dev/null
 node --test www/test/ 2>&1 | tee target/js-tests.log
 
+echo "==> end-to-end tests of the console demo in headless Chromium"
+node e2e/run.mjs 2>&1 | tee target/e2e-tests.log
+
 # One closing line over every runner (each printed its own summary above).
 awk '/^test result:/ { p += $4; f += $6 }
      /^# pass / { p += $3 } /^# fail / { f += $3 }
+     /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
      END { printf "omnisync: %d passed, %d failed\n", p, f }' \
-    target/native-tests.log target/wasm-tests.log target/js-tests.log
+    target/native-tests.log target/wasm-tests.log target/js-tests.log target/e2e-tests.log

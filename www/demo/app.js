@@ -1,0 +1,117 @@
+// Entry point of the demo page: wires the simulated console (left) to the real wasm
+// runtime (right). Loaded as an external module because the page runs under
+// `script-src 'self' 'wasm-unsafe-eval'`, like a Salesforce page: no inline script, no
+// eval.
+//
+// URL parameters pass runtime options through, so tests and curious admins can shorten
+// timers: ?reconcileMs=1000&channel=omnisync&traceSize=200
+
+import { createBridges } from "./bridges.js";
+import { createSimClient } from "./sim.js";
+import { createFaultsPanel, createOmniWidget, createSoftphone } from "./widgets.js";
+import { createEnginePanel } from "./engine-panel.js";
+import { createRulesEditor } from "./rules-editor.js";
+import { el, fill } from "./dom.js";
+
+const RULES_KEY = "omnisync-demo:rules";
+const $ = (id) => document.getElementById(id);
+
+/**
+ * Reads the runtime options the URL may carry; anything malformed is ignored.
+ * @param {URLSearchParams} params
+ * @returns {{reconcileMs?: number, traceSize?: number, channel?: string}}
+ */
+function runtimeOptions(params) {
+  const options = {};
+  for (const name of ["reconcileMs", "traceSize"]) {
+    const value = Number(params.get(name));
+    if (params.has(name) && Number.isFinite(value) && value >= 0) options[name] = value;
+  }
+  if (params.get("channel")) options.channel = params.get("channel");
+  return options;
+}
+
+async function main() {
+  const params = new URLSearchParams(location.search);
+  const updates = [];
+  const sim = createSimClient({ onState: (state) => updates.forEach((update) => update(state)) });
+  updates.push(createOmniWidget($("omni-body"), sim), createSoftphone($("phone-body"), sim), createFaultsPanel($("faults-body"), sim));
+  sim.refresh();
+
+  const defaults = await (await fetch(new URL("./default-rules.json", import.meta.url))).text();
+  // The rules applied last in this tab survive a reload, like the state does.
+  const saved = sessionStorage.getItem(RULES_KEY);
+  let instance = null;
+  const editor = createRulesEditor($("rules-body"), {
+    text: saved ?? defaults,
+    defaults,
+    async apply(text) {
+      if (!instance) throw new Error("the engine is not running");
+      await instance.reloadRules(text);
+      sessionStorage.setItem(RULES_KEY, text);
+    },
+  });
+  const panel = createEnginePanel({
+    badge: $("leader-badge"), state: $("engine-state"), stats: $("engine-stats"),
+    trace: $("trace"), metrics: $("metrics"),
+  });
+
+  // onUpdate may fire many times per event: render once per task.
+  let pending = false;
+  const render = () => {
+    if (pending || !instance) return;
+    pending = true;
+    setTimeout(() => {
+      pending = false;
+      panel.render(instance);
+    }, 0);
+  };
+
+  const start = async (startOmniSync, bridges, rules) =>
+    startOmniSync({
+      rules, host: bridges.host, telephony: bridges.telephony, onUpdate: render,
+      context: { userId: "005Hs00000DemoAgAAA", teams: ["Tier 1"] },
+      ...runtimeOptions(params),
+    });
+
+  setEngineStatus("starting", "loading the wasm engine…");
+  try {
+    // Opened before the engine loads: events from then on are kept for the runtime.
+    const bridges = createBridges();
+    const { startOmniSync } = await import(new URL("../omnisync.js", import.meta.url).href);
+    try {
+      instance = await start(startOmniSync, bridges, saved ?? defaults);
+      editor.accepted(saved ?? defaults);
+    } catch (err) {
+      if (saved == null) throw err;
+      // Rules saved in this tab that the engine now refuses: fall back to the defaults.
+      sessionStorage.removeItem(RULES_KEY);
+      editor.refused(err);
+      instance = await start(startOmniSync, bridges, defaults);
+    }
+    globalThis.omnisyncDemo = { instance, bridges };
+    setEngineStatus("running", "");
+    render();
+    // Durations in the metrics table grow with the clock, not only with events.
+    setInterval(render, 1000);
+  } catch (err) {
+    console.warn("omnisync demo: the engine did not start", err);
+    setEngineStatus("failed", `The engine did not start: ${err?.message ?? err}`, err?.details);
+  }
+}
+
+function setEngineStatus(state, message, details) {
+  document.body.dataset.engine = state;
+  const box = $("engine-error");
+  fill(box, message ? el("p", { text: message }) : null,
+    Array.isArray(details) ? el("ul", {}, details.map((d) => el("li", {}, el("code", { text: d.path ?? "$" }), ` ${d.message ?? ""}`))) : null,
+    state === "failed" ? el("p", { text: "Build it with: bash scripts/build-wasm.sh — the simulated console still works." }) : null);
+  box.className = state === "failed" ? "error" : "note";
+  box.hidden = !message;
+}
+
+main().catch((err) => {
+  // Reported on the page rather than thrown: an uncaught error is a test failure.
+  console.warn("omnisync demo:", err);
+  setEngineStatus("failed", `The demo failed: ${err?.message ?? err}`);
+});

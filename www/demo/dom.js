@@ -1,0 +1,57 @@
+// The one way the demo builds DOM. Labels, state names, rule names and messages come
+// from the org or from the rules file: they only ever reach the page as text nodes or
+// attribute values, never through innerHTML, so a status named "<img onerror=...>" is
+// shown, not run.
+
+/**
+ * Creates an element.
+ * @param {string} tag
+ * @param {Record<string, unknown>} [props] `testid`, `class`, `text`, `value`,
+ *   `dataset`, `on<event>` handlers; anything else becomes an attribute.
+ * @param {...(Node|string|number|null|false|Array)} children strings become text nodes
+ * @returns {HTMLElement}
+ */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value == null || value === false) continue;
+    if (key === "testid") node.dataset.testid = String(value);
+    else if (key === "class") node.className = String(value);
+    else if (key === "text") node.textContent = String(value);
+    else if (key === "value") node.value = String(value);
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  node.append(...children.flat(Infinity).filter((c) => c != null && c !== false)
+    .map((c) => (c instanceof Node ? c : String(c))));
+  return node;
+}
+
+/**
+ * Replaces an element's children.
+ * @param {Element} node
+ * @param {...(Node|string|null|false|Array)} children
+ */
+export function fill(node, ...children) {
+  node.replaceChildren(...children.flat(Infinity).filter((c) => c != null && c !== false)
+    .map((c) => (c instanceof Node ? c : String(c))));
+}
+
+/**
+ * Formats a time (ms) as the local wall clock, seconds included.
+ * @param {number} ms
+ * @returns {string}
+ */
+export function clock(ms) {
+  return new Date(ms).toLocaleTimeString([], { hour12: false });
+}
+
+/**
+ * Formats a duration (ms) for a table cell.
+ * @param {number} ms
+ * @returns {string}
+ */
+export function seconds(ms) {
+  return `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`;
+}
