@@ -194,7 +194,7 @@ demoTest("closing the leader tab: the other tab takes over and acts on the next 
   await leader.close();
   await waitFor(async () => (await badge(follower)) === "leader", { what: "the follower to lead", timeout: 5000 });
   const tookOver = Date.now() - closedAt;
-  assert.ok(tookOver < 3000, `took over in ${tookOver} ms`);
+  assert.ok(tookOver < 2000, `took over in ${tookOver} ms`);
 
   const before = (await quiet(1500)).length;
   await agent("/api/phone/state", { state: "Lunch" });

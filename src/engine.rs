@@ -356,6 +356,7 @@ impl Engine {
                 self.state
                     .set_telephony(new_state, old_state.clone(), system);
             }
+            Event::Idle { idle_ms } => notes.push(format!("idle for {idle_ms} ms")),
             Event::Work { kind, work } => {
                 let channel = work.service_channel.clone().or_else(|| {
                     self.rules

@@ -63,10 +63,15 @@ pub enum Event {
         old_state: Option<String>,
         new_state: String,
     },
+    /// The agent has been logged in with no workload and no event for the configured
+    /// idle time (`options.sync.idleAfterMs`); made by the sync loop's idle timer.
+    Idle {
+        idle_ms: u64,
+    },
 }
 
 /// The canonical type names, in the order of [`EventKind`].
-const CANONICAL: [&str; 9] = [
+const CANONICAL: [&str; 10] = [
     "omni.loginSuccess",
     "omni.statusChanged",
     "omni.logout",
@@ -76,6 +81,7 @@ const CANONICAL: [&str; 9] = [
     "omni.workClosed",
     "omni.workloadChanged",
     "telephony.stateChanged",
+    "timer.idle",
 ];
 
 /// Lightning event names without the `lightning:` namespace, same order.
@@ -124,9 +130,11 @@ pub enum EventKind {
     WorkloadChanged,
     #[serde(rename = "telephony.stateChanged")]
     TelephonyStateChanged,
+    #[serde(rename = "timer.idle")]
+    Idle,
 }
 
-const KINDS: [EventKind; 9] = [
+const KINDS: [EventKind; 10] = [
     EventKind::LoginSuccess,
     EventKind::StatusChanged,
     EventKind::Logout,
@@ -136,6 +144,7 @@ const KINDS: [EventKind; 9] = [
     EventKind::WorkClosed,
     EventKind::WorkloadChanged,
     EventKind::TelephonyStateChanged,
+    EventKind::Idle,
 ];
 
 impl EventKind {
@@ -185,6 +194,7 @@ impl Event {
             },
             Event::WorkloadChanged { .. } => EventKind::WorkloadChanged,
             Event::TelephonyStateChanged { .. } => EventKind::TelephonyStateChanged,
+            Event::Idle { .. } => EventKind::Idle,
         }
     }
 
@@ -238,6 +248,9 @@ impl Event {
                 configured_capacity: number(obj, "configuredCapacity")?,
                 previous_workload: number(obj, "previousWorkload")?,
                 new_workload: number(obj, "newWorkload")?,
+            },
+            EventKind::Idle => Event::Idle {
+                idle_ms: number(obj, "idleMs")? as u64,
             },
             EventKind::TelephonyStateChanged => Event::TelephonyStateChanged {
                 old_state: optional_text(obj, "oldState")?,

@@ -316,3 +316,23 @@ fn out_of_scope_rules_never_match() {
     });
     assert_eq!(engine.handle(&phone("Lunch"), 1).actions.len(), 1);
 }
+
+#[test]
+fn the_idle_timer_runs_idle_rules_once_per_quiet_spell() {
+    let mut file = json!({"options": {"sync": {"idleAfterMs": 60000}}});
+    file["rules"] = json!([{"name": "idle: phone Lunch", "on": "timer.idle",
+        "if": {"left": "omni.newStatus", "op": "eq", "right": {"value": "Available"}},
+        "then": [{"setTelephonyState": "Lunch"}]}]);
+    let mut sync = ready(rules(file));
+    sync.event(&phone("Available"), 0);
+    let out = sync.event(&status(AVAILABLE, "Available", None), 1000);
+    assert_eq!(out.wake_at, Some(61_000));
+    assert!(executes(&sync.tick(60_999)).is_empty());
+    let sent = executes(&sync.tick(61_000));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].1.target(), "Lunch");
+    assert!(
+        executes(&sync.tick(200_000)).is_empty(),
+        "once per quiet spell"
+    );
+}

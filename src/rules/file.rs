@@ -342,6 +342,9 @@ pub struct SyncOptions {
     pub retry_max_ms: u64,
     /// After an Omni connection error, log the agent back in with the last status.
     pub relogin: bool,
+    /// Rules on `timer.idle` run once the agent has been logged in with no workload
+    /// and no event for this long (0: no idle timer).
+    pub idle_after_ms: u64,
 }
 
 impl Default for SyncOptions {
@@ -353,6 +356,7 @@ impl Default for SyncOptions {
             retry_base_ms: 1_000,
             retry_max_ms: 30_000,
             relogin: true,
+            idle_after_ms: 0,
         }
     }
 }

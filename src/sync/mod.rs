@@ -130,6 +130,9 @@ pub struct SyncLoop {
     next_id: u64,
     rng: u64,
     stats: Stats,
+    /// The last event's time, and whether the idle timer fired since.
+    last_activity: u64,
+    idle_fired: bool,
 }
 
 impl SyncLoop {
@@ -148,6 +151,8 @@ impl SyncLoop {
             next_id: 1,
             rng: 0x9E37_79B9_7F4A_7C15,
             stats: Stats::default(),
+            last_activity: 0,
+            idle_fired: false,
         }
     }
 
@@ -210,17 +215,26 @@ impl SyncLoop {
     /// Handles one event from either system.
     pub fn event(&mut self, event: &Event, now: u64) -> Output {
         let mut out = self.tick(now);
+        self.event_into(event, now, &mut out);
+        self.wake(&mut out);
+        out
+    }
+
+    fn event_into(&mut self, event: &Event, now: u64, out: &mut Output) {
+        let out = &mut *out;
         self.stats.events += 1;
+        self.last_activity = now;
+        self.idle_fired = false;
         if !self.ready {
             self.buffered.push_back((event.clone(), now));
             self.note(
-                &mut out,
+                out,
                 now,
                 LogKind::Buffered,
                 None,
                 format!("{} arrived before start-up: buffered", event.kind().name()),
             );
-            return out;
+            return;
         }
         let side = side_of(event);
         let reason = match event {
@@ -240,14 +254,14 @@ impl SyncLoop {
                         pending.action.rule()
                     );
                     self.note(
-                        &mut out,
+                        out,
                         now,
                         LogKind::Echo,
                         Some(pending.action.rule()),
                         message,
                     );
-                    self.drain(now, &mut out);
-                    return out;
+                    self.drain(now, out);
+                    return;
                 }
             } else if reason == Some(TOOLKIT_REASON) {
                 // Our own write came back as a different status: it belongs to the
@@ -262,33 +276,32 @@ impl SyncLoop {
         if side.is_some() {
             self.stats.agent_changes += 1;
         }
-        if leaving_contact && self.resume_deferred(now, &mut out) {
-            return out;
+        if leaving_contact && self.resume_deferred(now, out) {
+            return;
         }
         if let Some(side) = side {
             // A logout is never undone: it may come from a supervisor or a second login.
             let logout = matches!(event, Event::Logout { .. });
-            if self.conflict(side, !logout, now, &mut out) {
-                return out;
+            if self.conflict(side, !logout, now, out) {
+                return;
             }
             if self.options.coalesce_ms > 0 {
-                self.hold(side, seen, now, &mut out);
-                return out;
+                self.hold(side, seen, now, out);
+                return;
             }
         }
         if self.pending.iter().any(|p| p.in_flight) {
             self.note(
-                &mut out,
+                out,
                 now,
                 LogKind::Queued,
                 None,
                 format!("{} waits for the action in flight", seen.kind.name()),
             );
             self.queue.push_back((seen, touched));
-            return out;
+            return;
         }
-        self.evaluate(&seen, touched, now, &mut out);
-        out
+        self.evaluate(&seen, touched, now, out);
     }
 
     /// Feeds back the result of an [`Command::Execute`]. `error` is `None` on success;
@@ -396,9 +409,30 @@ impl SyncLoop {
             let touched = Touched::default().with(Some(held.side));
             self.queue.push_back((held.seen, touched));
         }
+        self.idle(now);
         self.drain(now, &mut out);
         self.wake(&mut out);
         out
+    }
+
+    /// The optional idle timer: once per quiet spell of a logged-in agent with nothing
+    /// assigned, the rules on `timer.idle` are evaluated like any event.
+    fn idle(&mut self, now: u64) {
+        let Some(due) = self.idle_due() else { return };
+        if now < due {
+            return;
+        }
+        // The spell is used up either way, so the timer is not re-armed in a loop.
+        self.idle_fired = true;
+        let state = self.engine.state();
+        if !state.omni.logged_in || state.workload.current_workload > 0.0 {
+            return;
+        }
+        let event = Event::Idle {
+            idle_ms: now - self.last_activity,
+        };
+        let seen = self.engine.observe(&event, now);
+        self.queue.push_back((seen, Touched::default()));
     }
 
     fn drain(&mut self, now: u64, out: &mut Output) {
@@ -597,8 +631,14 @@ impl SyncLoop {
             .pending
             .iter()
             .map(|p| p.retry_at.unwrap_or(p.sent_at + window))
-            .chain(self.held.iter().map(|h| h.due));
+            .chain(self.held.iter().map(|h| h.due))
+            .chain(self.idle_due());
         out.wake_at = times.min();
+    }
+
+    fn idle_due(&self) -> Option<u64> {
+        let after = self.options.idle_after_ms;
+        (after > 0 && !self.idle_fired && self.ready).then_some(self.last_activity + after)
     }
 
     fn note(
