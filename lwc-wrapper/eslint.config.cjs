@@ -7,7 +7,11 @@ const globals = require("globals");
 module.exports = [
   { ignores: ["**/staticresources/**", "**/.sfdx/**", "**/.localdevserver/**"] },
   ...lwcConfig.configs.recommended.map((config) => ({ ...config, files: ["force-app/main/default/lwc/**/*.js"] })),
-  ...[].concat(auraPlugin.configs.recommended).map((config) => ({ ...config, files: ["force-app/main/default/aura/**/*.js"] })),
+  ...[].concat(auraPlugin.configs.recommended).map((config) => ({
+    ...config,
+    files: ["force-app/main/default/aura/**/*.js"],
+    ignores: ["**/__tests__/**"],
+  })),
   {
     files: ["**/__tests__/**/*.js", "jest/**/*.js"],
     languageOptions: { globals: { ...globals.jest, ...globals.node } },

@@ -5,4 +5,8 @@ module.exports = {
   ...jestConfig,
   modulePathIgnorePatterns: ["<rootDir>/.localdevserver"],
   testMatch: ["**/__tests__/**/*.test.js"],
+  // sfdx-lwc-jest stubs messageService and platformWorkspaceApi but not the utility bar.
+  moduleNameMapper: {
+    "^lightning/platformUtilityBarApi$": "<rootDir>/jest/mocks/lightning/platformUtilityBarApi",
+  },
 };
