@@ -1,0 +1,202 @@
+// omnisync's Visualforce host (lwc-wrapper/.../pages/OmniSyncHost.page): a classic
+// script, shipped in the omnisync static resource next to omnisync.iife.js (the shim
+// and the wasm glue, global OmniSyncShim) and omnisync_bg.wasm.
+//
+// It reads the page's #omnisync-config element, fetches the rules resource and runs
+// the engine with the message-channel host: the OmniSyncBridge Aura component sends
+// Omni-Channel events and command replies over the OmniSync__c Lightning Message
+// Service channel, and this page sends toolkit commands and its state back
+// (docs/message-channel.md). Every failure to start (no sforce.one, rules missing or
+// refused, WebAssembly blocked) is shown on the status line and published as
+// {kind: "state", error} for the omniSyncPanel LWC. Nothing here logs customer data.
+//
+// Telephony, first found wins:
+//   1. Amazon Connect Streams: a `connect` global with `connect.agent` (the page must
+//      also load Streams and call connect.core.initCCP, before this script);
+//   2. window.omnisyncSoftphone, for any other softphone, defined before this script:
+//        { onStateChange(callback),      // callback({oldState, newState}), names as in
+//                                        //   the rules' telephony.states
+//          getState(),                   // the current state name, or a promise of it
+//          setState(name) }              // a promise; reject it when refused
+//   3. none: the phone's state reads as null (unknown), no telephony event ever comes
+//      and each setTelephonyState action fails with code "noTelephony", so the trace
+//      says why the phone did not follow.
+(function () {
+  "use strict";
+
+  // The panel needs the latest state, not every intermediate one: at most one state
+  // message per PUBLISH_MS. A timer, not requestAnimationFrame: a utility item that is
+  // not open is a hidden iframe, where animation frames may never come.
+  var PUBLISH_MS = 100;
+  // Republished this often even when nothing changed: the durations in the metrics
+  // grow, and a panel opened after the last change still gets a state.
+  var HEARTBEAT_MS = 5000;
+  var TRACE_SIZE = 20;
+
+  var runtime = null;
+
+  function setStatus(state, text) {
+    var statusLine = document.getElementById("omnisync-status");
+    if (!statusLine) return;
+    statusLine.setAttribute("data-state", state);
+    statusLine.textContent = "omnisync: " + text;
+  }
+
+  function readConfig() {
+    var element = document.getElementById("omnisync-config");
+    if (!element) throw hostError("config", "the page has no #omnisync-config element");
+    var config = {
+      wasmUrl: element.getAttribute("data-wasm-url"),
+      rulesUrl: element.getAttribute("data-rules-url"),
+      channel: element.getAttribute("data-channel"),
+      userId: element.getAttribute("data-user-id") || undefined,
+      profileId: element.getAttribute("data-profile-id") || undefined,
+    };
+    ["wasmUrl", "rulesUrl", "channel"].forEach(function (key) {
+      if (!config[key]) throw hostError("config", "#omnisync-config has no " + key);
+    });
+    return config;
+  }
+
+  function hostError(code, message) {
+    return Object.assign(new Error(message), { code: code });
+  }
+
+  /**
+   * The transport messageChannelHost expects, over Lightning Message Service. Every
+   * subscriber sees every message on the channel, this page's own included: the host
+   * takes only what is meant for it.
+   */
+  function lmsPort(sforceOne, channel) {
+    return {
+      postMessage: function (message) {
+        sforceOne.publish(channel, message);
+      },
+      subscribe: function (handler) {
+        sforceOne.subscribe(channel, function (message) {
+          if (message && (message.kind === "event" || message.kind === "reply")) handler(message);
+        }, { scope: "APPLICATION" });
+      },
+    };
+  }
+
+  function pickTelephony(shim) {
+    if (window.connect && typeof window.connect.agent === "function") {
+      return { name: "Amazon Connect", bridge: shim.connectTelephony(window.connect) };
+    }
+    var softphone = window.omnisyncSoftphone;
+    if (softphone && ["onStateChange", "getState", "setState"].every(function (m) { return typeof softphone[m] === "function"; })) {
+      return { name: "softphone", bridge: shim.softphoneTelephony(softphone) };
+    }
+    if (softphone) console.warn("omnisync: window.omnisyncSoftphone needs onStateChange, getState and setState; ignored");
+    return { name: "no telephony", bridge: noTelephony() };
+  }
+
+  function noTelephony() {
+    return {
+      subscribe: function () {},
+      getState: function () { return Promise.resolve(null); },
+      setState: function (name) {
+        return Promise.reject(hostError("noTelephony", "no telephony client on the page: cannot set " + name));
+      },
+    };
+  }
+
+  function snapshot() {
+    return {
+      kind: "state",
+      leader: runtime.isLeader(),
+      state: runtime.state(),
+      metrics: runtime.metrics(Date.now()),
+      trace: runtime.trace().slice(-TRACE_SIZE),
+      stats: runtime.stats(),
+    };
+  }
+
+  /** A refused rules file lists every finding; the message alone names the first. */
+  function describe(error) {
+    var text = String((error && error.message) || error);
+    if (typeof WebAssembly === "object" && (error instanceof WebAssembly.CompileError || error instanceof WebAssembly.LinkError)) {
+      // Most often the page's Content Security Policy, which the browser names.
+      return "wasm: WebAssembly could not start on this page: " + text;
+    }
+    var details = error && Array.isArray(error.details) ? error.details : [];
+    if (details.length > 1) {
+      text += details.map(function (d) { return "\n" + d.path + ": " + d.message; }).join("");
+    }
+    return error && error.code && text.indexOf(error.code) === -1 ? error.code + ": " + text : text;
+  }
+
+  async function fetchRules(url) {
+    var response;
+    try {
+      response = await fetch(url, { credentials: "same-origin" });
+    } catch (error) {
+      throw hostError("rules.fetch", "the rules resource could not be read: " + describe(error));
+    }
+    if (!response.ok) throw hostError("rules.fetch", "the rules resource answered HTTP " + response.status);
+    // The engine parses the text itself: a syntax error gets its structured report.
+    return response.text();
+  }
+
+  async function main() {
+    var publish = null;
+    try {
+      var config = readConfig();
+      var sforceOne = window.sforce && window.sforce.one;
+      if (!sforceOne || typeof sforceOne.publish !== "function" || typeof sforceOne.subscribe !== "function") {
+        throw hostError("noMessageService", "sforce.one is missing: open this page in Lightning Experience, as a utility item");
+      }
+      publish = function (message) { sforceOne.publish(config.channel, message); };
+      var shim = window.OmniSyncShim;
+      if (!shim || typeof shim.startOmniSync !== "function") {
+        throw hostError("noShim", "omnisync.iife.js did not load (OmniSyncShim is missing)");
+      }
+      var rules = await fetchRules(config.rulesUrl);
+      var telephony = pickTelephony(shim);
+
+      var timer = null;
+      var flush = function () {
+        timer = null;
+        if (!runtime) return;
+        try {
+          publish(snapshot());
+        } catch (error) {
+          console.warn("omnisync: could not publish the state:", error);
+        }
+      };
+      var schedule = function () {
+        if (timer === null) timer = setTimeout(flush, PUBLISH_MS);
+      };
+      runtime = await shim.startOmniSync({
+        rules: rules,
+        host: shim.messageChannelHost(lmsPort(sforceOne, config.channel)),
+        telephony: telephony.bridge,
+        wasmUrl: config.wasmUrl,
+        context: { userId: config.userId, profileId: config.profileId },
+        onUpdate: schedule,
+      });
+      window.omnisyncHost = { runtime: runtime, telephony: telephony.name };
+      setStatus("running", "running (" + telephony.name + ")");
+      flush();
+      setInterval(schedule, HEARTBEAT_MS);
+      window.addEventListener("pagehide", function () {
+        if (runtime) runtime.stop();
+      });
+    } catch (error) {
+      var text = describe(error);
+      setStatus("failed", text);
+      // A warning, not an error: the failure is reported where an admin looks (the
+      // status line and the panel); the console keeps the details.
+      console.warn("omnisync: the engine did not start:", error);
+      try {
+        if (publish) publish({ kind: "state", error: text });
+      } catch (publishError) {
+        console.warn("omnisync: could not publish the failure:", publishError);
+      }
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main);
+  else main();
+})();
