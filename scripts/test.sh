@@ -2,7 +2,8 @@
 # Sets up (scripts/setup.sh) and runs every check and test: formatting, clippy for the
 # native and the wasm build, the native tests (unit, integration, conformance), the
 # wasm tests in node and in headless Chromium, the JavaScript tests and the end-to-end
-# tests of the console demo in headless Chromium.
+# tests of the console demo in headless Chromium, and the Salesforce package's build,
+# Jest and ESLint checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,12 +30,18 @@ echo "==> JavaScript tests (conformance through the JS API, shim adapters, runti
 bash scripts/build-wasm.sh >/dev/null
 node --test www/test/ 2>&1 | tee target/js-tests.log
 
-echo "==> end-to-end tests of the console demo in headless Chromium"
+echo "==> Salesforce package: static resources, sizes, metadata conversion"
+npm run --silent package:sf
+echo "==> Salesforce tests: LWC and Aura Jest, ESLint"
+npm run --silent test:sf 2>&1 | tee target/sf-tests.log
+
+echo "==> end-to-end tests of the console demo and the Visualforce host in headless Chromium"
 node e2e/run.mjs 2>&1 | tee target/e2e-tests.log
 
 # One closing line over every runner (each printed its own summary above).
 awk '/^test result:/ { p += $4; f += $6 }
      /^# pass / { p += $3 } /^# fail / { f += $3 }
      /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+     /^Tests: / { for (i = 2; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "omnisync: %d passed, %d failed\n", p, f }' \
-    target/native-tests.log target/wasm-tests.log target/js-tests.log target/e2e-tests.log
+    target/native-tests.log target/wasm-tests.log target/js-tests.log target/sf-tests.log target/e2e-tests.log
