@@ -57,6 +57,10 @@ struct Inner {
     trace_size: usize,
     seq: u64,
     leader: bool,
+    /// Until leadership is known, actions wait: a tab must neither act twice nor count
+    /// an action as done by a leader that does not exist.
+    decided: bool,
+    undecided: Vec<Command>,
     stopped: bool,
     wake: Option<(u64, Timeout)>,
     reconcile: Option<Interval>,
@@ -142,6 +146,8 @@ impl Runtime {
                     .map_or(200, |n| n.clamp(10.0, 10_000.0) as usize),
                 seq: 0,
                 leader: false,
+                decided: false,
+                undecided: Vec::new(),
                 stopped: false,
                 wake: None,
                 reconcile: None,
@@ -244,17 +250,21 @@ fn pump(shared: &Rc<Shared>) {
             Input::Tick => inner.sync.tick(at),
             Input::Read(events, true) => inner.sync.reconciled(&events, at),
             Input::Read(events, false) => inner.drift(&events, at),
-            Input::Leader(leader) if leader == inner.leader => continue,
+            Input::Leader(leader) if inner.decided && leader == inner.leader => continue,
             Input::Leader(leader) => {
-                let took_over = leader && !inner.leader;
+                let took_over = leader && inner.decided && !inner.leader;
                 inner.leader = leader;
+                inner.decided = true;
                 let message = if leader {
                     "this tab now leads: it acts for the agent"
                 } else {
                     "another tab leads: this one mirrors"
                 };
                 inner.record("leadership", message.into(), None, None);
+                let waiting = std::mem::take(&mut inner.undecided);
+                let commands = inner.mirror(waiting, shared);
                 drop(inner);
+                run_commands(shared, commands);
                 if took_over {
                     read_presence(shared, false);
                 }
@@ -306,13 +316,26 @@ impl Inner {
         }
         self.persist();
         self.arm(out.wake_at, shared);
-        if self.leader {
-            return out.commands;
+        if !self.decided {
+            let (reads, acts): (Vec<Command>, Vec<Command>) = out
+                .commands
+                .into_iter()
+                .partition(|c| matches!(c, Command::Reconcile));
+            self.undecided.extend(acts);
+            return reads;
         }
-        // A follower mirrors: the leader carries out the actions, so they count as
-        // done here, and their echoes arrive in this tab like in the leader's.
+        self.mirror(out.commands, shared)
+    }
+
+    /// The commands this tab carries out. A follower mirrors: the leader carries out
+    /// the actions, so they count as done here, and their echoes arrive in this tab
+    /// like in the leader's.
+    fn mirror(&mut self, commands: Vec<Command>, shared: &Rc<Shared>) -> Vec<Command> {
+        if self.leader {
+            return commands;
+        }
         let mut keep = Vec::new();
-        for command in out.commands {
+        for command in commands {
             match command {
                 Command::Execute { id, .. } => {
                     shared.inbox.borrow_mut().push_back(Input::Result(id, None))

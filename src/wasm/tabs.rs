@@ -53,17 +53,39 @@ fn lock(shared: &Rc<Shared>, name: &str) -> Option<Leadership> {
     let held = Promise::new(&mut |resolve, _| {
         *release.borrow_mut() = Some(resolve);
     });
+    // First ask without waiting, so a tab that will not lead knows it at once;
+    // then queue for the lock, to take over when the leader goes.
     let weak: Weak<Shared> = Rc::downgrade(shared);
-    let granted = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |_lock: JsValue| {
-        if let Some(shared) = weak.upgrade() {
-            push(&shared, Input::Leader(true));
+    let (queue_locks, queue_request, queue_name) =
+        (locks.clone(), request.clone(), JsValue::from_str(name));
+    let granted = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |lock: JsValue| {
+        let Some(shared) = weak.upgrade() else {
+            return JsValue::UNDEFINED;
+        };
+        if lock.is_null() {
+            push(&shared, Input::Leader(false));
+            let held = held.clone();
+            let weak = Rc::downgrade(&shared);
+            let wait = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |_lock: JsValue| {
+                if let Some(shared) = weak.upgrade() {
+                    push(&shared, Input::Leader(true));
+                }
+                held.clone()
+            });
+            let _ = queue_request.call2(&queue_locks, &queue_name, wait.as_ref().unchecked_ref());
+            wait.forget();
+            return JsValue::UNDEFINED;
         }
-        held.clone()
+        push(&shared, Input::Leader(true));
+        held.clone().into()
     });
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE).ok()?;
     request
-        .call2(
+        .call3(
             &locks,
             &JsValue::from_str(name),
+            &options,
             granted.as_ref().unchecked_ref(),
         )
         .ok()?;
