@@ -38,6 +38,7 @@ pub fn check(rules: &CompiledRules) -> Report {
     let mut report = Report::default();
     for rule in &rules.rules {
         never_matches(rules, rule, &mut report.warnings);
+        same_side(rule, &mut report.warnings);
     }
     conflicts(rules, &mut report.warnings);
     report.errors.extend(cycles(rules));
@@ -129,6 +130,28 @@ fn never_matches(rules: &CompiledRules, rule: &Rule, warnings: &mut Vec<Finding>
         rule.path.clone(),
         format!("the rule \"{}\" can never match: {why}", rule.name),
     ));
+}
+
+/// A status change on one side may only cause an action on the other: the sync loop
+/// never lets a rule set the side whose change triggered it (that is how loops start).
+fn same_side(rule: &Rule, warnings: &mut Vec<Finding>) {
+    let side = match rule.on {
+        EventKind::TelephonyStateChanged => Side::Telephony,
+        EventKind::StatusChanged | EventKind::Logout | EventKind::LoginSuccess => Side::Omni,
+        _ => return,
+    };
+    if rule.targets.iter().any(|t| t.side() == side) {
+        warnings.push(Finding::new(
+            "check.sameSide",
+            rule.path.clone(),
+            format!(
+                "the rule \"{}\" sets the {} side on {}: an agent's change is never overridden on its own side, so this action is never sent",
+                rule.name,
+                side.name(),
+                rule.on.name()
+            ),
+        ));
+    }
 }
 
 /// Under allMatches, two rules that can match the same event and set the same side to

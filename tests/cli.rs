@@ -207,3 +207,19 @@ fn ten_thousand_random_changes_never_loop_and_end_consistent() {
         );
     }
 }
+
+#[test]
+fn check_warns_about_a_rule_that_sets_its_own_side() {
+    let path = temp(
+        "same-side.json",
+        r#"{"version": 1,
+        "statuses": [{"id": "0N5Hs0000001AvlKAE", "developerName": "Available"}],
+        "telephony": {"system": "amazon-connect", "states": ["Busy on Omni", "Available"]},
+        "rules": [{"name": "phone to phone", "on": "telephony.stateChanged",
+                   "then": [{"setTelephonyState": "Busy on Omni"}]}]}"#,
+    );
+    let out = omnisync(&["check", path.to_str().unwrap_or_default()]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("json report");
+    assert_eq!(report["warnings"][0]["code"], "check.sameSide");
+}
