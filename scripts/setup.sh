@@ -39,5 +39,8 @@ if [ -x node_modules/.bin/wasm-opt ] && [ node_modules/.package-lock.json -nt pa
     step "npm packages: present"
 else
     step "npm packages: installing"
-    npm ci --no-audit --no-fund --loglevel=error
+    # Not `npm ci`: npm leaves other platforms' optional rollup builds out of the lock
+    # file and then `npm ci` refuses it as out of sync. `npm install` keeps the locked
+    # versions and installs the same tree.
+    npm install --no-audit --no-fund --loglevel=error
 fi
