@@ -336,3 +336,22 @@ fn the_idle_timer_runs_idle_rules_once_per_quiet_spell() {
         "once per quiet spell"
     );
 }
+
+#[test]
+fn a_new_leader_sends_again_what_the_old_one_never_confirmed() {
+    let mut sync = ready(rules(json!({})));
+    let (id, _) = executes(&sync.event(&phone("Lunch"), 10))[0].clone();
+    // As a follower this tab counted the write as done by the leader...
+    sync.result(id, None, 11);
+    // ...which closed before carrying it out: no echo came.
+    let out = sync.take_over(500);
+    let sent = executes(&out);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].1.target(), LUNCH);
+    // Once confirmed, nothing is left to send on a later take-over.
+    sync.event(
+        &status(LUNCH, "Lunch", Some("OmniToolkitStatusChange")),
+        600,
+    );
+    assert!(executes(&sync.take_over(700)).is_empty());
+}

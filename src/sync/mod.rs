@@ -368,6 +368,30 @@ impl SyncLoop {
         out
     }
 
+    /// This tab takes over from a leader that went away: writes it was believed to
+    /// carry out but whose echo never came are sent again (setting a state twice is
+    /// harmless; losing it is not).
+    pub fn take_over(&mut self, now: u64) -> Output {
+        let mut out = Output::default();
+        let mut resent = Vec::new();
+        for p in self.pending.iter_mut().filter(|p| p.retry_at.is_none()) {
+            p.in_flight = true;
+            p.sent_at = now;
+            resent.push(p.action.describe());
+            out.commands.push(Command::Execute {
+                id: p.id,
+                action: p.action.clone(),
+                attempt: p.attempt,
+            });
+        }
+        for action in resent {
+            let message = format!("taking over: {action} not confirmed yet, sent again");
+            self.note(&mut out, now, LogKind::Retry, None, message);
+        }
+        self.wake(&mut out);
+        out
+    }
+
     /// Runs what is due at `now`: retries, coalesced decisions, expired writes.
     pub fn tick(&mut self, now: u64) -> Output {
         let mut out = Output::default();

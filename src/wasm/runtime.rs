@@ -262,7 +262,11 @@ fn pump(shared: &Rc<Shared>) {
                 };
                 inner.record("leadership", message.into(), None, None);
                 let waiting = std::mem::take(&mut inner.undecided);
-                let commands = inner.mirror(waiting, shared);
+                let mut commands = inner.mirror(waiting, shared);
+                if took_over {
+                    let out = inner.sync.take_over(now());
+                    commands.extend(inner.absorb(out, shared));
+                }
                 drop(inner);
                 run_commands(shared, commands);
                 if took_over {
