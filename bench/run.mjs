@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// npm run bench: omnisync against json-rules-engine and json-logic-js on one rule set
+// and one trace, then latency, cold start, size and memory. Prints a table, writes
+// bench/results.json and docs/performance.md (see docs/performance.md for the method).
+//
+//   node bench/run.mjs [--events N] [--cold-runs N] [--no-browser] [--native]
+//
+// Exit code 0 when the three engines made the same decisions, 1 when they did not (the
+// numbers are still measured and written, marked equivalent: false), 2 on a usage error.
+// Missed performance targets are reported, not failed: this is a measurement.
+
+import { spawnSync } from "node:child_process";
+import { BASE_RULE_COUNT, omnisyncRules } from "./rules.mjs";
+import { SEED, makeTrace, mix } from "./trace.mjs";
+import { ROOT, checkEquivalence, engines, nodeLatency, sizes, throughput, wasmMemory } from "./node.mjs";
+import { textTable, resultsJson, writeOutputs } from "./report.mjs";
+
+function options(argv) {
+  const opts = { events: 100_000, coldRuns: 20, browser: true, native: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const number = () => {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) usage(`${arg} needs a positive integer`);
+      return n;
+    };
+    if (arg === "--events") opts.events = number();
+    else if (arg === "--cold-runs") opts.coldRuns = number();
+    else if (arg === "--no-browser") opts.browser = false;
+    else if (arg === "--native") opts.native = true;
+    else usage(`unknown option ${arg}`);
+  }
+  return opts;
+}
+
+function usage(message) {
+  console.error(`${message}\nusage: node bench/run.mjs [--events N] [--cold-runs N] [--no-browser] [--native]`);
+  process.exit(2);
+}
+
+const step = (what) => console.error(`... ${what}`);
+
+/** The native rows: runs cargo bench and keeps the lines of its table. */
+function native() {
+  step("cargo bench --bench engine");
+  const run = spawnSync("cargo", ["bench", "--bench", "engine"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  if (run.status !== 0) throw new Error(`cargo bench failed (${run.status})`);
+  return run.stdout.split("\n").slice(1)
+    .map((line) => line.match(/^(.+?)\s{2,}(\d+)\s+\d+$/))
+    .filter(Boolean)
+    .map(([, what, rate]) => [what, Number(rate).toLocaleString("en-US")]);
+}
+
+async function main() {
+  const opts = options(process.argv.slice(2));
+  const file = omnisyncRules();
+  step(`generating ${opts.events.toLocaleString("en-US")} events (seed ${SEED}), ${BASE_RULE_COUNT} rules`);
+  const trace = makeTrace(opts.events);
+  const list = engines(file);
+
+  step("checking that the three engines make the same decisions");
+  const equivalence = await checkEquivalence(list, trace);
+  console.log(`equivalent: ${equivalence.equivalent}`);
+  if (!equivalence.equivalent) {
+    console.log("first difference:", JSON.stringify(equivalence.firstDifference, null, 2));
+  }
+
+  const rates = {};
+  for (const engine of list) {
+    step(`throughput: ${engine.label}`);
+    rates[engine.key] = await throughput(engine, trace);
+  }
+  step("latency in node");
+  const latencyNode = nodeLatency(file, trace);
+  step("wasm memory over 1,000,000 events");
+  const memory = await wasmMemory(file);
+  step("sizes");
+  const size = sizes();
+  let chromium = null;
+  if (opts.browser) {
+    step(`headless Chromium: latency, then ${opts.coldRuns} cold starts`);
+    const { chromiumBench } = await import("./browser.mjs");
+    chromium = await chromiumBench({ events: opts.events, coldRuns: opts.coldRuns });
+  }
+
+  const measured = {
+    events: opts.events, seed: SEED, ruleCount: BASE_RULE_COUNT, mix: mix(trace), equivalence,
+    throughput: rates,
+    ratios: { vsJsonRulesEngine: rates.omnisync / rates.jsonRulesEngine, vsJsonLogic: rates.omnisync / rates.jsonLogic },
+    latency: { node: latencyNode }, memory, size, chromium,
+    native: opts.native ? native() : null,
+  };
+  console.log(textTable(measured));
+  writeOutputs(measured);
+  console.log("\nbench/results.json:", JSON.stringify(resultsJson(measured)));
+  console.log("written: bench/results.json, docs/performance.md");
+  process.exitCode = equivalence.equivalent ? 0 : 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

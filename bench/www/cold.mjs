@@ -1,0 +1,30 @@
+// Cold start in a fresh browser context: fetch the glue and the wasm, compile and
+// instantiate (streaming), then construct the engine with 100 rules. The rules object is
+// built before the clock starts: it stands for the rules static resource, which is not
+// the engine's cost. The query string makes every URL new, so nothing compiled by an
+// earlier run can be reused (the server also sends Cache-Control: no-store).
+import { omnisyncRules } from "/bench/rules.mjs";
+
+async function main() {
+  const params = new URLSearchParams(location.search);
+  const rules = omnisyncRules(Number(params.get("rules") ?? 100));
+  const run = encodeURIComponent(params.get("run") ?? "0");
+
+  const t0 = performance.now();
+  const glue = await import(`/pkg/omnisync.js?run=${run}`);
+  await glue.default({ module_or_path: `/pkg/omnisync_bg.wasm?run=${run}` });
+  const t1 = performance.now();
+  const engine = new glue.OmniSync(rules);
+  const t2 = performance.now();
+  engine.free();
+
+  window.__bench = {
+    crossOriginIsolated: self.crossOriginIsolated,
+    loadMs: t1 - t0, // fetch + compile + instantiate
+    constructMs: t2 - t1, // parse, check and compile the rules
+    totalMs: t2 - t0,
+    sinceNavigationMs: t2, // performance.now() counts from navigation start
+  };
+}
+
+main().catch((err) => { window.__benchError = String(err?.stack ?? err); });
