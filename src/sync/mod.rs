@@ -19,6 +19,8 @@
 //! Pure like the engine: time is passed in, commands come back as values, and the
 //! caller wakes the loop with [`SyncLoop::tick`] at [`Output::wake_at`].
 
+mod contention;
+mod failures;
 mod log;
 
 pub use log::{LogEntry, LogKind, Stats};
@@ -304,94 +306,6 @@ impl SyncLoop {
         self.evaluate(&seen, touched, now, out);
     }
 
-    /// Feeds back the result of an [`Command::Execute`]. `error` is `None` on success;
-    /// the code `connection` marks a lost Omni connection.
-    pub fn result(&mut self, id: u64, error: Option<&str>, now: u64) -> Output {
-        let mut out = self.tick(now);
-        let Some(i) = self.pending.iter().position(|p| p.id == id) else {
-            return out;
-        };
-        self.pending[i].in_flight = false;
-        if let Some(code) = error {
-            let p = self.pending[i].clone();
-            if code == "connection" && p.action.side() == Side::Omni && self.options.relogin {
-                let status_id = self.engine.state().omni.status_id.clone();
-                if let Some(status_id) = status_id.or_else(|| Some(p.action.target().to_string())) {
-                    self.note(
-                        &mut out,
-                        now,
-                        LogKind::Relogin,
-                        Some(p.action.rule()),
-                        "Omni-Channel connection lost: logging the agent back in".into(),
-                    );
-                    out.commands.push(Command::Login { status_id });
-                }
-            }
-            if p.attempt < self.options.max_attempts {
-                let delay = self.backoff(p.attempt);
-                self.pending[i].retry_at = Some(now + delay);
-                self.stats.retries += 1;
-                let message = format!(
-                    "{} failed ({code}); attempt {} in {delay} ms",
-                    p.action.describe(),
-                    p.attempt + 1
-                );
-                self.note(
-                    &mut out,
-                    now,
-                    LogKind::Retry,
-                    Some(p.action.rule()),
-                    message,
-                );
-            } else {
-                self.pending.remove(i);
-                self.stats.failed += 1;
-                let message = format!(
-                    "{} failed ({code}) after {} attempts: given up",
-                    p.action.describe(),
-                    p.attempt
-                );
-                self.note(
-                    &mut out,
-                    now,
-                    LogKind::GaveUp,
-                    Some(p.action.rule()),
-                    message,
-                );
-            }
-        } else if self.engine.already_done(&self.pending[i].action) {
-            // The echo came first and matched nothing else: nothing left to wait for.
-            self.pending.remove(i);
-        }
-        self.drain(now, &mut out);
-        self.wake(&mut out);
-        out
-    }
-
-    /// This tab takes over from a leader that went away: writes it was believed to
-    /// carry out but whose echo never came are sent again (setting a state twice is
-    /// harmless; losing it is not).
-    pub fn take_over(&mut self, now: u64) -> Output {
-        let mut out = Output::default();
-        let mut resent = Vec::new();
-        for p in self.pending.iter_mut().filter(|p| p.retry_at.is_none()) {
-            p.in_flight = true;
-            p.sent_at = now;
-            resent.push(p.action.describe());
-            out.commands.push(Command::Execute {
-                id: p.id,
-                action: p.action.clone(),
-                attempt: p.attempt,
-            });
-        }
-        for action in resent {
-            let message = format!("taking over: {action} not confirmed yet, sent again");
-            self.note(&mut out, now, LogKind::Retry, None, message);
-        }
-        self.wake(&mut out);
-        out
-    }
-
     /// Runs what is due at `now`: retries, coalesced decisions, expired writes.
     pub fn tick(&mut self, now: u64) -> Output {
         let mut out = Output::default();
@@ -552,101 +466,6 @@ impl SyncLoop {
                     Side::Telephony => p.action.target() == reported,
                 }
         })
-    }
-
-    /// An agent change on `side` while our write to it waits for its echo: both sides
-    /// changed at nearly the same time. Returns true when the other side is master and
-    /// its state is written again instead of propagating the agent's change.
-    fn conflict(&mut self, side: Side, may_resend: bool, now: u64, out: &mut Output) -> bool {
-        let Some(i) = self.pending.iter().position(|p| p.action.side() == side) else {
-            return false;
-        };
-        let p = self.pending.remove(i);
-        self.stats.conflicts += 1;
-        if may_resend && p.master == Some(side.other()) {
-            let message = format!(
-                "both sides changed at once; rule \"{}\" makes {} the master: {} again",
-                p.action.rule(),
-                side.other().name(),
-                p.action.describe()
-            );
-            self.note(out, now, LogKind::Conflict, Some(p.action.rule()), message);
-            self.emit(p.action, p.touched, now, out);
-            return true;
-        }
-        let message = format!(
-            "both sides changed at once; the latest change wins over {}",
-            p.action.describe()
-        );
-        self.note(out, now, LogKind::Conflict, Some(p.action.rule()), message);
-        false
-    }
-
-    fn hold(&mut self, side: Side, seen: Observation, now: u64, out: &mut Output) {
-        let due = now + self.options.coalesce_ms;
-        if let Some(held) = self.held.iter_mut().find(|h| h.side == side) {
-            // Keep the state the burst started from, so rules on the old state still see it.
-            let mut seen = seen;
-            match side {
-                Side::Telephony => seen.facts.telephony_old = held.seen.facts.telephony_old.clone(),
-                Side::Omni => seen.facts.omni_old = held.seen.facts.omni_old.clone(),
-            }
-            held.seen = seen;
-            held.due = due;
-            self.stats.coalesced += 1;
-            self.note(
-                out,
-                now,
-                LogKind::Coalesced,
-                None,
-                format!("rapid {} changes: deciding on the latest", side.name()),
-            );
-        } else {
-            self.held.push(Held { side, seen, due });
-        }
-        self.wake(out);
-    }
-
-    fn leaving_contact(&self, event: &Event) -> bool {
-        match event {
-            Event::TelephonyStateChanged { new_state, .. } => {
-                self.engine.state().telephony.is_system_state
-                    && !self.engine.rules().is_system_state(new_state)
-            }
-            _ => false,
-        }
-    }
-
-    /// The contact ended: apply the deferred telephony write if it is still wanted.
-    /// Returns true when it was applied (the contact's end is then not an agent change).
-    fn resume_deferred(&mut self, now: u64, out: &mut Output) -> bool {
-        let Some(d) = self.deferred.take() else {
-            return false;
-        };
-        let still = self.engine.state().omni.status_id == d.omni_status
-            && !self.engine.already_done(&d.action);
-        if !still {
-            let message = format!("deferred {} dropped: no longer wanted", d.action.describe());
-            self.note(out, now, LogKind::Resumed, Some(d.action.rule()), message);
-            return false;
-        }
-        let message = format!("contact ended: applying deferred {}", d.action.describe());
-        self.note(out, now, LogKind::Resumed, Some(d.action.rule()), message);
-        self.emit(d.action, d.touched, now, out);
-        true
-    }
-
-    /// Exponential back-off with "equal jitter": half fixed, half random.
-    fn backoff(&mut self, attempt: u32) -> u64 {
-        let exp = self
-            .options
-            .retry_base_ms
-            .saturating_mul(1u64 << attempt.saturating_sub(1).min(20));
-        let delay = exp.min(self.options.retry_max_ms).max(1);
-        self.rng ^= self.rng << 13;
-        self.rng ^= self.rng >> 7;
-        self.rng ^= self.rng << 17;
-        delay / 2 + self.rng % (delay / 2 + 1)
     }
 
     fn wake(&self, out: &mut Output) {

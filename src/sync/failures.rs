@@ -1,0 +1,109 @@
+//! Failures and take-overs: results fed back, retries with back-off and jitter, the
+//! relogin after a lost Omni connection, and re-sending unconfirmed writes when this tab
+//! takes over from a leader that went away.
+
+use super::{Command, LogKind, Output, SyncLoop};
+use crate::rules::file::Side;
+
+impl SyncLoop {
+    /// Feeds back the result of an [`Command::Execute`]. `error` is `None` on success;
+    /// the code `connection` marks a lost Omni connection.
+    pub fn result(&mut self, id: u64, error: Option<&str>, now: u64) -> Output {
+        let mut out = self.tick(now);
+        let Some(i) = self.pending.iter().position(|p| p.id == id) else {
+            return out;
+        };
+        self.pending[i].in_flight = false;
+        if let Some(code) = error {
+            let p = self.pending[i].clone();
+            if code == "connection" && p.action.side() == Side::Omni && self.options.relogin {
+                let status_id = self.engine.state().omni.status_id.clone();
+                if let Some(status_id) = status_id.or_else(|| Some(p.action.target().to_string())) {
+                    self.note(
+                        &mut out,
+                        now,
+                        LogKind::Relogin,
+                        Some(p.action.rule()),
+                        "Omni-Channel connection lost: logging the agent back in".into(),
+                    );
+                    out.commands.push(Command::Login { status_id });
+                }
+            }
+            if p.attempt < self.options.max_attempts {
+                let delay = self.backoff(p.attempt);
+                self.pending[i].retry_at = Some(now + delay);
+                self.stats.retries += 1;
+                let message = format!(
+                    "{} failed ({code}); attempt {} in {delay} ms",
+                    p.action.describe(),
+                    p.attempt + 1
+                );
+                self.note(
+                    &mut out,
+                    now,
+                    LogKind::Retry,
+                    Some(p.action.rule()),
+                    message,
+                );
+            } else {
+                self.pending.remove(i);
+                self.stats.failed += 1;
+                let message = format!(
+                    "{} failed ({code}) after {} attempts: given up",
+                    p.action.describe(),
+                    p.attempt
+                );
+                self.note(
+                    &mut out,
+                    now,
+                    LogKind::GaveUp,
+                    Some(p.action.rule()),
+                    message,
+                );
+            }
+        } else if self.engine.already_done(&self.pending[i].action) {
+            // The echo came first and matched nothing else: nothing left to wait for.
+            self.pending.remove(i);
+        }
+        self.drain(now, &mut out);
+        self.wake(&mut out);
+        out
+    }
+
+    /// This tab takes over from a leader that went away: writes it was believed to
+    /// carry out but whose echo never came are sent again (setting a state twice is
+    /// harmless; losing it is not).
+    pub fn take_over(&mut self, now: u64) -> Output {
+        let mut out = Output::default();
+        let mut resent = Vec::new();
+        for p in self.pending.iter_mut().filter(|p| p.retry_at.is_none()) {
+            p.in_flight = true;
+            p.sent_at = now;
+            resent.push(p.action.describe());
+            out.commands.push(Command::Execute {
+                id: p.id,
+                action: p.action.clone(),
+                attempt: p.attempt,
+            });
+        }
+        for action in resent {
+            let message = format!("taking over: {action} not confirmed yet, sent again");
+            self.note(&mut out, now, LogKind::Retry, None, message);
+        }
+        self.wake(&mut out);
+        out
+    }
+
+    /// Exponential back-off with "equal jitter": half fixed, half random.
+    pub(super) fn backoff(&mut self, attempt: u32) -> u64 {
+        let exp = self
+            .options
+            .retry_base_ms
+            .saturating_mul(1u64 << attempt.saturating_sub(1).min(20));
+        let delay = exp.min(self.options.retry_max_ms).max(1);
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        delay / 2 + self.rng % (delay / 2 + 1)
+    }
+}
