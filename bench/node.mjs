@@ -27,7 +27,7 @@ export function engines(file) {
   const OmniSync = loadOmniSync();
   return [
     { key: "omnisync", label: "omnisync (wasm)", async: false,
-      make: () => { const s = new OmniSync(file); return (e) => s.handle(e).actions; } },
+      make: () => { const s = new OmniSync(file); return (e) => s.decide(e); } },
     { key: "jsonRulesEngine", label: "json-rules-engine", async: true,
       make: () => { const p = jsonRulesEnginePeer(file); return (e) => p.handle(e); } },
     { key: "jsonLogic", label: "json-logic-js (plain JS)", async: false,
@@ -75,20 +75,20 @@ export async function throughput(engine, trace, passes = 3) {
 }
 
 /**
- * Per-event latency of `handle()` through the whole JS -> wasm -> JS path (event object
+ * Per-event latency of `decide()` (the actions-only fast path) through the whole JS -> wasm -> JS path (event object
  * in, decision object out), timed with process.hrtime.bigint around each call, after a
  * warm-up pass over the same trace with another engine.
  */
 export function nodeLatency(file, trace) {
   const OmniSync = loadOmniSync();
   const warm = new OmniSync(file);
-  for (const e of trace) warm.handle(e);
+  for (const e of trace) warm.decide(e);
   warm.free();
   const sync = new OmniSync(file);
   const us = new Float64Array(trace.length);
   for (let i = 0; i < trace.length; i++) {
     const start = process.hrtime.bigint();
-    sync.handle(trace[i]);
+    sync.decide(trace[i]);
     us[i] = Number(process.hrtime.bigint() - start) / 1000;
   }
   return percentiles(us);

@@ -46,7 +46,7 @@ function sections(m) {
   const t = m.throughput;
   const out = [
     ["Throughput in one node process (best of 3 passes)", ["engine", "events/s", "omnisync / this"], [
-      ["omnisync (wasm, handle() from JS)", int(t.omnisync), ""],
+      ["omnisync (wasm, decide() from JS)", int(t.omnisync), ""],
       ["json-rules-engine", int(t.jsonRulesEngine), `${fixed(m.ratios.vsJsonRulesEngine, 2)}x`],
       ["json-logic-js (plain JS)", int(t.jsonLogic), `${fixed(m.ratios.vsJsonLogic, 2)}x`],
     ]],
@@ -57,7 +57,7 @@ function sections(m) {
     lat.push([`chromium: performance.now per call (resolution ${l.resolutionUs} us)`, l.perEvent]);
     lat.push([`chromium: mean per event of batches of ${l.batch.size}`, l.batch]);
   }
-  out.push(["Per-event latency of handle(), JS -> wasm -> JS (us)", ["where, how", "p50", "p99", "max"],
+  out.push(["Per-event latency of decide(), JS -> wasm -> JS (us)", ["where, how", "p50", "p99", "max"],
     lat.map(([name, p]) => [name, fixed(p.p50, 2), fixed(p.p99, 2), fixed(p.max, 2)])]);
   if (m.chromium) {
     const c = m.chromium.cold;
@@ -173,7 +173,7 @@ ${markdown(m)}
 - **Throughput**: events/s over the whole trace, best of 3 passes, a fresh engine per
   pass, all in one node process. json-rules-engine is awaited per event (it is async).
   omnisync's figure includes building the full decision trace, which the peers do not.
-- **Latency in node**: \`process.hrtime.bigint()\` around each \`handle()\` call (event
+- **Latency in node**: \`process.hrtime.bigint()\` around each \`decide()\` call (event
   object in, decision object out) for every event of the trace, after a warm-up pass.
 - **Latency in Chromium**: the page is cross-origin isolated (COOP + COEP), which gives
   \`performance.now()\` its finest resolution, 5 us with jitter; per-call values are

@@ -215,6 +215,13 @@ impl Engine {
         self.decide(&seen)
     }
 
+    /// Like [`Engine::handle`] but without building the trace: the same actions, for
+    /// callers that only act (the fast path of the wasm class's `decide`).
+    pub fn handle_quiet(&mut self, event: &Event, now: u64) -> Vec<Action> {
+        let seen = self.observe(event, now);
+        self.evaluate(seen.kind, &seen.facts, false).0
+    }
+
     /// Applies `event` to the model without deciding anything yet.
     pub fn observe(&mut self, event: &Event, now: u64) -> Observation {
         let now = now.max(self.clock);
@@ -255,7 +262,7 @@ impl Engine {
 
     /// Evaluates the rules an observation triggers against the current model.
     pub fn decide(&self, seen: &Observation) -> Decision {
-        let (actions, rules) = self.evaluate(seen.kind, &seen.facts);
+        let (actions, rules) = self.evaluate(seen.kind, &seen.facts, true);
         Decision {
             actions,
             trace: Trace {
@@ -370,38 +377,49 @@ impl Engine {
         None
     }
 
-    fn evaluate(&self, kind: EventKind, facts: &Facts) -> (Vec<Action>, Vec<RuleTrace>) {
+    /// Evaluates the triggered rules. With `record` off no trace is built: the same
+    /// decisions, for callers that only want the actions.
+    fn evaluate(
+        &self,
+        kind: EventKind,
+        facts: &Facts,
+        record: bool,
+    ) -> (Vec<Action>, Vec<RuleTrace>) {
         let mut traces: Vec<RuleTrace> = Vec::new();
         // The winning target per side: (index in traces, target, rule name).
         let mut omni: Option<(usize, &Target, &str)> = None;
         let mut telephony: Option<(usize, &Target, &str)> = None;
         for rule in self.rules.rules.iter().filter(|r| r.on == kind) {
-            if rule
+            let in_scope = rule
                 .scope
                 .as_ref()
-                .is_some_and(|s| !self.context.in_scope(s))
-            {
-                traces.push(RuleTrace {
-                    rule: rule.name.clone(),
-                    matched: false,
-                    outcome: Outcome::OutOfScope,
-                    checks: Vec::new(),
-                });
+                .map_or(true, |s| self.context.in_scope(s));
+            if !in_scope {
+                if record {
+                    traces.push(RuleTrace {
+                        rule: rule.name.clone(),
+                        matched: false,
+                        outcome: Outcome::OutOfScope,
+                        checks: Vec::new(),
+                    });
+                }
                 continue;
             }
             let mut checks = Vec::new();
-            let matched = eval(&rule.condition, facts, &mut checks);
+            let matched = eval(&rule.condition, facts, record.then_some(&mut checks));
             let index = traces.len();
-            traces.push(RuleTrace {
-                rule: rule.name.clone(),
-                matched,
-                outcome: if matched {
-                    Outcome::Emitted
-                } else {
-                    Outcome::NotMatched
-                },
-                checks,
-            });
+            if record {
+                traces.push(RuleTrace {
+                    rule: rule.name.clone(),
+                    matched,
+                    outcome: if matched {
+                        Outcome::Emitted
+                    } else {
+                        Outcome::NotMatched
+                    },
+                    checks,
+                });
+            }
             if !matched {
                 continue;
             }
@@ -411,7 +429,7 @@ impl Engine {
                     Target::Telephony(_) => &mut telephony,
                 };
                 if let Some((earlier, _, _)) = slot.replace((index, target, &rule.name)) {
-                    if earlier != index {
+                    if record && earlier != index {
                         traces[earlier].outcome = Outcome::Superseded;
                     }
                 }
@@ -423,7 +441,9 @@ impl Engine {
         let mut actions = Vec::new();
         for (index, target, rule) in omni.into_iter().chain(telephony) {
             if self.already_in(target) {
-                traces[index].outcome = Outcome::AlreadyInState;
+                if record {
+                    traces[index].outcome = Outcome::AlreadyInState;
+                }
                 continue;
             }
             actions.push(match target {

@@ -56,11 +56,14 @@ proptest! {
         events in prop::collection::vec((event(), 0..120_000u64), 1..80)
     ) {
         let mut engine = Engine::from_json_str(RULES).expect("valid rules");
+        let mut quiet = engine.clone();
         let mut now = 0;
         for (value, gap) in &events {
             now += gap;
             let Ok(event) = Event::from_value(value) else { continue };
             let decision = engine.handle(&event, now);
+            // The fast path without a trace decides exactly the same.
+            prop_assert_eq!(&quiet.handle_quiet(&event, now), &decision.actions);
             let omni = decision.actions.iter().filter(|a| matches!(a, Action::SetOmniStatus { .. })).count();
             prop_assert!(omni <= 1 && decision.actions.len() - omni <= 1);
             for action in &decision.actions {

@@ -111,3 +111,19 @@ fn metrics_default_to_now() {
     let m = json(&sync.metrics(None).expect("metrics"));
     assert!(m["records"][0]["statusDuration"].as_f64().unwrap_or(0.0) > 0.0);
 }
+
+#[wasm_bindgen_test]
+fn decide_returns_the_same_actions_as_handle_without_the_trace() {
+    let mut slow = OmniSync::new(js(&rules())).expect("valid");
+    let mut fast = OmniSync::new(js(&rules())).expect("valid");
+    for event in [
+        json!({"at": 1, "type": "telephony.stateChanged", "newState": "Lunch"}),
+        json!({"at": 2, "type": "omni.statusChanged", "statusId": "0N5Hs0000002AAAAA2", "statusApiName": "Lunch"}),
+        json!({"at": 3, "type": "telephony.stateChanged", "newState": "Lunch"}),
+    ] {
+        let full = json(&slow.handle(js(&event)).expect("handled"));
+        let actions = json(&fast.decide(js(&event)).expect("decided"));
+        assert_eq!(actions, full["actions"]);
+    }
+    assert!(fast.decide(js(&json!({"type": "nope"}))).is_err());
+}

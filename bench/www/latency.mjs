@@ -35,14 +35,14 @@ async function main() {
   const trace = makeTrace(count);
   // Warm-up: one whole pass, so the JIT has compiled the glue and the wasm tier is up.
   const warm = new OmniSync(file);
-  for (const event of trace) warm.handle(event);
+  for (const event of trace) warm.decide(event);
   warm.free();
 
   const sync = new OmniSync(file);
   const perEvent = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const start = performance.now();
-    sync.handle(trace[i]);
+    sync.decide(trace[i]);
     perEvent[i] = (performance.now() - start) * 1000;
   }
   sync.free();
@@ -52,7 +52,7 @@ async function main() {
   const start = performance.now();
   for (let i = 0; i + BATCH <= count; i += BATCH) {
     const t0 = performance.now();
-    for (let j = i; j < i + BATCH; j++) batched.handle(trace[j]);
+    for (let j = i; j < i + BATCH; j++) batched.decide(trace[j]);
     perBatch.push((performance.now() - t0) * 1000 / BATCH);
   }
   const seconds = (performance.now() - start) / 1000;

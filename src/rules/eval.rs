@@ -84,13 +84,14 @@ fn compare(left: &Option<Val>, op: Comparator, right: &Option<Val>) -> bool {
     }
 }
 
-/// Evaluates `cond`, appending each comparison made to `checks`. Groups stop at the
-/// first comparison that decides them, as an admin reading the trace would expect.
-pub fn eval(cond: &Cond, facts: &Facts, checks: &mut Vec<Check>) -> bool {
+/// Evaluates `cond`, appending each comparison made to `checks` when given. Groups
+/// stop at the first comparison that decides them, as an admin reading the trace would
+/// expect.
+pub fn eval(cond: &Cond, facts: &Facts, mut checks: Option<&mut Vec<Check>>) -> bool {
     match cond {
         Cond::Always => true,
-        Cond::All(items) => items.iter().all(|c| eval(c, facts, checks)),
-        Cond::Any(items) => items.iter().any(|c| eval(c, facts, checks)),
+        Cond::All(items) => items.iter().all(|c| eval(c, facts, checks.as_deref_mut())),
+        Cond::Any(items) => items.iter().any(|c| eval(c, facts, checks.as_deref_mut())),
         Cond::Compare { left, op, right } => {
             let lv = facts.value(*left);
             let (rv, right_operand) = match right {
@@ -98,14 +99,16 @@ pub fn eval(cond: &Cond, facts: &Facts, checks: &mut Vec<Check>) -> bool {
                 Rhs::Operand(o) => (facts.value(*o), Some(o.name())),
             };
             let result = compare(&lv, *op, &rv);
-            checks.push(Check {
-                left: left.name(),
-                value: to_json(&lv),
-                op: op.name(),
-                right_operand,
-                right: to_json(&rv),
-                result,
-            });
+            if let Some(checks) = checks {
+                checks.push(Check {
+                    left: left.name(),
+                    value: to_json(&lv),
+                    op: op.name(),
+                    right_operand,
+                    right: to_json(&rv),
+                    result,
+                });
+            }
             result
         }
     }
@@ -133,13 +136,13 @@ mod tests {
         };
         let mut checks = Vec::new();
         // As strings "10" < "9"; as numbers 10 > 9.
-        assert!(eval(&cond, &facts, &mut checks));
+        assert!(eval(&cond, &facts, Some(&mut checks)));
         let pct = Cond::Compare {
             left: Operand::NewWorkloadPct,
             op: Comparator::Eq,
             right: Rhs::Static(Val::Num(250.0)),
         };
-        assert!(eval(&pct, &facts, &mut checks));
+        assert!(eval(&pct, &facts, Some(&mut checks)));
     }
 
     #[test]
@@ -154,9 +157,9 @@ mod tests {
             op: Comparator::Eq,
             right: text(s),
         };
-        assert!(eval(&eq("Busy  on  Omni"), &facts, &mut checks));
-        assert!(!eval(&eq("Busy on  Omni"), &facts, &mut checks));
-        assert!(!eval(&eq("busy  on  omni"), &facts, &mut checks));
+        assert!(eval(&eq("Busy  on  Omni"), &facts, Some(&mut checks)));
+        assert!(!eval(&eq("Busy on  Omni"), &facts, Some(&mut checks)));
+        assert!(!eval(&eq("busy  on  omni"), &facts, Some(&mut checks)));
         assert_eq!(checks.len(), 3);
         assert_eq!(checks[0].value, Value::String("Busy  on  Omni".into()));
     }
@@ -171,7 +174,7 @@ mod tests {
                 op,
                 right: text("Lunch"),
             };
-            assert!(!eval(&c, &facts, &mut checks));
+            assert!(!eval(&c, &facts, Some(&mut checks)));
         }
     }
 
@@ -195,14 +198,14 @@ mod tests {
         assert!(eval(
             &Cond::Any(vec![yes.clone(), no.clone()]),
             &facts,
-            &mut checks
+            Some(&mut checks)
         ));
         assert_eq!(checks.len(), 1);
         checks.clear();
         assert!(!eval(
             &Cond::All(vec![yes, Cond::Any(vec![no])]),
             &facts,
-            &mut checks
+            Some(&mut checks)
         ));
         assert_eq!(checks.len(), 2);
     }

@@ -83,6 +83,24 @@ impl OmniSync {
         to_js(&self.engine.handle(&event, now))
     }
 
+    /// The fast path of `handle`: the same actions, without building the trace.
+    #[wasm_bindgen(unchecked_return_type = "Action[]")]
+    pub fn decide(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let value = json_value(&event, "event.notAnObject", "the event")?;
+        let event = Event::from_value(&value).map_err(|e| js_error(&e))?;
+        let now = event_time(&value).map_err(|e| js_error(&e))?;
+        let actions = self
+            .engine
+            .handle_quiet(&event, now.unwrap_or_else(|| js_sys::Date::now() as u64));
+        if actions.is_empty() {
+            return Ok(js_sys::Array::new().into());
+        }
+        to_js(&actions)
+    }
+
     /// What the engine knows about the agent.
     #[wasm_bindgen(unchecked_return_type = "AgentState")]
     pub fn state(&self) -> Result<JsValue, JsValue> {
