@@ -63,6 +63,19 @@ pub struct Output {
     pub wake_at: Option<u64>,
 }
 
+impl Output {
+    /// Appends what a later call produced; the earlier wake-up time wins.
+    pub fn merge(&mut self, more: Output) {
+        self.commands.extend(more.commands);
+        self.decisions.extend(more.decisions);
+        self.log.extend(more.log);
+        self.wake_at = match (self.wake_at, more.wake_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
 /// Which sides an agent change and its consequences have touched.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Touched {
@@ -208,7 +221,7 @@ impl SyncLoop {
         if first {
             for (event, at) in replay {
                 let more = self.event(&event, at.max(now));
-                merge(&mut out, more);
+                out.merge(more);
             }
         }
         out
@@ -510,14 +523,4 @@ pub fn side_of(event: &Event) -> Option<Side> {
         Event::TelephonyStateChanged { .. } => Some(Side::Telephony),
         _ => None,
     }
-}
-
-fn merge(into: &mut Output, more: Output) {
-    into.commands.extend(more.commands);
-    into.decisions.extend(more.decisions);
-    into.log.extend(more.log);
-    into.wake_at = match (into.wake_at, more.wake_at) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
 }

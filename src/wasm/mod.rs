@@ -12,6 +12,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 mod bridge;
+mod effects;
 mod runtime;
 mod tabs;
 
@@ -76,10 +77,7 @@ impl OmniSync {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let value = json_value(&event, "event.notAnObject", "the event")?;
-        let event = Event::from_value(&value).map_err(|e| js_error(&e))?;
-        let now = event_time(&value).map_err(|e| js_error(&e))?;
-        let now = now.unwrap_or_else(|| js_sys::Date::now() as u64);
+        let (event, now) = read_event(&event)?;
         to_js(&self.engine.handle(&event, now))
     }
 
@@ -89,12 +87,8 @@ impl OmniSync {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let value = json_value(&event, "event.notAnObject", "the event")?;
-        let event = Event::from_value(&value).map_err(|e| js_error(&e))?;
-        let now = event_time(&value).map_err(|e| js_error(&e))?;
-        let actions = self
-            .engine
-            .handle_quiet(&event, now.unwrap_or_else(|| js_sys::Date::now() as u64));
+        let (event, now) = read_event(&event)?;
+        let actions = self.engine.handle_quiet(&event, now);
         if actions.is_empty() {
             return Ok(js_sys::Array::new().into());
         }
@@ -133,6 +127,14 @@ impl OmniSync {
         self.engine.load_rules(rules);
         Ok(())
     }
+}
+
+/// Reads an event (JSON text or a plain object) and its time: `at`, or now.
+pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), JsValue> {
+    let value = json_value(event, "event.notAnObject", "the event")?;
+    let parsed = Event::from_value(&value).map_err(|e| js_error(&e))?;
+    let at = event_time(&value).map_err(|e| js_error(&e))?;
+    Ok((parsed, at.unwrap_or_else(|| js_sys::Date::now() as u64)))
 }
 
 pub(crate) fn compile(rules: &JsValue) -> Result<CompiledRules, JsValue> {

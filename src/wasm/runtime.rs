@@ -7,13 +7,13 @@
 //! through an inbox and the state is only borrowed while one input is handled, never
 //! while JavaScript runs.
 
-use super::bridge::{call, error_code, number, text};
+use super::bridge::text;
+use super::effects::{read_presence, run_commands};
 use super::tabs::Leadership;
-use super::{js_error, json_value, to_js};
+use super::{compile, json_value, read_event, to_js};
 use crate::engine::{Decision, Engine, EngineSnapshot};
-use crate::event::{event_time, Event};
-use crate::rules::CompiledRules;
-use crate::sync::{side_of, Command, LogEntry, Output, SyncLoop};
+use crate::event::Event;
+use crate::sync::{Command, LogEntry, Output, SyncLoop};
 use gloo_timers::callback::{Interval, Timeout};
 use js_sys::{Function, Reflect};
 use serde::Serialize;
@@ -47,10 +47,10 @@ pub(super) enum Input {
     Leader(bool),
 }
 
-struct Inner {
-    sync: SyncLoop,
-    host: JsValue,
-    telephony: JsValue,
+pub(super) struct Inner {
+    pub(super) sync: SyncLoop,
+    pub(super) host: JsValue,
+    pub(super) telephony: JsValue,
     storage: Option<web_sys::Storage>,
     key: String,
     trace: VecDeque<TraceEntry>,
@@ -69,7 +69,7 @@ struct Inner {
 }
 
 pub(super) struct Shared {
-    inner: RefCell<Inner>,
+    pub(super) inner: RefCell<Inner>,
     inbox: RefCell<VecDeque<Input>>,
 }
 
@@ -89,12 +89,7 @@ fn option(options: &JsValue, key: &str) -> JsValue {
 
 impl Runtime {
     pub(super) fn start(options: &JsValue) -> Result<Runtime, JsValue> {
-        let rules = CompiledRules::from_value(&json_value(
-            &option(options, "rules"),
-            "rules.syntax",
-            "the rules",
-        )?)
-        .map_err(|e| js_error(&e))?;
+        let rules = compile(&option(options, "rules"))?;
         let host = option(options, "host");
         let telephony = option(options, "telephony");
         for (bridge, name) in [(&host, "host"), (&telephony, "telephony")] {
@@ -199,14 +194,7 @@ fn subscribe(shared: &Rc<Shared>, bridge: &JsValue) -> Result<(), JsValue> {
 }
 
 fn push_event(shared: &Rc<Shared>, event: &JsValue) {
-    let parsed = json_value(event, "event.notAnObject", "the event").and_then(|value| {
-        let event = Event::from_value(&value).map_err(|e| js_error(&e))?;
-        let at = event_time(&value)
-            .map_err(|e| js_error(&e))?
-            .unwrap_or_else(now);
-        Ok((event, at))
-    });
-    match parsed {
+    match read_event(event) {
         Ok((event, at)) => {
             shared
                 .inbox
@@ -363,13 +351,7 @@ impl Inner {
                 continue;
             }
             let out = self.sync.event(event, at);
-            all.commands.extend(out.commands);
-            all.decisions.extend(out.decisions);
-            all.log.extend(out.log);
-            all.wake_at = match (all.wake_at, out.wake_at) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            all.merge(out);
         }
         if !all.decisions.is_empty() {
             self.record(
@@ -461,102 +443,6 @@ impl Inner {
     }
 }
 
-fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
-    for command in commands {
-        let shared = shared.clone();
-        let Ok(inner) = shared.inner.try_borrow() else {
-            continue;
-        };
-        let (host, telephony) = (inner.host.clone(), inner.telephony.clone());
-        drop(inner);
-        match command {
-            Command::Execute { id, action, .. } => {
-                wasm_bindgen_futures::spawn_local(async move {
-                    let target = JsValue::from_str(action.target());
-                    let result = match side_of_action(&action) {
-                        crate::rules::file::Side::Omni => {
-                            call(&host, "setServicePresenceStatus", &[target]).await
-                        }
-                        crate::rules::file::Side::Telephony => {
-                            call(&telephony, "setState", &[target]).await
-                        }
-                    };
-                    push(
-                        &shared,
-                        Input::Result(id, result.err().map(|e| error_code(&e))),
-                    );
-                });
-            }
-            Command::Login { status_id } => {
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = call(&host, "login", &[JsValue::from_str(&status_id)]).await;
-                });
-            }
-            Command::Reconcile => read_presence(&shared, true),
-        }
-    }
-}
-
-fn side_of_action(action: &crate::engine::Action) -> crate::rules::file::Side {
-    action.side()
-}
-
-/// Reads the presence on both sides and queues it as a reconcile.
-pub(super) fn read_presence(shared: &Rc<Shared>, silent: bool) {
-    let Ok(inner) = shared.inner.try_borrow() else {
-        return;
-    };
-    let (host, telephony) = (inner.host.clone(), inner.telephony.clone());
-    let catalog = inner.sync.engine().rules().clone();
-    let previous = inner.sync.engine().state().workload.current_workload;
-    drop(inner);
-    let shared = shared.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let mut events = Vec::new();
-        match call(&host, "getServicePresenceStatusId", &[]).await {
-            Ok(status) if status.is_object() => {
-                if let Some(status_id) = text(&status, "statusId") {
-                    let known = catalog.status_by_id(&status_id);
-                    let name = text(&status, "statusApiName")
-                        .or_else(|| known.map(|s| s.developer_name.clone()));
-                    events.push(Event::StatusChanged {
-                        status_id,
-                        status_name: text(&status, "statusName"),
-                        status_api_name: name.unwrap_or_default(),
-                        channels: Vec::new(),
-                        reason: None,
-                    });
-                }
-            }
-            Ok(_) => events.push(Event::Logout { reason: None }),
-            Err(_) => {}
-        }
-        if let Ok(load) = call(&host, "getAgentWorkload", &[]).await {
-            if let (Some(configured), Some(current)) = (
-                number(&load, "configuredCapacity"),
-                number(&load, "currentWorkload"),
-            ) {
-                events.push(Event::WorkloadChanged {
-                    configured_capacity: configured,
-                    previous_workload: previous,
-                    new_workload: current,
-                });
-            }
-        }
-        if let Ok(state) = call(&telephony, "getState", &[]).await {
-            if let Some(state) = state.as_string() {
-                events.push(Event::TelephonyStateChanged {
-                    old_state: None,
-                    new_state: state,
-                });
-            }
-        }
-        // Status first, then the rest: the order Omni-Channel reports them in.
-        events.sort_by_key(|e| side_of(e).is_none());
-        push(&shared, Input::Read(events, silent));
-    });
-}
-
 fn notify(shared: &Rc<Shared>) {
     let callback = shared
         .inner
@@ -614,8 +500,7 @@ impl Runtime {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<(), JsValue> {
-        let rules = CompiledRules::from_value(&json_value(&rules, "rules.syntax", "the rules")?)
-            .map_err(|e| js_error(&e))?;
+        let rules = compile(&rules)?;
         let mut inner = self.shared.inner.try_borrow_mut().map_err(|_| busy())?;
         inner.sync.engine_mut().load_rules(rules);
         inner.record("rules", "new rules loaded".into(), None, None);
