@@ -69,6 +69,13 @@ fn main() {
             .map(|(at, ev)| black_box(e.handle(ev, *at)).actions.len())
             .sum()
     });
+    let quiet = best(n, || {
+        let mut e = engine();
+        parsed
+            .iter()
+            .map(|(at, ev)| black_box(e.handle_quiet(ev, *at)).len())
+            .sum()
+    });
     let parse_handle = best(n, || {
         let mut e = engine();
         lines
@@ -99,6 +106,7 @@ fn main() {
     );
     for (name, (rate, actions)) in [
         ("Engine::handle (parsed events)", handle),
+        ("Engine::handle_quiet (actions only, as decide)", quiet),
         ("Event::from_json_str + Engine::handle", parse_handle),
         ("parse + handle + decision to JSON (the wasm work)", full),
     ] {

@@ -25,6 +25,15 @@ pub enum Action {
     SetTelephonyState { state: String, rule: String },
 }
 
+/// Which target of which rule acts: indices into [`CompiledRules::rules`] and that
+/// rule's targets, so a caller can keep something per target (the wasm class keeps
+/// each action's JavaScript object).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chosen {
+    pub rule: usize,
+    pub target: usize,
+}
+
 impl Action {
     /// The side the action writes to.
     pub fn side(&self) -> Side {
@@ -215,9 +224,10 @@ impl Engine {
         self.decide(&seen)
     }
 
-    /// Like [`Engine::handle`] but without building the trace: the same actions, for
-    /// callers that only act (the fast path of the wasm class's `decide`).
-    pub fn handle_quiet(&mut self, event: &Event, now: u64) -> Vec<Action> {
+    /// Like [`Engine::handle`] but without building the trace: which target of which
+    /// rule acts, for callers that only act (the fast path of the wasm class's
+    /// `decide`); [`CompiledRules::action`] turns each into the [`Action`].
+    pub fn handle_quiet(&mut self, event: &Event, now: u64) -> Vec<Chosen> {
         let seen = self.observe(event, now);
         self.evaluate(seen.kind, &seen.facts, false).0
     }
@@ -262,9 +272,9 @@ impl Engine {
 
     /// Evaluates the rules an observation triggers against the current model.
     pub fn decide(&self, seen: &Observation) -> Decision {
-        let (actions, rules) = self.evaluate(seen.kind, &seen.facts, true);
+        let (chosen, rules) = self.evaluate(seen.kind, &seen.facts, true);
         Decision {
-            actions,
+            actions: chosen.into_iter().map(|c| self.rules.action(c)).collect(),
             trace: Trace {
                 event: seen.kind.name(),
                 at: seen.at,
@@ -384,12 +394,13 @@ impl Engine {
         kind: EventKind,
         facts: &Facts,
         record: bool,
-    ) -> (Vec<Action>, Vec<RuleTrace>) {
+    ) -> (Vec<Chosen>, Vec<RuleTrace>) {
         let mut traces: Vec<RuleTrace> = Vec::new();
-        // The winning target per side: (index in traces, target, rule name).
-        let mut omni: Option<(usize, &Target, &str)> = None;
-        let mut telephony: Option<(usize, &Target, &str)> = None;
-        for rule in self.rules.rules.iter().filter(|r| r.on == kind) {
+        // The winning target per side, and the index of its rule's trace.
+        let mut omni: Option<(usize, Chosen)> = None;
+        let mut telephony: Option<(usize, Chosen)> = None;
+        let rules = &self.rules.rules;
+        for (r, rule) in rules.iter().enumerate().filter(|(_, r)| r.on == kind) {
             let in_scope = rule
                 .scope
                 .as_ref()
@@ -423,12 +434,13 @@ impl Engine {
             if !matched {
                 continue;
             }
-            for target in &rule.targets {
+            for (t, target) in rule.targets.iter().enumerate() {
                 let slot = match target {
                     Target::Omni { .. } => &mut omni,
                     Target::Telephony(_) => &mut telephony,
                 };
-                if let Some((earlier, _, _)) = slot.replace((index, target, &rule.name)) {
+                let chosen = Chosen { rule: r, target: t };
+                if let Some((earlier, _)) = slot.replace((index, chosen)) {
                     if record && earlier != index {
                         traces[earlier].outcome = Outcome::Superseded;
                     }
@@ -438,30 +450,17 @@ impl Engine {
                 break;
             }
         }
-        let mut actions = Vec::new();
-        for (index, target, rule) in omni.into_iter().chain(telephony) {
-            if self.already_in(target) {
+        let mut chosen = Vec::new();
+        for (index, c) in omni.into_iter().chain(telephony) {
+            if self.already_in(&rules[c.rule].targets[c.target]) {
                 if record {
                     traces[index].outcome = Outcome::AlreadyInState;
                 }
                 continue;
             }
-            actions.push(match target {
-                Target::Omni {
-                    status_id,
-                    developer_name,
-                } => Action::SetOmniStatus {
-                    status_id: status_id.clone(),
-                    developer_name: developer_name.clone(),
-                    rule: rule.to_string(),
-                },
-                Target::Telephony(state) => Action::SetTelephonyState {
-                    state: state.clone(),
-                    rule: rule.to_string(),
-                },
-            });
+            chosen.push(c);
         }
-        (actions, traces)
+        (chosen, traces)
     }
 
     fn already_in(&self, target: &Target) -> bool {

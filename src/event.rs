@@ -4,8 +4,10 @@
 //! some) and strict about the ones we read: a malformed event is refused whole.
 
 use crate::error::{Error, Finding};
+use crate::node::{self, Node, Shape};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
+use std::borrow::Cow;
 
 /// A service channel as the StatusChanged payload lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,14 +214,20 @@ impl Event {
 
     /// Parses one event from a JSON value: `{"type": ..., payload fields...}`.
     pub fn from_value(value: &Value) -> Result<Event, Error> {
-        let Some(obj) = value.as_object() else {
+        Event::read(&Cow::Borrowed(value))
+    }
+
+    /// Reads one event from any document node (a JSON value, or a JavaScript object
+    /// in the browser).
+    pub fn read<N: Node>(event: &N) -> Result<Event, Error> {
+        if !event.is_object() {
             return Err(invalid(
                 "event.notAnObject",
                 "$",
                 "an event must be a JSON object with a \"type\"",
             ));
-        };
-        let type_name = text(obj, "type")?;
+        }
+        let type_name = text(event, "type")?;
         let kind = EventKind::from_name(&type_name).ok_or_else(|| {
             invalid(
                 "event.unknownType",
@@ -232,29 +240,29 @@ impl Event {
         })?;
         Ok(match kind {
             EventKind::LoginSuccess => Event::LoginSuccess {
-                status_id: text(obj, "statusId")?,
+                status_id: text(event, "statusId")?,
             },
             EventKind::StatusChanged => Event::StatusChanged {
-                status_id: text(obj, "statusId")?,
-                status_name: optional_text(obj, "statusName")?,
-                status_api_name: text(obj, "statusApiName")?,
-                channels: channels(obj)?,
-                reason: optional_text(obj, "reason")?,
+                status_id: text(event, "statusId")?,
+                status_name: optional_text(event, "statusName")?,
+                status_api_name: text(event, "statusApiName")?,
+                channels: channels(event)?,
+                reason: optional_text(event, "reason")?,
             },
             EventKind::Logout => Event::Logout {
-                reason: optional_text(obj, "reason")?,
+                reason: optional_text(event, "reason")?,
             },
             EventKind::WorkloadChanged => Event::WorkloadChanged {
-                configured_capacity: number(obj, "configuredCapacity")?,
-                previous_workload: number(obj, "previousWorkload")?,
-                new_workload: number(obj, "newWorkload")?,
+                configured_capacity: number(event, "configuredCapacity")?,
+                previous_workload: number(event, "previousWorkload")?,
+                new_workload: number(event, "newWorkload")?,
             },
             EventKind::Idle => Event::Idle {
-                idle_ms: number(obj, "idleMs")? as u64,
+                idle_ms: number(event, "idleMs")? as u64,
             },
             EventKind::TelephonyStateChanged => Event::TelephonyStateChanged {
-                old_state: optional_text(obj, "oldState")?,
-                new_state: text(obj, "newState")?,
+                old_state: optional_text(event, "oldState")?,
+                new_state: text(event, "newState")?,
             },
             work => Event::Work {
                 kind: match work {
@@ -264,9 +272,9 @@ impl Event {
                     _ => WorkEvent::Closed,
                 },
                 work: WorkRef {
-                    work_item_id: text(obj, "workItemId")?,
-                    work_id: text(obj, "workId")?,
-                    service_channel: optional_text(obj, "serviceChannel")?,
+                    work_item_id: text(event, "workItemId")?,
+                    work_id: text(event, "workId")?,
+                    service_channel: optional_text(event, "serviceChannel")?,
                 },
             },
         })
@@ -274,16 +282,17 @@ impl Event {
 }
 
 /// The optional `at` of an event (ms): a number of at least zero.
-pub fn event_time(value: &Value) -> Result<Option<u64>, Error> {
-    match value.get("at") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) if n.as_f64().is_some_and(|t| t.is_finite() && t >= 0.0) => {
-            Ok(n.as_f64().map(|t| t as u64))
-        }
+pub fn event_time<N: Node>(event: &N) -> Result<Option<u64>, Error> {
+    match event.get("at").map(|at| at.shape()) {
+        None | Some(Shape::Null) => Ok(None),
+        Some(Shape::Number(t)) if t.is_finite() && t >= 0.0 => Ok(Some(t as u64)),
         Some(other) => Err(invalid(
             "event.invalidField",
             "$.at",
-            format!("\"at\" must be a time in milliseconds, found {other}"),
+            format!(
+                "\"at\" must be a time in milliseconds of at least 0, found {}",
+                other.name()
+            ),
         )),
     }
 }
@@ -292,20 +301,20 @@ fn invalid(code: &'static str, path: &str, message: impl Into<String>) -> Error 
     Error::InvalidEvent(Finding::new(code, path, message))
 }
 
-fn optional_text(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+fn optional_text<N: Node>(event: &N, key: &'static str) -> Result<Option<String>, Error> {
+    match event.get(key).map(|v| v.shape()) {
+        None | Some(Shape::Null) => Ok(None),
+        Some(Shape::Text(s)) => Ok(Some(s)),
         Some(other) => Err(invalid(
             "event.invalidField",
             &format!("$.{key}"),
-            format!("\"{key}\" must be a string, found {}", type_of(other)),
+            format!("\"{key}\" must be a string, found {}", other.name()),
         )),
     }
 }
 
-fn text(obj: &Map<String, Value>, key: &str) -> Result<String, Error> {
-    optional_text(obj, key)?.ok_or_else(|| {
+fn text<N: Node>(event: &N, key: &'static str) -> Result<String, Error> {
+    optional_text(event, key)?.ok_or_else(|| {
         invalid(
             "event.missingField",
             &format!("$.{key}"),
@@ -316,68 +325,75 @@ fn text(obj: &Map<String, Value>, key: &str) -> Result<String, Error> {
 
 /// Omni-Channel sends workload numbers as numbers or as strings: accept both, refuse
 /// anything that is not a finite number of at least zero.
-fn number(obj: &Map<String, Value>, key: &str) -> Result<f64, Error> {
-    let path = format!("$.{key}");
-    let parsed = match obj.get(key) {
-        None | Some(Value::Null) => {
+fn number<N: Node>(event: &N, key: &'static str) -> Result<f64, Error> {
+    let path = || format!("$.{key}");
+    let shape = match event.get(key).map(|v| v.shape()) {
+        None | Some(Shape::Null) => {
             return Err(invalid(
                 "event.missingField",
-                &path,
+                &path(),
                 format!("the event has no \"{key}\""),
             ))
         }
-        Some(Value::Number(n)) => n.as_f64(),
-        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+        Some(shape @ (Shape::Number(_) | Shape::Text(_))) => shape,
         Some(other) => {
             return Err(invalid(
                 "event.invalidField",
-                &path,
+                &path(),
                 format!(
                     "\"{key}\" must be a number or a numeric string, found {}",
-                    type_of(other)
+                    other.name()
                 ),
             ))
         }
     };
-    match parsed {
-        Some(n) if n.is_finite() && n >= 0.0 => Ok(n),
+    match node::number(&shape) {
+        Some(n) if n >= 0.0 => Ok(n),
         _ => Err(invalid(
             "event.invalidNumber",
-            &path,
-            format!(
-                "\"{key}\" must be a number of at least 0 (a numeric string is fine), found {}",
-                obj.get(key).map(Value::to_string).unwrap_or_default()
-            ),
+            &path(),
+            match shape {
+                Shape::Text(t) => format!(
+                    "\"{key}\" must be a number of at least 0 (a numeric string is fine), found \"{t}\""
+                ),
+                _ => format!("\"{key}\" must be a number of at least 0"),
+            },
         )),
     }
 }
 
 /// `channels` arrives as an array or, in the Lightning payload, as a JSON string.
-fn channels(obj: &Map<String, Value>) -> Result<Vec<Channel>, Error> {
+fn channels<N: Node>(event: &N) -> Result<Vec<Channel>, Error> {
     let refuse = |why: String| invalid("event.invalidField", "$.channels", why);
-    let value = match obj.get("channels") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::String(s)) if s.trim().is_empty() => return Ok(Vec::new()),
-        Some(Value::String(s)) => serde_json::from_str::<Value>(s)
-            .map_err(|e| refuse(format!("\"channels\" is not valid JSON: {e}")))?,
-        Some(v) => v.clone(),
+    let list = match event.get("channels").map(|v| v.shape()) {
+        None | Some(Shape::Null) => return Ok(Vec::new()),
+        Some(Shape::Text(s)) if s.trim().is_empty() => return Ok(Vec::new()),
+        Some(Shape::Text(s)) => N::parse(&s)
+            .map_err(|e| refuse(format!("\"channels\" is not valid JSON: {e}")))?
+            .shape(),
+        Some(other) => other,
     };
-    serde_json::from_value::<Vec<Channel>>(value).map_err(|e| {
-        refuse(format!(
-            "\"channels\" must be a list of {{channelId, developerName}}: {e}"
-        ))
-    })
-}
-
-fn type_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+    let Shape::List(items) = list else {
+        return Err(refuse(format!(
+            "\"channels\" must be a list of {{channelId, developerName}}, found {}",
+            list.name()
+        )));
+    };
+    items
+        .iter()
+        .map(|item| {
+            let field = |key| item.get(key).and_then(|v| v.text());
+            match (field("channelId"), field("developerName")) {
+                (Some(channel_id), Some(developer_name)) => Ok(Channel {
+                    channel_id,
+                    developer_name,
+                }),
+                _ => Err(refuse(
+                    "each channel must have the strings channelId and developerName".into(),
+                )),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub mod event;
 pub mod import;
 pub mod metrics;
 pub mod model;
+pub mod node;
 pub mod rules;
 pub mod simulate;
 pub mod sync;
@@ -38,7 +39,7 @@ pub mod sync;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use engine::{Action, Decision, Engine, Outcome};
+pub use engine::{Action, Chosen, Decision, Engine, Outcome};
 pub use error::{Error, Finding};
 pub use event::{Event, EventKind};
 pub use metrics::MetricsReport;

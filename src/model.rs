@@ -213,19 +213,21 @@ impl AgentState {
         self.prune_finished();
     }
 
+    /// Drops the oldest finished work items beyond [`FINISHED_WORK_KEPT`]. Past the
+    /// limit each new finished item drops one old one, so this finds the oldest instead
+    /// of sorting them all on every work event.
     fn prune_finished(&mut self) {
-        let mut finished: Vec<(u64, String)> = self
-            .works
-            .values()
-            .filter(|w| w.status.is_finished())
-            .map(|w| (w.updated_at, w.work_id.clone()))
-            .collect();
-        if finished.len() <= FINISHED_WORK_KEPT {
-            return;
-        }
-        finished.sort();
-        for (_, id) in finished.iter().take(finished.len() - FINISHED_WORK_KEPT) {
-            self.works.remove(id);
+        let finished = self.works.values().filter(|w| w.status.is_finished());
+        for _ in FINISHED_WORK_KEPT..finished.count() {
+            let oldest = self
+                .works
+                .values()
+                .filter(|w| w.status.is_finished())
+                .min_by(|a, b| (a.updated_at, &a.work_id).cmp(&(b.updated_at, &b.work_id)))
+                .map(|w| w.work_id.clone());
+            if let Some(id) = oldest {
+                self.works.remove(&id);
+            }
         }
     }
 }

@@ -25,7 +25,8 @@ impl Subject for Native {
 
     fn handle(&mut self, event: &Value) -> Result<Value, String> {
         let parsed = Event::from_value(event).map_err(|e| e.code().to_string())?;
-        let at = omnisync::event::event_time(event).map_err(|e| e.code().to_string())?;
+        let at = omnisync::event::event_time(&std::borrow::Cow::Borrowed(event))
+            .map_err(|e| e.code().to_string())?;
         let decision = self.0.handle(&parsed, at.unwrap_or(0));
         serde_json::to_value(decision).map_err(|e| e.to_string())
     }

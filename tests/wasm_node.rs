@@ -127,3 +127,49 @@ fn decide_returns_the_same_actions_as_handle_without_the_trace() {
     }
     assert!(fast.decide(js(&json!({"type": "nope"}))).is_err());
 }
+
+#[wasm_bindgen_test]
+fn decide_shares_one_frozen_object_per_rule_target_until_the_rules_change() {
+    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let lunch = js(&json!({"at": 1, "type": "telephony.stateChanged", "newState": "Lunch"}));
+    let away = js(&json!({"at": 2, "type": "telephony.stateChanged", "newState": "Available"}));
+    let first = js_sys::Array::from(&sync.decide(lunch.clone()).expect("decided")).get(0);
+    assert!(js_sys::Object::is_frozen(
+        first.unchecked_ref::<js_sys::Object>()
+    ));
+    assert_eq!(field(&first, "developerName"), json!("Lunch"));
+    sync.decide(away.clone()).expect("decided");
+    let again = js_sys::Array::from(&sync.decide(lunch.clone()).expect("decided")).get(0);
+    assert!(js_sys::Object::is_frozen(
+        again.unchecked_ref::<js_sys::Object>()
+    ));
+    assert!(first == again, "the same object for the same target");
+    sync.load_rules(js(&rules())).expect("valid");
+    sync.decide(away).expect("decided");
+    let reloaded = js_sys::Array::from(&sync.decide(lunch).expect("decided")).get(0);
+    assert!(first != reloaded, "new rules, new objects");
+    assert_eq!(json(&reloaded), json(&first));
+}
+
+#[wasm_bindgen_test]
+fn events_are_read_from_objects_as_they_are() {
+    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    // A field JSON would leave out (a function) and a numeric string are read as the
+    // JSON reader reads them.
+    let event = js(
+        &json!({"at": 5, "type": "omni.workloadChanged", "configuredCapacity": " 4 ",
+        "previousWorkload": 0, "newWorkload": "2.5"}),
+    );
+    let noise = js_sys::Function::new_no_args("return 1");
+    js_sys::Reflect::set(&event, &"extra".into(), &noise).expect("set");
+    sync.handle(event).expect("handled");
+    let state = json(&sync.state().expect("state"));
+    assert_eq!(state["workload"]["currentWorkload"], json!(2.5));
+    assert_eq!(state["workload"]["configuredCapacity"].as_f64(), Some(4.0));
+    let bad = js(
+        &json!({"at": 6, "type": "omni.workloadChanged", "configuredCapacity": true,
+        "previousWorkload": 0, "newWorkload": 1}),
+    );
+    let err = sync.handle(bad).expect_err("refused");
+    assert_eq!(field(&err, "code"), json!("event.invalidField"));
+}

@@ -37,7 +37,7 @@ pub fn event_handler(data: &[u8]) {
         };
         // A bad `at` makes the whole event unreadable, as in the conformance runner.
         let value: Value = serde_json::from_str(&text).expect("parsed once already");
-        let Ok(time) = omnisync::event::event_time(&value) else {
+        let Ok(time) = omnisync::event::event_time(&std::borrow::Cow::Borrowed(&value)) else {
             continue;
         };
         at = time.unwrap_or(at);

@@ -8,6 +8,7 @@ use super::file::{
 };
 use super::parse::Origin;
 use super::salesforce_id;
+use crate::engine::{Action, Chosen};
 use crate::error::Finding;
 use crate::event::EventKind;
 
@@ -117,6 +118,26 @@ pub struct CompiledRules {
 }
 
 impl CompiledRules {
+    /// The action of a chosen rule target.
+    pub fn action(&self, chosen: Chosen) -> Action {
+        let rule = &self.rules[chosen.rule];
+        let name = rule.name.clone();
+        match &rule.targets[chosen.target] {
+            Target::Omni {
+                status_id,
+                developer_name,
+            } => Action::SetOmniStatus {
+                status_id: status_id.clone(),
+                developer_name: developer_name.clone(),
+                rule: name,
+            },
+            Target::Telephony(state) => Action::SetTelephonyState {
+                state: state.clone(),
+                rule: name,
+            },
+        }
+    }
+
     pub fn status_by_name(&self, developer_name: &str) -> Option<&Status> {
         self.statuses
             .iter()

@@ -20,26 +20,41 @@ pub struct Facts {
     pub configured_capacity: f64,
 }
 
+/// A value as compared, borrowed from the facts or the rule: evaluating a condition
+/// allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValRef<'a> {
+    Text(&'a str),
+    Num(f64),
+}
+
+impl Val {
+    pub fn as_ref(&self) -> ValRef<'_> {
+        match self {
+            Val::Text(t) => ValRef::Text(t),
+            Val::Num(n) => ValRef::Num(*n),
+        }
+    }
+}
+
+fn text(t: &Option<String>) -> Option<ValRef<'_>> {
+    t.as_deref().map(ValRef::Text)
+}
+
 impl Facts {
-    pub fn value(&self, operand: Operand) -> Option<Val> {
-        let text = |t: &Option<String>| t.clone().map(Val::Text);
+    pub fn value(&self, operand: Operand) -> Option<ValRef<'_>> {
+        let pct = |workload| crate::model::workload_pct(workload, self.configured_capacity);
         match operand {
             Operand::TelephonyNewState => text(&self.telephony_new),
             Operand::TelephonyOldState => text(&self.telephony_old),
             Operand::OmniNewStatus => text(&self.omni_new),
             Operand::OmniOldStatus => text(&self.omni_old),
             Operand::OmniChannel => text(&self.channel),
-            Operand::PreviousWorkload => Some(Val::Num(self.previous_workload)),
-            Operand::NewWorkload => Some(Val::Num(self.new_workload)),
-            Operand::ConfiguredCapacity => Some(Val::Num(self.configured_capacity)),
-            Operand::PreviousWorkloadPct => Some(Val::Num(crate::model::workload_pct(
-                self.previous_workload,
-                self.configured_capacity,
-            ))),
-            Operand::NewWorkloadPct => Some(Val::Num(crate::model::workload_pct(
-                self.new_workload,
-                self.configured_capacity,
-            ))),
+            Operand::PreviousWorkload => Some(ValRef::Num(self.previous_workload)),
+            Operand::NewWorkload => Some(ValRef::Num(self.new_workload)),
+            Operand::ConfiguredCapacity => Some(ValRef::Num(self.configured_capacity)),
+            Operand::PreviousWorkloadPct => Some(ValRef::Num(pct(self.previous_workload))),
+            Operand::NewWorkloadPct => Some(ValRef::Num(pct(self.new_workload))),
         }
     }
 }
@@ -57,22 +72,22 @@ pub struct Check {
     pub result: bool,
 }
 
-fn to_json(v: &Option<Val>) -> Value {
+fn to_json(v: Option<ValRef>) -> Value {
     match v {
         None => Value::Null,
-        Some(Val::Text(t)) => Value::String(t.clone()),
-        Some(Val::Num(n)) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
+        Some(ValRef::Text(t)) => Value::String(t.to_string()),
+        Some(ValRef::Num(n)) => serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number),
     }
 }
 
-fn compare(left: &Option<Val>, op: Comparator, right: &Option<Val>) -> bool {
+fn compare(left: Option<ValRef>, op: Comparator, right: Option<ValRef>) -> bool {
     match (left, right) {
-        (Some(Val::Text(a)), Some(Val::Text(b))) => match op {
+        (Some(ValRef::Text(a)), Some(ValRef::Text(b))) => match op {
             Comparator::Eq => a == b,
             Comparator::Ne => a != b,
             _ => false,
         },
-        (Some(Val::Num(a)), Some(Val::Num(b))) => match op {
+        (Some(ValRef::Num(a)), Some(ValRef::Num(b))) => match op {
             Comparator::Eq => a == b,
             Comparator::Ne => a != b,
             Comparator::Gt => a > b,
@@ -95,17 +110,17 @@ pub fn eval(cond: &Cond, facts: &Facts, mut checks: Option<&mut Vec<Check>>) -> 
         Cond::Compare { left, op, right } => {
             let lv = facts.value(*left);
             let (rv, right_operand) = match right {
-                Rhs::Static(v) => (Some(v.clone()), None),
+                Rhs::Static(v) => (Some(v.as_ref()), None),
                 Rhs::Operand(o) => (facts.value(*o), Some(o.name())),
             };
-            let result = compare(&lv, *op, &rv);
+            let result = compare(lv, *op, rv);
             if let Some(checks) = checks {
                 checks.push(Check {
                     left: left.name(),
-                    value: to_json(&lv),
+                    value: to_json(lv),
                     op: op.name(),
                     right_operand,
-                    right: to_json(&rv),
+                    right: to_json(rv),
                     result,
                 });
             }

@@ -3,9 +3,10 @@
 //! real `Error` objects with a stable `code` and a `details` list. Nothing here panics
 //! on input: every failure becomes an `Error`.
 
-use crate::engine::Engine;
+use crate::engine::{Action, Chosen, Engine};
 use crate::error::{Error, Finding};
 use crate::event::{event_time, Event};
+use crate::node::Node;
 use crate::rules::CompiledRules;
 use js_sys::{Reflect, JSON};
 use serde::Serialize;
@@ -13,6 +14,7 @@ use wasm_bindgen::prelude::*;
 
 mod bridge;
 mod effects;
+mod node;
 mod runtime;
 mod tabs;
 
@@ -53,6 +55,9 @@ export interface Metrics { records: PresenceRecord[] }
 #[wasm_bindgen]
 pub struct OmniSync {
     engine: Engine,
+    /// Each rule target's action as a frozen JavaScript object, made on first use:
+    /// `decide` returns the same object every time that target acts.
+    action_objects: Vec<Vec<Option<JsValue>>>,
 }
 
 #[wasm_bindgen]
@@ -63,10 +68,12 @@ impl OmniSync {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<OmniSync, JsValue> {
+        #[cfg(feature = "console_error_panic_hook")]
         console_error_panic_hook::set_once();
         let rules = compile(&rules)?;
         Ok(OmniSync {
             engine: Engine::new(rules),
+            action_objects: Vec::new(),
         })
     }
 
@@ -81,18 +88,17 @@ impl OmniSync {
         to_js(&self.engine.handle(&event, now))
     }
 
-    /// The fast path of `handle`: the same actions, without building the trace.
+    /// The fast path of `handle`: the same actions, without building the trace. The
+    /// action objects are frozen and shared between calls.
     #[wasm_bindgen(unchecked_return_type = "Action[]")]
     pub fn decide(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
         let (event, now) = read_event(&event)?;
-        let actions = self.engine.handle_quiet(&event, now);
-        if actions.is_empty() {
-            return Ok(js_sys::Array::new().into());
-        }
-        to_js(&actions)
+        let chosen = self.engine.handle_quiet(&event, now);
+        let actions: js_sys::Array = chosen.into_iter().map(|c| self.action_object(c)).collect();
+        Ok(actions.into())
     }
 
     /// What the engine knows about the agent.
@@ -112,6 +118,7 @@ impl OmniSync {
     /// Starts the browser runtime (see docs/runtime.md): `{rules, host, telephony,
     /// context?, storage?, channel?, reconcileMs?, traceSize?, onUpdate?}`.
     pub fn start(options: JsValue) -> Result<Runtime, JsValue> {
+        #[cfg(feature = "console_error_panic_hook")]
         console_error_panic_hook::set_once();
         Runtime::start(&options)
     }
@@ -125,16 +132,79 @@ impl OmniSync {
     ) -> Result<(), JsValue> {
         let rules = compile(&rules)?;
         self.engine.load_rules(rules);
+        self.action_objects.clear();
         Ok(())
+    }
+}
+
+impl OmniSync {
+    fn action_object(&mut self, chosen: Chosen) -> JsValue {
+        let Chosen { rule, target } = chosen;
+        if self.action_objects.len() <= rule {
+            self.action_objects.resize(rule + 1, Vec::new());
+        }
+        let row = &mut self.action_objects[rule];
+        if row.len() <= target {
+            row.resize(target + 1, None);
+        }
+        let engine = &self.engine;
+        row[target]
+            .get_or_insert_with(|| {
+                let object = action_to_js(&engine.rules().action(chosen));
+                js_sys::Object::freeze(object.unchecked_ref::<js_sys::Object>());
+                object
+            })
+            .clone()
     }
 }
 
 /// Reads an event (JSON text or a plain object) and its time: `at`, or now.
 pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), JsValue> {
-    let value = json_value(event, "event.notAnObject", "the event")?;
-    let parsed = Event::from_value(&value).map_err(|e| js_error(&e))?;
-    let at = event_time(&value).map_err(|e| js_error(&e))?;
+    let parsed_text;
+    let event = match event.as_string() {
+        Some(text) => {
+            parsed_text = <JsValue as Node>::parse(&text).map_err(|why| {
+                js_error(&Error::InvalidEvent(Finding::new(
+                    "event.notAnObject",
+                    "$",
+                    format!("the event could not be read: {why}"),
+                )))
+            })?;
+            &parsed_text
+        }
+        None => event,
+    };
+    let parsed = Event::read(event).map_err(|e| js_error(&e))?;
+    let at = event_time(event).map_err(|e| js_error(&e))?;
     Ok((parsed, at.unwrap_or_else(|| js_sys::Date::now() as u64)))
+}
+
+/// An action as a plain object, built in place: the hot path of `decide` goes through
+/// no JSON text.
+fn action_to_js(action: &Action) -> JsValue {
+    let object = js_sys::Object::new();
+    let set = |key: &str, value: &str| {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&object, &key.into(), &value.into());
+    };
+    match action {
+        Action::SetOmniStatus {
+            status_id,
+            developer_name,
+            rule,
+        } => {
+            set("type", "setOmniStatus");
+            set("statusId", status_id);
+            set("developerName", developer_name);
+            set("rule", rule);
+        }
+        Action::SetTelephonyState { state, rule } => {
+            set("type", "setTelephonyState");
+            set("state", state);
+            set("rule", rule);
+        }
+    }
+    object.into()
 }
 
 pub(crate) fn compile(rules: &JsValue) -> Result<CompiledRules, JsValue> {

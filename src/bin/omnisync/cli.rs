@@ -162,7 +162,7 @@ fn simulate(args: &[String]) -> Result<ExitCode, Usage> {
         let bad = |why: String| Usage(format!("{events_path}:{}: {why}", n + 1));
         let value: Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
         let event = Event::from_value(&value).map_err(|e| bad(e.to_string()))?;
-        let at = omnisync::event::event_time(&value)
+        let at = omnisync::event::event_time(&std::borrow::Cow::Borrowed(&value))
             .map_err(|e| bad(e.to_string()))?
             .ok_or_else(|| bad("the line has no \"at\"".into()))?;
         events.push((value, event, at));

@@ -1,0 +1,213 @@
+//! A JSON document as the readers see it. Events and rules files are read through
+//! [`Node`], so the same reading code serves serde_json's values natively and
+//! JavaScript values in the browser (`src/wasm/node.rs`): the browser never turns an
+//! object into JSON text and back, and the wasm bundle carries no JSON parser.
+
+use serde_json::Value;
+use std::borrow::Cow;
+
+/// What a node holds. Lists carry their elements; an object is read with
+/// [`Node::get`] and [`Node::keys`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape<N> {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Text(String),
+    List(Vec<N>),
+    Object,
+}
+
+impl<N> Shape<N> {
+    /// How an error message names a value of this shape.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Shape::Null => "null",
+            Shape::Bool(_) => "a boolean",
+            Shape::Number(_) => "a number",
+            Shape::Text(_) => "a string",
+            Shape::List(_) => "an array",
+            Shape::Object => "an object",
+        }
+    }
+}
+
+/// One value of a JSON document.
+pub trait Node: Sized + Clone {
+    fn shape(&self) -> Shape<Self>;
+    /// The field `key` of an object; `None` when it is absent, or when this is not an
+    /// object. An explicit `null` is `Some` node of shape [`Shape::Null`].
+    fn get(&self, key: &'static str) -> Option<Self>;
+    /// The keys of an object in document order; empty for anything else.
+    fn keys(&self) -> Vec<String>;
+    /// Reads JSON text (the Lightning payload carries its channel list as text).
+    fn parse(text: &str) -> Result<Self, String>;
+
+    fn is_object(&self) -> bool {
+        matches!(self.shape(), Shape::Object)
+    }
+
+    /// The text of a string node.
+    fn text(&self) -> Option<String> {
+        match self.shape() {
+            Shape::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// A number as Omni-Channel may send it: a JSON number or a numeric string (spaces
+/// around it allowed). `None` for anything else.
+pub fn number<N: Node>(shape: &Shape<N>) -> Option<f64> {
+    match shape {
+        Shape::Number(n) => Some(*n),
+        Shape::Text(s) => parse_decimal(s.trim()),
+        _ => None,
+    }
+}
+
+/// Parses a plain decimal such as `2`, `-0.5` or `1e3`; `None` for anything else
+/// (including `NaN` and `inf`). Decimals of up to 19 significant digits, which covers
+/// every workload and percentage, come out exactly as the JSON parser would give them;
+/// written by hand so that the wasm bundle does not carry the standard library's
+/// general float parser and its tables.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let (negative, rest) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], rest[i + 1..].parse::<i32>().ok()?),
+        None => (rest, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let mut digits: u64 = 0;
+    let mut scale = exponent;
+    let mut significant = 0;
+    for (i, c) in whole.bytes().chain(fraction.bytes()).enumerate() {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        let in_fraction = i >= whole.len();
+        if significant < 19 {
+            digits = digits * 10 + u64::from(c - b'0');
+            if digits > 0 {
+                significant += 1;
+            }
+            scale -= i32::from(in_fraction);
+        } else if !in_fraction {
+            scale += 1;
+        }
+    }
+    // Exact when both the digits and the power of ten are exactly representable.
+    let magnitude = digits as f64;
+    let value = match scale {
+        0 => magnitude,
+        1..=22 => magnitude * 10f64.powi(scale),
+        -22..=-1 => magnitude / 10f64.powi(-scale),
+        _ => magnitude * 10f64.powi(scale),
+    };
+    value
+        .is_finite()
+        .then_some(if negative { -value } else { value })
+}
+
+/// serde_json's values, borrowed where they can be: the native reader.
+impl Node for Cow<'_, Value> {
+    fn shape(&self) -> Shape<Self> {
+        match self {
+            Cow::Borrowed(v) => borrowed_shape(v),
+            Cow::Owned(v) => match borrowed_shape(v) {
+                Shape::List(items) => Shape::List(
+                    items
+                        .into_iter()
+                        .map(|i| Cow::Owned(i.into_owned()))
+                        .collect(),
+                ),
+                Shape::Null => Shape::Null,
+                Shape::Bool(b) => Shape::Bool(b),
+                Shape::Number(n) => Shape::Number(n),
+                Shape::Text(t) => Shape::Text(t),
+                Shape::Object => Shape::Object,
+            },
+        }
+    }
+
+    fn get(&self, key: &'static str) -> Option<Self> {
+        match self {
+            Cow::Borrowed(v) => v.get(key).map(Cow::Borrowed),
+            Cow::Owned(v) => v.get(key).map(|c| Cow::Owned(c.clone())),
+        }
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn parse(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text)
+            .map(Cow::Owned)
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn borrowed_shape(v: &Value) -> Shape<Cow<'_, Value>> {
+    match v {
+        Value::Null => Shape::Null,
+        Value::Bool(b) => Shape::Bool(*b),
+        Value::Number(n) => Shape::Number(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => Shape::Text(s.clone()),
+        Value::Array(items) => Shape::List(items.iter().map(Cow::Borrowed).collect()),
+        Value::Object(_) => Shape::Object,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_read_like_json_numbers() {
+        for text in [
+            "0",
+            "2",
+            "2.5",
+            "-0.5",
+            "+3",
+            "1e3",
+            "1E-2",
+            "12.",
+            ".5",
+            "100",
+            "0.1",
+            "0.3",
+            "123456.789",
+            "99.99",
+            "1e22",
+            "4.35",
+        ] {
+            let expected: f64 = text.parse().expect("a valid float");
+            assert_eq!(parse_decimal(text), Some(expected), "{text}");
+        }
+        for text in [
+            "", "-", ".", "abc", "1.2.3", "NaN", "inf", "1e", "1x", "--1", "1e999",
+        ] {
+            assert_eq!(parse_decimal(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn numeric_strings_may_have_spaces() {
+        assert_eq!(
+            number::<Cow<Value>>(&Shape::Text(" 2.5 ".into())),
+            Some(2.5)
+        );
+        assert_eq!(number::<Cow<Value>>(&Shape::Bool(true)), None);
+    }
+}
