@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --lib --target wasm32-unknown-unknown
-wasm=target/wasm32-unknown-unknown/release/omnisync.wasm
+# The wasm profile: release, with panics aborting (nothing unwinds across the boundary).
+cargo build --profile wasm --lib --target wasm32-unknown-unknown
+wasm=target/wasm32-unknown-unknown/wasm/omnisync.wasm
 for target in web nodejs; do
     out="pkg/${target/nodejs/node}"
     rm -rf "$out"

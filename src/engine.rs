@@ -10,6 +10,7 @@ use crate::rules::compile::{CompiledRules, Target, OFFLINE};
 use crate::rules::eval::{eval, Check, Facts};
 use crate::rules::file::{Evaluation, Scope, Side};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// An effect the host must carry out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,7 +93,7 @@ impl AgentContext {
 pub struct Observation {
     pub kind: EventKind,
     pub at: u64,
-    pub facts: Facts,
+    pub facts: Facts<'static>,
     pub notes: Vec<String>,
 }
 
@@ -165,6 +166,8 @@ pub struct Engine {
     context: AgentContext,
     /// The latest time seen: time never runs backwards inside the engine.
     clock: u64,
+    /// The service channel of the latest event, when it was a work event.
+    channel: Option<String>,
 }
 
 impl Engine {
@@ -175,6 +178,7 @@ impl Engine {
             metrics: Metrics::default(),
             context: AgentContext::default(),
             clock: 0,
+            channel: None,
         }
     }
 
@@ -228,45 +232,68 @@ impl Engine {
     /// rule acts, for callers that only act (the fast path of the wasm class's
     /// `decide`); [`CompiledRules::action`] turns each into the [`Action`].
     pub fn handle_quiet(&mut self, event: &Event, now: u64) -> Vec<Chosen> {
-        let seen = self.observe(event, now);
-        self.evaluate(seen.kind, &seen.facts, false).0
+        let omni_before = self.step(event, now, &mut Vec::new());
+        let facts = self.facts(event, omni_before);
+        self.evaluate(event.kind(), &facts, false).0
     }
 
     /// Applies `event` to the model without deciding anything yet.
     pub fn observe(&mut self, event: &Event, now: u64) -> Observation {
-        let now = now.max(self.clock);
-        self.clock = now;
         let mut notes = Vec::new();
-        let old_omni = self.omni_name();
-        let old_telephony = self.state.telephony.state.clone();
-        self.metrics.advance(&self.state, now);
-        let channel = self.apply(event, now, &mut notes);
-        let is_away = self.is_away();
-        self.metrics.observe(&self.state, now, is_away);
-        let facts = Facts {
-            telephony_new: self.state.telephony.state.clone(),
+        let omni_before = self.step(event, now, &mut notes);
+        Observation {
+            kind: event.kind(),
+            at: self.clock,
+            facts: self.facts(event, omni_before).into_owned(),
+            notes,
+        }
+    }
+
+    /// Moves the clock, the model and the metrics to after `event`. Returns the Omni
+    /// status name from before an Omni event (the only events that change it).
+    fn step(&mut self, event: &Event, now: u64, notes: &mut Vec<String>) -> Option<Option<String>> {
+        self.clock = now.max(self.clock);
+        let omni_event = matches!(
+            event,
+            Event::LoginSuccess { .. } | Event::StatusChanged { .. } | Event::Logout { .. }
+        );
+        let omni_before = omni_event.then(|| self.omni_name().map(Cow::into_owned));
+        self.metrics.advance(&self.state, self.clock);
+        self.channel = self.apply(event, self.clock, notes);
+        // Asked only when a new presence period opens.
+        let (rules, state) = (&self.rules, &self.state);
+        self.metrics
+            .observe(state, self.clock, || is_away(rules, state));
+        omni_before
+    }
+
+    /// What the rules see after `event`, borrowed from the model and the event. Other
+    /// events leave the Omni status and the phone state as they were, so their "old"
+    /// values are the current ones.
+    fn facts<'a>(&'a self, event: &'a Event, omni_before: Option<Option<String>>) -> Facts<'a> {
+        let telephony = &self.state.telephony;
+        Facts {
+            telephony_new: telephony.state.as_deref().map(Cow::Borrowed),
             telephony_old: match event {
-                Event::TelephonyStateChanged { .. } => self.state.telephony.previous.clone(),
-                _ => old_telephony,
-            },
+                Event::TelephonyStateChanged { .. } => telephony.previous.as_deref(),
+                _ => telephony.state.as_deref(),
+            }
+            .map(Cow::Borrowed),
             omni_new: match event {
-                Event::Logout { .. } => Some(OFFLINE.to_string()),
+                Event::Logout { .. } => Some(Cow::Borrowed(OFFLINE)),
                 Event::StatusChanged {
                     status_api_name, ..
-                } => Some(status_api_name.clone()),
+                } => Some(Cow::Borrowed(status_api_name.as_str())),
                 _ => self.omni_name(),
             },
-            omni_old: old_omni,
-            channel,
+            omni_old: match omni_before {
+                Some(before) => before.map(Cow::Owned),
+                None => self.omni_name(),
+            },
+            channel: self.channel.as_deref().map(Cow::Borrowed),
             previous_workload: self.state.workload.previous_workload,
             new_workload: self.state.workload.current_workload,
             configured_capacity: self.state.workload.configured_capacity,
-        };
-        Observation {
-            kind: event.kind(),
-            at: now,
-            facts,
-            notes,
         }
     }
 
@@ -299,24 +326,12 @@ impl Engine {
 
     /// The current Omni status as rules see it: its DeveloperName, `Offline` once
     /// logged out, nothing before any Omni event was seen.
-    fn omni_name(&self) -> Option<String> {
+    fn omni_name(&self) -> Option<Cow<'_, str>> {
         let omni = &self.state.omni;
         if omni.logged_in {
-            omni.developer_name.clone()
+            omni.developer_name.as_deref().map(Cow::Borrowed)
         } else {
-            omni.since.map(|_| OFFLINE.to_string())
-        }
-    }
-
-    fn is_away(&self) -> bool {
-        let omni = &self.state.omni;
-        match omni
-            .status_id
-            .as_deref()
-            .and_then(|id| self.rules.status_by_id(id))
-        {
-            Some(status) => !status.online,
-            None => omni.channels.is_empty(),
+            omni.since.map(|_| Cow::Borrowed(OFFLINE))
         }
     }
 
@@ -475,5 +490,19 @@ impl Engine {
             }
             Target::Telephony(state) => self.state.telephony.state.as_deref() == Some(state),
         }
+    }
+}
+
+/// Whether the agent's Omni status is an away status: by the catalog, or without one,
+/// by having no channels.
+fn is_away(rules: &CompiledRules, state: &AgentState) -> bool {
+    let omni = &state.omni;
+    match omni
+        .status_id
+        .as_deref()
+        .and_then(|id| rules.status_by_id(id))
+    {
+        Some(status) => !status.online,
+        None => omni.channels.is_empty(),
     }
 }

@@ -220,14 +220,15 @@ impl Event {
     /// Reads one event from any document node (a JSON value, or a JavaScript object
     /// in the browser).
     pub fn read<N: Node>(event: &N) -> Result<Event, Error> {
-        if !event.is_object() {
-            return Err(invalid(
+        // Asked only when there is no type: the common case reads fields and nothing else.
+        let type_name = text(event, "type").map_err(|missing| match event.is_object() {
+            true => missing,
+            false => invalid(
                 "event.notAnObject",
                 "$",
                 "an event must be a JSON object with a \"type\"",
-            ));
-        }
-        let type_name = text(event, "type")?;
+            ),
+        })?;
         let kind = EventKind::from_name(&type_name).ok_or_else(|| {
             invalid(
                 "event.unknownType",
@@ -283,10 +284,15 @@ impl Event {
 
 /// The optional `at` of an event (ms): a number of at least zero.
 pub fn event_time<N: Node>(event: &N) -> Result<Option<u64>, Error> {
-    match event.get("at").map(|at| at.shape()) {
-        None | Some(Shape::Null) => Ok(None),
-        Some(Shape::Number(t)) if t.is_finite() && t >= 0.0 => Ok(Some(t as u64)),
-        Some(other) => Err(invalid(
+    let Some(at) = event.get("at") else {
+        return Ok(None);
+    };
+    if let Some(t) = at.number().filter(|t| t.is_finite() && *t >= 0.0) {
+        return Ok(Some(t as u64));
+    }
+    match at.shape() {
+        Shape::Null => Ok(None),
+        other => Err(invalid(
             "event.invalidField",
             "$.at",
             format!(
@@ -302,10 +308,16 @@ fn invalid(code: &'static str, path: &str, message: impl Into<String>) -> Error 
 }
 
 fn optional_text<N: Node>(event: &N, key: &'static str) -> Result<Option<String>, Error> {
-    match event.get(key).map(|v| v.shape()) {
-        None | Some(Shape::Null) => Ok(None),
-        Some(Shape::Text(s)) => Ok(Some(s)),
-        Some(other) => Err(invalid(
+    let Some(value) = event.get(key) else {
+        return Ok(None);
+    };
+    if let Some(text) = value.text() {
+        return Ok(Some(text));
+    }
+    match value.shape() {
+        Shape::Null => Ok(None),
+        Shape::Text(s) => Ok(Some(s)),
+        other => Err(invalid(
             "event.invalidField",
             &format!("$.{key}"),
             format!("\"{key}\" must be a string, found {}", other.name()),
@@ -327,7 +339,13 @@ fn text<N: Node>(event: &N, key: &'static str) -> Result<String, Error> {
 /// anything that is not a finite number of at least zero.
 fn number<N: Node>(event: &N, key: &'static str) -> Result<f64, Error> {
     let path = || format!("$.{key}");
-    let shape = match event.get(key).map(|v| v.shape()) {
+    let value = event.get(key);
+    if let Some(n) = value.as_ref().and_then(N::number) {
+        if n.is_finite() && n >= 0.0 {
+            return Ok(n);
+        }
+    }
+    let shape = match value.map(|v| v.shape()) {
         None | Some(Shape::Null) => {
             return Err(invalid(
                 "event.missingField",

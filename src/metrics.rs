@@ -80,7 +80,7 @@ impl Metrics {
     /// Call after applying an event: closes the period when the status changed or the
     /// agent logged out, and opens the next one. `is_away` says whether the new status
     /// is an away status.
-    pub fn observe(&mut self, state: &AgentState, now: u64, is_away: bool) {
+    pub fn observe(&mut self, state: &AgentState, now: u64, is_away: impl FnOnce() -> bool) {
         let omni = &state.omni;
         let same = match (&self.current, &omni.status_id) {
             (Some(cur), Some(id)) => omni.logged_in && &cur.status_id == id,
@@ -115,7 +115,7 @@ impl Metrics {
                 at_capacity_duration: 0,
                 average_capacity: 0.0,
                 configured_capacity: state.workload.configured_capacity,
-                is_away,
+                is_away: is_away(),
                 is_current_state: true,
                 workload_ms: 0.0,
             });

@@ -199,7 +199,9 @@ impl AgentState {
             item.service_channel = channel;
         }
         item.updated_at = now;
-        self.prune_finished();
+        if status.is_finished() {
+            self.prune_finished();
+        }
     }
 
     /// On a push timeout Omni-Channel declines every offer still waiting.
@@ -217,6 +219,9 @@ impl AgentState {
     /// limit each new finished item drops one old one, so this finds the oldest instead
     /// of sorting them all on every work event.
     fn prune_finished(&mut self) {
+        if self.works.len() <= FINISHED_WORK_KEPT {
+            return;
+        }
         let finished = self.works.values().filter(|w| w.status.is_finished());
         for _ in FINISHED_WORK_KEPT..finished.count() {
             let oldest = self

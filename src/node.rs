@@ -47,6 +47,14 @@ pub trait Node: Sized + Clone {
         matches!(self.shape(), Shape::Object)
     }
 
+    /// The value of a number node (one question where `shape` may ask several).
+    fn number(&self) -> Option<f64> {
+        match self.shape() {
+            Shape::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
     /// The text of a string node.
     fn text(&self) -> Option<String> {
         match self.shape() {

@@ -129,7 +129,7 @@ fn decide_returns_the_same_actions_as_handle_without_the_trace() {
 }
 
 #[wasm_bindgen_test]
-fn decide_shares_one_frozen_object_per_rule_target_until_the_rules_change() {
+fn decide_shares_one_frozen_result_per_rule_target_until_the_rules_change() {
     let mut sync = OmniSync::new(js(&rules())).expect("valid");
     let lunch = js(&json!({"at": 1, "type": "telephony.stateChanged", "newState": "Lunch"}));
     let away = js(&json!({"at": 2, "type": "telephony.stateChanged", "newState": "Available"}));

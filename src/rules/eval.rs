@@ -5,16 +5,20 @@ use super::compile::{Cond, Rhs, Val};
 use super::file::{Comparator, Operand};
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// The operand values at one event. `None` means "no value yet": every comparison on
 /// it is false.
+/// Text is borrowed from the model where it can be (the actions-only path allocates
+/// nothing for it) and owned where it must outlive the call (an observation kept by
+/// the sync loop).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Facts {
-    pub telephony_new: Option<String>,
-    pub telephony_old: Option<String>,
-    pub omni_new: Option<String>,
-    pub omni_old: Option<String>,
-    pub channel: Option<String>,
+pub struct Facts<'a> {
+    pub telephony_new: Option<Cow<'a, str>>,
+    pub telephony_old: Option<Cow<'a, str>>,
+    pub omni_new: Option<Cow<'a, str>>,
+    pub omni_old: Option<Cow<'a, str>>,
+    pub channel: Option<Cow<'a, str>>,
     pub previous_workload: f64,
     pub new_workload: f64,
     pub configured_capacity: f64,
@@ -37,11 +41,26 @@ impl Val {
     }
 }
 
-fn text(t: &Option<String>) -> Option<ValRef<'_>> {
+fn text<'a>(t: &'a Option<Cow<'_, str>>) -> Option<ValRef<'a>> {
     t.as_deref().map(ValRef::Text)
 }
 
-impl Facts {
+impl Facts<'_> {
+    /// The same facts, owning their text.
+    pub fn into_owned(self) -> Facts<'static> {
+        let own = |t: Option<Cow<str>>| t.map(|t| Cow::Owned(t.into_owned()));
+        Facts {
+            telephony_new: own(self.telephony_new),
+            telephony_old: own(self.telephony_old),
+            omni_new: own(self.omni_new),
+            omni_old: own(self.omni_old),
+            channel: own(self.channel),
+            previous_workload: self.previous_workload,
+            new_workload: self.new_workload,
+            configured_capacity: self.configured_capacity,
+        }
+    }
+
     pub fn value(&self, operand: Operand) -> Option<ValRef<'_>> {
         let pct = |workload| crate::model::workload_pct(workload, self.configured_capacity);
         match operand {

@@ -55,9 +55,11 @@ export interface Metrics { records: PresenceRecord[] }
 #[wasm_bindgen]
 pub struct OmniSync {
     engine: Engine,
-    /// Each rule target's action as a frozen JavaScript object, made on first use:
-    /// `decide` returns the same object every time that target acts.
-    action_objects: Vec<Vec<Option<JsValue>>>,
+    /// Each rule target's action as a frozen one-element array, made on first use:
+    /// `decide` returns the same array every time that target alone acts.
+    action_lists: Vec<Vec<Option<js_sys::Array>>>,
+    /// What `decide` returns when nothing is to be done: one frozen empty array.
+    no_actions: js_sys::Array,
 }
 
 #[wasm_bindgen]
@@ -73,7 +75,8 @@ impl OmniSync {
         let rules = compile(&rules)?;
         Ok(OmniSync {
             engine: Engine::new(rules),
-            action_objects: Vec::new(),
+            action_lists: Vec::new(),
+            no_actions: frozen(js_sys::Array::new()),
         })
     }
 
@@ -89,16 +92,26 @@ impl OmniSync {
     }
 
     /// The fast path of `handle`: the same actions, without building the trace. The
-    /// action objects are frozen and shared between calls.
-    #[wasm_bindgen(unchecked_return_type = "Action[]")]
+    /// result is frozen and shared between calls (the same array each time the same
+    /// rule target acts alone), so deciding allocates nothing in JavaScript.
+    #[wasm_bindgen(unchecked_return_type = "readonly Action[]")]
     pub fn decide(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
         let (event, now) = read_event(&event)?;
         let chosen = self.engine.handle_quiet(&event, now);
-        let actions: js_sys::Array = chosen.into_iter().map(|c| self.action_object(c)).collect();
-        Ok(actions.into())
+        Ok(match chosen[..] {
+            [] => self.no_actions.clone().into(),
+            [one] => self.action_list(one).into(),
+            _ => {
+                let all: js_sys::Array = chosen
+                    .into_iter()
+                    .map(|c| self.action_list(c).get(0))
+                    .collect();
+                frozen(all).into()
+            }
+        })
     }
 
     /// What the engine knows about the agent.
@@ -132,18 +145,19 @@ impl OmniSync {
     ) -> Result<(), JsValue> {
         let rules = compile(&rules)?;
         self.engine.load_rules(rules);
-        self.action_objects.clear();
+        self.action_lists.clear();
         Ok(())
     }
 }
 
 impl OmniSync {
-    fn action_object(&mut self, chosen: Chosen) -> JsValue {
+    /// The frozen `[action]` of one rule target.
+    fn action_list(&mut self, chosen: Chosen) -> js_sys::Array {
         let Chosen { rule, target } = chosen;
-        if self.action_objects.len() <= rule {
-            self.action_objects.resize(rule + 1, Vec::new());
+        if self.action_lists.len() <= rule {
+            self.action_lists.resize(rule + 1, Vec::new());
         }
-        let row = &mut self.action_objects[rule];
+        let row = &mut self.action_lists[rule];
         if row.len() <= target {
             row.resize(target + 1, None);
         }
@@ -152,10 +166,15 @@ impl OmniSync {
             .get_or_insert_with(|| {
                 let object = action_to_js(&engine.rules().action(chosen));
                 js_sys::Object::freeze(object.unchecked_ref::<js_sys::Object>());
-                object
+                frozen(js_sys::Array::of1(&object))
             })
             .clone()
     }
+}
+
+fn frozen(list: js_sys::Array) -> js_sys::Array {
+    js_sys::Object::freeze(list.unchecked_ref::<js_sys::Object>());
+    list
 }
 
 /// Reads an event (JSON text or a plain object) and its time: `at`, or now.

@@ -12,14 +12,18 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-fn key_string(key: &'static str) -> JsValue {
+/// `Reflect.get(object, key)` with the key's cached JavaScript string (borrowed, not
+/// cloned: a clone of a `JsValue` is a call into JavaScript too).
+fn reflect_get(object: &JsValue, key: &'static str) -> Result<JsValue, JsValue> {
     KEYS.with_borrow_mut(|keys| {
-        if let Some((_, js)) = keys.iter().find(|(k, _)| std::ptr::eq(*k, key)) {
-            return js.clone();
-        }
-        let js = JsValue::from_str(key);
-        keys.push((key, js.clone()));
-        js
+        let index = match keys.iter().position(|(k, _)| std::ptr::eq(*k, key)) {
+            Some(index) => index,
+            None => {
+                keys.push((key, JsValue::from_str(key)));
+                keys.len() - 1
+            }
+        };
+        Reflect::get(object, &keys[index].1)
     })
 }
 
@@ -42,12 +46,20 @@ impl Node for JsValue {
     }
 
     fn get(&self, key: &'static str) -> Option<Self> {
-        if !self.is_object() {
-            return None;
-        }
-        Reflect::get(self, &key_string(key))
-            .ok()
-            .filter(|v| !v.is_undefined())
+        // Reflect.get throws on anything but an object: that is the "not an object".
+        reflect_get(self, key).ok().filter(|v| !v.is_undefined())
+    }
+
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+
+    fn text(&self) -> Option<String> {
+        self.as_string()
+    }
+
+    fn is_object(&self) -> bool {
+        JsValue::is_object(self) && !Array::is_array(self)
     }
 
     fn keys(&self) -> Vec<String> {
