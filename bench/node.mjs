@@ -5,12 +5,12 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import zlib from "node:zlib";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { events } from "./trace.mjs";
 import { jsonLogicPeer, jsonRulesEnginePeer } from "./peers.mjs";
 import { percentiles } from "./stats.mjs";
+import { gzipBytes, shippedSizes } from "./size.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -59,19 +59,37 @@ export async function checkEquivalence(list, trace) {
   return { equivalent: true, actions, firstDifference: null };
 }
 
-/** Events per second, best of `passes` passes over the trace, a fresh engine per pass. */
-export async function throughput(engine, trace, passes = 3) {
-  let best = Infinity;
-  for (let p = 0; p < passes; p++) {
-    const handle = engine.make();
-    let actions = 0;
-    const start = process.hrtime.bigint();
-    if (engine.async) for (const e of trace) actions += (await handle(e)).length;
-    else for (const e of trace) actions += handle(e).length;
-    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e9);
-    if (actions === 0) throw new Error(`${engine.label} decided nothing: the pass measured nothing`);
+/** Seconds for one pass of `engine` over the trace, with a fresh engine. */
+async function pass(engine, trace) {
+  const handle = engine.make();
+  let actions = 0;
+  const start = process.hrtime.bigint();
+  if (engine.async) for (const e of trace) actions += (await handle(e)).length;
+  else for (const e of trace) actions += handle(e).length;
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (actions === 0) throw new Error(`${engine.label} decided nothing: the pass measured nothing`);
+  return seconds;
+}
+
+/**
+ * Events per second of every engine, best of `passes` passes. The passes are
+ * interleaved (one of each engine, then the next round), so a slow spell of a shared
+ * machine falls on all of them rather than on one engine's figure.
+ * @param {{key: string, label: string}[]} list engines from `engines()`
+ * @param {object[]} trace the events
+ * @param {number} passes passes per engine
+ * @param {(message: string) => void} step progress
+ * @returns {Promise<Record<string, number>>} events/s by engine key
+ */
+export async function throughput(list, trace, passes, step) {
+  const best = Object.fromEntries(list.map((e) => [e.key, Infinity]));
+  for (let p = 1; p <= passes; p++) {
+    for (const engine of list) {
+      step(`throughput pass ${p}/${passes}: ${engine.label}`);
+      best[engine.key] = Math.min(best[engine.key], await pass(engine, trace));
+    }
   }
-  return trace.length / best;
+  return Object.fromEntries(list.map((e) => [e.key, trace.length / best[e.key]]));
 }
 
 /**
@@ -114,15 +132,6 @@ export async function wasmMemory(file, total = 1_000_000, first = 100_000) {
   return { initialBytes, after100kBytes, after1mBytes, growthBytes: after1mBytes - after100kBytes };
 }
 
-/** gzip -9 as build-wasm.sh measures it (the gzip program), zlib where it is missing. */
-function gzipBytes(file) {
-  try {
-    return execFileSync("gzip", ["-9", "-c", file], { maxBuffer: 64 << 20 }).length;
-  } catch {
-    return zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
-  }
-}
-
 /**
  * What the agent's browser downloads: the wasm, the wasm-bindgen glue and the shim as
  * separate files (the budget's "wasm plus glue plus shim"), and the classic-script
@@ -130,10 +139,7 @@ function gzipBytes(file) {
  * (package.json's build:iife, built into a temporary directory).
  */
 export function sizes() {
-  const rows = ["pkg/web/omnisync_bg.wasm", "pkg/web/omnisync.js", "www/omnisync.js"].map((rel) => {
-    const file = path.join(ROOT, rel);
-    return { file: rel, bytes: fs.statSync(file).size, gzipBytes: gzipBytes(file) };
-  });
+  const shipped = shippedSizes();
   let iife = null;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "omnisync-bench-"));
   try {
@@ -146,6 +152,5 @@ export function sizes() {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const sum = (key) => rows.reduce((n, r) => n + r[key], 0);
-  return { rows, iife, totalBytes: sum("bytes"), totalGzipBytes: sum("gzipBytes"), wasmGzipBytes: rows[0].gzipBytes };
+  return { ...shipped, iife };
 }

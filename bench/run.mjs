@@ -3,7 +3,7 @@
 // and one trace, then latency, cold start, size and memory. Prints a table, writes
 // bench/results.json and docs/performance.md (see docs/performance.md for the method).
 //
-//   node bench/run.mjs [--events N] [--cold-runs N] [--no-browser] [--native]
+//   node bench/run.mjs [--events N] [--cold-runs N] [--passes N] [--no-browser] [--native]
 //
 // Exit code 0 when the three engines made the same decisions, 1 when they did not (the
 // numbers are still measured and written, marked equivalent: false), 2 on a usage error.
@@ -16,7 +16,7 @@ import { ROOT, checkEquivalence, engines, nodeLatency, sizes, throughput, wasmMe
 import { textTable, resultsJson, writeOutputs } from "./report.mjs";
 
 function options(argv) {
-  const opts = { events: 100_000, coldRuns: 20, browser: true, native: false };
+  const opts = { events: 100_000, coldRuns: 20, passes: 5, browser: true, native: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const number = () => {
@@ -26,6 +26,7 @@ function options(argv) {
     };
     if (arg === "--events") opts.events = number();
     else if (arg === "--cold-runs") opts.coldRuns = number();
+    else if (arg === "--passes") opts.passes = number();
     else if (arg === "--no-browser") opts.browser = false;
     else if (arg === "--native") opts.native = true;
     else usage(`unknown option ${arg}`);
@@ -34,7 +35,7 @@ function options(argv) {
 }
 
 function usage(message) {
-  console.error(`${message}\nusage: node bench/run.mjs [--events N] [--cold-runs N] [--no-browser] [--native]`);
+  console.error(`${message}\nusage: node bench/run.mjs [--events N] [--cold-runs N] [--passes N] [--no-browser] [--native]`);
   process.exit(2);
 }
 
@@ -65,11 +66,7 @@ async function main() {
     console.log("first difference:", JSON.stringify(equivalence.firstDifference, null, 2));
   }
 
-  const rates = {};
-  for (const engine of list) {
-    step(`throughput: ${engine.label}`);
-    rates[engine.key] = await throughput(engine, trace);
-  }
+  const rates = await throughput(list, trace, opts.passes, step);
   step("latency in node");
   const latencyNode = nodeLatency(file, trace);
   step("wasm memory over 1,000,000 events");
@@ -84,7 +81,7 @@ async function main() {
   }
 
   const measured = {
-    events: opts.events, seed: SEED, ruleCount: BASE_RULE_COUNT, mix: mix(trace), equivalence,
+    events: opts.events, seed: SEED, ruleCount: BASE_RULE_COUNT, mix: mix(trace), equivalence, passes: opts.passes,
     throughput: rates,
     ratios: { vsJsonRulesEngine: rates.omnisync / rates.jsonRulesEngine, vsJsonLogic: rates.omnisync / rates.jsonLogic },
     latency: { node: latencyNode }, memory, size, chromium,

@@ -173,3 +173,18 @@ fn events_are_read_from_objects_as_they_are() {
     let err = sync.handle(bad).expect_err("refused");
     assert_eq!(field(&err, "code"), json!("event.invalidField"));
 }
+
+#[wasm_bindgen_test]
+fn an_accessor_that_throws_does_not_break_handle() {
+    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let make = js_sys::Function::new_no_args(
+        "return {type: 'telephony.stateChanged', at: 1, get newState() { throw new Error('no'); }}",
+    );
+    let hostile = make.call0(&JsValue::NULL).expect("made");
+    let err = sync.handle(hostile).expect_err("refused");
+    assert_eq!(field(&err, "code"), json!("event.missingField"));
+    // The instance still works.
+    let lunch = json!({"at": 2, "type": "telephony.stateChanged", "newState": "Lunch"});
+    let decision = json(&sync.handle(js(&lunch)).expect("handled"));
+    assert_eq!(decision["actions"][0]["developerName"], json!("Lunch"));
+}

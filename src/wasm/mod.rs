@@ -7,6 +7,7 @@ use crate::engine::{Action, Chosen, Engine};
 use crate::error::{Error, Finding};
 use crate::event::{event_time, Event};
 use crate::node::Node;
+use node::PlainData;
 use crate::rules::CompiledRules;
 use js_sys::{Reflect, JSON};
 use serde::Serialize;
@@ -92,6 +93,7 @@ impl OmniSync {
     }
 
     /// The fast path of `handle`: the same actions, without building the trace. The
+    /// event is read as plain data (its properties are not expected to throw). The
     /// result is frozen and shared between calls (the same array each time the same
     /// rule target acts alone), so deciding allocates nothing in JavaScript.
     #[wasm_bindgen(unchecked_return_type = "readonly Action[]")]
@@ -99,7 +101,7 @@ impl OmniSync {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (event, now) = read_event(&event)?;
+        let (event, now) = read_event_as::<PlainData>(event)?;
         let chosen = self.engine.handle_quiet(&event, now);
         Ok(match chosen[..] {
             [] => self.no_actions.clone().into(),
@@ -177,24 +179,25 @@ fn frozen(list: js_sys::Array) -> js_sys::Array {
     list
 }
 
-/// Reads an event (JSON text or a plain object) and its time: `at`, or now.
+/// Reads an event (JSON text or an object) and its time: `at`, or now.
 pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), JsValue> {
-    let parsed_text;
-    let event = match event.as_string() {
-        Some(text) => {
-            parsed_text = <JsValue as Node>::parse(&text).map_err(|why| {
-                js_error(&Error::InvalidEvent(Finding::new(
-                    "event.notAnObject",
-                    "$",
-                    format!("the event could not be read: {why}"),
-                )))
-            })?;
-            &parsed_text
-        }
-        None => event,
+    read_event_as::<JsValue>(event.clone())
+}
+
+/// Reads an event with the reader `N` (see `node.rs` for the two).
+fn read_event_as<N: Node + From<JsValue>>(event: JsValue) -> Result<(Event, u64), JsValue> {
+    let event = match event.is_string().then(|| event.as_string()).flatten() {
+        Some(text) => N::parse(&text).map_err(|why| {
+            js_error(&Error::InvalidEvent(Finding::new(
+                "event.notAnObject",
+                "$",
+                format!("the event could not be read: {why}"),
+            )))
+        })?,
+        None => N::from(event),
     };
-    let parsed = Event::read(event).map_err(|e| js_error(&e))?;
-    let at = event_time(event).map_err(|e| js_error(&e))?;
+    let parsed = Event::read(&event).map_err(|e| js_error(&e))?;
+    let at = event_time(&event).map_err(|e| js_error(&e))?;
     Ok((parsed, at.unwrap_or_else(|| js_sys::Date::now() as u64)))
 }
 
