@@ -415,7 +415,8 @@ impl Engine {
         let mut omni: Option<(usize, Chosen)> = None;
         let mut telephony: Option<(usize, Chosen)> = None;
         let rules = &self.rules.rules;
-        for (r, rule) in rules.iter().enumerate().filter(|(_, r)| r.on == kind) {
+        for &r in self.rules.triggered(kind) {
+            let rule = &rules[r];
             let in_scope = rule
                 .scope
                 .as_ref()

@@ -10,6 +10,8 @@
 //! - [`event`]: the normalised [`Event`] parsed from Lightning, Classic and telephony
 //!   payloads.
 //! - [`model`]: [`AgentState`]: Omni presence, workload, work items, telephony state.
+//! - [`node`]: [`node::Node`], a JSON document as readers see it: serde_json's values
+//!   natively, JavaScript values in the browser, so one event reader serves both.
 //! - [`rules`]: the rules file: shape ([`rules::file`]), reading with every error
 //!   ([`rules::parse`]), checking and compiling ([`rules::compile`]), condition
 //!   evaluation ([`rules::eval`]), Salesforce Id handling ([`rules::salesforce_id`]).

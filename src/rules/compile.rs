@@ -115,9 +115,17 @@ pub struct CompiledRules {
     pub rules: Vec<Rule>,
     pub evaluation: Evaluation,
     pub sync: SyncOptions,
+    /// The indices of the rules each event kind triggers, in file order: evaluating an
+    /// event visits only its own rules.
+    triggered: Vec<Vec<usize>>,
 }
 
 impl CompiledRules {
+    /// The indices into [`CompiledRules::rules`] of the rules `kind` triggers.
+    pub fn triggered(&self, kind: EventKind) -> &[usize] {
+        self.triggered.get(kind as usize).map_or(&[], Vec::as_slice)
+    }
+
     /// The action of a chosen rule target.
     pub fn action(&self, chosen: Chosen) -> Action {
         let rule = &self.rules[chosen.rule];
@@ -200,6 +208,7 @@ pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, 
             rules: Vec::new(),
             evaluation: file.options.evaluation,
             sync: file.options.sync.clone(),
+            triggered: Vec::new(),
         },
     };
     if file.version != 1 {
@@ -216,7 +225,15 @@ pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, 
     c.mappings(file);
     c.rules(file);
     if c.errors.is_empty() {
-        Ok(c.out)
+        let mut out = c.out;
+        for (i, rule) in out.rules.iter().enumerate() {
+            let kind = rule.on as usize;
+            if out.triggered.len() <= kind {
+                out.triggered.resize(kind + 1, Vec::new());
+            }
+            out.triggered[kind].push(i);
+        }
+        Ok(out)
     } else {
         Err(c.errors)
     }

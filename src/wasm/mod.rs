@@ -7,9 +7,9 @@ use crate::engine::{Action, Chosen, Engine};
 use crate::error::{Error, Finding};
 use crate::event::{event_time, Event};
 use crate::node::Node;
-use node::PlainData;
 use crate::rules::CompiledRules;
 use js_sys::{Reflect, JSON};
+use node::PlainData;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 

@@ -71,7 +71,9 @@ impl Node for JsValue {
         if !JsValue::is_object(self) {
             return None;
         }
-        with_key(key, |key| Reflect::get(self, key)).ok().and_then(present)
+        with_key(key, |key| Reflect::get(self, key))
+            .ok()
+            .and_then(present)
     }
 
     fn keys(&self) -> Vec<String> {
