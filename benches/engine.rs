@@ -4,9 +4,10 @@
 //! the best of 3 timed passes (`std::time::Instant`), each pass with a fresh engine, so
 //! the table reads like the one `npm run bench` prints.
 //!
-//! Three lines, to show where the time of the wasm path goes: the engine alone on
-//! parsed events; parsing each event's JSON text too; and serialising the decision
-//! (actions plus trace) to JSON as well, which is what the wasm class does per call.
+//! Four lines, to show where the time goes: the engine alone on parsed events, with
+//! the trace (`handle`) and without it (`handle_quiet`, what the wasm class's `decide`
+//! runs); parsing each event's JSON text too; and serialising the decision (actions
+//! plus trace) to JSON as well, which is what the wasm class's `handle` does per call.
 
 use omnisync::{Engine, Event};
 use std::hint::black_box;
