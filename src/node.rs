@@ -19,6 +19,18 @@ pub enum Shape<N> {
 }
 
 impl<N> Shape<N> {
+    /// The same shape over another kind of node: a list's elements go through `f`.
+    pub fn map<M>(self, f: impl FnMut(N) -> M) -> Shape<M> {
+        match self {
+            Shape::List(items) => Shape::List(items.into_iter().map(f).collect()),
+            Shape::Null => Shape::Null,
+            Shape::Bool(b) => Shape::Bool(b),
+            Shape::Number(n) => Shape::Number(n),
+            Shape::Text(t) => Shape::Text(t),
+            Shape::Object => Shape::Object,
+        }
+    }
+
     /// How an error message names a value of this shape.
     pub fn name(&self) -> &'static str {
         match self {
@@ -76,9 +88,10 @@ pub fn number<N: Node>(shape: &Shape<N>) -> Option<f64> {
 
 /// Parses a plain decimal such as `2`, `-0.5` or `1e3`; `None` for anything else
 /// (including `NaN` and `inf`). Decimals of up to 19 significant digits, which covers
-/// every workload and percentage, come out exactly as the JSON parser would give them;
-/// written by hand so that the wasm bundle does not carry the standard library's
-/// general float parser and its tables.
+/// every workload and percentage, come out exactly as the JSON parser would give them.
+/// The one reader of numeric strings, in events and in rule values alike; written by
+/// hand so the readers do not need the standard library's general float parser and its
+/// tables (serde_json, which reads rules files today, still brings them in).
 pub fn parse_decimal(s: &str) -> Option<f64> {
     let (negative, rest) = match s.as_bytes().first()? {
         b'-' => (true, &s[1..]),
@@ -129,19 +142,7 @@ impl Node for Cow<'_, Value> {
     fn shape(&self) -> Shape<Self> {
         match self {
             Cow::Borrowed(v) => borrowed_shape(v),
-            Cow::Owned(v) => match borrowed_shape(v) {
-                Shape::List(items) => Shape::List(
-                    items
-                        .into_iter()
-                        .map(|i| Cow::Owned(i.into_owned()))
-                        .collect(),
-                ),
-                Shape::Null => Shape::Null,
-                Shape::Bool(b) => Shape::Bool(b),
-                Shape::Number(n) => Shape::Number(n),
-                Shape::Text(t) => Shape::Text(t),
-                Shape::Object => Shape::Object,
-            },
+            Cow::Owned(v) => borrowed_shape(v).map(|i| Cow::Owned(i.into_owned())),
         }
     }
 

@@ -488,9 +488,9 @@ impl Compiler {
         match (left.value_type(), v) {
             (OperandType::Number, serde_json::Value::Number(n)) => n.as_f64().map(Val::Num),
             (OperandType::Number, serde_json::Value::String(s))
-                if s.trim().parse::<f64>().is_ok_and(f64::is_finite) =>
+                if crate::node::parse_decimal(s.trim()).is_some() =>
             {
-                s.trim().parse::<f64>().ok().map(Val::Num)
+                crate::node::parse_decimal(s.trim()).map(Val::Num)
             }
             // Names in conditions are not checked against the catalogs: a condition on
             // a name that never occurs simply never matches (`check` warns about it).

@@ -119,14 +119,7 @@ impl From<JsValue> for PlainData {
 
 impl Node for PlainData {
     fn shape(&self) -> Shape<Self> {
-        match self.0.shape() {
-            Shape::List(items) => Shape::List(items.into_iter().map(PlainData).collect()),
-            Shape::Null => Shape::Null,
-            Shape::Bool(b) => Shape::Bool(b),
-            Shape::Number(n) => Shape::Number(n),
-            Shape::Text(t) => Shape::Text(t),
-            Shape::Object => Shape::Object,
-        }
+        self.0.shape().map(PlainData)
     }
 
     fn get(&self, key: &'static str) -> Option<Self> {
