@@ -4,7 +4,9 @@
 
 use crate::event::{Channel, WorkEvent, WorkRef};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+pub use works::Works;
+
+mod works;
 
 /// Finished work items kept for inspection; older ones are dropped so memory stays flat
 /// over a whole shift.
@@ -101,7 +103,7 @@ pub struct TelephonyState {
 pub struct AgentState {
     pub omni: OmniPresence,
     pub workload: Workload,
-    pub works: BTreeMap<String, WorkItem>,
+    pub works: Works,
     pub telephony: TelephonyState,
 }
 
@@ -181,17 +183,14 @@ impl AgentState {
             WorkEvent::Declined => WorkStatus::Declined,
             WorkEvent::Closed => WorkStatus::Closed,
         };
-        let item = self
-            .works
-            .entry(work.work_id.clone())
-            .or_insert_with(|| WorkItem {
-                work_id: work.work_id.clone(),
-                work_item_id: work.work_item_id.clone(),
-                status,
-                engaged: false,
-                service_channel: None,
-                updated_at: now,
-            });
+        let item = self.works.get_or_insert_with(&work.work_id, || WorkItem {
+            work_id: work.work_id.clone(),
+            work_item_id: work.work_item_id.clone(),
+            status,
+            engaged: false,
+            service_channel: None,
+            updated_at: now,
+        });
         item.status = status;
         item.engaged =
             status == WorkStatus::Opened || (item.engaged && status == WorkStatus::Closed);

@@ -505,8 +505,11 @@ impl Compiler {
                     "rules.typeMismatch",
                     path,
                     format!(
-                        "{} is compared with {other}, but it needs {want}",
-                        left.name()
+                        "{} is compared with {}, but it needs {want}",
+                        left.name(),
+                        // The writer the outputs already use: `Value`'s Display would
+                        // be a second copy of it in the bundle (1.9 kB gzip).
+                        serde_json::to_string(other).unwrap_or_default()
                     ),
                 );
                 None

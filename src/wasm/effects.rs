@@ -6,7 +6,7 @@ use super::bridge::{call, error_code, number, text};
 use super::runtime::{push, Input, Shared};
 use crate::event::Event;
 use crate::rules::file::Side;
-use crate::sync::{side_of, Command};
+use crate::sync::Command;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
@@ -74,12 +74,15 @@ pub(super) fn read_presence(shared: &Rc<Shared>, silent: bool) {
             Ok(_) => events.push(Event::Logout { reason: None }),
             Err(_) => {}
         }
+        // Both sides' presence first, then the workload: the order Omni-Channel
+        // reports them in.
+        let mut workload = None;
         if let Ok(load) = call(&host, "getAgentWorkload", &[]).await {
             if let (Some(configured), Some(current)) = (
                 number(&load, "configuredCapacity"),
                 number(&load, "currentWorkload"),
             ) {
-                events.push(Event::WorkloadChanged {
+                workload = Some(Event::WorkloadChanged {
                     configured_capacity: configured,
                     previous_workload: previous,
                     new_workload: current,
@@ -94,8 +97,7 @@ pub(super) fn read_presence(shared: &Rc<Shared>, silent: bool) {
                 });
             }
         }
-        // Status first, then the rest: the order Omni-Channel reports them in.
-        events.sort_by_key(|e| side_of(e).is_none());
+        events.extend(workload);
         push(&shared, Input::Read(events, silent));
     });
 }

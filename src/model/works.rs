@@ -1,0 +1,162 @@
+//! The work items an agent holds, kept in a vector ordered by AgentWork Id. An agent
+//! holds a handful at a time (at most [`super::FINISHED_WORK_KEPT`] finished ones
+//! besides the open ones), so a sorted vector does everything a tree map would, faster
+//! and without a tree map's code in the wasm bundle. As JSON it is an object keyed by
+//! AgentWork Id, in Id order, as a map would be.
+
+use super::WorkItem;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Works(Vec<WorkItem>);
+
+impl Works {
+    fn find(&self, work_id: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|w| w.work_id.as_str().cmp(work_id))
+    }
+
+    pub fn get(&self, work_id: &str) -> Option<&WorkItem> {
+        self.find(work_id).ok().map(|i| &self.0[i])
+    }
+
+    pub fn contains_key(&self, work_id: &str) -> bool {
+        self.find(work_id).is_ok()
+    }
+
+    /// The item with this Id, made by `new` when there is none yet.
+    pub fn get_or_insert_with(
+        &mut self,
+        work_id: &str,
+        new: impl FnOnce() -> WorkItem,
+    ) -> &mut WorkItem {
+        let i = match self.find(work_id) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, new());
+                i
+            }
+        };
+        &mut self.0[i]
+    }
+
+    /// Adds the item, or replaces the one with its Id.
+    pub fn insert(&mut self, item: WorkItem) {
+        match self.find(&item.work_id) {
+            Ok(i) => self.0[i] = item,
+            Err(i) => self.0.insert(i, item),
+        }
+    }
+
+    pub fn remove(&mut self, work_id: &str) -> Option<WorkItem> {
+        self.find(work_id).ok().map(|i| self.0.remove(i))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The items in Id order.
+    pub fn values(&self) -> std::slice::Iter<'_, WorkItem> {
+        self.0.iter()
+    }
+
+    pub fn values_mut(&mut self) -> std::slice::IterMut<'_, WorkItem> {
+        self.0.iter_mut()
+    }
+}
+
+impl std::ops::Index<&str> for Works {
+    type Output = WorkItem;
+
+    /// Panics when there is no such item, as a map's index does: for tests and callers
+    /// that have just checked.
+    fn index(&self, work_id: &str) -> &WorkItem {
+        match self.get(work_id) {
+            Some(item) => item,
+            None => panic!("no work item {work_id}"),
+        }
+    }
+}
+
+impl Serialize for Works {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for item in &self.0 {
+            map.serialize_entry(&item.work_id, item)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Works {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Works, D::Error> {
+        struct ById;
+        impl<'de> Visitor<'de> for ById {
+            type Value = Works;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of work items keyed by AgentWork Id")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Works, A::Error> {
+                let mut works = Works::default();
+                while let Some((work_id, item)) = map.next_entry::<String, WorkItem>()? {
+                    // The key is the Id, as in a map.
+                    works.insert(WorkItem { work_id, ..item });
+                }
+                Ok(works)
+            }
+        }
+        deserializer.deserialize_map(ById)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::WorkStatus;
+
+    fn item(id: &str) -> WorkItem {
+        WorkItem {
+            work_id: id.into(),
+            work_item_id: format!("500{id}"),
+            status: WorkStatus::Assigned,
+            engaged: false,
+            service_channel: None,
+            updated_at: 1,
+        }
+    }
+
+    #[test]
+    fn kept_in_id_order_and_written_as_an_object() {
+        let mut works = Works::default();
+        for id in ["0Bz3", "0Bz1", "0Bz2", "0Bz1"] {
+            works.get_or_insert_with(id, || item(id)).updated_at += 1;
+        }
+        assert_eq!(works.len(), 3);
+        assert_eq!(works["0Bz1"].updated_at, 3);
+        let ids: Vec<_> = works.values().map(|w| w.work_id.as_str()).collect();
+        assert_eq!(ids, ["0Bz1", "0Bz2", "0Bz3"]);
+        let json = serde_json::to_value(&works).unwrap();
+        assert_eq!(json["0Bz2"]["workItemId"], "5000Bz2");
+        let back: Works = serde_json::from_value(json).unwrap();
+        assert_eq!(back, works);
+        assert_eq!(works.remove("0Bz2").map(|w| w.work_id), Some("0Bz2".into()));
+        assert!(!works.contains_key("0Bz2"));
+        assert!(works.remove("0Bz2").is_none());
+    }
+
+    #[test]
+    fn read_in_any_key_order() {
+        let json = serde_json::json!({"b": item("b"), "a": item("a")});
+        let works: Works = serde_json::from_value(json).unwrap();
+        let ids: Vec<_> = works.values().map(|w| w.work_id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(serde_json::from_value::<Works>(serde_json::json!([1])).is_err());
+    }
+}
