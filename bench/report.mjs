@@ -198,23 +198,40 @@ The target for wasm + glue + shim is 64 KiB gzip -9 (\`targetGzipBytes\` in
 bench/size-budget.json); it is not met. The test suite holds the bundle under
 \`budgetGzipBytes\`, today's size plus a little (www/test/size.test.mjs, which also fails
 if the budget drifts more than 5 % above the bundle), so it cannot grow unseen while
-the target is worked towards. What was measured on 2026-11-21 (wasm-opt -Oz, gzip -9):
+the target is worked towards. What was measured on 2026-11-21 (wasm after wasm-bindgen
+and wasm-opt -Oz, gzip -9; the glue is about 6.4 kB and the shim 2.7 kB of the total):
 
-- **Where the bytes are.** At opt-level "z" the wasm was 158,956 B gzip. The rules
-  file reader (serde derive, serde_path_to_error, serde_json's parser) and the JSON
-  text the outputs cross as make up about a third; float parsing and formatting from
-  the standard library (with their tables) about a tenth; the rest is the engine, the
-  sync loop, the browser runtime (timers, tab leadership, persistence, the bridge
-  calls), the allocator and the core library.
-- **The floor of this architecture.** A build with every reader and writer stubbed out
-  (no rules file read, nothing serialised, no snapshot restored) was still 141,850 B
-  raw, **70,453 B gzip**: over the target before anything is read. Meeting it needs a
-  design decision, not trimming: a smaller runtime in wasm (for instance timers and the
-  bridge calls in the shim), or the rules compiler out of the shipped bundle.
+| wasm build | raw | gzip -9 |
+|---|---:|---:|
+| shipped before the trims below (opt-level 2) | 447,778 | 179,292 |
+| shipped now (opt-level 2) | 403,956 | 164,028 |
+| the same code at opt-level "z" | | 141,860 |
+| no serde I/O at all, opt-level 2 (\*) | 216,061 | 97,620 |
+| no serde I/O, "z", panics abort without formatting (\*\*) | 163,747 | 78,698 |
+| the same, and no standard float parser | 146,901 | 64,192 |
+
+(\*) An experiment, not a product: rules file not read (an empty rule set compiled),
+outputs, error details and the session snapshot not serialised. (\*\*) Needs the
+standard library rebuilt (\`-Zbuild-std\`, \`-Cpanic=immediate-abort\`), which stable
+Rust only allows behind RUSTC_BOOTSTRAP.
+
+- **The trims** (179,292 -> 164,028): work items kept in a sorted vector instead of a
+  tree map (src/model/works.rs), numbers in bridge replies read by the crate's own
+  decimal reader instead of the standard float parser and its 10 kB table, no slice
+  sort on a presence read, and one JSON writer for the type-mismatch message.
+- **The floor of this architecture.** Even with no rules file read and nothing
+  written, at the smallest settings, the wasm is 64,192 B and the bundle about 73,300 B:
+  over the target before any I/O. About three quarters of what is left is the engine,
+  the sync loop and the browser runtime (timers, tab leadership, persistence, bridge
+  calls) with the allocator and collection code made for their types. Meeting 64 KiB
+  needs a design decision, not trimming: the runtime's effects in the shim instead of
+  wasm, or the rules compiler out of the shipped bundle (a compiled rules form from
+  \`omnisync check\`), and a rules reader and output writer without serde.
 - **Optimisation level.** The shipped build uses opt-level 2 (Cargo.toml, profile
-  \`wasm\`): 176,501 B gzip against 158,956 at "z" (+11 %), for about 1.4x the
-  decisions per second (520,000 against 365,000 events/s in the same session, node,
-  this trace). "s" gave 167,920 B and about 450,000 events/s.
+  \`wasm\`): 164,028 B gzip against 141,860 at "z" (+16 %), for 1.40x the decisions
+  per second (593,000 against 425,000 events/s, best of 6 interleaved passes in one
+  node process, this trace). At "z" the throughput would be about 2.4x json-logic-js's,
+  under the 3x target.
 
 ## Reproduce
 
