@@ -61,6 +61,30 @@ fn refused_rules_throw_an_error_with_code_and_details() {
 }
 
 #[wasm_bindgen_test]
+fn rules_are_read_as_their_json_means() {
+    // Whole numbers are integers (the version is a u32), fractions stay fractions.
+    let mut text = rules().to_string();
+    text = text.replacen("\"version\":1", "\"version\":1.0", 1);
+    assert!(text.contains("1.0"), "{text}");
+    assert!(OmniSync::new(JsValue::from_str(&text)).is_ok());
+    let mut fractional = rules();
+    fractional["version"] = json!(1.5);
+    let err = OmniSync::new(js(&fractional)).err().expect("refused");
+    assert_eq!(field(&err, "details")[0]["path"], json!("$.version"));
+    // Nesting deeper than the native parser allows is refused, not followed.
+    let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
+    let err = OmniSync::new(JsValue::from_str(&deep))
+        .err()
+        .expect("refused");
+    assert_eq!(field(&err, "details")[0]["code"], json!("rules.syntax"));
+    // A cycle in an object is refused as its JSON text would be.
+    let cyclic = js_sys::Object::new();
+    js_sys::Reflect::set(&cyclic, &"self".into(), &cyclic).expect("set");
+    let err = OmniSync::new(cyclic.into()).err().expect("refused");
+    assert_eq!(field(&err, "details")[0]["code"], json!("rules.syntax"));
+}
+
+#[wasm_bindgen_test]
 fn load_rules_keeps_the_previous_rules_when_refused() {
     let mut sync = OmniSync::new(js(&rules())).expect("valid");
     let mut bad = rules();

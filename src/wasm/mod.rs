@@ -248,6 +248,8 @@ pub(crate) fn json_value(
             Error::InvalidEvent(finding)
         })
     };
+    // An object goes through JSON text too, so it means what its JSON would (`toJSON`,
+    // no `undefined` or functions) and a cycle is refused, not followed.
     let text = match value.as_string() {
         Some(text) => text,
         None => JSON::stringify(value)
@@ -255,8 +257,7 @@ pub(crate) fn json_value(
             .and_then(|s| s.as_string())
             .ok_or_else(|| refuse("it is neither JSON text nor a plain object".into()))?,
     };
-    serde_json::from_str(&text)
-        .map_err(|e| refuse(format!("line {}, column {}: {e}", e.line(), e.column())))
+    node::parse_json(&text).map_err(refuse)
 }
 
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {

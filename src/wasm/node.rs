@@ -150,3 +150,65 @@ impl Node for PlainData {
         Node::is_object(&self.0)
     }
 }
+
+/// How deep [`to_json`] follows arrays and objects: the limit serde_json's own parser
+/// has, so a value too deep for the native CLI is refused here too.
+const MAX_DEPTH: usize = 128;
+
+/// A pure-data JavaScript value (what `JSON.parse` makes) as a JSON value. Rules
+/// files, the agent context and the saved session are parsed by the JS engine and
+/// converted here, so the bundle carries no JSON text parser of its own.
+pub fn to_json(value: &JsValue) -> Result<serde_json::Value, String> {
+    walk(value, 0)
+}
+
+fn walk(value: &JsValue, depth: usize) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    if depth > MAX_DEPTH {
+        return Err(format!("nested more than {MAX_DEPTH} deep"));
+    }
+    Ok(if let Some(text) = value.as_string() {
+        Value::String(text)
+    } else if let Some(n) = value.as_f64() {
+        json_number(n)
+    } else if let Some(b) = value.as_bool() {
+        Value::Bool(b)
+    } else if Array::is_array(value) {
+        let items = value.unchecked_ref::<Array>().iter();
+        Value::Array(
+            items
+                .map(|item| walk(&item, depth + 1))
+                .collect::<Result<_, _>>()?,
+        )
+    } else if value.is_object() {
+        let mut map = serde_json::Map::new();
+        for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
+            let item = Reflect::get(value, &key).map_err(|_| "a property could not be read")?;
+            map.insert(key.as_string().unwrap_or_default(), walk(&item, depth + 1)?);
+        }
+        Value::Object(map)
+    } else {
+        Value::Null
+    })
+}
+
+/// A whole number becomes an integer, as the JSON text `5` would parse in serde_json
+/// (so a field typed `u32` accepts it); anything else a float.
+fn json_number(n: f64) -> serde_json::Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every integer below is exact
+    if n.fract() == 0.0 && n.abs() < EXACT {
+        if n >= 0.0 {
+            (n as u64).into()
+        } else {
+            (n as i64).into()
+        }
+    } else {
+        serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, Into::into)
+    }
+}
+
+/// Parses JSON text with the JS engine's parser into a JSON value; the message of its
+/// `SyntaxError` when the text is not JSON.
+pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
+    to_json(&<JsValue as Node>::parse(text)?)
+}

@@ -124,7 +124,8 @@ impl Runtime {
             .as_ref()
             .and_then(|s| s.get_item(&key).ok().flatten())
         {
-            if let Ok(snapshot) = serde_json::from_str::<EngineSnapshot>(&saved) {
+            let snapshot = super::node::parse_json(&saved).ok();
+            if let Some(Ok(snapshot)) = snapshot.map(serde_json::from_value::<EngineSnapshot>) {
                 engine.restore(snapshot);
             }
         }
