@@ -204,8 +204,8 @@ and wasm-opt -Oz, gzip -9; the glue is about 6.4 kB and the shim 2.7 kB of the t
 | wasm build | raw | gzip -9 |
 |---|---:|---:|
 | shipped before the trims below (opt-level 2) | 447,778 | 179,292 |
-| shipped now (opt-level 2) | 388,262 | 155,576 |
-| the same code at opt-level "z" | 317,914 | 132,502 |
+| shipped now (opt-level 2) | 389,493 | 156,025 |
+| dbe458b at opt-level 2, and at "z" | 388,262 / 317,914 | 155,576 / 132,502 |
 | no serde I/O at all, opt-level 2 (\*) | 216,061 | 97,620 |
 | no serde I/O, "z", panics abort without formatting (\*\*) | 163,747 | 78,698 |
 | the same, and no standard float parser | 146,901 | 64,192 |
@@ -215,12 +215,12 @@ outputs, error details and the session snapshot not serialised. (\*\*) Needs the
 standard library rebuilt (\`-Zbuild-std\`, \`-Cpanic=immediate-abort\`), which stable
 Rust only allows behind RUSTC_BOOTSTRAP.
 
-- **The trims** (179,292 -> 155,576): work items kept in a sorted vector instead of a
+- **The trims** (179,292 -> 156,025): work items kept in a sorted vector instead of a
   tree map (src/model/works.rs), numbers in bridge replies read by the crate's own
   decimal reader instead of the standard float parser and its 10 kB table, no slice
   sort on a presence read, one JSON writer for the type-mismatch message, and no JSON
   text parser: rules files, the context and the saved session are parsed by
-  \`JSON.parse\` and converted by \`wasm::node::to_json\` (8,452 B of the 23,716). That
+  \`JSON.parse\` and converted by \`wasm::node::to_json\` (8,003 B of the 23,267). That
   one costs time when rules load: \`new OmniSync(100 rules)\` warm in node took 2.0 ms
   (text) and 2.9 ms (object) against 0.9 and 1.5 ms with serde_json's parser (median of
   30), once per page load.
@@ -233,7 +233,7 @@ Rust only allows behind RUSTC_BOOTSTRAP.
   wasm, or the rules compiler out of the shipped bundle (a compiled rules form from
   \`omnisync check\`), and a rules reader and output writer without serde.
 - **Optimisation level.** The shipped build uses opt-level 2 (Cargo.toml, profile
-  \`wasm\`): 155,576 B gzip against 132,502 at "z" (+17 %), for 1.4x to 1.7x the
+  \`wasm\`): at dbe458b 155,576 B gzip against 132,502 at "z" (+17 %), for 1.4x to 1.7x the
   decisions per second (two runs, best of 6 interleaved passes in one node process,
   this trace: 593,000 against 425,000 and 606,000 against 355,000 events/s). At "z" the
   throughput would be about 2 to 2.4x json-logic-js's, under the 3x target.

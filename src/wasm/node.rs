@@ -167,28 +167,28 @@ fn walk(value: &JsValue, depth: usize) -> Result<serde_json::Value, String> {
     if depth > MAX_DEPTH {
         return Err(format!("nested more than {MAX_DEPTH} deep"));
     }
-    Ok(if let Some(text) = value.as_string() {
-        Value::String(text)
-    } else if let Some(n) = value.as_f64() {
-        json_number(n)
-    } else if let Some(b) = value.as_bool() {
-        Value::Bool(b)
-    } else if Array::is_array(value) {
-        let items = value.unchecked_ref::<Array>().iter();
-        Value::Array(
+    Ok(match value.shape() {
+        Shape::Null => Value::Null,
+        Shape::Bool(b) => Value::Bool(b),
+        Shape::Number(n) => json_number(n),
+        Shape::Text(text) => Value::String(text),
+        Shape::List(items) => Value::Array(
             items
-                .map(|item| walk(&item, depth + 1))
+                .iter()
+                .map(|item| walk(item, depth + 1))
                 .collect::<Result<_, _>>()?,
-        )
-    } else if value.is_object() {
-        let mut map = serde_json::Map::new();
-        for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
-            let item = Reflect::get(value, &key).map_err(|_| "a property could not be read")?;
-            map.insert(key.as_string().unwrap_or_default(), walk(&item, depth + 1)?);
+        ),
+        Shape::Object => {
+            let mut map = serde_json::Map::new();
+            // Keys are the object's own, not the readers' literals: read with
+            // `Reflect.get` directly rather than through `Node::get`.
+            for key in value.keys() {
+                let item = Reflect::get(value, &JsValue::from_str(&key))
+                    .map_err(|_| "a property could not be read")?;
+                map.insert(key, walk(&item, depth + 1)?);
+            }
+            Value::Object(map)
         }
-        Value::Object(map)
-    } else {
-        Value::Null
     })
 }
 

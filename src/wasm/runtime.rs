@@ -124,8 +124,10 @@ impl Runtime {
             .as_ref()
             .and_then(|s| s.get_item(&key).ok().flatten())
         {
-            let snapshot = super::node::parse_json(&saved).ok();
-            if let Some(Ok(snapshot)) = snapshot.map(serde_json::from_value::<EngineSnapshot>) {
+            let snapshot = super::node::parse_json(&saved)
+                .ok()
+                .and_then(|value| serde_json::from_value::<EngineSnapshot>(value).ok());
+            if let Some(snapshot) = snapshot {
                 engine.restore(snapshot);
             }
         }
