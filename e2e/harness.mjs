@@ -1,5 +1,5 @@
 // The browser end-to-end harness: the demo server as a child process on a free port,
-// Debian's Chromium through playwright-core (DESIGN section 5: its own flags, a fresh
+// Debian's Chromium through playwright-core (docs/design-notes.md, "Browser tests": its own flags, a fresh
 // profile per browser, 127.0.0.1 only), and every page's console errors and uncaught
 // exceptions collected so that each test can insist there were none.
 

@@ -35,7 +35,7 @@ const MIME = {
   ".map": "application/json; charset=utf-8",
 };
 const CSP = "script-src 'self' 'wasm-unsafe-eval'";
-// Connect's states that a softphone reports but no one may set (DESIGN section 1).
+// Connect's states that a softphone reports but no one may set (docs/rules.md).
 const SYSTEM_STATES = ["Busy", "Pending", "PendingBusy", "CallingCustomer", "AfterCallWork",
   "MissedCallAgent", "FailedConnectAgent"];
 const REASON = { toolkit: "OmniToolkitStatusChange", agent: "OmniManualStatusChange" };

@@ -22,7 +22,7 @@ bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); p
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" = "$bindgen_version" ]; then
     step "wasm-bindgen-cli $bindgen_version: present"
 else
-    # Not --locked: the registry mirror here cannot serve the locked set (DESIGN 5).
+    # Not --locked: the registry mirror here cannot serve the locked set.
     step "wasm-bindgen-cli $bindgen_version: installing (a few minutes on a new machine)"
     cargo install wasm-bindgen-cli --version "$bindgen_version" --force
 fi

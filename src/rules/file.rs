@@ -1,4 +1,4 @@
-//! The rules file as an admin writes it (DESIGN section 3), one serde type per part.
+//! The rules file as an admin writes it, one serde type per part (docs/rules.md).
 //! These types only describe the shape; `compile` checks the meaning.
 
 use crate::event::EventKind;
