@@ -395,6 +395,14 @@ impl Engine {
                         .channel_of(&work.work_item_id)
                         .map(str::to_string)
                 });
+                // Which source named the channel, for "why did this rule match?".
+                match (&work.service_channel, &channel) {
+                    (Some(c), _) => notes.push(format!("service channel {c} (from the event)")),
+                    (None, Some(c)) => {
+                        notes.push(format!("service channel {c} (from the Id-prefix table)"))
+                    }
+                    (None, None) => notes.push("service channel unknown".into()),
+                }
                 self.state.work_event(*kind, work, channel.clone(), now);
                 return channel;
             }

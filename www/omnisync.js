@@ -107,20 +107,34 @@ export function classicHost(sforce) {
 
 /**
  * Host bridge over a message port, for the Visualforce page fed by the Aura bridge over
- * Lightning Message Service: commands `{kind: "command", id, method, args}` are
- * answered by `{kind: "reply", id, ok, result | error}`; events come as
- * `{kind: "event", event}`.
+ * Lightning Message Service: commands `{kind: "command", session, id, method, args}` are
+ * answered by `{kind: "reply", session, id, ok, result | error}`; events come as
+ * `{kind: "event", session, event}`. `session` pairs this host with its bridge: a reply
+ * that is not for a command of this session still waiting, or an event the bridge sent
+ * for another host, is dropped and counted (`dropped()`).
+ * An event `omni.connectionError` goes to the engine like any other: it drives the relogin.
  * @param {{postMessage: Function, subscribe: Function}} port the transport.
- * @param {{timeoutMs?: number}} [options] how long a command may wait for its reply.
- * @returns {object} a host bridge.
+ * @param {{timeoutMs?: number, session?: string}} [options] how long a command may wait
+ *   for its reply; this host's pairing id (random when absent).
+ * @returns {object} a host bridge, plus `session` and `dropped()`.
  */
-export function messageChannelHost(port, { timeoutMs = 10000 } = {}) {
+export function messageChannelHost(port, { timeoutMs = 10000, session = pairingId() } = {}) {
   const events = emitter();
   const waiting = new Map();
+  const dropped = { replies: 0, events: 0 };
   let next = 0;
   port.subscribe((message) => {
-    if (message?.kind === "event") events.emit(message.event);
-    if (message?.kind !== "reply" || !waiting.has(message.id)) return;
+    if (message?.kind === "event") {
+      // An unpaired bridge says session null; one paired with another host is not ours.
+      if (message.session != null && message.session !== session) dropped.events += 1;
+      else events.emit(message.event);
+      return;
+    }
+    if (message?.kind !== "reply") return;
+    if (message.session !== session || !waiting.has(message.id)) {
+      dropped.replies += 1;
+      return;
+    }
     const { resolve, reject, timer } = waiting.get(message.id);
     waiting.delete(message.id);
     clearTimeout(timer);
@@ -128,21 +142,30 @@ export function messageChannelHost(port, { timeoutMs = 10000 } = {}) {
     else reject(Object.assign(new Error(message.error?.message ?? "command failed"), { code: message.error?.code ?? "rejected" }));
   });
   const command = (method, ...args) => new Promise((resolve, reject) => {
-    const id = `omnisync-${Date.now()}-${next++}`;
+    const id = `${session}-${next++}`;
     const timer = setTimeout(() => {
       waiting.delete(id);
       reject(Object.assign(new Error(`${method} timed out`), { code: "timeout" }));
     }, timeoutMs);
     waiting.set(id, { resolve, reject, timer });
-    port.postMessage({ kind: "command", id, method, args });
+    port.postMessage({ kind: "command", session, id, method, args });
   });
   return {
+    session,
+    dropped: () => ({ ...dropped }),
     subscribe: events.subscribe,
     setServicePresenceStatus: (statusId) => command("setServicePresenceStatus", { statusId }),
     login: (statusId) => command("login", { statusId }),
     getServicePresenceStatusId: () => command("getServicePresenceStatusId").catch(loggedOut),
     getAgentWorkload: () => command("getAgentWorkload"),
   };
+}
+
+/** A random pairing id: 16 hex digits from the platform's random source. */
+function pairingId() {
+  const bytes = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

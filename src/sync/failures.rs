@@ -70,6 +70,43 @@ impl SyncLoop {
         out
     }
 
+    /// Omni-Channel reported its connection lost (`lightning:omniChannelConnectionError`,
+    /// forwarded by the host as `omni.connectionError`): the same relogin as a write
+    /// refused with code `connection`, without waiting for a write to fail. An agent the
+    /// model believes logged out is left alone.
+    pub fn connection_lost(&mut self, now: u64) -> Output {
+        let mut out = self.tick(now);
+        let omni = &self.engine.state().omni;
+        let status_id = omni.status_id.clone().filter(|_| omni.logged_in);
+        match status_id {
+            Some(status_id) if self.options.relogin => {
+                self.note(
+                    &mut out,
+                    now,
+                    LogKind::Relogin,
+                    None,
+                    "Omni-Channel connection error: logging the agent back in".into(),
+                );
+                out.commands.push(Command::Login { status_id });
+            }
+            _ => {
+                let why = if self.options.relogin {
+                    "the agent is not logged in"
+                } else {
+                    "options.sync.relogin is off"
+                };
+                self.note(
+                    &mut out,
+                    now,
+                    LogKind::Relogin,
+                    None,
+                    format!("Omni-Channel connection error: no relogin ({why})"),
+                );
+            }
+        }
+        out
+    }
+
     /// This tab takes over from a leader that went away: writes it was believed to
     /// carry out but whose echo never came are sent again (setting a state twice is
     /// harmless; losing it is not).

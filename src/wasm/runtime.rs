@@ -45,6 +45,8 @@ pub(super) enum Input {
     Read(Vec<Event>, bool),
     Tick,
     Leader(bool),
+    /// Omni-Channel's connection error event: drives the relogin.
+    ConnectionLost,
 }
 
 pub(super) struct Inner {
@@ -197,6 +199,11 @@ fn subscribe(shared: &Rc<Shared>, bridge: &JsValue) -> Result<(), JsValue> {
 }
 
 fn push_event(shared: &Rc<Shared>, event: &JsValue) {
+    // Not a presence change: the connection error has its own path in the loop.
+    if is_connection_error(event) {
+        push(shared, Input::ConnectionLost);
+        return;
+    }
     match read_event(event) {
         Ok((event, at)) => {
             shared
@@ -213,6 +220,18 @@ fn push_event(shared: &Rc<Shared>, event: &JsValue) {
             notify(shared);
         }
     }
+}
+
+/// `lightning:omniChannelConnectionError`, under its normalised or Lightning name.
+fn is_connection_error(event: &JsValue) -> bool {
+    matches!(
+        text(event, "type").as_deref(),
+        Some(
+            "omni.connectionError"
+                | "omniChannelConnectionError"
+                | "lightning:omniChannelConnectionError"
+        )
+    )
 }
 
 pub(super) fn push(shared: &Rc<Shared>, input: Input) {
@@ -239,6 +258,7 @@ fn pump(shared: &Rc<Shared>) {
             Input::Event(event, at) => inner.sync.event(&event, at),
             Input::Result(id, error) => inner.sync.result(id, error.as_deref(), at),
             Input::Tick => inner.sync.tick(at),
+            Input::ConnectionLost => inner.sync.connection_lost(at),
             Input::Read(events, true) => inner.sync.reconciled(&events, at),
             Input::Read(events, false) => inner.drift(&events, at),
             Input::Leader(leader) if inner.decided && leader == inner.leader => continue,
