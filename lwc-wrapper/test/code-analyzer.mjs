@@ -35,8 +35,13 @@ async function main() {
   );
   const analyzer = new CodeAnalyzer(config);
   const errors = [];
+  // Errors of the core and of the engines: PMD reports a file its Apex parser cannot
+  // read as an engine error ("PMD issued a processing error for file ...").
   analyzer.onEvent(EventType.LogEvent, (event) => {
-    if (event.logLevel <= LogLevel.Error) errors.push(`${event.source}: ${event.message}`);
+    if (event.logLevel <= LogLevel.Error) errors.push(`core: ${event.message}`);
+  });
+  analyzer.onEvent(EventType.EngineLogEvent, (event) => {
+    if (event.logLevel <= LogLevel.Error) errors.push(`${event.engineName}: ${event.message}`);
   });
   await analyzer.addEnginePlugin(pmd.createEnginePlugin());
   await analyzer.addEnginePlugin(eslint.createEnginePlugin());
