@@ -224,7 +224,10 @@ fn a_connection_error_while_logged_out_logs_nobody_in() {
     sync.event(&Event::Logout { reason: None }, 5);
     let out = sync.connection_lost(30);
     assert!(out.commands.is_empty(), "{:?}", out.commands);
-    assert!(kinds(&out).contains(&LogKind::Relogin), "the trace says why not");
+    assert!(
+        kinds(&out).contains(&LogKind::Relogin),
+        "the trace says why not"
+    );
 }
 
 #[test]
