@@ -143,6 +143,7 @@ function serve(zip) {
     [`${RESOURCES}/rulesWithoutIds`]: () => [MIME[".json"], JSON.stringify(withoutIds(rules))],
     // The shipped rules with the Lunch rule limited to a team, or to a 15-character profile Id.
     [`${RESOURCES}/teamRules`]: () => [MIME[".json"], JSON.stringify(scoped(rules, { teams: ["Voice_Team"] }))],
+    [`${RESOURCES}/channelRules`]: () => [MIME[".json"], JSON.stringify(withVoiceRule(rules))],
     [`${RESOURCES}/profileRules`]: () => [MIME[".json"], JSON.stringify(scoped(withoutIds(rules), { profileIds: [USER.profileId.slice(0, 15)] }))],
   };
   return new Promise((resolve) => {
@@ -184,6 +185,18 @@ function serve(zip) {
 function withoutIds(file) {
   const copy = structuredClone(file);
   copy.statuses = copy.statuses.map(({ id, ...rest }) => rest);
+  return copy;
+}
+
+/** The rules plus one on the "Salesforce Service Channel" operand (omni.channel). */
+function withVoiceRule(file) {
+  const copy = structuredClone(file);
+  copy.rules.push({
+    name: "Voice work accepted: On a Call",
+    on: "omni.workAccepted",
+    if: { all: [{ left: "omni.channel", op: "eq", right: { value: "Voice_Calls" } }] },
+    then: [{ setOmniStatus: "Working_Phone" }],
+  });
   return copy;
 }
 
@@ -419,3 +432,33 @@ hostTest("no panel on the page: the leading tab publishes each presence once, a 
   assert.equal(published[1].action, "OmniSyncHostController.publishPresence");
   assert.deepEqual((await fake(follower)).presencePublishes, [], "the follower publishes nothing");
 });
+
+// ------------------------------------------------------------------ service channel
+
+for (const apex of [true, false]) {
+  hostTest(`a work accepted ${apex ? "with its channel from Apex" : "without an Apex answer"}: the channel rule ${apex ? "acts" : "does not act"}`, async (browser) => {
+    const page = await openHost(browser, "?rules=channelRules");
+    await panelSees(page, (m) => m.leader && m.state.omni.developerName === "Available", "a state message");
+    await page.evaluate((answer) => {
+      // The work item's Id prefix 500 is sfdc_case in the shipped channels table.
+      window.fakeSalesforce.serviceChannels = answer ? { "0BzHs000000WrkAAAA": "Voice_Calls" } : {};
+      window.fakeSalesforce.workEvent("omni.workAccepted", "0BzHs000000WrkAAAA", "500Hs000000CseAAAA");
+    }, apex);
+    const decided = await panelSees(page, (m) => m.trace.some((e) => e.decision?.trace.event === "omni.workAccepted"), "the decision on the work");
+    const entry = decided.trace.find((e) => e.decision?.trace.event === "omni.workAccepted");
+    const rule = entry.decision.trace.rules.find((r) => r.rule === "Voice work accepted: On a Call");
+    const event = (await fake(page)).log.find((e) => e.message.kind === "event" && e.message.event.type === "omni.workAccepted");
+    if (apex) {
+      assert.equal(event.message.event.serviceChannel, "Voice_Calls", "the bridge added the channel");
+      assert.equal(rule.outcome, "emitted");
+      assert.ok(entry.decision.trace.notes.includes("service channel Voice_Calls (from the event)"), JSON.stringify(entry.decision.trace.notes));
+      const command = await waitFor(async () => (await fake(page)).log.find((e) =>
+        e.message.kind === "command" && e.message.method === "setServicePresenceStatus"), { what: "the status change" });
+      assert.deepEqual(command.message.args, [{ statusId: statusId("Working_Phone") }]);
+    } else {
+      assert.equal("serviceChannel" in event.message.event, false, "no channel without an answer");
+      assert.equal(rule.outcome, "notMatched");
+      assert.ok(entry.decision.trace.notes.includes("service channel sfdc_case (from the Id-prefix table)"), JSON.stringify(entry.decision.trace.notes));
+    }
+  });
+}
