@@ -106,16 +106,11 @@ export function classicHost(sforce) {
 }
 
 /**
- * Host bridge over a message port, for the Visualforce page fed by the Aura bridge over
- * Lightning Message Service: commands `{kind: "command", session, id, method, args}` are
- * answered by `{kind: "reply", session, id, ok, result | error}`; events come as
- * `{kind: "event", session, event}`. `session` pairs this host with its bridge: a reply
- * that is not for a command of this session still waiting, or an event the bridge sent
- * for another host, is dropped and counted (`dropped()`).
- * An event `omni.connectionError` goes to the engine like any other: it drives the relogin.
+ * Host bridge over a message port (the Visualforce page, docs/message-channel.md).
+ * Replies not to a waiting command of this `session`, and events a bridge sent for
+ * another host, are dropped and counted (`dropped()`).
  * @param {{postMessage: Function, subscribe: Function}} port the transport.
- * @param {{timeoutMs?: number, session?: string}} [options] how long a command may wait
- *   for its reply; this host's pairing id (random when absent).
+ * @param {{timeoutMs?: number, session?: string}} [options] reply timeout; pairing id.
  * @returns {object} a host bridge, plus `session` and `dropped()`.
  */
 export function messageChannelHost(port, { timeoutMs = 10000, session = pairingId() } = {}) {
@@ -125,7 +120,7 @@ export function messageChannelHost(port, { timeoutMs = 10000, session = pairingI
   let next = 0;
   port.subscribe((message) => {
     if (message?.kind === "event") {
-      // An unpaired bridge says session null; one paired with another host is not ours.
+      // null: a bridge not paired yet.
       if (message.session != null && message.session !== session) dropped.events += 1;
       else events.emit(message.event);
       return;
@@ -161,11 +156,9 @@ export function messageChannelHost(port, { timeoutMs = 10000, session = pairingI
   };
 }
 
-/** A random pairing id: 16 hex digits from the platform's random source. */
+/** 16 random hex digits. */
 function pairingId() {
-  const bytes = new Uint8Array(8);
-  globalThis.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

@@ -75,35 +75,19 @@ impl SyncLoop {
     /// refused with code `connection`, without waiting for a write to fail. An agent the
     /// model believes logged out is left alone.
     pub fn connection_lost(&mut self, now: u64) -> Output {
-        let mut out = self.tick(now);
+        let mut out = Output::default();
         let omni = &self.engine.state().omni;
-        let status_id = omni.status_id.clone().filter(|_| omni.logged_in);
-        match status_id {
-            Some(status_id) if self.options.relogin => {
-                self.note(
-                    &mut out,
-                    now,
-                    LogKind::Relogin,
-                    None,
-                    "Omni-Channel connection error: logging the agent back in".into(),
-                );
-                out.commands.push(Command::Login { status_id });
-            }
-            _ => {
-                let why = if self.options.relogin {
-                    "the agent is not logged in"
-                } else {
-                    "options.sync.relogin is off"
-                };
-                self.note(
-                    &mut out,
-                    now,
-                    LogKind::Relogin,
-                    None,
-                    format!("Omni-Channel connection error: no relogin ({why})"),
-                );
-            }
-        }
+        let status_id = (omni.logged_in && self.options.relogin)
+            .then(|| omni.status_id.clone())
+            .flatten();
+        let message = if status_id.is_some() {
+            "Omni-Channel connection error: logging the agent back in"
+        } else {
+            "Omni-Channel connection error: no relogin (logged out, or options.sync.relogin off)"
+        };
+        self.note(&mut out, now, LogKind::Relogin, None, message.into());
+        out.commands
+            .extend(status_id.map(|status_id| Command::Login { status_id }));
         out
     }
 

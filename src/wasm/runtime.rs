@@ -222,16 +222,9 @@ fn push_event(shared: &Rc<Shared>, event: &JsValue) {
     }
 }
 
-/// `lightning:omniChannelConnectionError`, under its normalised or Lightning name.
+/// `lightning:omniChannelConnectionError`, which the bridge forwards under this name.
 fn is_connection_error(event: &JsValue) -> bool {
-    matches!(
-        text(event, "type").as_deref(),
-        Some(
-            "omni.connectionError"
-                | "omniChannelConnectionError"
-                | "lightning:omniChannelConnectionError"
-        )
-    )
+    text(event, "type").as_deref() == Some("omni.connectionError")
 }
 
 pub(super) fn push(shared: &Rc<Shared>, input: Input) {
