@@ -24,8 +24,25 @@ jest.mock("../../../../../../../www/pkg/omnisync.js", () => ({ __esModule: true,
 const { messageChannelHost } = require("../../../../../../../www/omnisync.js");
 const { OmniSync } = require(path.join(ROOT, "pkg/node/omnisync.js"));
 
-const RULES = fs.readFileSync(path.join(ROOT, "examples/cti-four-row.json"), "utf8");
 const AVAILABLE = "0N5Hs0000001AvlKAE";
+const LUNCH = "0N5Hs0000004LunKAE";
+// The smallest rules that sync both ways, and the org's catalog they are resolved against.
+const RULES = JSON.stringify({
+  version: 1,
+  statuses: [
+    { id: AVAILABLE, developerName: "Available" },
+    { id: LUNCH, developerName: "Lunch", online: false },
+  ],
+  telephony: { system: "amazon-connect", states: ["Available", "Lunch"] },
+  mappings: {
+    telephonyToOmni: [{ telephony: "Lunch", omni: "Lunch" }, { telephony: "Available", omni: "Available" }],
+    omniToTelephony: [{ omni: "Lunch", telephony: "Lunch" }, { omni: "Available", telephony: "Available" }],
+  },
+});
+const CATALOG = [
+  { Id: AVAILABLE, DeveloperName: "Available", MasterLabel: "Available" },
+  { Id: LUNCH, DeveloperName: "Lunch", MasterLabel: "Lunch" },
+];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(predicate, what) {
@@ -75,7 +92,7 @@ function page({ channel }) {
     subscribe: (handler) => lms.subscribe((message) => (message.kind === "event" || message.kind === "reply") && handler(message)),
   });
   const telephony = { subscribe: () => {}, getState: async () => "Available", setState: async () => {} };
-  const runtime = OmniSync.start({ rules: RULES, host, telephony, reconcileMs: 0, channel });
+  const runtime = OmniSync.start({ rules: RULES, catalog: CATALOG, host, telephony, reconcileMs: 0, channel });
   return { lms, toolkit, component, host, runtime };
 }
 
