@@ -74,7 +74,9 @@ impl Error {
     /// Every finding behind the error.
     pub fn details(&self) -> &[Finding] {
         match self {
-            Error::InvalidRules(all) | Error::InvalidCatalog(all) | Error::UnknownStatus(all) => all,
+            Error::InvalidRules(all) | Error::InvalidCatalog(all) | Error::UnknownStatus(all) => {
+                all
+            }
             Error::InvalidEvent(one) => std::slice::from_ref(one),
         }
     }

@@ -36,12 +36,8 @@ pub struct Catalog {
 impl Catalog {
     /// Reads the catalog from JSON text (see [`Catalog::from_value`]).
     pub fn from_json_str(text: &str) -> Result<Catalog, Error> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            invalid(
-                "$",
-                format!("the status catalog is not valid JSON: {e}"),
-            )
-        })?;
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| invalid("$", format!("the status catalog is not valid JSON: {e}")))?;
         Catalog::from_value(&value)
     }
 
@@ -195,7 +191,12 @@ fn unknown(catalog: &Catalog, name: &str, i: usize) -> Finding {
         .statuses
         .iter()
         .find(|s| s.developer_name.eq_ignore_ascii_case(name))
-        .map(|s| format!(" (names are case-sensitive: the org has \"{}\")", s.developer_name))
+        .map(|s| {
+            format!(
+                " (names are case-sensitive: the org has \"{}\")",
+                s.developer_name
+            )
+        })
         .unwrap_or_default();
     let listed = if catalog.statuses.is_empty() {
         "the catalog lists no status at all".to_string()

@@ -269,19 +269,22 @@ impl Compiler {
             let i = at(&self.origin.statuses, i);
             let path = format!("$.statuses[{i}]");
             // No Id: the org's catalog gives it at start (an empty Id until then).
+            // Without a catalog a missing Id is an error, but the name still counts so
+            // that the rules naming it are not reported too.
             let id = match &s.id {
-                None if self.require_ids => {
-                    self.error(
-                        "rules.missingStatusId",
-                        format!("{path}.id"),
-                        format!(
-                            "the status \"{}\" has no id: give the engine the org's status catalog (the catalog option, or omnisync check --catalog) or write its ServicePresenceStatus Id here",
-                            s.developer_name
-                        ),
-                    );
-                    continue;
+                None => {
+                    if self.require_ids {
+                        self.error(
+                            "rules.missingStatusId",
+                            format!("{path}.id"),
+                            format!(
+                                "the status \"{}\" has no id: give the engine the org's status catalog (the catalog option, or omnisync check --catalog) or write its ServicePresenceStatus Id here",
+                                s.developer_name
+                            ),
+                        );
+                    }
+                    String::new()
                 }
-                None => String::new(),
                 Some(given) => match salesforce_id::to_18(given) {
                     Some(id) => id,
                     None => {

@@ -75,8 +75,9 @@ impl OmniSync {
     #[wasm_bindgen(constructor)]
     pub fn with_options(
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ catalog?: object[] | object }")]
-        options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "{ catalog?: object[] | object }")] options: Option<
+            JsValue,
+        >,
     ) -> Result<OmniSync, JsValue> {
         #[cfg(feature = "console_error_panic_hook")]
         console_error_panic_hook::set_once();

@@ -98,12 +98,13 @@ fn catalog(args: &Args) -> Result<Option<Catalog>, Usage> {
     let Some(path) = args.value("--catalog") else {
         return Ok(None);
     };
-    Catalog::from_json_str(&read(path)?)
-        .map(Some)
-        .map_err(|e| {
-            let lines: Vec<String> = e.details().iter().map(|f| format!("  {f}")).collect();
-            Usage(format!("{path} is not a status catalog:\n{}", lines.join("\n")))
-        })
+    Catalog::from_json_str(&read(path)?).map(Some).map_err(|e| {
+        let lines: Vec<String> = e.details().iter().map(|f| format!("  {f}")).collect();
+        Usage(format!(
+            "{path} is not a status catalog:\n{}",
+            lines.join("\n")
+        ))
+    })
 }
 
 fn check(args: &[String]) -> Result<ExitCode, Usage> {
