@@ -45,8 +45,12 @@ pub enum Error {
     #[error("the status catalog is not valid: {}", summary(.0))]
     InvalidCatalog(Vec<Finding>),
     /// The rules name statuses the org's catalog lacks: they cannot act in this org.
-    #[error("the org lacks statuses the rules name: {}", summary(.0))]
-    UnknownStatus(Vec<Finding>),
+    /// `message` names every missing status and lists the org's; each finding names one.
+    #[error("{message}")]
+    UnknownStatus {
+        message: String,
+        details: Vec<Finding>,
+    },
 }
 
 fn summary(findings: &[Finding]) -> String {
@@ -67,16 +71,16 @@ impl Error {
             Error::InvalidRules(_) => "rules.invalid",
             Error::InvalidEvent(f) => f.code,
             Error::InvalidCatalog(_) => "catalog.invalid",
-            Error::UnknownStatus(_) => "rules.unknownStatus",
+            Error::UnknownStatus { .. } => "rules.unknownStatus",
         }
     }
 
     /// Every finding behind the error.
     pub fn details(&self) -> &[Finding] {
         match self {
-            Error::InvalidRules(all) | Error::InvalidCatalog(all) | Error::UnknownStatus(all) => {
-                all
-            }
+            Error::InvalidRules(all)
+            | Error::InvalidCatalog(all)
+            | Error::UnknownStatus { details: all, .. } => all,
             Error::InvalidEvent(one) => std::slice::from_ref(one),
         }
     }

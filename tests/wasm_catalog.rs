@@ -56,10 +56,17 @@ fn with_catalog(catalog: Value) -> Result<OmniSync, JsValue> {
 
 #[wasm_bindgen_test]
 fn the_same_rules_send_each_orgs_id() {
-    let sandbox = sf_query(&[("0N5Hs0000001Avl", "Available"), ("0N5Hs0000004Lun", "Lunch")]);
-    let production = sf_query(&[("0N53t000000CaVaAAC", "Available"), ("0N53t000000CaLuAAC", "Lunch")]);
+    let sandbox = sf_query(&[
+        ("0N5Hs0000001Avl", "Available"),
+        ("0N5Hs0000004Lun", "Lunch"),
+    ]);
+    let production = sf_query(&[
+        ("0N53t000000CaVaAAC", "Available"),
+        ("0N53t000000CaLuAAC", "Lunch"),
+    ]);
     let mut in_sandbox = with_catalog(sandbox).expect("sandbox");
-    let mut in_production = with_catalog(production["result"]["records"].clone()).expect("production");
+    let mut in_production =
+        with_catalog(production["result"]["records"].clone()).expect("production");
     assert_eq!(lunch_id(&mut in_sandbox), "0N5Hs0000004LunKAE");
     assert_eq!(lunch_id(&mut in_production), "0N53t000000CaLuAAC");
     // loadRules resolves against the constructor's catalog as well.
@@ -69,9 +76,12 @@ fn the_same_rules_send_each_orgs_id() {
 
 #[wasm_bindgen_test]
 fn a_status_the_org_lacks_throws_rules_unknown_status_naming_it() {
-    let err = with_catalog(sf_query(&[("0N5Hs0000001Avl", "Available"), ("0N5Hs0000006Brk", "Break")]))
-        .err()
-        .expect("refused");
+    let err = with_catalog(sf_query(&[
+        ("0N5Hs0000001Avl", "Available"),
+        ("0N5Hs0000006Brk", "Break"),
+    ]))
+    .err()
+    .expect("refused");
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(text(&err, "code"), "rules.unknownStatus");
     let message = text(&err, "message");
@@ -89,7 +99,10 @@ fn without_a_catalog_rules_without_ids_are_refused_and_an_id_mismatch_warns() {
     assert_eq!(text(&err, "code"), "rules.invalid");
     let mut with_id = rules();
     with_id["statuses"][1]["id"] = json!("0N5Hs0000004LunKAE");
-    let catalog = sf_query(&[("0N53t000000CaVaAAC", "Available"), ("0N53t000000CaLuAAC", "Lunch")]);
+    let catalog = sf_query(&[
+        ("0N53t000000CaVaAAC", "Available"),
+        ("0N53t000000CaLuAAC", "Lunch"),
+    ]);
     let mut engine = OmniSync::with_options(js(&with_id), Some(js(&json!({ "catalog": catalog }))))
         .expect("accepted");
     assert_eq!(lunch_id(&mut engine), "0N53t000000CaLuAAC");

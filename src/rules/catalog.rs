@@ -12,7 +12,6 @@ use super::compile::{CompiledRules, Target};
 use super::salesforce_id;
 use crate::error::{Error, Finding};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// How many of the org's names an unknown-status message lists.
 const NAMES_LISTED: usize = 10;
@@ -26,15 +25,16 @@ pub struct OrgStatus {
     pub label: Option<String>,
 }
 
-/// The org's statuses, in the order the org listed them.
+/// The org's statuses, in the order the org listed them. A few dozen at most: looked
+/// up by a linear search, which costs the wasm bundle less than a map.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Catalog {
     pub statuses: Vec<OrgStatus>,
-    by_name: BTreeMap<String, usize>,
 }
 
 impl Catalog {
     /// Reads the catalog from JSON text (see [`Catalog::from_value`]).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_json_str(text: &str) -> Result<Catalog, Error> {
         let value: Value = serde_json::from_str(text)
             .map_err(|e| invalid("$", format!("the status catalog is not valid JSON: {e}")))?;
@@ -45,52 +45,36 @@ impl Catalog {
     /// object with `records`). A record that cannot be used is an error with its path:
     /// a catalog half read would make names fail for the wrong reason.
     pub fn from_value(value: &Value) -> Result<Catalog, Error> {
-        let (records, path) = match value {
-            Value::Array(records) => (records, "$"),
-            Value::Object(top) => match (top.get("result"), top.get("records")) {
-                (Some(result), _) => match result.get("records") {
-                    Some(Value::Array(records)) => (records, "$.result.records"),
-                    _ => return Err(not_a_catalog(top)),
-                },
-                (None, Some(Value::Array(records))) => (records, "$.records"),
-                _ => return Err(not_a_catalog(top)),
-            },
-            _ => return Err(invalid("$", "the status catalog must be a list of ServicePresenceStatus records or the output of sf data query --json".into())),
+        let (records, path) = match (value.pointer("/result/records"), value.get("records")) {
+            (Some(records), _) => (records, "$.result.records"),
+            (None, Some(records)) => (records, "$.records"),
+            (None, None) => (value, "$"),
+        };
+        let Some(records) = records.as_array() else {
+            return Err(invalid(path, "the status catalog must be the list of the org's ServicePresenceStatus records, or the output of sf data query --json".into()));
         };
         let mut catalog = Catalog::default();
         let mut errors = Vec::new();
         for (i, record) in records.iter().enumerate() {
-            let at = format!("{path}[{i}]");
             let field = |key: &str| record.get(key).and_then(Value::as_str);
-            let (Some(id), Some(name)) = (field("Id"), field("DeveloperName")) else {
+            let id = field("Id").and_then(salesforce_id::to_18);
+            let (Some(id), Some(name)) = (id, field("DeveloperName")) else {
                 errors.push(Finding::new(
                     "catalog.invalid",
-                    at,
-                    "a ServicePresenceStatus record needs \"Id\" and \"DeveloperName\" (query SELECT Id, DeveloperName, MasterLabel FROM ServicePresenceStatus)",
-                ));
-                continue;
-            };
-            let Some(id) = salesforce_id::to_18(id) else {
-                errors.push(Finding::new(
-                    "catalog.invalid",
-                    format!("{at}.Id"),
-                    format!("\"{id}\" is not a Salesforce Id (15 or 18 letters and digits)"),
+                    format!("{path}[{i}]"),
+                    "a ServicePresenceStatus record needs an \"Id\" (15 or 18 letters and digits) and a \"DeveloperName\"",
                 ));
                 continue;
             };
             // DeveloperNames are unique in an org; should a list repeat one, the first
             // record stands.
-            if catalog.by_name.contains_key(name) {
-                continue;
+            if catalog.by_name(name).is_none() {
+                catalog.statuses.push(OrgStatus {
+                    id,
+                    developer_name: name.to_string(),
+                    label: field("MasterLabel").map(str::to_string),
+                });
             }
-            catalog
-                .by_name
-                .insert(name.to_string(), catalog.statuses.len());
-            catalog.statuses.push(OrgStatus {
-                id,
-                developer_name: name.to_string(),
-                label: field("MasterLabel").map(str::to_string),
-            });
         }
         if errors.is_empty() {
             Ok(catalog)
@@ -100,9 +84,9 @@ impl Catalog {
     }
 
     pub fn by_name(&self, developer_name: &str) -> Option<&OrgStatus> {
-        self.by_name
-            .get(developer_name)
-            .and_then(|&i| self.statuses.get(i))
+        self.statuses
+            .iter()
+            .find(|s| s.developer_name == developer_name)
     }
 
     /// "A, B, C and 4 more": the org's names, at most [`NAMES_LISTED`] of them.
@@ -126,28 +110,17 @@ fn invalid(path: &str, message: String) -> Error {
     Error::InvalidCatalog(vec![Finding::new("catalog.invalid", path, message)])
 }
 
-/// An object that is not a query result; `sf` reports its own failures this way.
-fn not_a_catalog(top: &serde_json::Map<String, Value>) -> Error {
-    let why = top
-        .get("message")
-        .and_then(Value::as_str)
-        .map(|m| format!(" (it says: {m})"))
-        .unwrap_or_default();
-    invalid(
-        "$",
-        format!("the status catalog has no records list: expected the output of sf data query --json or its result.records{why}"),
-    )
-}
-
 /// Gives every status of `rules` the org's Id. A status the org lacks is an error
 /// naming it; an Id in the rules that disagrees with the org's is a warning, and the
 /// org's Id is used. Returns the warnings.
 pub fn resolve(rules: &mut CompiledRules, catalog: &Catalog) -> Result<Vec<Finding>, Error> {
     let mut missing = Vec::new();
+    let mut names = Vec::new();
     let mut warnings = Vec::new();
     for (i, status) in rules.statuses.iter_mut().enumerate() {
         let Some(org) = catalog.by_name(&status.developer_name) else {
             missing.push(unknown(catalog, &status.developer_name, i));
+            names.push(format!("\"{}\"", status.developer_name));
             continue;
         };
         if !status.id.is_empty() && !salesforce_id::same_id(&status.id, &org.id) {
@@ -166,7 +139,15 @@ pub fn resolve(rules: &mut CompiledRules, catalog: &Catalog) -> Result<Vec<Findi
         }
     }
     if !missing.is_empty() {
-        return Err(Error::UnknownStatus(missing));
+        let message = format!(
+            "the org has no ServicePresenceStatus with the DeveloperName {}; {}",
+            names.join(", "),
+            listed(catalog)
+        );
+        return Err(Error::UnknownStatus {
+            message,
+            details: missing,
+        });
     }
     for rule in &mut rules.rules {
         for target in &mut rule.targets {
@@ -198,14 +179,21 @@ fn unknown(catalog: &Catalog, name: &str, i: usize) -> Finding {
             )
         })
         .unwrap_or_default();
-    let listed = if catalog.statuses.is_empty() {
-        "the catalog lists no status at all".to_string()
-    } else {
-        format!("its statuses are: {}", catalog.names())
-    };
     Finding::new(
         "rules.unknownStatus",
         format!("$.statuses[{i}].developerName"),
-        format!("the org has no ServicePresenceStatus with the DeveloperName \"{name}\"{hint}; {listed}"),
+        format!(
+            "the org has no ServicePresenceStatus with the DeveloperName \"{name}\"{hint}; {}",
+            listed(catalog)
+        ),
     )
+}
+
+/// "its statuses are: A, B and 3 more".
+fn listed(catalog: &Catalog) -> String {
+    if catalog.statuses.is_empty() {
+        "the catalog lists no status at all".to_string()
+    } else {
+        format!("its statuses are: {}", catalog.names())
+    }
 }

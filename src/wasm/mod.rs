@@ -95,7 +95,7 @@ impl OmniSync {
     /// org's catalog overrode (`rules.statusIdMismatch`).
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn warnings(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.engine.rules().warnings)
+        to_js(self.engine.rules().warnings.as_slice())
     }
 
     /// Applies one event (`at` in ms, or now) and returns `{actions, trace}`. A

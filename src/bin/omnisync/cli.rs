@@ -98,8 +98,16 @@ fn catalog(args: &Args) -> Result<Option<Catalog>, Usage> {
     let Some(path) = args.value("--catalog") else {
         return Ok(None);
     };
-    Catalog::from_json_str(&read(path)?).map(Some).map_err(|e| {
-        let lines: Vec<String> = e.details().iter().map(|f| format!("  {f}")).collect();
+    let text = read(path)?;
+    Catalog::from_json_str(&text).map(Some).map_err(|e| {
+        let mut lines: Vec<String> = e.details().iter().map(|f| format!("  {f}")).collect();
+        // A failed query: sf prints its own error as JSON, with a message worth showing.
+        let said = serde_json::from_str::<Value>(&text).ok().and_then(|v| {
+            v.get("message")
+                .and_then(Value::as_str)
+                .map(|m| format!("  sf said: {m}"))
+        });
+        lines.extend(said);
         Usage(format!(
             "{path} is not a status catalog:\n{}",
             lines.join("\n")
