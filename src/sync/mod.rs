@@ -243,7 +243,6 @@ impl SyncLoop {
 
     fn event_into(&mut self, event: &Event, now: u64, out: &mut Output) {
         let out = &mut *out;
-        self.stats.events += 1;
         self.last_activity = now;
         self.idle_fired = false;
         if !self.ready {
@@ -257,6 +256,8 @@ impl SyncLoop {
             );
             return;
         }
+        // Counted once, when decided on (a buffered event is counted at its replay).
+        self.stats.events += 1;
         let side = side_of(event);
         let reason = match event {
             Event::StatusChanged { reason, .. } => reason.as_deref(),
