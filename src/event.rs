@@ -259,8 +259,14 @@ impl Event {
             // Lightning names the fields in camelCase, the Classic PRESENCE.WORKLOAD_CHANGED
             // payload in PascalCase (as the Omni-Channel guide prints them).
             EventKind::WorkloadChanged => Event::WorkloadChanged {
-                configured_capacity: number(event, either(event, "configuredCapacity", "ConfiguredCapacity"))?,
-                previous_workload: number(event, either(event, "previousWorkload", "PreviousWorkload"))?,
+                configured_capacity: number(
+                    event,
+                    either(event, "configuredCapacity", "ConfiguredCapacity"),
+                )?,
+                previous_workload: number(
+                    event,
+                    either(event, "previousWorkload", "PreviousWorkload"),
+                )?,
                 new_workload: number(event, either(event, "newWorkload", "NewWorkload"))?,
             },
             EventKind::Idle => Event::Idle {
@@ -534,8 +540,10 @@ mod tests {
 
     #[test]
     fn classic_workload_fields_are_pascal_case() {
-        let e = parse(json!({"type": "sfconsole.ConsoleEvent.PRESENCE.WORKLOAD_CHANGED",
-            "ConfiguredCapacity": "4", "PreviousWorkload": 1, "NewWorkload": 2}))
+        let e = parse(
+            json!({"type": "sfconsole.ConsoleEvent.PRESENCE.WORKLOAD_CHANGED",
+            "ConfiguredCapacity": "4", "PreviousWorkload": 1, "NewWorkload": 2}),
+        )
         .unwrap();
         assert_eq!(
             e,
@@ -545,8 +553,10 @@ mod tests {
                 new_workload: 2.0
             }
         );
-        let err = parse(json!({"type": "PRESENCE.WORKLOAD_CHANGED", "ConfiguredCapacity": 4,
-            "PreviousWorkload": 1}))
+        let err = parse(
+            json!({"type": "PRESENCE.WORKLOAD_CHANGED", "ConfiguredCapacity": 4,
+            "PreviousWorkload": 1}),
+        )
         .unwrap_err();
         assert_eq!(err.details()[0].path, "$.newWorkload");
     }

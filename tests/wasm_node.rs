@@ -24,6 +24,23 @@ macro_rules! wasm_tests {
 
 for_each_scenario!(wasm_tests);
 
+macro_rules! wasm_sync_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sync_scenarios {
+            use super::common;
+            use wasm_bindgen_test::wasm_bindgen_test;
+            $(
+                #[wasm_bindgen_test]
+                fn $name() {
+                    common::sync::run::<common::wasm::WasmSync>(stringify!($name), sync_scenario!($name));
+                }
+            )*
+        }
+    };
+}
+
+for_each_sync_scenario!(wasm_sync_tests);
+
 fn rules() -> Value {
     json!({
         "version": 1,

@@ -37,7 +37,11 @@ pub const TOOLKIT_REASON: &str = "OmniToolkitStatusChange";
 
 /// What the host must do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Command {
     /// Run an action and report with [`SyncLoop::result`] under the same `id`.
     Execute {

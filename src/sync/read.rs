@@ -14,7 +14,9 @@ impl SyncLoop {
         let mut out = self.tick(now);
         let first = !self.ready;
         for (method, code) in &read.failures {
-            let message = format!("{method} failed ({code}): the presence it reports is unknown, nothing is changed");
+            let message = format!(
+                "{method} failed ({code}): the presence it reports is unknown, nothing is changed"
+            );
             self.note(&mut out, now, LogKind::ReadFailed, None, message);
         }
         if matches!(read.status, StatusRead::Failed(_)) {

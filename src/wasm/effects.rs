@@ -7,8 +7,8 @@ use super::runtime::{push, Input, Shared};
 use crate::read::PresenceRead;
 use crate::rules::file::Side;
 use crate::sync::Command;
-use std::rc::Rc;
 use js_sys::Reflect;
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 pub(super) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {

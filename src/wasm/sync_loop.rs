@@ -32,8 +32,9 @@ impl SyncLoopHandle {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{context?: object, seed?: number}")]
-        options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "{context?: object, seed?: number}")] options: Option<
+            JsValue,
+        >,
     ) -> Result<SyncLoopHandle, JsValue> {
         #[cfg(feature = "console_error_panic_hook")]
         console_error_panic_hook::set_once();

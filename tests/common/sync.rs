@@ -43,7 +43,9 @@ fn run_value<S: SyncSubject>(scenario: &Value) -> Result<(), String> {
     }
     let options = scenario.get("options").cloned().unwrap_or(Value::Null);
     let mut subject = S::load(&scenario["rules"], &options)?;
-    let steps = scenario["steps"].as_array().ok_or("scenario has no steps")?;
+    let steps = scenario["steps"]
+        .as_array()
+        .ok_or("scenario has no steps")?;
     for (i, step) in steps.iter().enumerate() {
         step_run(&mut subject, step).map_err(|why| format!("step {i}: {why}"))?;
     }
@@ -95,7 +97,10 @@ fn step_run<S: SyncSubject>(subject: &mut S, step: &Value) -> Result<(), String>
 
 fn check_output(out: &Value, step: &Value) -> Result<(), String> {
     let commands = &out["commands"];
-    let want = step.get("commands").cloned().unwrap_or(Value::Array(vec![]));
+    let want = step
+        .get("commands")
+        .cloned()
+        .unwrap_or(Value::Array(vec![]));
     if *commands != want {
         return Err(format!(
             "commands differ\n  want {want}\n  got  {commands}\n  log  {}",
