@@ -150,7 +150,9 @@ fn metrics_default_to_now() {
     ))
     .expect("handled");
     let m = json(&sync.metrics(None).expect("metrics"));
-    assert!(m["records"][0]["statusDuration"].as_f64().unwrap_or(0.0) > 0.0);
+    // The current record runs to now: idle since the login, no StatusDuration yet.
+    assert!(m["records"][0]["IdleDuration"].as_f64().unwrap_or(0.0) > 0.0);
+    assert!(m["records"][0].get("StatusDuration").is_none());
 }
 
 #[wasm_bindgen_test]
