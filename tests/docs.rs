@@ -75,7 +75,11 @@ fn run(dir: &Path, command: &str) -> String {
         None => (command, None),
     };
     let words = split(command);
-    assert_eq!(words.first().map(String::as_str), Some("omnisync"), "{command}");
+    assert_eq!(
+        words.first().map(String::as_str),
+        Some("omnisync"),
+        "{command}"
+    );
     let output = Command::new(env!("CARGO_BIN_EXE_omnisync"))
         .args(&words[1..])
         .current_dir(dir)

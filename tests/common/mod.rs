@@ -77,6 +77,7 @@ macro_rules! for_each_scenario {
     ($m:ident) => {
         $m! {
             already_in_state_echo,
+            classic_guide_payloads,
             classic_presence_aliases,
             clock_never_goes_backwards,
             condition_groups_nested,
