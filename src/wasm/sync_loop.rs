@@ -4,7 +4,7 @@
 //! server-side relay, a simulator, a test). `OmniSync.start` runs the same loop with the
 //! browser's own timers and bridges. See docs/runtime.md.
 
-use super::{compile, js_error, json_value, read_event, to_js};
+use super::{compile, js_error, json_value, read_catalog, read_event, to_js};
 use crate::engine::{AgentContext, Engine};
 use crate::read::PresenceRead;
 use crate::sync::SyncLoop as Loop;
@@ -27,19 +27,22 @@ fn ms(now: f64) -> u64 {
 
 #[wasm_bindgen(js_class = SyncLoop)]
 impl SyncLoopHandle {
-    /// Builds the loop from rules (JSON text or object) and `{context?, seed?}`. Throws
-    /// like `new OmniSync` when the rules are refused.
+    /// Builds the loop from rules (JSON text or object) and `{catalog?, context?, seed?}`
+    /// (`catalog`: the org's ServicePresenceStatus records, as for `new OmniSync`).
+    /// Throws like `new OmniSync` when the rules are refused.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{context?: object, seed?: number}")] options: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(
+            unchecked_param_type = "{catalog?: object[] | object, context?: object, seed?: number}"
+        )]
+        options: Option<JsValue>,
     ) -> Result<SyncLoopHandle, JsValue> {
         #[cfg(feature = "console_error_panic_hook")]
         console_error_panic_hook::set_once();
-        let mut engine = Engine::new(compile(&rules)?);
         let options = options.unwrap_or(JsValue::UNDEFINED);
+        let catalog = read_catalog(&options)?;
+        let mut engine = Engine::new(compile(&rules, catalog.as_ref())?);
         let get = |key: &str| Reflect::get(&options, &key.into()).unwrap_or(JsValue::UNDEFINED);
         let context = get("context");
         if context.is_object() {
