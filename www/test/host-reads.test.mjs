@@ -13,6 +13,8 @@ import { classicHost, lightningHost, messageChannelHost } from "../omnisync.js";
 const require = createRequire(import.meta.url);
 const { OmniSync } = require("../../pkg/node/omnisync.js");
 const rules = readFileSync(new URL("../../examples/cti-four-row.json", import.meta.url), "utf8");
+// The example names its statuses only; the example org's catalog gives their Ids.
+const catalog = JSON.parse(readFileSync(new URL("../../examples/org-statuses.json", import.meta.url), "utf8"));
 const AVAILABLE = "0N5Hs0000001AvlKAE";
 
 test("Lightning: a 'not logged in' rejection is null, any other rejection fails with a code", async () => {
@@ -83,7 +85,7 @@ test("runtime: a failed Classic status read leaves the agent logged in, is trace
     getAgentWorks: { success: true, works: "[{\"workItemId\":\"500a\",\"workId\":\"0Bza\",\"isEngaged\":true}]" },
   });
   const telephony = { subscribe: () => {}, setState: async () => {}, getState: async () => "Available" };
-  const runtime = OmniSync.start({ rules, host: classicHost(sforce), telephony, reconcileMs: 300, channel: "reads1", storage: null });
+  const runtime = OmniSync.start({ rules, catalog, host: classicHost(sforce), telephony, reconcileMs: 300, channel: "reads1", storage: null });
   try {
     for (let i = 0; i < 40 && !runtime.state().omni.loggedIn; i++) await sleep(50);
     const state = runtime.state();
