@@ -39,6 +39,8 @@ const ZIP_ENTRIES = {
   "omnisync.iife.js": "dist/omnisync.iife.js",
   "omnisync_bg.wasm": "pkg/web/omnisync_bg.wasm",
   "host.js": "www/salesforce/host.js",
+  // For Open CTI softphone pages: reports the phone to the host (docs/message-channel.md).
+  "relay.js": "www/salesforce/relay.js",
 };
 const DEFAULT_RULES = "www/demo/default-rules.json";
 // Components this package cannot work without; others' parts are counted, not named.
