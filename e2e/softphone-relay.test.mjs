@@ -225,15 +225,21 @@ relayTest("the phone in another frame: Lunch to Omni, Omni to the phone, reload 
 relayTest("a reply that never comes times out and is retried like any write", async (browser) => {
   const page = await openConsole(browser, true);
   await relayConnected(page);
-  await page.evaluate(() => { window.lms.dropReplies = 1; });
+  // The command is lost on its way to the softphone: nothing acts, nothing answers.
+  await page.evaluate(() => { window.lms.drop.command = 1; });
   await agentPicksOmni(page, "Break");
-  await waitFor(async () => (await phoneCalls(page)).length >= 2, { what: "the retried agent.setState", timeout: 20000 });
+  await waitFor(async () => (await phoneCalls(page)).length, { what: "the retried agent.setState", timeout: 20000 });
   const dropped = await page.evaluate(() => window.lms.dropped);
-  assert.equal(dropped.length, 1, "one reply was lost");
-  const calls = await phoneCalls(page);
-  assert.deepEqual(calls.map((c) => c.state.name), ["Break", "Break"], "sent once, then once again");
+  assert.deepEqual(dropped.map((m) => [m.type, m.method, m.name]), [["command", "setState", "Break"]]);
   const lines = await trace(page);
   assert.ok(lines.some((m) => /failed \(timeout\); attempt 2/.test(m)), lines.join("\n"));
+  await sleep(500);
+  const calls = await phoneCalls(page);
+  assert.deepEqual(calls.map((c) => c.state.name), ["Break"], "carried out once, by the retry");
+  const commands = (await page.evaluate(() => window.lms.log))
+    .filter((e) => e.message.type === "command" && e.message.method === "setState");
+  assert.equal(commands.length, 2, "sent, lost, sent again");
+  assert.notEqual(commands[0].message.id, commands[1].message.id, "each attempt has its own correlation id");
   const stats = await host(page).evaluate(() => window.omnisyncHost.runtime.stats());
   assert.equal(stats.retries, 1);
   assert.equal(stats.failed, 0);

@@ -195,24 +195,18 @@ export function softphoneTelephony(softphone) {
 export const TELEPHONY_PROTOCOL = 1;
 
 /**
- * Telephony bridge over the message channel, for a host page whose phone lives in
- * another frame: the Open CTI softphone running www/salesforce/relay.js. Messages are
- * `{kind: "telephony", version: 1, type, ...}` (docs/message-channel.md): the relay
- * sends `snapshot`, `changed`, `heartbeat` and `reply`; this bridge sends
- * `snapshotRequest` and `command` (`getState`, `setState`). A snapshot is never turned
- * into a state change: the engine reads it at its next reconcile, so a softphone reload
- * moves nothing. Until a relay has spoken, and after its heartbeat stops, `getState`
- * answers null and `setState` fails with code `noRelay` (the sync loop retries).
- * @param {{postMessage: Function, subscribe: Function}} port the transport: every
- *   message on the channel, this page's own included, reaches `subscribe`'s handler.
+ * Telephony bridge over the message channel to the softphone's relay
+ * (www/salesforce/relay.js; protocol in docs/message-channel.md, "Telephony"). A
+ * snapshot is never a state change, so a softphone reload moves nothing. While no relay
+ * is alive, `getState` answers null and `setState` fails with code `noRelay`.
+ * @param {{postMessage: Function, subscribe: Function}} port the channel.
  * @param {{timeoutMs?: number, missedBeats?: number, onStatus?: Function,
- *   onNote?: Function, log?: {warn: Function}}} [options] `timeoutMs`: how long a
- *   command waits for its reply beyond the relay's own phone timeout (default 2000);
- *   `missedBeats`: heartbeats missed before the relay counts as gone (default 3);
- *   `onStatus(status)`: called with `{connected, text}` (the status line's words) when a
- *   relay appears, goes silent or returns; `onNote(kind, message)`: a line for the decision trace.
- * @returns {object} a telephony bridge, plus `status()` and `attach(runtime)`, which
- *   sends the notes (and those kept since start) to `runtime.note`.
+ *   onNote?: Function, log?: object}} [options] `timeoutMs`: wait for a reply beyond
+ *   the relay's own `replyWithinMs` (default 2000); `missedBeats` (default 3);
+ *   `onStatus({connected, text})` when a relay appears, goes silent or returns;
+ *   `onNote(kind, message)` for the trace.
+ * @returns {object} a telephony bridge with `status()` and `attach(runtime)`, which
+ *   sends the trace notes, those kept since start included, to `runtime.note`.
  */
 export function messageChannelTelephony(port, options = {}) {
   const { timeoutMs = 2000, missedBeats = 3, log = console } = options;
@@ -222,80 +216,66 @@ export function messageChannelTelephony(port, options = {}) {
   const refused = new Set();
   let runtime = null;
   let next = 0;
-  let relay = null; // {id, source, state, states, everyMs, replyWithinMs, alive, lostTimer}
+  let relay = null; // {id, source, everyMs, replyWithinMs, alive, timer}
 
   const note = (kind, message) => {
     options.onNote?.(kind, message);
     if (runtime?.note) runtime.note(kind, message);
     else notes.push([kind, message]);
   };
-  const status = () => describeStatus(relay);
+  const status = () => (relay?.alive ? { connected: true, text: `softphone relay: ${relay.source}` }
+    : { connected: false, text: "waiting for the softphone" });
   const announce = () => options.onStatus?.(status());
-  const send = (type, fields) => port.postMessage({ kind: "telephony", version: TELEPHONY_PROTOCOL, type, ...fields });
 
-  function alive(message) {
-    const returning = relay && relay.id === message.relay && !relay.alive;
-    const first = !relay;
-    const reloaded = relay && relay.id !== message.relay;
-    if (first || reloaded) {
-      if (relay) clearTimeout(relay.lostTimer);
-      relay = { id: message.relay, state: null, states: [], everyMs: 5000, replyWithinMs: 8000, alive: true };
-      note("telephony", first
-        ? `softphone relay appeared (${message.source ?? "softphone"})`
-        : `softphone relay returned after a reload of the softphone (${message.source ?? "softphone"})`);
-    } else if (returning) {
-      relay.alive = true;
-      note("telephony", "softphone relay returned: its heartbeat is back");
-    }
-    if (message.source) relay.source = message.source;
-    if (Number(message.everyMs) > 0) relay.everyMs = Number(message.everyMs);
-    if (Number(message.replyWithinMs) > 0) relay.replyWithinMs = Number(message.replyWithinMs);
-    clearTimeout(relay.lostTimer);
-    const current = relay;
-    relay.lostTimer = setTimeout(() => {
-      if (relay !== current) return;
+  function heard({ relay: id, source = "softphone", everyMs, replyWithinMs }) {
+    const back = relay?.id === id && !relay.alive;
+    if (relay?.id !== id) {
+      note("telephony", relay ? `softphone relay returned after a reload of the softphone (${source})`
+        : `softphone relay appeared (${source})`);
+      clearTimeout(relay?.timer);
+      relay = { id, everyMs: 5000, replyWithinMs: 8000, changed: true };
+    } else if (back) note("telephony", "softphone relay returned: its heartbeat is back");
+    const current = Object.assign(relay, { source, alive: true });
+    if (everyMs > 0) relay.everyMs = everyMs;
+    if (replyWithinMs > 0) relay.replyWithinMs = replyWithinMs;
+    clearTimeout(relay.timer);
+    relay.timer = setTimeout(() => {
       current.alive = false;
       note("telephony", `softphone relay silent: heartbeat lost (nothing for ${current.everyMs * missedBeats} ms)`);
       announce();
     }, relay.everyMs * missedBeats);
-    if (first || reloaded || returning) announce();
+    if (back || relay.changed) announce();
+    relay.changed = false;
   }
 
   port.subscribe((message) => {
     if (message?.kind !== "telephony") return;
-    if (message.version !== TELEPHONY_PROTOCOL) {
-      // Never half-read: a newer relay's message may mean something else.
-      const key = String(message.version);
-      if (!refused.has(key)) {
-        refused.add(key);
-        log.warn(`omnisync: telephony message of version ${key} refused: this page speaks version ${TELEPHONY_PROTOCOL}; update the relay and the host together`);
-        note("refused", `telephony message of version ${key} refused (this page speaks version ${TELEPHONY_PROTOCOL})`);
+    const { version, type, id } = message;
+    if (version !== TELEPHONY_PROTOCOL) {
+      // Never half-read: another version's message may mean something else.
+      if (!refused.has(version)) {
+        refused.add(version);
+        log.warn(`omnisync: telephony message of version ${version} refused: this page speaks version ${TELEPHONY_PROTOCOL}; update the relay and the host together`);
+        note("refused", `telephony message of version ${version} refused (this page speaks version ${TELEPHONY_PROTOCOL})`);
       }
       return;
     }
-    if (!["snapshot", "changed", "heartbeat", "reply"].includes(message.type) || !message.relay) return;
-    alive(message);
-    if (Array.isArray(message.states)) relay.states = message.states.filter((s) => typeof s === "string");
-    if (message.type === "snapshot") {
-      relay.state = typeof message.state === "string" ? message.state : null;
-    } else if (message.type === "changed" && typeof message.newState === "string") {
-      relay.state = message.newState;
-      events.emit({ type: "telephony.stateChanged", oldState: message.oldState ?? null,
-        newState: message.newState, at: Date.now() });
-    } else if (message.type === "reply" && waiting.has(message.id)) {
-      const { resolve, reject, timer } = waiting.get(message.id);
-      waiting.delete(message.id);
-      clearTimeout(timer);
-      if (message.ok) resolve(message.result ?? null);
-      else reject(telephonyError(message.error?.code ?? "refused", message.error?.message ?? "the softphone refused"));
+    if (!["snapshot", "changed", "heartbeat", "reply"].includes(type) || !message.relay) return;
+    heard(message);
+    if (type === "changed" && typeof message.newState === "string") {
+      events.emit({ type: "telephony.stateChanged", oldState: message.oldState ?? null, newState: message.newState, at: Date.now() });
     }
+    if (type !== "reply" || !waiting.has(id)) return;
+    const { resolve, reject, timer } = waiting.get(id);
+    waiting.delete(id);
+    clearTimeout(timer);
+    if (message.ok) resolve(message.result ?? null);
+    else reject(telephonyError(message.error?.code ?? "refused", message.error?.message ?? "the softphone refused"));
   });
 
+  const send = (type, fields) => port.postMessage({ kind: "telephony", version: TELEPHONY_PROTOCOL, type, ...fields });
   const command = (method, fields) => new Promise((resolve, reject) => {
-    if (!relay?.alive) {
-      reject(telephonyError("noRelay", `waiting for the softphone: no relay answers ${method}`));
-      return;
-    }
+    if (!relay?.alive) throw telephonyError("noRelay", `waiting for the softphone: no relay for ${method}`);
     const id = `omnisync-tel-${Date.now()}-${next++}`;
     const timer = setTimeout(() => {
       waiting.delete(id);
@@ -309,25 +289,14 @@ export function messageChannelTelephony(port, options = {}) {
   send("snapshotRequest", {});
   return {
     subscribe: events.subscribe,
-    getState: async () => {
-      if (!relay?.alive) return null;
-      const result = await command("getState", {});
-      return typeof result?.state === "string" ? result.state : null;
-    },
+    getState: async () => (relay?.alive ? (await command("getState", {}))?.state ?? null : null),
     setState: (name) => command("setState", { name }),
     status,
     attach(instance) {
       runtime = instance;
-      if (!runtime?.note) return;
-      notes.splice(0).forEach(([kind, message]) => runtime.note(kind, message));
+      if (runtime?.note) notes.splice(0).forEach(([kind, message]) => runtime.note(kind, message));
     },
   };
-}
-
-/** What the status line says about the relay last heard (null: none yet). */
-function describeStatus(relay) {
-  if (!relay?.alive) return { connected: false, text: "waiting for the softphone" };
-  return { connected: true, text: `softphone relay: ${relay.source ?? "softphone"}` };
 }
 
 function telephonyError(code, message) {
