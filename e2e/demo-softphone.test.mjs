@@ -29,13 +29,17 @@ test("the demo's softphone lives on another origin and reaches the engine only t
     assert.equal(await page.getByTestId("telephony-source").innerText(), "softphone relay: softphone");
 
     // Every telephony message the console page received came by postMessage from the frame.
-    const seen = [];
-    await page.exposeFunction("recordLms", (message) => seen.push(message));
-    await page.evaluate(() => addEventListener("message", (e) => e.data?.omnisyncLms && window.recordLms(e.data.message)));
+    await page.evaluate(() => {
+      window.lmsSeen = [];
+      addEventListener("message", (e) => e.data?.omnisyncLms && window.lmsSeen.push({ origin: e.origin, message: e.data.message }));
+    });
     await page.frameLocator("[data-testid=softphone-frame]").getByTestId("phone-state-select").selectOption("Lunch");
     await waitFor(async () => (await state()).omni.developerName === "Lunch", { what: "Omni-Channel on Lunch" });
-    assert.ok(seen.some((m) => m.kind === "telephony" && m.type === "changed" && m.newState === "Lunch"),
-      JSON.stringify(seen));
+    const seen = await waitFor(async () => {
+      const all = await page.evaluate(() => window.lmsSeen);
+      return all.some(({ message: m }) => m.kind === "telephony" && m.type === "changed" && m.newState === "Lunch") && all;
+    }, { what: "the phone change to arrive by postMessage" });
+    assert.deepEqual([...new Set(seen.map((e) => e.origin))], [origin], "only from the softphone's origin");
     const trace = await page.evaluate(() => globalThis.omnisyncDemo.instance.trace().map((e) => e.message));
     assert.ok(trace.includes("softphone relay appeared (softphone)"), trace.join("\n"));
 
