@@ -1,11 +1,13 @@
 // The phone in its own frame, in headless Chromium: a top page (the console) holds two
 // iframes on two origins, two ports of 127.0.0.1: the OmniSyncHost page (rendered from
 // lwc-wrapper/.../pages/OmniSyncHost.page, with e2e/fixtures/fake-salesforce.js for the
-// Aura bridge and the toolkit and no telephony client of its own) and an Open CTI
-// softphone page running the real relay (relay.js from the omnisync.zip static resource)
-// over an agent with Amazon Connect Streams' shape (e2e/fixtures/fake-softphone.js). The
-// top page plays Lightning Message Service between them by postMessage
-// (e2e/fixtures/lms-top.js). Protocol: docs/message-channel.md, "Telephony".
+// Aura bridge and the toolkit and no telephony client of its own) and the optional
+// Open CTI softphone page (pages/OmniSyncSoftphone.page: its ccp.js and the real relay
+// from the omnisync.zip static resource) over an agent with Amazon Connect Streams'
+// shape (e2e/fixtures/fake-streams.js, served where the page loads Streams; Open CTI is
+// e2e/fixtures/fake-opencti.js). The top page plays Lightning Message Service between
+// them by postMessage (e2e/fixtures/lms-top.js). Protocol: docs/message-channel.md,
+// "Telephony".
 //
 //   node e2e/run.mjs e2e/softphone-relay.test.mjs
 
@@ -20,6 +22,9 @@ import { ROOT, assertRuntimeBuilt, launchBrowser, sleep, waitFor } from "./harne
 
 const DEFAULT = path.join(ROOT, "lwc-wrapper/force-app/main/default");
 const PAGE = path.join(DEFAULT, "pages/OmniSyncHost.page");
+const SOFTPHONE = path.join(DEFAULT, "pages/OmniSyncSoftphone.page");
+const OPENCTI = "/support/api/62.0/lightning/opencti_min.js";
+const INSTANCE = "https://example.my.connect.aws";
 const STATIC = path.join(DEFAULT, "staticresources");
 const HELPER = path.join(DEFAULT, "aura/OmniSyncBridge/OmniSyncBridgeHelper.js");
 const FIXTURES = path.join(ROOT, "e2e/fixtures");
@@ -75,21 +80,37 @@ function hostPage() {
 </head><body>${body}</body></html>`;
 }
 
-/** An Open CTI softphone page: the phone, then the relay from the static resource. */
-const softphonePage = () => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>softphone</title>
-<script src="/fixture/config.js"></script>
-<script src="/fixture/fake-softphone.js"></script>
-<script src="${RESOURCES}/omnisync/relay.js" data-heartbeat-ms="${HEARTBEAT_MS}" data-command-timeout-ms="${PHONE_TIMEOUT_MS}"></script>
-</head><body><p>softphone</p></body></html>`;
+/**
+ * OmniSyncSoftphone.page as Salesforce renders it, the custom metadata record Default
+ * filled in. Its scripts come from the static resources (ccp.js, relay.js) and from the
+ * fakes standing where Salesforce serves opencti_min.js and the Streams resource.
+ */
+function softphonePage() {
+  const source = fs.readFileSync(SOFTPHONE, "utf8").trim();
+  const open = source.match(/^<apex:page\b[^>]*>/);
+  assert.ok(open && source.endsWith("</apex:page>"), "OmniSyncSoftphone.page is one <apex:page> element");
+  const fields = {
+    "{!$CustomMetadata.OmniSync_Softphone__mdt.Default.Instance_URL__c}": INSTANCE,
+    "{!$CustomMetadata.OmniSync_Softphone__mdt.Default.Region__c}": "eu-west-2",
+    "{!$Resource.amazonConnectStreams}": `${RESOURCES}/amazonConnectStreams`,
+  };
+  let body = source.slice(open[0].length, -"</apex:page>".length)
+    .replace(/\{!URLFOR\(\$Resource\.omnisync, '([^']+)'\)\}/g, `${RESOURCES}/omnisync/$1`);
+  for (const [field, value] of Object.entries(fields)) body = body.split(field).join(value);
+  assert.equal(body.match(/\{![^}]*\}|<\/?apex:[\w-]+/g), null, "the page uses only the merge fields this test renders");
+  assert.ok(body.includes(`src="${OPENCTI}"`), "the page loads Open CTI for Lightning");
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>softphone</title></head><body>${body}</body></html>`;
+}
 
 const topPage = (softphoneNow) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>console</title>
 <script src="/fixture/lms-top.js"></script>
-</head><body data-host="${hostOrigin}/apex/OmniSyncHost?telephony=none" data-softphone="${phoneOrigin}/softphone"
+</head><body data-host="${hostOrigin}/apex/OmniSyncHost?telephony=none" data-softphone="${phoneOrigin}/apex/OmniSyncSoftphone"
  data-softphone-now="${softphoneNow}"></body></html>`;
 
 function listen(zip) {
   const config = () => `window.fakeSalesforceConfig = ${JSON.stringify({
     channel: CHANNEL, statuses: rules.statuses, telephonyStates: rules.telephony.states,
+    relayOptions: { heartbeatMs: HEARTBEAT_MS, commandTimeoutMs: PHONE_TIMEOUT_MS },
   })};`;
   const fixture = (name) => () => [MIME[".js"], fs.readFileSync(path.join(FIXTURES, name))];
   const routes = {
@@ -98,7 +119,8 @@ function listen(zip) {
     "/fixture/fake-salesforce.js": fixture("fake-salesforce.js"),
     "/fixture/lms-frame.js": fixture("lms-frame.js"),
     "/fixture/lms-top.js": fixture("lms-top.js"),
-    "/fixture/fake-softphone.js": fixture("fake-softphone.js"),
+    [OPENCTI]: () => [MIME[".js"], `${config()}\n${fs.readFileSync(path.join(FIXTURES, "fake-opencti.js"))}`],
+    [`${RESOURCES}/amazonConnectStreams`]: fixture("fake-streams.js"),
     [`${RESOURCES}/omnisyncRules`]: () => [MIME[".json"], fs.readFileSync(path.join(STATIC, "omnisyncRules.json"))],
   };
   return new Promise((resolve) => {
@@ -113,7 +135,7 @@ function listen(zip) {
       const html = "text/html; charset=utf-8";
       if (url.pathname === "/top") return send(200, html, topPage(url.searchParams.get("softphone") === "now"));
       if (url.pathname === "/apex/OmniSyncHost") return send(200, html, hostPage());
-      if (url.pathname === "/softphone") return send(200, html, softphonePage());
+      if (url.pathname === "/apex/OmniSyncSoftphone") return send(200, html, softphonePage());
       if (url.pathname === "/favicon.ico") return send(204, "image/x-icon", "");
       if (routes[url.pathname]) return send(200, ...routes[url.pathname]());
       const entry = url.pathname.startsWith(`${RESOURCES}/omnisync/`) && zip[url.pathname.slice(`${RESOURCES}/omnisync/`.length)];
@@ -138,7 +160,7 @@ function relayTest(name, body) {
   });
 }
 
-const frame = (page, name) => page.frames().find((f) => f.url().includes(name === "host" ? "/apex/OmniSyncHost" : "/softphone"));
+const frame = (page, name) => page.frames().find((f) => f.url().includes(name === "host" ? "/apex/OmniSyncHost" : "/apex/OmniSyncSoftphone"));
 const host = (page) => frame(page, "host");
 const softphone = (page) => frame(page, "softphone");
 const statusLine = async (page) => host(page).locator("#omnisync-status").innerText();
@@ -180,6 +202,13 @@ relayTest("the phone in another frame: Lunch to Omni, Omni to the phone, reload 
   await relayConnected(page);
   assert.ok((await trace(page)).includes("softphone relay appeared (Amazon Connect)"));
   assert.notEqual(new URL(host(page).url()).origin, new URL(softphone(page).url()).origin, "two origins");
+  // The page started one CCP, at the instance its custom metadata names; the relay none.
+  const ccps = await softphone(page).evaluate(() => window.fakePhone.ccps());
+  assert.equal(ccps.length, 1);
+  assert.equal(ccps[0].container, "omnisync-ccp");
+  assert.equal(ccps[0].options.ccpUrl, `${INSTANCE}/ccp-v2/`);
+  assert.equal(ccps[0].options.region, "eu-west-2");
+  assert.equal(ccps[0].options.softphone.allowFramedSoftphone, true);
 
   // Phone Lunch -> one setServicePresenceStatus with Lunch's Id.
   await softphone(page).evaluate(() => window.fakePhone.change("Lunch"));

@@ -16,7 +16,8 @@
 //
 // Started by loading the script (configuration in data-* attributes of its <script>
 // element: data-channel, default OmniSync__c; data-heartbeat-ms; data-command-timeout-ms;
-// data-enqueue-next-state; data-client; data-manual to start it yourself), or by
+// data-enqueue-next-state; data-client; data-manual to start it yourself; or in a
+// window.omnisyncRelayOptions object set by an earlier script, which wins), or by
 // OmniSyncRelay.start(options). A reload of the softphone is a new relay: it announces
 // itself with a snapshot, never with a state change, so nothing moves.
 (function (global) {
@@ -303,6 +304,8 @@
 
   global.OmniSyncRelay = { start: start, version: VERSION };
   var config = fromScriptElement(global.document && global.document.currentScript);
+  var preset = global.omnisyncRelayOptions || {};
+  Object.keys(preset).forEach(function (k) { config[k] = preset[k]; });
   if (config.manual || !global.document) return;
   var boot = function () {
     try {
