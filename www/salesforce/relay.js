@@ -258,8 +258,9 @@
     }
 
     opencti.subscribe({ channelName: options.channel, listener: listener, callback: function (response) {
+      // Open CTI answers {success, returnValue: the subscription, errors}.
       if (response && response.success === false) log.warn("omnisync relay: could not subscribe to " + options.channel, response.errors);
-      else subscription = response && response.returnValue;
+      else subscription = response && "returnValue" in response ? response.returnValue : response;
     } });
 
     var found = findPhone(options);
