@@ -46,7 +46,12 @@ before(async () => {
   assertRuntimeBuilt();
   const built = spawnSync(process.execPath, ["scripts/package-sf.mjs", "--resources-only"], { cwd: ROOT, encoding: "utf8" });
   assert.equal(built.status, 0, `package-sf.mjs --resources-only failed:\n${built.stdout}${built.stderr}`);
-  rules = JSON.parse(fs.readFileSync(path.join(STATIC, "omnisyncRules.json"), "utf8"));
+  // The rules name statuses only; this org gives each an Id. The rules served carry the
+  // same Ids, so the host starts whether or not its page also hands it the catalog.
+  const shipped = JSON.parse(fs.readFileSync(path.join(STATIC, "omnisyncRules.json"), "utf8"));
+  rules = { ...shipped, statuses: shipped.statuses.map((status, i) => ({
+    ...status, id: status.id ?? `0N5Hs00000${String(i + 1).padStart(2, "0")}RlyAAA`,
+  })) };
   const zip = unzipSync(new Uint8Array(fs.readFileSync(path.join(STATIC, "omnisync.zip"))));
   assert.ok(zip["relay.js"], "the omnisync static resource ships relay.js");
   servers = [await listen(zip), await listen(zip)];
@@ -62,11 +67,20 @@ function hostPage() {
   const source = fs.readFileSync(PAGE, "utf8").trim();
   const open = source.match(/^<apex:page\b[^>]*>/);
   assert.ok(open && source.endsWith("</apex:page>"), "OmniSyncHost.page is one <apex:page> element");
+  const attr = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  const catalog = rules.statuses.map((s) => ({ Id: s.id, DeveloperName: s.developerName, MasterLabel: s.label }));
   const fields = {
     "{!$Resource.omnisyncRules}": `${RESOURCES}/omnisyncRules`,
     "{!$MessageChannel.OmniSync__c}": CHANNEL,
     "{!$User.Id}": "005Hs00000AgEntAAA",
     "{!$User.ProfileId}": "00eHs000000PrOfAAA",
+    // The page's controller fields, where the page has them.
+    "{!userId}": "005Hs00000AgEntAAA",
+    "{!profileId}": "00eHs000000PrOfAAA",
+    "{!teamsJson}": attr("[]"),
+    "{!catalogJson}": attr(JSON.stringify(catalog)),
+    "{!catalogError}": "",
+    "{!$RemoteAction.OmniSyncHostController.publishPresence}": "OmniSyncHostController.publishPresence",
   };
   let body = source.slice(open[0].length, -"</apex:page>".length)
     .replace(/\{!URLFOR\(\$Resource\.omnisync, '([^']+)'\)\}/g, `${RESOURCES}/omnisync/$1`);
@@ -121,7 +135,7 @@ function listen(zip) {
     "/fixture/lms-top.js": fixture("lms-top.js"),
     [OPENCTI]: () => [MIME[".js"], `${config()}\n${fs.readFileSync(path.join(FIXTURES, "fake-opencti.js"))}`],
     [`${RESOURCES}/amazonConnectStreams`]: fixture("fake-streams.js"),
-    [`${RESOURCES}/omnisyncRules`]: () => [MIME[".json"], fs.readFileSync(path.join(STATIC, "omnisyncRules.json"))],
+    [`${RESOURCES}/omnisyncRules`]: () => [MIME[".json"], JSON.stringify(rules)],
   };
   return new Promise((resolve) => {
     const server = http.createServer((request, response) => {

@@ -10,9 +10,10 @@
 use super::bridge::text;
 use super::effects::{read_presence, run_commands};
 use super::tabs::Leadership;
-use super::{compile, json_value, read_event, to_js};
+use super::{compile, json_value, read_catalog, read_event, to_js};
 use crate::engine::{Decision, Engine, EngineSnapshot};
 use crate::event::Event;
+use crate::rules::Catalog;
 use crate::sync::{Command, LogEntry, Output, SyncLoop};
 use gloo_timers::callback::{Interval, Timeout};
 use js_sys::{Function, Reflect};
@@ -66,6 +67,8 @@ pub(super) struct Inner {
     reconcile: Option<Interval>,
     on_update: Option<Function>,
     tabs: Option<Leadership>,
+    /// The org's statuses given at start: reloaded rules resolve against them too.
+    catalog: Option<Catalog>,
 }
 
 pub(super) struct Shared {
@@ -89,7 +92,9 @@ fn option(options: &JsValue, key: &str) -> JsValue {
 
 impl Runtime {
     pub(super) fn start(options: &JsValue) -> Result<Runtime, JsValue> {
-        let rules = compile(&option(options, "rules"))?;
+        let catalog = read_catalog(options)?;
+        let rules = compile(&option(options, "rules"), catalog.as_ref())?;
+        let warnings = rules.warnings.clone();
         let host = option(options, "host");
         let telephony = option(options, "telephony");
         for (bridge, name) in [(&host, "host"), (&telephony, "telephony")] {
@@ -151,6 +156,7 @@ impl Runtime {
                 reconcile: None,
                 on_update: option(options, "onUpdate").dyn_into::<Function>().ok(),
                 tabs: None,
+                catalog,
             }),
             inbox: RefCell::new(VecDeque::new()),
         });
@@ -171,6 +177,9 @@ impl Runtime {
         let tabs = Leadership::start(&shared, &channel);
         if let Ok(mut inner) = shared.inner.try_borrow_mut() {
             inner.tabs = tabs;
+            for warning in warnings {
+                inner.record("warning", warning.to_string(), None, None);
+            }
             let out = inner.sync.start(now());
             drop(inner);
             run_commands(&shared, out.commands);
@@ -503,10 +512,14 @@ impl Runtime {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<(), JsValue> {
-        let rules = compile(&rules)?;
         let mut inner = self.shared.inner.try_borrow_mut().map_err(|_| busy())?;
+        let rules = compile(&rules, inner.catalog.as_ref())?;
+        let warnings = rules.warnings.clone();
         inner.sync.engine_mut().load_rules(rules);
         inner.record("rules", "new rules loaded".into(), None, None);
+        for warning in warnings {
+            inner.record("warning", warning.to_string(), None, None);
+        }
         Ok(())
     }
 
