@@ -115,19 +115,25 @@ export function checkPackage(forceApp, { sfdxProject = path.join(forceApp, "..",
   // Permission sets: refer only to what exists; the agents' set grants every page,
   // every class that is not a test and every object (custom settings are read by Apex
   // in system mode and need no grant).
+  // Custom metadata types are granted by customMetadataTypeAccesses, not objectPermissions.
   const objects = named(".object-meta.xml")
     .filter(([, file]) => !/<customSettingsType>/.test(read(file)))
     .map(([name]) => name);
   const known = {
     apexPage: new Set(pages.map(([name]) => name)),
     apexClass: new Set([...classes.keys()].filter((c) => !isTestClass(classes.get(c)))),
-    object: new Set(objects),
+    object: new Set(objects.filter((name) => !name.endsWith("__mdt"))),
+    customMetadataType: new Set(objects.filter((name) => name.endsWith("__mdt"))),
   };
+  // What a permission set grants of one kind.
+  const grants = (xml, kind) => kind === "customMetadataType"
+    ? (xml.match(/<customMetadataTypeAccesses>[\s\S]*?<\/customMetadataTypeAccesses>/g) ?? []).map((b) => first(b, "name"))
+    : tag(xml, kind);
   const sets = named(".permissionset-meta.xml");
   for (const [name, file] of sets) {
     const xml = read(file);
     for (const [kind, names] of Object.entries(known)) {
-      for (const granted of tag(xml, kind)) {
+      for (const granted of grants(xml, kind)) {
         if (!names.has(granted)) problems.push(`permission set ${name} grants ${kind} ${granted}, which the package does not have`);
       }
     }
@@ -137,7 +143,7 @@ export function checkPackage(forceApp, { sfdxProject = path.join(forceApp, "..",
   else {
     const xml = read(agents[1]);
     for (const [kind, names] of Object.entries(known)) {
-      const granted = new Set(tag(xml, kind));
+      const granted = new Set(grants(xml, kind));
       for (const wanted of names) {
         if (!granted.has(wanted)) problems.push(`permission set ${AGENT_PERMISSION_SET} misses ${kind} ${wanted}`);
       }
