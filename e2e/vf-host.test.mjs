@@ -12,7 +12,6 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { unzipSync } from "fflate";
 import { ROOT, assertRuntimeBuilt, launchBrowser, waitFor } from "./harness.mjs";
@@ -46,20 +45,6 @@ const ORGS = {
 ORGS.lacking = ORGS.b.filter((r) => r.DeveloperName !== "Lunch");
 const orgId = (org, developerName) => ORGS[org].find((r) => r.DeveloperName === developerName).Id;
 
-// The engine resolves status names against the org's catalog (OmniSync.start's
-// `catalog`) once that option exists; until then the tests that need it say so.
-const catalogSupported = (() => {
-  try {
-    const { OmniSync } = createRequire(import.meta.url)(path.join(ROOT, "pkg/node/omnisync.js"));
-    const file = JSON.parse(fs.readFileSync(path.join(ROOT, "www/demo/default-rules.json"), "utf8"));
-    file.statuses = file.statuses.map(({ id, ...rest }) => rest);
-    new OmniSync(JSON.stringify(file), { catalog: ORGS.a });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const NEEDS_CATALOG = catalogSupported ? {} : { skip: "the engine has no catalog option yet (OmniSync.start({catalog}))" };
 const CSP = {
   // What the demo proves the engine needs: no inline script, wasm compilation allowed.
   salesforce: "script-src 'self' 'wasm-unsafe-eval'",
@@ -333,7 +318,7 @@ for (const org of ["a", "b"]) {
     const command = await waitFor(async () => (await fake(page)).log.find((e) =>
       e.message.kind === "command" && e.message.method === "setServicePresenceStatus"), { what: "a setServicePresenceStatus command" });
     assert.deepEqual(command.message.args, [{ statusId: orgId(org, "Lunch") }]);
-  }, NEEDS_CATALOG);
+  });
 }
 
 hostTest("a catalog that lacks a status of the rules: the status line names it", async (browser) => {
@@ -345,7 +330,7 @@ hostTest("a catalog that lacks a status of the rules: the status line names it",
   assert.match(line, /Available/, "the org's names are listed");
   const commands = (await fake(page)).log.filter((e) => e.message.kind === "command");
   assert.deepEqual(commands, [], "a host that did not start sends no command");
-}, NEEDS_CATALOG);
+});
 
 hostTest("a user who cannot read the catalog: the status line shows the controller's coded message", async (browser) => {
   const message = "apex.noDeveloperName: You cannot read the API names (DeveloperName) of the Omni-Channel presence statuses";
@@ -377,7 +362,7 @@ hostTest("a rule scoped by a 15-character profile Id matches the page's 18-chara
   const decided = await panelSees(page, (m) => m.trace.some((e) => e.decision?.trace.event === "telephony.stateChanged"), "the decision on Lunch");
   const entry = decided.trace.find((e) => e.decision?.trace.event === "telephony.stateChanged");
   assert.equal(entry.decision.trace.rules.find((r) => r.rule === "Connect agent switches to Lunch").outcome, "emitted");
-}, NEEDS_CATALOG);
+});
 
 // ------------------------------------------------------------------ connection, pairing
 
