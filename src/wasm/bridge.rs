@@ -9,9 +9,11 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Calls `object[method](...args)` and awaits the result.
 pub async fn call(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let function = Reflect::get(object, &JsValue::from_str(method))?
-        .dyn_into::<Function>()
-        .map_err(|_| js_sys::Error::new(&format!("the bridge has no method {method}")))?;
+    // typeof, not instanceof: a Proxy's getPrototypeOf trap could throw there.
+    let function = Some(Reflect::get(object, &JsValue::from_str(method))?)
+        .filter(JsValue::is_function)
+        .map(JsValue::unchecked_into::<Function>)
+        .ok_or_else(|| js_sys::Error::new(&format!("the bridge has no method {method}")))?;
     let list: Array = args.iter().collect();
     let returned = function.apply(object, &list)?;
     JsFuture::from(Promise::resolve(&returned)).await
@@ -34,8 +36,8 @@ pub fn text(object: &JsValue, key: &str) -> Option<String> {
 }
 
 /// A numeric property that may arrive as a number or a numeric string, read like an
-/// event's numbers (`node::number`: no general float parser in the bundle for this).
+/// event's numbers (`node::number`, the one reader: finite, exponent checked).
 pub fn number(object: &JsValue, key: &str) -> Option<f64> {
     let value = Reflect::get(object, &JsValue::from_str(key)).ok()?;
-    crate::node::number(&Node::shape(&value)).filter(|n| n.is_finite() && *n >= 0.0)
+    crate::node::number(&Node::shape(&value)).filter(|n| *n >= 0.0)
 }
