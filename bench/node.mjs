@@ -39,7 +39,7 @@ export function engines(file, before) {
     { key: "handle", label: "omnisync handle(), trace not read", async: false,
       make: () => { const s = new OmniSync(file); return (e) => s.handle(e).actions; } },
     { key: "handleTraceRead", label: "omnisync handle(), trace read", async: false, traceRead: true,
-      make: () => { const s = new OmniSync(file); return (e) => { const d = s.handle(e); if (!d.trace) throw new Error("no trace"); return d.actions; }; } },
+      make: () => { const s = new OmniSync(file); return (e) => { const d = s.handle(e); if (!d.trace().rules) throw new Error("no trace"); return d.actions; }; } },
     { key: "jsonRulesEngine", label: "json-rules-engine", async: true,
       make: () => { const p = jsonRulesEnginePeer(file); return (e) => p.handle(e); } },
     { key: "jsonLogic", label: "json-logic-js (plain JS)", async: false,
@@ -63,7 +63,7 @@ const actionKey = (a) => JSON.stringify([a.type, a.statusId ?? null, a.developer
 /**
  * Runs every engine over the trace and compares the action lists event by event (type,
  * target and the rule that decided each). omnisync's own trace must agree too: every
- * action's rule is the one its trace says was emitted.
+ * action's rule is one whose condition its trace says held.
  * @returns {{equivalent: boolean, actions: number, firstDifference: object | null}}
  */
 export async function checkEquivalence(list, trace, file) {
@@ -75,8 +75,10 @@ export async function checkEquivalence(list, trace, file) {
     for (const h of handlers) out.push(h.async ? await h.handle(trace[i]) : h.handle(trace[i]));
     const keys = out.map((acts) => acts.map(actionKey).join("\n"));
     const decision = traced.handle(trace[i]);
-    const emitted = new Set(decision.trace.rules.filter((r) => r.outcome === "emitted").map((r) => r.rule));
-    const traceAgrees = decision.actions.every((a) => emitted.has(a.rule));
+    // A rule with a target on each side can be superseded on one and act on the other.
+    const rules = decision.trace().rules;
+    const acted = new Set(rules.filter((r) => r.outcome === "emitted" || r.outcome === "superseded").map((r) => r.rule));
+    const traceAgrees = decision.actions.every((a) => acted.has(a.rule)) && rules.some((r) => r.outcome === "emitted") === decision.actions.length > 0;
     if (keys.some((k) => k !== keys[0]) || !traceAgrees) {
       const firstDifference = { index: i, event: trace[i], traceAgrees };
       handlers.forEach((h, j) => { firstDifference[h.key] = out[j]; });
@@ -131,8 +133,8 @@ export async function throughput(list, trace, passes, step) {
  * (its command carried out and the result fed back) before the next.
  * @returns {Promise<{latencyUs: {p50: number, p99: number, max: number}, eventsPerSecond: number, commands: number, events: number}>}
  */
-export async function runtimeLatency(file, trace) {
-  const OmniSync = loadOmniSync();
+export async function runtimeLatency(file, trace, dir) {
+  const OmniSync = loadOmniSync(dir);
   const settle = async () => { for (let i = 0; i < 6; i++) await null; };
   const run = async (events) => {
     const listeners = { host: [], phone: [] };

@@ -464,6 +464,12 @@ impl Engine {
 
     /// Applies `event` at `now` (ms) and decides what to do about it.
     pub fn handle(&mut self, event: &Event, now: u64) -> Decision {
+        self.handle_chosen(event, now).0
+    }
+
+    /// [`Engine::handle`], also saying which target of which rule each action is (in
+    /// the order of the actions), for callers that keep something per rule target.
+    pub fn handle_chosen(&mut self, event: &Event, now: u64) -> (Decision, Vec<Chosen>) {
         let seen = self.observe(event, now);
         self.decision(seen)
     }
@@ -530,15 +536,15 @@ impl Engine {
 
     /// Evaluates the rules an observation triggers against the current model.
     pub fn decide(&self, seen: &Observation) -> Decision {
-        self.decision(seen.clone())
+        self.decision(seen.clone()).0
     }
 
     /// [`Engine::decide`] on an observation the caller no longer needs: its facts move
     /// into the trace.
-    fn decision(&self, seen: Observation) -> Decision {
+    fn decision(&self, seen: Observation) -> (Decision, Vec<Chosen>) {
         let (chosen, outcomes) = self.evaluate(seen.kind, &seen.facts);
-        Decision {
-            actions: chosen.into_iter().map(|c| self.rules.action(c)).collect(),
+        let decision = Decision {
+            actions: chosen.iter().map(|&c| self.rules.action(c)).collect(),
             trace: Trace {
                 event: seen.kind.name(),
                 at: seen.at,
@@ -548,7 +554,8 @@ impl Engine {
                 outcomes,
                 rules: Arc::clone(&self.rules),
             },
-        }
+        };
+        (decision, chosen)
     }
 
     /// Whether `side` already shows the state an action asks for.

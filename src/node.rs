@@ -232,8 +232,22 @@ mod tests {
             assert_eq!(parse_decimal(text), Some(expected), "{text}");
         }
         for text in [
-            "", "-", ".", "abc", "1.2.3", "NaN", "inf", "1e", "1x", "--1", "1e999",
-            "Infinity", "-Infinity", "1e+", "1e--2", "1e2.5",
+            "",
+            "-",
+            ".",
+            "abc",
+            "1.2.3",
+            "NaN",
+            "inf",
+            "1e",
+            "1x",
+            "--1",
+            "1e999",
+            "Infinity",
+            "-Infinity",
+            "1e+",
+            "1e--2",
+            "1e2.5",
         ] {
             assert_eq!(parse_decimal(text), None, "{text}");
         }

@@ -142,14 +142,9 @@ fn the_trace_is_built_when_read_and_says_the_same_each_time() {
     let mut sync = OmniSync::new(js(&rules())).expect("valid");
     let lunch = json!({"at": 1, "type": "telephony.stateChanged", "newState": "Lunch"});
     let decision = sync.handle(js(&lunch)).expect("handled");
-    // The trace is an accessor: nothing is built until it is read.
-    let descriptor = js_sys::Object::get_own_property_descriptor(
-        decision.unchecked_ref::<js_sys::Object>(),
-        &"trace".into(),
-    );
-    assert!(js_sys::Reflect::get(&descriptor, &"get".into())
-        .expect("descriptor")
-        .is_function());
+    // The trace is a function of the compact trace: nothing is built until it is called.
+    let trace = js_sys::Reflect::get(&decision, &"trace".into()).expect("trace");
+    assert!(trace.is_function());
     // Later events and new rules do not change what an earlier decision says.
     sync.handle(js(
         &json!({"at": 2, "type": "telephony.stateChanged", "newState": "Available"}),
@@ -166,6 +161,11 @@ fn the_trace_is_built_when_read_and_says_the_same_each_time() {
     assert_eq!(rule["outcome"], json!("emitted"));
     assert_eq!(rule["checks"][0]["value"], json!("Lunch"));
     assert_eq!(json(&decision), read, "a second read says the same");
+    let called = trace
+        .unchecked_ref::<js_sys::Function>()
+        .call0(&JsValue::NULL)
+        .expect("trace()");
+    assert_eq!(json(&called), read["trace"], "trace() is what JSON writes");
 }
 
 #[wasm_bindgen_test]
@@ -195,8 +195,7 @@ fn numbers_are_finite_and_exponents_do_not_wrap() {
     assert_eq!(state["workload"]["currentWorkload"], json!(2.5));
     // A rules object with a number that is not finite is refused, with its code.
     let file = js(&rules());
-    js_sys::Reflect::set(&file, &"version".into(), &JsValue::from_f64(f64::INFINITY))
-        .expect("set");
+    js_sys::Reflect::set(&file, &"version".into(), &JsValue::from_f64(f64::INFINITY)).expect("set");
     let err = OmniSync::new(file).err().expect("refused");
     assert_eq!(field(&err, "code"), json!("rules.invalid"));
     assert_eq!(field(&err, "details")[0]["code"], json!("rules.syntax"));

@@ -4,7 +4,7 @@
 //! `details` list. Nothing here panics on input, and no JavaScript exception crosses
 //! Rust frames: every failure becomes an `Error` of the one call.
 
-use crate::engine::{Decision, Engine, Trace};
+use crate::engine::{Action, Chosen, Decision, Engine, Trace};
 use crate::error::{Error, Finding};
 use crate::event::{event_time, Event};
 use crate::node::Node;
@@ -22,6 +22,24 @@ mod tabs;
 
 pub use runtime::Runtime;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `object[key] = value` on an object this module has just made. No try/catch
+    /// wrapper (which `Reflect.set` is called through, at a fifth of `handle`'s time):
+    /// an assignment to a fresh object or function does not throw, as long as nobody
+    /// has put a throwing setter on `Object.prototype` (serde-wasm-bindgen's objects
+    /// assume the same).
+    #[wasm_bindgen(extends = Object)]
+    type Fresh;
+    #[wasm_bindgen(method, structural, indexing_setter)]
+    fn put(this: &Fresh, key: &JsValue, value: &JsValue);
+}
+
+/// `object[key] = value` on an object or function this module has just made.
+fn put(object: &JsValue, name: &'static str, value: &JsValue) {
+    object.unchecked_ref::<Fresh>().put(&key(name), value);
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /** One problem in a rules file or an event. */
@@ -34,8 +52,12 @@ export type Action =
 export interface Check { left: string; value: unknown; op: string; rightOperand?: string; right: unknown; result: boolean }
 export interface RuleTrace { rule: string; matched: boolean; outcome: "emitted" | "alreadyInState" | "superseded" | "notMatched" | "outOfScope"; checks: Check[] }
 export interface Trace { event: string; at: number; rules: RuleTrace[]; notes: string[] }
-/** What `handle` returns. `trace` is built when read (each read builds it afresh). */
-export interface Decision { readonly actions: Action[]; readonly trace: Trace }
+/**
+ * What `handle` returns. The trace is kept compactly and built when asked for:
+ * `decision.trace()` returns it (afresh at each call), and `JSON.stringify(decision)`
+ * writes it in full.
+ */
+export interface Decision { actions: Action[]; trace: (() => Trace) & { toJSON(): Trace } }
 /** A decision as the runtime's trace keeps it: the rules that matched, counts of the rest. */
 export interface TraceSummary { event: string; at: number; rules: RuleTrace[]; notMatched: number; outOfScope: number; notes: string[] }
 export interface DecisionSummary { actions: Action[]; trace: TraceSummary }
@@ -68,12 +90,22 @@ export interface Metrics { records: PresenceRecord[] }
 #[wasm_bindgen]
 pub struct OmniSync {
     engine: Engine,
-    /// The getter behind each decision's `trace`, for the rules in force: it reads the
-    /// compact trace the decision carries. Made again when the rules change; older
+    /// The function behind each decision's `trace`, for the rules in force: it reads
+    /// the compact trace the decision carries. Made again when the rules change; older
     /// decisions keep the one they were made with.
     explain: Function,
-    /// The property descriptor `handle` defines `trace` with; only its `get` changes.
-    descriptor: Object,
+    /// Each rule target's action fields as JavaScript strings, made on first use, so
+    /// deciding does not decode the same text into JavaScript for every event.
+    actions: Vec<Vec<Option<ActionText>>>,
+}
+
+/// An action's fields as JavaScript strings (strings are immutable: sharing is safe).
+#[derive(Clone)]
+struct ActionText {
+    omni: bool,
+    target: JsValue,
+    developer_name: JsValue,
+    rule: JsValue,
 }
 
 #[wasm_bindgen]
@@ -86,27 +118,23 @@ impl OmniSync {
     ) -> Result<OmniSync, JsValue> {
         console_error_panic_hook::set_once();
         let engine = Engine::new(compile(&rules)?);
-        let descriptor = Object::new();
-        // Setting a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&descriptor, &"enumerable".into(), &JsValue::TRUE);
-        let _ = Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE);
         Ok(OmniSync {
             explain: explainer(&engine),
             engine,
-            descriptor,
+            actions: Vec::new(),
         })
     }
 
-    /// Applies one event (`at` in ms, or now) and returns `{actions, trace}`; `trace`
-    /// is built when it is read. A malformed event throws and changes nothing.
+    /// Applies one event (`at` in ms, or now) and returns `{actions, trace}`; the trace
+    /// is built when `trace()` is called. A malformed event throws and changes nothing.
     #[wasm_bindgen(unchecked_return_type = "Decision")]
     pub fn handle(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
         let (event, now) = read_event(&event)?;
-        let decision = self.engine.handle(&event, now);
-        self.to_js_decision(&decision)
+        let (decision, chosen) = self.engine.handle_chosen(&event, now);
+        self.decision_to_js(&decision, &chosen)
     }
 
     /// What the engine knows about the agent.
@@ -139,6 +167,7 @@ impl OmniSync {
         let rules = compile(&rules)?;
         self.engine.load_rules(rules);
         self.explain = explainer(&self.engine);
+        self.actions.clear();
         Ok(())
     }
 
@@ -152,30 +181,91 @@ impl OmniSync {
 }
 
 impl OmniSync {
-    /// `{actions, trace}`: the actions as objects, `trace` an accessor whose getter is
-    /// `explain` bound to the compact trace's bytes (a `Uint8Array` the garbage
-    /// collector frees with the decision: nothing stays in wasm memory).
-    fn to_js_decision(&self, decision: &Decision) -> Result<JsValue, JsValue> {
+    /// `{actions, trace}`: the actions as fresh objects, `trace` the `explain` function
+    /// bound to the compact trace's bytes (a `Uint8Array` the garbage collector frees
+    /// with the decision: nothing stays in wasm memory), which is also its own `toJSON`.
+    fn decision_to_js(
+        &mut self,
+        decision: &Decision,
+        chosen: &[Chosen],
+    ) -> Result<JsValue, JsValue> {
         let object = Object::new();
-        let _ = Reflect::set(&object, &"actions".into(), &to_js(&decision.actions)?);
+        let actions = js_sys::Array::new();
+        for &c in chosen {
+            actions.push(&self.action_text(c).object());
+        }
+        put(&object, "actions", &actions);
         let bytes = Uint8Array::from(&decision.trace.to_bytes()[..]);
-        let getter = self.explain.bind1(&JsValue::NULL, &bytes);
-        let _ = Reflect::set(&self.descriptor, &"get".into(), &getter);
-        Object::define_property(&object, &"trace".into(), &self.descriptor);
+        let trace = self.explain.bind1(&JsValue::NULL, &bytes);
+        put(&trace, "toJSON", &trace);
+        put(&object, "trace", &trace);
         Ok(object.into())
+    }
+
+    fn action_text(&mut self, chosen: Chosen) -> ActionText {
+        let Chosen { rule, target } = chosen;
+        if self.actions.len() <= rule {
+            self.actions.resize(rule + 1, Vec::new());
+        }
+        let row = &mut self.actions[rule];
+        if row.len() <= target {
+            row.resize(target + 1, None);
+        }
+        let engine = &self.engine;
+        row[target]
+            .get_or_insert_with(|| match engine.rules().action(chosen) {
+                Action::SetOmniStatus {
+                    status_id,
+                    developer_name,
+                    rule,
+                } => ActionText {
+                    omni: true,
+                    target: status_id.into(),
+                    developer_name: developer_name.into(),
+                    rule: rule.into(),
+                },
+                Action::SetTelephonyState { state, rule } => ActionText {
+                    omni: false,
+                    target: state.into(),
+                    developer_name: JsValue::UNDEFINED,
+                    rule: rule.into(),
+                },
+            })
+            .clone()
     }
 }
 
-/// The getter of `trace` for the engine's current rules: reads the bytes back and
-/// builds the full trace.
+impl ActionText {
+    /// A fresh action object, as `Action` serialises.
+    fn object(&self) -> Object {
+        let object = Object::new();
+        let set = |k: &'static str, v: &JsValue| put(&object, k, v);
+        if self.omni {
+            set("type", &key("setOmniStatus"));
+            set("statusId", &self.target);
+            set("developerName", &self.developer_name);
+        } else {
+            set("type", &key("setTelephonyState"));
+            set("state", &self.target);
+        }
+        set("rule", &self.rule);
+        object
+    }
+}
+
+/// The function behind `trace` for the engine's current rules: reads the bytes back
+/// and builds the full trace (as JSON text parsed by the JS engine: for a trace of
+/// every rule with its checks that was measured faster than serde-wasm-bindgen, see
+/// docs/performance.md).
 fn explainer(engine: &Engine) -> Function {
     let rules = engine.shared_rules();
-    let explain = Closure::<dyn Fn(Uint8Array) -> Result<JsValue, JsValue>>::new(
-        move |bytes: Uint8Array| match Trace::from_bytes(&bytes.to_vec(), Arc::clone(&rules)) {
-            Some(trace) => to_js(&trace),
-            None => Err(js_sys::Error::new("omnisync: this trace cannot be read").into()),
-        },
-    );
+    let explain =
+        Closure::<dyn Fn(Uint8Array) -> Result<JsValue, JsValue>>::new(move |bytes: Uint8Array| {
+            match Trace::from_bytes(&bytes.to_vec(), Arc::clone(&rules)) {
+                Some(trace) => json_to_js(&trace),
+                None => Err(js_sys::Error::new("omnisync: this trace cannot be read").into()),
+            }
+        });
     // Freed by the garbage collector once no decision refers to it.
     explain.into_js_value().unchecked_into()
 }
@@ -231,7 +321,11 @@ pub(crate) fn typed<T: serde::de::DeserializeOwned>(
     let plain = node::plain(value)
         .map_err(|why| refused(code, "$", format!("{what} could not be read: {why}")))?;
     node::from_plain(plain).map_err(|(path, why)| {
-        let path = if path == "." { "$".into() } else { format!("$.{path}") };
+        let path = if path == "." {
+            "$".into()
+        } else {
+            format!("$.{path}")
+        };
         refused(code, &path, format!("{what} could not be read: {why}"))
     })
 }
@@ -246,12 +340,37 @@ fn refused(code: &'static str, path: &str, message: String) -> JsValue {
     })
 }
 
-/// A Rust value as a plain JavaScript value (objects, not `Map`s; 64-bit integers as
-/// numbers), by serde-wasm-bindgen.
+/// A JavaScript string for a name the code uses, made once and kept: decoding the
+/// same text into JavaScript on every event is most of what reading costs.
+pub(crate) fn key(name: &'static str) -> JsValue {
+    thread_local! {
+        static KEYS: std::cell::RefCell<Vec<(&'static str, JsValue)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    // The borrow covers no call that can run JavaScript code that throws.
+    KEYS.with_borrow_mut(|keys| {
+        if let Some((_, value)) = keys.iter().find(|(k, _)| std::ptr::eq(*k, name)) {
+            return value.clone();
+        }
+        let value = JsValue::from_str(name);
+        keys.push((name, value.clone()));
+        value
+    })
+}
+
+/// A Rust value as JSON text parsed by the JS engine.
+pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+    js_sys::JSON::parse(&text)
+}
+
+/// A Rust value as a plain JavaScript value: JSON text written by serde_json (which
+/// the bundle carries for the saved session and the trace anyway) and parsed by the JS
+/// engine. serde-wasm-bindgen's serialiser was measured against it: slower for a full
+/// trace and about N kB more in the bundle (docs/performance.md), so outputs stay JSON.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_sys::Error::new(&e.to_string()).into())
+    json_to_js(value)
 }
 
 /// A real `Error` with `code` and `details: [{code, path, message}]`.

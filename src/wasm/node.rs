@@ -71,7 +71,7 @@ impl Node for JsValue {
         if !JsValue::is_object(self) {
             return None;
         }
-        match Reflect::get(self, &JsValue::from_str(key)) {
+        match Reflect::get(self, &super::key(key)) {
             Ok(value) => (!value.is_undefined()).then_some(value),
             Err(_) => Some(unreadable()),
         }

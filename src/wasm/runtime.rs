@@ -520,7 +520,7 @@ impl Runtime {
         let inner = self.shared.inner.try_borrow().map_err(|_| busy())?;
         let skip = limit.map_or(0, |n| inner.trace.len().saturating_sub(n as usize));
         let entries: Vec<&TraceEntry> = inner.trace.iter().skip(skip).map(|(e, _)| e).collect();
-        to_js(&entries)
+        super::json_to_js(&entries)
     }
 
     /// Running totals: events, actions, echoes, deferred, retries...

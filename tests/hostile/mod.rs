@@ -7,7 +7,7 @@ use serde_json::json;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-const DRIVER: &str = include_str!("../www/test/hostile.mjs");
+const DRIVER: &str = include_str!("../../www/test/hostile.mjs");
 
 /// The driver's async function, made from its text (the module's `export` line cut).
 fn driver() -> js_sys::Function {

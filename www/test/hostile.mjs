@@ -65,7 +65,7 @@ async function hostileChecks(OmniSync, sleep) {
     if (decision.actions.length !== 1 || decision.actions[0].developerName !== "Lunch") {
       throw new Error(`${what}: no longer decides a good event: ${JSON.stringify(decision.actions)}`);
     }
-    if (decision.trace.rules[0]?.rule !== decision.actions[0].rule) throw new Error(`${what}: trace unreadable`);
+    if (decision.trace().rules[0]?.rule !== decision.actions[0].rule) throw new Error(`${what}: trace unreadable`);
     sync.handle({ type: "telephony.stateChanged", newState: "Available", at: 21 });
   };
   /** A call that must refuse: it throws an Error, never a trap or "recursive use". */
