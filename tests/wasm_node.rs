@@ -150,7 +150,8 @@ fn the_trace_is_built_when_read_and_says_the_same_each_time() {
         &json!({"at": 2, "type": "telephony.stateChanged", "newState": "Available"}),
     ))
     .expect("handled");
-    sync.load_rules(js(&json!({"version": 1, "statuses": [], "rules": []})))
+    sync.load_rules(js(&json!({"version": 1, "statuses": [], "rules": [],
+        "telephony": {"system": "amazon-connect", "states": ["Available"]}})))
         .expect("valid");
     let read = json(&decision);
     assert_eq!(read["actions"][0]["developerName"], json!("Lunch"));
@@ -237,7 +238,11 @@ fn an_accessor_that_throws_does_not_break_handle() {
     );
     let hostile = make.call0(&JsValue::NULL).expect("made");
     let err = sync.handle(hostile).expect_err("refused");
-    assert_eq!(field(&err, "code"), json!("event.missingField"));
+    // The field is there but cannot be read: invalid, and said so.
+    assert_eq!(field(&err, "code"), json!("event.invalidField"));
+    assert!(field(&err, "message")
+        .as_str()
+        .is_some_and(|m| m.contains("could not be read")));
     // The instance still works.
     let lunch = json!({"at": 2, "type": "telephony.stateChanged", "newState": "Lunch"});
     let decision = json(&sync.handle(js(&lunch)).expect("handled"));

@@ -11,8 +11,11 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]
 fn a_panic_prints_its_message_and_location_in_the_console() {
-    let rules =
-        js_sys::JSON::parse(r#"{"version": 1, "statuses": [], "rules": []}"#).expect("JSON");
+    let rules = js_sys::JSON::parse(
+        r#"{"version": 1, "statuses": [], "rules": [],
+        "telephony": {"system": "amazon-connect", "states": ["Available"]}}"#,
+    )
+    .expect("JSON");
     let instance: JsValue = OmniSync::new(rules).expect("valid").into();
     // Listen to console.error as the page's console would show it.
     let console = js_sys::Reflect::get(&js_sys::global(), &"console".into()).expect("console");

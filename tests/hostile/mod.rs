@@ -21,7 +21,8 @@ fn driver() -> js_sys::Function {
 pub async fn run() {
     // The class as JavaScript sees it: the constructor of an instance.
     let instance: JsValue = OmniSync::new(super::common::wasm::js(&json!({
-        "version": 1, "statuses": [], "rules": []
+        "version": 1, "statuses": [], "rules": [],
+        "telephony": {"system": "amazon-connect", "states": ["Available"]}
     })))
     .expect("valid")
     .into();
