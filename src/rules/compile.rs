@@ -31,7 +31,8 @@ pub const BUILTIN_SYSTEM_STATES: [&str; 12] = [
 /// The status name a logout presents to rules (CTI Adapter semantics).
 pub const OFFLINE: &str = "Offline";
 
-/// One presence status with its Id normalised to 18 characters.
+/// One presence status with its Id normalised to 18 characters (empty until the
+/// org's catalog gives it, when the rules name the status only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Status {
     pub id: String,
@@ -115,6 +116,9 @@ pub struct CompiledRules {
     pub rules: Vec<Rule>,
     pub evaluation: Evaluation,
     pub sync: SyncOptions,
+    /// What the engine accepted but an admin should know, such as an Id in the rules
+    /// that the org's catalog overrode.
+    pub warnings: Vec<Finding>,
     /// The indices of the rules each event kind triggers, in file order: evaluating an
     /// event visits only its own rules.
     triggered: Vec<Vec<usize>>,
@@ -175,15 +179,22 @@ impl CompiledRules {
     }
 }
 
-/// Checks and compiles a parsed rules file.
+/// Checks and compiles a parsed rules file; every status must have its Id.
 pub fn compile(file: &RulesFile) -> Result<CompiledRules, Vec<Finding>> {
-    compile_from(file, &Origin::identity(file))
+    compile_from(file, &Origin::identity(file), true)
 }
 
 /// Checks and compiles what could be read of a file; `origin` gives each element's
-/// position in the original lists, for the error paths.
-pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, Vec<Finding>> {
+/// position in the original lists, for the error paths. With `require_ids` false a
+/// status without Id gets an empty one, for the catalog to fill
+/// ([`super::catalog::resolve`]) or for checks that only need names.
+pub fn compile_from(
+    file: &RulesFile,
+    origin: &Origin,
+    require_ids: bool,
+) -> Result<CompiledRules, Vec<Finding>> {
     let mut c = Compiler {
+        require_ids,
         origin: origin.clone(),
         names: Vec::new(),
         errors: Vec::new(),
@@ -208,6 +219,7 @@ pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, 
             rules: Vec::new(),
             evaluation: file.options.evaluation,
             sync: file.options.sync.clone(),
+            warnings: Vec::new(),
             triggered: Vec::new(),
         },
     };
@@ -240,6 +252,7 @@ pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, 
 }
 
 struct Compiler {
+    require_ids: bool,
     origin: Origin,
     names: Vec<String>,
     errors: Vec<Finding>,
@@ -255,16 +268,36 @@ impl Compiler {
         for (i, s) in file.statuses.iter().enumerate() {
             let i = at(&self.origin.statuses, i);
             let path = format!("$.statuses[{i}]");
-            let Some(id) = salesforce_id::to_18(&s.id) else {
-                self.error(
-                    "rules.invalidStatusId",
-                    format!("{path}.id"),
-                    format!(
-                        "\"{}\" is not a Salesforce Id (15 or 18 letters and digits)",
-                        s.id
-                    ),
-                );
-                continue;
+            // No Id: the org's catalog gives it at start (an empty Id until then).
+            // Without a catalog a missing Id is an error, but the name still counts so
+            // that the rules naming it are not reported too.
+            let id = match &s.id {
+                None => {
+                    if self.require_ids {
+                        self.error(
+                            "rules.missingStatusId",
+                            format!("{path}.id"),
+                            format!(
+                                "the status \"{}\" has no id: give the engine the org's status catalog (the catalog option, or omnisync check --catalog) or write its ServicePresenceStatus Id here",
+                                s.developer_name
+                            ),
+                        );
+                    }
+                    String::new()
+                }
+                Some(given) => match salesforce_id::to_18(given) {
+                    Some(id) => id,
+                    None => {
+                        self.error(
+                            "rules.invalidStatusId",
+                            format!("{path}.id"),
+                            format!(
+                                "\"{given}\" is not a Salesforce Id (15 or 18 letters and digits)"
+                            ),
+                        );
+                        continue;
+                    }
+                },
             };
             if self.out.status_by_name(&s.developer_name).is_some() {
                 self.error(
@@ -272,11 +305,11 @@ impl Compiler {
                     format!("{path}.developerName"),
                     format!("the status \"{}\" is listed twice", s.developer_name),
                 );
-            } else if self.out.status_by_id(&id).is_some() {
+            } else if !id.is_empty() && self.out.status_by_id(&id).is_some() {
                 self.error(
                     "rules.duplicateStatus",
                     format!("{path}.id"),
-                    format!("the status Id \"{}\" is listed twice", s.id),
+                    format!("the status Id \"{id}\" is listed twice"),
                 );
             } else {
                 self.out.statuses.push(Status {

@@ -8,7 +8,7 @@ use crate::engine::{Action, Chosen, Decision, Engine, Trace};
 use crate::error::{Error, Finding};
 use crate::event::{event_time, Event};
 use crate::node::Node;
-use crate::rules::CompiledRules;
+use crate::rules::{Catalog, CompiledRules};
 use js_sys::{Function, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use std::sync::Arc;
@@ -97,6 +97,8 @@ pub struct OmniSync {
     /// Each rule target's action fields as JavaScript strings, made on first use, so
     /// deciding does not decode the same text into JavaScript for every event.
     actions: Vec<Vec<Option<ActionText>>>,
+    /// The org's statuses, for `loadRules` to resolve names as the constructor did.
+    catalog: Option<Catalog>,
 }
 
 /// An action's fields as JavaScript strings (strings are immutable: sharing is safe).
@@ -110,19 +112,34 @@ struct ActionText {
 
 #[wasm_bindgen]
 impl OmniSync {
-    /// Builds an engine from rules given as JSON text or as a plain object. Throws an
-    /// `Error` with `code: "rules.invalid"` and every problem in `details`.
+    /// Builds an engine from rules given as JSON text or as a plain object, and
+    /// `{catalog}`: the org's ServicePresenceStatus records (`Id`, `DeveloperName`,
+    /// `MasterLabel`), which give the statuses named in the rules this org's Ids.
+    /// Throws an `Error` with `code: "rules.invalid"`, `"rules.unknownStatus"` (a
+    /// status the org lacks) or `"catalog.invalid"`, and every problem in `details`.
     #[wasm_bindgen(constructor)]
-    pub fn new(
+    pub fn with_options(
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ catalog?: object[] | object }")] options: Option<
+            JsValue,
+        >,
     ) -> Result<OmniSync, JsValue> {
         console_error_panic_hook::set_once();
-        let engine = Engine::new(compile(&rules)?);
+        let catalog = read_catalog(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let engine = Engine::new(compile(&rules, catalog.as_ref())?);
         Ok(OmniSync {
             explain: explainer(&engine),
             engine,
             actions: Vec::new(),
+            catalog,
         })
+    }
+
+    /// What the engine accepted but an admin should know: an Id in the rules the
+    /// org's catalog overrode (`rules.statusIdMismatch`).
+    #[wasm_bindgen(unchecked_return_type = "Finding[]")]
+    pub fn warnings(&self) -> Result<JsValue, JsValue> {
+        to_js(self.engine.rules().warnings.as_slice())
     }
 
     /// Applies one event (`at` in ms, or now) and returns `{actions, trace}`; the trace
@@ -150,8 +167,8 @@ impl OmniSync {
         to_js(&self.engine.metrics(time(now)))
     }
 
-    /// Starts the browser runtime (see docs/runtime.md): `{rules, host, telephony,
-    /// context?, storage?, channel?, reconcileMs?, traceSize?, onUpdate?}`.
+    /// Starts the browser runtime (see docs/runtime.md): `{rules, catalog?, host,
+    /// telephony, context?, storage?, channel?, reconcileMs?, traceSize?, onUpdate?}`.
     pub fn start(options: JsValue) -> Result<Runtime, JsValue> {
         console_error_panic_hook::set_once();
         Runtime::start(&options)
@@ -164,7 +181,7 @@ impl OmniSync {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<(), JsValue> {
-        let rules = compile(&rules)?;
+        let rules = compile(&rules, self.catalog.as_ref())?;
         self.engine.load_rules(rules);
         self.explain = explainer(&self.engine);
         self.actions.clear();
@@ -181,6 +198,11 @@ impl OmniSync {
 }
 
 impl OmniSync {
+    /// `new OmniSync(rules)` from Rust: no catalog, so every status needs its Id.
+    pub fn new(rules: JsValue) -> Result<OmniSync, JsValue> {
+        OmniSync::with_options(rules, None)
+    }
+
     /// `{actions, trace}`: the actions as fresh objects, `trace` the `explain` function
     /// bound to the compact trace's bytes (a `Uint8Array` the garbage collector frees
     /// with the decision: nothing stays in wasm memory), which is also its own `toJSON`.
@@ -296,9 +318,33 @@ pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), JsValue> {
     Ok((parsed, at.unwrap_or_else(|| js_sys::Date::now() as u64)))
 }
 
-pub(crate) fn compile(rules: &JsValue) -> Result<CompiledRules, JsValue> {
+/// Compiles rules, resolving their status names against the org's catalog if given.
+pub(crate) fn compile(
+    rules: &JsValue,
+    catalog: Option<&Catalog>,
+) -> Result<CompiledRules, JsValue> {
     let value = json_value(rules, "rules.syntax", "the rules")?;
-    CompiledRules::from_value(&value).map_err(|e| js_error(&e))
+    match catalog {
+        Some(catalog) => CompiledRules::from_value_with_catalog(&value, catalog),
+        None => CompiledRules::from_value(&value),
+    }
+    .map_err(|e| js_error(&e))
+}
+
+/// The `catalog` option of `options` (undefined or null: none).
+pub(crate) fn read_catalog(options: &JsValue) -> Result<Option<Catalog>, JsValue> {
+    let catalog = if options.is_object() {
+        Reflect::get(options, &"catalog".into()).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    };
+    if catalog.is_undefined() || catalog.is_null() {
+        return Ok(None);
+    }
+    let value = json_value(&catalog, "catalog.invalid", "the status catalog")?;
+    Catalog::from_value(&value)
+        .map(Some)
+        .map_err(|e| js_error(&e))
 }
 
 /// Reads a JS value that is either JSON text or plain data into a JSON value.
@@ -335,6 +381,8 @@ fn refused(code: &'static str, path: &str, message: String) -> JsValue {
     let finding = Finding::new(code, path, message);
     js_error(&if code.starts_with("rules") {
         Error::InvalidRules(vec![finding])
+    } else if code.starts_with("catalog") {
+        Error::InvalidCatalog(vec![finding])
     } else {
         Error::InvalidEvent(finding)
     })

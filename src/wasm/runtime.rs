@@ -10,9 +10,10 @@
 use super::bridge::text;
 use super::effects::{read_presence, run_commands};
 use super::tabs::Leadership;
-use super::{compile, read_event, time, to_js, typed};
+use super::{compile, read_catalog, read_event, time, to_js, typed};
 use crate::engine::{AgentContext, DecisionSummary, Engine, EngineSnapshot};
 use crate::event::Event;
+use crate::rules::Catalog;
 use crate::sync::{Command, LogEntry, Output, SyncLoop};
 use gloo_timers::callback::{Interval, Timeout};
 use js_sys::{Function, Reflect};
@@ -91,6 +92,8 @@ pub(super) struct Inner {
     reconcile: Option<Interval>,
     on_update: Option<Function>,
     tabs: Option<Leadership>,
+    /// The org's statuses given at start: reloaded rules resolve against them too.
+    catalog: Option<Catalog>,
 }
 
 pub(super) struct Shared {
@@ -114,7 +117,9 @@ fn option(options: &JsValue, key: &str) -> JsValue {
 
 impl Runtime {
     pub(super) fn start(options: &JsValue) -> Result<Runtime, JsValue> {
-        let rules = compile(&option(options, "rules"))?;
+        let catalog = read_catalog(options)?;
+        let rules = compile(&option(options, "rules"), catalog.as_ref())?;
+        let warnings = rules.warnings.clone();
         let host = option(options, "host");
         let telephony = option(options, "telephony");
         for (bridge, name) in [(&host, "host"), (&telephony, "telephony")] {
@@ -181,6 +186,7 @@ impl Runtime {
                     .filter(JsValue::is_function)
                     .map(JsValue::unchecked_into::<Function>),
                 tabs: None,
+                catalog,
             }),
             inbox: RefCell::new(VecDeque::new()),
         });
@@ -201,6 +207,9 @@ impl Runtime {
         let tabs = Leadership::start(&shared, &channel);
         if let Ok(mut inner) = shared.inner.try_borrow_mut() {
             inner.tabs = tabs;
+            for warning in warnings {
+                inner.record("warning", warning.to_string(), None, None);
+            }
             let out = inner.sync.start(now());
             drop(inner);
             run_commands(&shared, out.commands);
@@ -541,10 +550,14 @@ impl Runtime {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<(), JsValue> {
-        let rules = compile(&rules)?;
         let mut inner = self.shared.inner.try_borrow_mut().map_err(|_| busy())?;
+        let rules = compile(&rules, inner.catalog.as_ref())?;
+        let warnings = rules.warnings.clone();
         inner.sync.engine_mut().load_rules(rules);
         inner.record("rules", "new rules loaded".into(), None, None);
+        for warning in warnings {
+            inner.record("warning", warning.to_string(), None, None);
+        }
         Ok(())
     }
 
