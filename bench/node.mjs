@@ -77,8 +77,10 @@ export async function checkEquivalence(list, trace, file) {
     const decision = traced.handle(trace[i]);
     // A rule with a target on each side can be superseded on one and act on the other.
     const rules = decision.trace().rules;
-    const acted = new Set(rules.filter((r) => r.outcome === "emitted" || r.outcome === "superseded").map((r) => r.rule));
-    const traceAgrees = decision.actions.every((a) => acted.has(a.rule)) && rules.some((r) => r.outcome === "emitted") === decision.actions.length > 0;
+    // One outcome per rule: a rule with a target on each side can act on one side and
+    // be superseded or already in state on the other. Its condition held either way.
+    const matched = new Set(rules.filter((r) => r.matched).map((r) => r.rule));
+    const traceAgrees = decision.actions.every((a) => matched.has(a.rule));
     if (keys.some((k) => k !== keys[0]) || !traceAgrees) {
       const firstDifference = { index: i, event: trace[i], traceAgrees };
       handlers.forEach((h, j) => { firstDifference[h.key] = out[j]; });
