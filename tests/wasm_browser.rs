@@ -28,3 +28,20 @@ for_each_scenario!(browser_tests);
 async fn no_hostile_value_poisons_anything() {
     hostile::run().await;
 }
+
+macro_rules! browser_sync_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sync_scenarios {
+            use super::common;
+            use wasm_bindgen_test::wasm_bindgen_test;
+            $(
+                #[wasm_bindgen_test]
+                fn $name() {
+                    common::sync::run::<common::wasm::WasmSync>(stringify!($name), sync_scenario!($name));
+                }
+            )*
+        }
+    };
+}
+
+for_each_sync_scenario!(browser_sync_tests);

@@ -13,6 +13,7 @@ use super::tabs::Leadership;
 use super::{compile, read_catalog, read_event, time, to_js, typed};
 use crate::engine::{AgentContext, DecisionSummary, Engine, EngineSnapshot};
 use crate::event::Event;
+use crate::read::PresenceRead;
 use crate::rules::Catalog;
 use crate::sync::{Command, LogEntry, Output, SyncLoop};
 use gloo_timers::callback::{Interval, Timeout};
@@ -65,8 +66,8 @@ impl TraceEntry {
 pub(super) enum Input {
     Event(Box<Event>, u64),
     Result(u64, Option<String>),
-    /// What the bridges reported; `silent` for start-up, reloads and take-overs.
-    Read(Vec<Event>, bool),
+    /// What the bridges read back (see `crate::read`).
+    Read(Box<PresenceRead>),
     Tick,
     Leader(bool),
 }
@@ -197,7 +198,7 @@ impl Runtime {
             let weak = Rc::downgrade(&shared);
             let interval = Interval::new(reconcile_ms.max(250.0) as u32, move || {
                 if let Some(shared) = weak.upgrade() {
-                    read_presence(&shared, false);
+                    read_presence(&shared);
                 }
             });
             if let Ok(mut inner) = shared.inner.try_borrow_mut() {
@@ -279,8 +280,7 @@ fn pump(shared: &Rc<Shared>) {
             Input::Event(event, at) => inner.sync.event(&event, at),
             Input::Result(id, error) => inner.sync.result(id, error.as_deref(), at),
             Input::Tick => inner.sync.tick(at),
-            Input::Read(events, true) => inner.sync.reconciled(&events, at),
-            Input::Read(events, false) => inner.drift(&events, at),
+            Input::Read(read) => inner.sync.read(&read, at),
             Input::Leader(leader) if inner.decided && leader == inner.leader => continue,
             Input::Leader(leader) => {
                 let took_over = leader && inner.decided && !inner.leader;
@@ -301,7 +301,7 @@ fn pump(shared: &Rc<Shared>) {
                 drop(inner);
                 run_commands(shared, commands);
                 if took_over {
-                    read_presence(shared, false);
+                    read_presence(shared);
                 }
                 notify(shared);
                 continue;
@@ -380,58 +380,6 @@ impl Inner {
             }
         }
         keep
-    }
-
-    /// A periodic read that differs from the model means events were lost: the read
-    /// state is taken as a change (an echo of a pending write is still recognised).
-    fn drift(&mut self, events: &[Event], at: u64) -> Output {
-        let mut all = Output::default();
-        if !self.sync.is_ready() {
-            return self.sync.reconciled(events, at);
-        }
-        for event in events {
-            if self.agrees(event) {
-                continue;
-            }
-            let out = self.sync.event(event, at);
-            all.merge(out);
-        }
-        if !all.decisions.is_empty() {
-            self.record(
-                "reconcile",
-                "the read presence differed from the model: corrected".into(),
-                None,
-                None,
-            );
-        }
-        all
-    }
-
-    fn agrees(&self, event: &Event) -> bool {
-        let state = self.sync.engine().state();
-        match event {
-            Event::StatusChanged { status_id, .. } => {
-                state.omni.logged_in
-                    && state
-                        .omni
-                        .status_id
-                        .as_deref()
-                        .is_some_and(|id| crate::rules::salesforce_id::same_id(id, status_id))
-            }
-            Event::Logout { .. } => !state.omni.logged_in,
-            Event::TelephonyStateChanged { new_state, .. } => {
-                state.telephony.state.as_deref() == Some(new_state)
-            }
-            Event::WorkloadChanged {
-                configured_capacity,
-                new_workload,
-                ..
-            } => {
-                state.workload.configured_capacity == *configured_capacity
-                    && state.workload.current_workload == *new_workload
-            }
-            _ => true,
-        }
     }
 
     fn record(
