@@ -65,6 +65,9 @@ async function quiet(ms = 2000) {
   return writes();
 }
 
+/** The softphone, in its own frame on the server's second origin. */
+const softphone = (page) => page.frameLocator("[data-testid=softphone-frame]");
+
 /** What the page's engine believes, from the engine panel. */
 async function engineSees(page, { omni, phone }, timeout = 10000) {
   await waitFor(async () =>
@@ -104,7 +107,7 @@ test("the server sends the Salesforce CSP on HTML and serves wasm as application
 
 demoTest("softphone to Lunch sets Omni-Channel to Lunch, with the rule in the trace", async ({ context }) => {
   const page = await openDemo(context, server.demo);
-  await page.getByTestId("phone-state-select").selectOption("Lunch");
+  await softphone(page).getByTestId("phone-state-select").selectOption("Lunch");
   await serverReaches((s) => s.omni.developerName === "Lunch", "Omni-Channel on Lunch");
   await traceShowsRule(page, "Connect agent switches to Lunch");
   await engineSees(page, { omni: "Lunch", phone: "Lunch" });
@@ -145,7 +148,7 @@ demoTest("accepting work up to 100% workload sets the configured telephony state
 
 demoTest("a reload mid-session restores the state and emits no action", async ({ context }) => {
   const page = await openDemo(context, server.demo, "?reconcileMs=500");
-  await page.getByTestId("phone-state-select").selectOption("Lunch");
+  await softphone(page).getByTestId("phone-state-select").selectOption("Lunch");
   await serverReaches((s) => s.omni.developerName === "Lunch", "Omni-Channel on Lunch");
   await engineSees(page, { omni: "Lunch", phone: "Lunch" });
   const before = await quiet();
@@ -263,7 +266,7 @@ demoTest("with 30% of writes rejected and 30% of events dropped, reconcile still
 
 demoTest("a screenshot of the demo mid-shift (docs/demo.png)", async ({ context }) => {
   const page = await openDemo(context, server.demo);
-  await page.getByTestId("phone-state-select").selectOption("Lunch");
+  await softphone(page).getByTestId("phone-state-select").selectOption("Lunch");
   await serverReaches((s) => s.omni.developerName === "Lunch", "Omni-Channel on Lunch");
   await page.getByTestId("omni-status-select").selectOption({ label: "Available" });
   await serverReaches((s) => s.telephony.state === "Available", "the phone Available");

@@ -202,9 +202,9 @@ for (const telephony of ["connect", "softphone"]) {
   });
 }
 
-hostTest("no telephony client: the engine runs and the phone reads as unknown", async (browser) => {
+hostTest("no telephony client: the engine runs, waits for the softphone's relay, and the phone reads as unknown", async (browser) => {
   const page = await openHost(browser, "?telephony=none");
-  assert.equal(await statusLine(page).innerText(), "omnisync: running (no telephony)");
+  assert.equal(await statusLine(page).innerText(), "omnisync: running (waiting for the softphone)");
   const state = await panelSees(page, (m) => m.leader && m.state.omni.developerName === "Available", "a state message");
   assert.equal(state.state.telephony.state, null);
 });

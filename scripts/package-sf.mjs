@@ -39,7 +39,13 @@ const ZIP_ENTRIES = {
   "omnisync.iife.js": "dist/omnisync.iife.js",
   "omnisync_bg.wasm": "pkg/web/omnisync_bg.wasm",
   "host.js": "www/salesforce/host.js",
+  // For Open CTI softphone pages: reports the phone to the host (docs/message-channel.md);
+  // ccp.js starts the CCP of the optional OmniSyncSoftphone page.
+  "relay.js": "www/salesforce/relay.js",
+  "ccp.js": "www/salesforce/ccp.js",
 };
+// The optional softphone page's Amazon Connect Streams: the npm package's own build.
+const STREAMS = "node_modules/amazon-connect-streams/release/connect-streams-min.js";
 const DEFAULT_RULES = "www/demo/default-rules.json";
 // Components this package cannot work without; others' parts are counted, not named.
 const REQUIRED = ["ApexPage:OmniSyncHost", "StaticResource:omnisync", "StaticResource:omnisyncRules",
@@ -112,6 +118,8 @@ function assemble(rulesSource) {
   checkMeta("omnisyncRules", "application/json");
   fs.writeFileSync(path.join(STATIC, "omnisync.zip"), zip);
   fs.writeFileSync(path.join(STATIC, "omnisyncRules.json"), rules);
+  checkMeta("amazonConnectStreams", "application/javascript");
+  fs.writeFileSync(path.join(STATIC, "amazonConnectStreams.js"), read(STREAMS));
   return { entries, zip, rules };
 }
 

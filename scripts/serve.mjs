@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // The local Service Console demo server: static files plus the SIMULATED systems.
 //
-//   node scripts/serve.mjs [--port N]      (default 8080; 0 picks a free port)
+//   node scripts/serve.mjs [--port N] [--softphone-port N]
+//                                          (default 8080, and a free port for the softphone)
 //
+// The softphone page (www/demo/softphone.html) is served from a second port, another
+// origin, so that it talks to the console page only by postMessage, as an Open CTI
+// softphone frame does; GET /api/softphone tells the console page where it is.
 // Serves www/ at / and pkg/web/ at /pkg/ on 127.0.0.1 only, with the Content Security
 // Policy Salesforce pages impose, so the demo proves it runs without eval or inline
 // script. Omni-Channel and the softphone live here, server-side, as they do for real:
@@ -349,6 +353,7 @@ async function readBody(req) {
 async function api(req, res, url) {
   if (req.method === "GET" && url.pathname === "/api/state") return json(res, 200, snapshot());
   if (req.method === "GET" && url.pathname === "/api/log") return json(res, 200, { entries: log });
+  if (req.method === "GET" && url.pathname === "/api/softphone") return json(res, 200, { origin: softphoneOrigin });
   if (req.method === "GET" && url.pathname === "/api/events") return openStream(req, res);
   const handler = WRITES[url.pathname];
   if (!handler) return json(res, 404, { error: "no such endpoint" });
@@ -406,18 +411,20 @@ function redirect(res, location) {
   res.end();
 }
 
-function parsePort(argv) {
-  const i = argv.indexOf("--port");
-  const value = i >= 0 ? argv[i + 1] : (argv.find((a) => a.startsWith("--port=")) ?? "").slice(7) || "8080";
+function parsePort(argv, flag, fallback) {
+  const i = argv.indexOf(flag);
+  const value = i >= 0 ? argv[i + 1] : (argv.find((a) => a.startsWith(`${flag}=`)) ?? "").slice(flag.length + 1) || fallback;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`usage: node scripts/serve.mjs [--port N]  (bad port ${JSON.stringify(value)})`);
+    console.error(`usage: node scripts/serve.mjs [--port N] [--softphone-port N]  (bad ${flag} ${JSON.stringify(value)})`);
     process.exit(2);
   }
   return port;
 }
 
-const server = http.createServer((req, res) => {
+let softphoneOrigin = null;
+
+const handler = (req, res) => {
   const url = new URL(req.url, "http://127.0.0.1");
   const handle = url.pathname.startsWith("/api/") ? api(req, res, url) : serveFile(req, res, url);
   Promise.resolve(handle).catch((err) => {
@@ -425,15 +432,24 @@ const server = http.createServer((req, res) => {
     if (!res.headersSent) json(res, 500, { error: "internal error" });
     else res.end();
   });
-});
+};
+// Both origins serve the same files and the same simulated systems.
+const server = http.createServer(handler);
+const softphoneServer = http.createServer(handler);
+const argv = process.argv.slice(2);
 
-server.listen(parsePort(process.argv.slice(2)), "127.0.0.1", () => {
-  console.log(`listening on http://127.0.0.1:${server.address().port}/demo/`);
+softphoneServer.listen(parsePort(argv, "--softphone-port", "0"), "127.0.0.1", () => {
+  softphoneOrigin = `http://127.0.0.1:${softphoneServer.address().port}`;
+  server.listen(parsePort(argv, "--port", "8080"), "127.0.0.1", () => {
+    console.log(`softphone frames served from ${softphoneOrigin}/demo/softphone.html`);
+    console.log(`listening on http://127.0.0.1:${server.address().port}/demo/`);
+  });
 });
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
     for (const res of clients) res.end();
+    softphoneServer.close();
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 500).unref();
   });

@@ -38,6 +38,8 @@ export interface Runtime {
   isLeader(): boolean;
   reloadRules(rules: string | object): void;
   push(event: OmniSyncEvent): void;
+  /** Adds a trace line for something that is not an event (a telephony relay's presence). */
+  note(kind: string, message: string): void;
   stop(): void;
 }
 
@@ -69,3 +71,13 @@ export function messageChannelHost(
 ): HostBridge;
 export function connectTelephony(connect: object): TelephonyBridge;
 export function softphoneTelephony(softphone: object): TelephonyBridge;
+export const TELEPHONY_PROTOCOL: 1;
+export function messageChannelTelephony(
+  port: { postMessage(message: unknown): void; subscribe(handler: (message: any) => void): void },
+  options?: {
+    timeoutMs?: number; missedBeats?: number;
+    onStatus?: (status: { connected: boolean; text: string }) => void;
+    onNote?: (kind: string, message: string) => void;
+    log?: { warn(text: string): void };
+  },
+): TelephonyBridge & { status(): { connected: boolean; text: string }; attach(runtime: Runtime): void };

@@ -509,6 +509,15 @@ impl Runtime {
         Ok(())
     }
 
+    /// Adds a line to the trace for something a bridge saw that is not an event (a
+    /// telephony relay appearing or going silent): the trace is where an admin looks.
+    pub fn note(&self, kind: &str, message: &str) {
+        if let Ok(mut inner) = self.shared.inner.try_borrow_mut() {
+            inner.record(kind, message.to_string(), None, None);
+        }
+        notify(&self.shared);
+    }
+
     /// Feeds one normalised event, as the bridges' callbacks do.
     pub fn push(&self, #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent")] event: JsValue) {
         push_event(&self.shared, &event);

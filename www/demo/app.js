@@ -8,7 +8,7 @@
 
 import { createBridges } from "./bridges.js";
 import { createSimClient } from "./sim.js";
-import { createFaultsPanel, createOmniWidget, createSoftphone } from "./widgets.js";
+import { createFaultsPanel, createOmniWidget } from "./widgets.js";
 import { createEnginePanel } from "./engine-panel.js";
 import { createRulesEditor } from "./rules-editor.js";
 import { el, fill } from "./dom.js";
@@ -35,7 +35,7 @@ async function main() {
   const params = new URLSearchParams(location.search);
   const updates = [];
   const sim = createSimClient({ onState: (state) => updates.forEach((update) => update(state)) });
-  updates.push(createOmniWidget($("omni-body"), sim), createSoftphone($("phone-body"), sim), createFaultsPanel($("faults-body"), sim));
+  updates.push(createOmniWidget($("omni-body"), sim), createFaultsPanel($("faults-body"), sim));
   sim.refresh();
 
   const defaults = await (await fetch(new URL("./default-rules.json", import.meta.url))).text();
@@ -71,9 +71,9 @@ async function main() {
   // page passes them (sf data query's result.records): the rules name statuses only.
   const orgStatuses = async () => (await (await fetch("/api/state", { cache: "no-store" })).json())
     .catalog.statuses.map((s) => ({ Id: s.id, DeveloperName: s.developerName, MasterLabel: s.label }));
-  const start = async (startOmniSync, bridges, rules) =>
+  const start = async (startOmniSync, bridges, telephony, rules) =>
     startOmniSync({
-      rules, catalog: await orgStatuses(), host: bridges.host, telephony: bridges.telephony, onUpdate: render,
+      rules, catalog: await orgStatuses(), host: bridges.host, telephony, onUpdate: render,
       context: { userId: "005Hs00000DemoAgAAA", teams: ["Tier 1"] },
       ...runtimeOptions(params),
     });
@@ -82,18 +82,27 @@ async function main() {
   try {
     // Opened before the engine loads: events from then on are kept for the runtime.
     const bridges = createBridges();
-    const { startOmniSync } = await import(new URL("../omnisync.js", import.meta.url).href);
+    const { startOmniSync, messageChannelTelephony } = await import(new URL("../omnisync.js", import.meta.url).href);
+    // The phone is not in this page: the softphone frame's relay speaks for it.
+    const softphone = await openSoftphone($("phone-body"), bridges.tabId, params);
+    const telephony = messageChannelTelephony(softphone.port, {
+      onStatus: (status) => showTelephony(status),
+    });
+    showTelephony(telephony.status());
     try {
-      instance = await start(startOmniSync, bridges, saved ?? defaults);
+      instance = await start(startOmniSync, bridges, telephony, saved ?? defaults);
       editor.accepted(saved ?? defaults);
     } catch (err) {
       if (saved == null) throw err;
       // Rules saved in this tab that the engine now refuses: fall back to the defaults.
       sessionStorage.removeItem(RULES_KEY);
       editor.refused(err);
-      instance = await start(startOmniSync, bridges, defaults);
+      instance = await start(startOmniSync, bridges, telephony, defaults);
     }
-    globalThis.omnisyncDemo = { instance, bridges };
+    telephony.attach(instance);
+    globalThis.omnisyncDemo = { instance, bridges, telephony };
+    // Running means both sides answer: the relay speaks within a moment of loading.
+    await whenConnected(telephony, 10000);
     setEngineStatus("running", "");
     render();
     // Durations in the metrics table grow with the clock, not only with events.
@@ -102,6 +111,49 @@ async function main() {
     console.warn("omnisync demo: the engine did not start", err);
     setEngineStatus("failed", `The engine did not start: ${err?.message ?? err}`, err?.details);
   }
+}
+
+/**
+ * The softphone in its own frame on the demo server's second origin, and the
+ * simulated message channel to it: postMessage both ways, and this page's own messages
+ * delivered back to it, as Lightning Message Service does.
+ * @returns {Promise<{frame: HTMLIFrameElement, port: {postMessage: Function, subscribe: Function}}>}
+ */
+async function openSoftphone(root, tabId, params) {
+  const { origin } = await (await fetch("/api/softphone", { cache: "no-store" })).json();
+  const url = new URL("/demo/softphone.html", origin);
+  url.search = new URLSearchParams({ console: location.origin, tab: tabId,
+    ...(params.get("heartbeatMs") ? { heartbeatMs: params.get("heartbeatMs") } : {}) }).toString();
+  const frame = el("iframe", { src: url.href, title: "Softphone", class: "softphone", testid: "softphone-frame" });
+  fill(root, frame);
+  const handlers = [];
+  const deliver = (message) => handlers.forEach((handler) => setTimeout(() => handler(structuredClone(message)), 0));
+  addEventListener("message", (event) => {
+    if (event.source !== frame.contentWindow || event.origin !== origin || event.data?.omnisyncLms !== true) return;
+    deliver(event.data.message);
+  });
+  const port = {
+    postMessage(message) {
+      frame.contentWindow?.postMessage({ omnisyncLms: true, message }, origin);
+      deliver(message);
+    },
+    subscribe: (handler) => handlers.push(handler),
+  };
+  return { frame, port };
+}
+
+function showTelephony(status) {
+  const line = $("telephony-source");
+  line.textContent = status.text;
+  line.dataset.connected = String(status.connected);
+}
+
+function whenConnected(telephony, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve) => {
+    const check = () => (telephony.status().connected || Date.now() > deadline ? resolve() : setTimeout(check, 50));
+    check();
+  });
 }
 
 function setEngineStatus(state, message, details) {

@@ -1,7 +1,9 @@
-// The host (Omni-Channel) and telephony bridges of docs/runtime.md, over the demo
-// server's simulated systems: writes are fetch calls marked `by: "toolkit"`, events
-// come from one Server-Sent Events stream shared by both bridges (one connection per
-// tab: browsers allow only six per host).
+// The host (Omni-Channel) bridge of docs/runtime.md, over the demo server's simulated
+// systems: writes are fetch calls marked `by: "toolkit"`, events come from one
+// Server-Sent Events stream (one connection per tab: browsers allow only six per
+// host). The telephony side is not here: the softphone runs in its own frame on
+// another origin and its relay speaks over the simulated message channel (app.js,
+// softphone.js), as in a real console.
 //
 // Events that arrive before the runtime subscribes are kept and handed over at
 // subscription, because the runtime starts seconds after the stream in real consoles
@@ -18,21 +20,17 @@
  * @property {() => Promise<Array<{channelId: string, developerName: string}>>} getServicePresenceStatusChannels
  * @property {() => Promise<Array<{workItemId: string, workId: string, isEngaged: boolean}>>} getAgentWorks
  * @property {(callback: Listener) => void} subscribe
- * @typedef {object} TelephonyBridge
- * @property {(name: string) => Promise<object>} setState
- * @property {() => Promise<string | null>} getState
- * @property {(callback: Listener) => void} subscribe
  */
 
 /**
- * Creates both bridges and opens the event stream at once.
+ * Creates the host bridge and opens the event stream at once.
  * @param {{base?: string, tabId?: string}} [options] `base`: the server's origin
  *   (default: this page's); `tabId`: sent as `X-Omnisync-Tab` so the server's write
  *   log shows which tab acted.
- * @returns {{host: HostBridge, telephony: TelephonyBridge, tabId: string, close: () => void}}
+ * @returns {{host: HostBridge, tabId: string, close: () => void}}
  */
 export function createBridges({ base = "", tabId = newTabId() } = {}) {
-  const sides = { omni: hub(), telephony: hub() };
+  const sides = { omni: hub() };
   const source = new EventSource(`${base}/api/events`);
   source.onmessage = (message) => {
     let event;
@@ -97,16 +95,7 @@ export function createBridges({ base = "", tabId = newTabId() } = {}) {
     subscribe: (callback) => sides.omni.subscribe(callback),
   };
 
-  /** @type {TelephonyBridge} */
-  const telephony = {
-    setState: (name) => request("POST", "/api/phone/state", { state: name }),
-    async getState() {
-      return (await read()).telephony.state ?? null;
-    },
-    subscribe: (callback) => sides.telephony.subscribe(callback),
-  };
-
-  return { host, telephony, tabId, close: () => source.close() };
+  return { host, tabId, close: () => source.close() };
 }
 
 /** One side's listeners, with the events seen before anyone listened. */

@@ -18,9 +18,10 @@
 //                                        //   the rules' telephony.states
 //          getState(),                   // the current state name, or a promise of it
 //          setState(name) }              // a promise; reject it when refused
-//   3. none: the phone's state reads as null (unknown), no telephony event ever comes
-//      and each setTelephonyState action fails with code "noTelephony", so the trace
-//      says why the phone did not follow.
+//   3. otherwise, the softphone's relay (www/salesforce/relay.js, in the Open CTI
+//      softphone's frame) over the same channel: the status line says "waiting for the
+//      softphone" until a relay speaks, and while none does the phone reads as null
+//      and each setTelephonyState action fails with code "noRelay" (and is retried).
 (function () {
   "use strict";
 
@@ -80,7 +81,7 @@
     };
   }
 
-  function pickTelephony(shim) {
+  function pickTelephony(shim, sforceOne, channel) {
     if (window.connect && typeof window.connect.agent === "function") {
       return { name: "Amazon Connect", bridge: shim.connectTelephony(window.connect) };
     }
@@ -89,17 +90,15 @@
       return { name: "softphone", bridge: shim.softphoneTelephony(softphone) };
     }
     if (softphone) console.warn("omnisync: window.omnisyncSoftphone needs onStateChange, getState and setState; ignored");
-    return { name: "no telephony", bridge: noTelephony() };
-  }
-
-  function noTelephony() {
-    return {
-      subscribe: function () {},
-      getState: function () { return Promise.resolve(null); },
-      setState: function (name) {
-        return Promise.reject(hostError("noTelephony", "no telephony client on the page: cannot set " + name));
+    var relay = shim.messageChannelTelephony({
+      postMessage: function (message) { sforceOne.publish(channel, message); },
+      subscribe: function (handler) {
+        sforceOne.subscribe(channel, function (message) {
+          if (message && message.kind === "telephony") handler(message);
+        }, { scope: "APPLICATION" });
       },
-    };
+    }, { onStatus: function (status) { if (runtime) setStatus("running", "running (" + status.text + ")"); } });
+    return { name: "softphone relay", bridge: relay, describe: function () { return relay.status().text; } };
   }
 
   function snapshot() {
@@ -153,7 +152,7 @@
         throw hostError("noShim", "omnisync.iife.js did not load (OmniSyncShim is missing)");
       }
       var rules = await fetchRules(config.rulesUrl);
-      var telephony = pickTelephony(shim);
+      var telephony = pickTelephony(shim, sforceOne, config.channel);
 
       var timer = null;
       var flush = function () {
@@ -177,7 +176,8 @@
         onUpdate: schedule,
       });
       window.omnisyncHost = { runtime: runtime, telephony: telephony.name };
-      setStatus("running", "running (" + telephony.name + ")");
+      if (telephony.bridge.attach) telephony.bridge.attach(runtime);
+      setStatus("running", "running (" + (telephony.describe ? telephony.describe() : telephony.name) + ")");
       flush();
       setInterval(schedule, HEARTBEAT_MS);
       window.addEventListener("pagehide", function () {
