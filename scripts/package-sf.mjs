@@ -49,7 +49,8 @@ const STREAMS = "node_modules/amazon-connect-streams/release/connect-streams-min
 const DEFAULT_RULES = "www/demo/default-rules.json";
 // Components this package cannot work without; others' parts are counted, not named.
 const REQUIRED = ["ApexPage:OmniSyncHost", "StaticResource:omnisync", "StaticResource:omnisyncRules",
-  "LightningMessageChannel:OmniSync"];
+  "LightningMessageChannel:OmniSync", "ApexClass:OmniSyncHostController", "PermissionSet:OmniSync_Agent",
+  "PermissionSet:OmniSync_Admin"];
 // A fixed time stamp keeps the zip byte-identical when its contents are.
 const ZIP_MTIME = new Date(2024, 0, 1);
 

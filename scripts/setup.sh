@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what omnisync needs to build and test, skipping whatever is already there:
-# the wasm32 Rust target, wasm-bindgen-cli at the version in Cargo.lock, Chromium and
-# its driver (Debian packages), and the npm packages of package-lock.json.
+# the wasm32 Rust target, wasm-bindgen-cli at the version in Cargo.lock, Chromium, its
+# driver and a Java runtime (Debian packages), and the npm packages of package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,12 +27,23 @@ else
     cargo install wasm-bindgen-cli --version "$bindgen_version" --force
 fi
 
+# Debian packages: Chromium and its driver (browser tests), a Java runtime (the PMD
+# engine of Salesforce Code Analyzer, run by npm run test:sf).
+apt_packages=()
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
     step "Chromium and ChromeDriver: present"
 else
-    step "Chromium and ChromeDriver: installing from Debian packages"
+    apt_packages+=(chromium chromium-driver)
+fi
+if command -v java >/dev/null; then
+    step "Java runtime: present"
+else
+    apt_packages+=(default-jre-headless)
+fi
+if [ ${#apt_packages[@]} -gt 0 ]; then
+    step "Debian packages: installing ${apt_packages[*]}"
     as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
 if [ -x node_modules/.bin/wasm-opt ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then

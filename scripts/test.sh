@@ -38,7 +38,7 @@ node --test www/test/ 2>&1 | tee target/js-tests.log
 
 echo "==> Salesforce package: static resources, sizes, metadata conversion"
 npm run --silent package:sf
-echo "==> Salesforce tests: LWC and Aura Jest, ESLint"
+echo "==> Salesforce tests: LWC and Aura Jest, ESLint, metadata checks, Code Analyzer (PMD, ESLint)"
 npm run --silent test:sf 2>&1 | tee target/sf-tests.log
 
 echo "==> end-to-end tests of the console demo and the Visualforce host in headless Chromium"

@@ -650,6 +650,15 @@ impl Engine {
                         .channel_of(&work.work_item_id)
                         .map(str::to_string)
                 });
+                // Which source named the channel (omni.channel), for "why did this rule match?".
+                notes.push(
+                    match (&work.service_channel, &channel) {
+                        (Some(_), _) => "service channel from the event",
+                        (None, Some(_)) => "service channel from the Id-prefix table",
+                        (None, None) => "service channel unknown",
+                    }
+                    .into(),
+                );
                 self.state.work_event(*kind, work, channel.clone(), now);
                 return channel;
             }

@@ -204,6 +204,33 @@ fn a_lost_omni_connection_logs_the_agent_back_in() {
 }
 
 #[test]
+fn a_connection_error_event_logs_the_agent_back_in_with_the_current_status() {
+    let mut sync = ready(rules(json!({})));
+    sync.event(&status(LUNCH, "Lunch", None), 0);
+    let out = sync.connection_lost(30);
+    assert_eq!(
+        out.commands,
+        vec![Command::Login {
+            status_id: LUNCH.into()
+        }]
+    );
+    assert!(kinds(&out).contains(&LogKind::Relogin));
+}
+
+#[test]
+fn a_connection_error_while_logged_out_logs_nobody_in() {
+    let mut sync = ready(rules(json!({})));
+    sync.event(&status(AVAILABLE, "Available", None), 0);
+    sync.event(&Event::Logout { reason: None }, 5);
+    let out = sync.connection_lost(30);
+    assert!(out.commands.is_empty(), "{:?}", out.commands);
+    assert!(
+        kinds(&out).contains(&LogKind::Relogin),
+        "the trace says why not"
+    );
+}
+
+#[test]
 fn the_latest_change_wins_by_default() {
     let mut sync = ready(rules(json!({})));
     sync.event(&phone("Lunch"), 10);

@@ -134,21 +134,30 @@ export function classicHost(sforce) {
 }
 
 /**
- * Host bridge over a message port, for the Visualforce page fed by the Aura bridge over
- * Lightning Message Service: commands `{kind: "command", id, method, args}` are
- * answered by `{kind: "reply", id, ok, result | error}`; events come as
- * `{kind: "event", event}`.
+ * Host bridge over a message port (the Visualforce page, docs/message-channel.md).
+ * Replies not to a waiting command of this `session`, and events a bridge sent for
+ * another host, are dropped and counted (`dropped()`).
  * @param {{postMessage: Function, subscribe: Function}} port the transport.
- * @param {{timeoutMs?: number}} [options] how long a command may wait for its reply.
- * @returns {object} a host bridge.
+ * @param {{timeoutMs?: number, session?: string}} [options] reply timeout; pairing id.
+ * @returns {object} a host bridge, plus `session` and `dropped()`.
  */
-export function messageChannelHost(port, { timeoutMs = 10000 } = {}) {
+export function messageChannelHost(port, { timeoutMs = 10000, session = pairingId() } = {}) {
   const events = emitter();
   const waiting = new Map();
+  const dropped = { replies: 0, events: 0 };
   let next = 0;
   port.subscribe((message) => {
-    if (message?.kind === "event") events.emit(message.event);
-    if (message?.kind !== "reply" || !waiting.has(message.id)) return;
+    if (message?.kind === "event") {
+      // null: a bridge not paired yet.
+      if (message.session != null && message.session !== session) dropped.events += 1;
+      else events.emit(message.event);
+      return;
+    }
+    if (message?.kind !== "reply") return;
+    if (message.session !== session || !waiting.has(message.id)) {
+      dropped.replies += 1;
+      return;
+    }
     const { resolve, reject, timer } = waiting.get(message.id);
     waiting.delete(message.id);
     clearTimeout(timer);
@@ -156,15 +165,17 @@ export function messageChannelHost(port, { timeoutMs = 10000 } = {}) {
     else reject(Object.assign(new Error(message.error?.message ?? "command failed"), { code: message.error?.code ?? "rejected" }));
   });
   const command = (method, ...args) => new Promise((resolve, reject) => {
-    const id = `omnisync-${Date.now()}-${next++}`;
+    const id = `${session}-${next++}`;
     const timer = setTimeout(() => {
       waiting.delete(id);
       reject(Object.assign(new Error(`${method} timed out`), { code: "timeout" }));
     }, timeoutMs);
     waiting.set(id, { resolve, reject, timer });
-    port.postMessage({ kind: "command", id, method, args });
+    port.postMessage({ kind: "command", session, id, method, args });
   });
   return {
+    session,
+    dropped: () => ({ ...dropped }),
     subscribe: events.subscribe,
     setServicePresenceStatus: (statusId) => command("setServicePresenceStatus", { statusId }),
     login: (statusId) => command("login", { statusId }),
@@ -173,6 +184,11 @@ export function messageChannelHost(port, { timeoutMs = 10000 } = {}) {
     getAgentWorkload: () => command("getAgentWorkload"),
     getAgentWorks: () => command("getAgentWorks"),
   };
+}
+
+/** 16 random hex digits. */
+function pairingId() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

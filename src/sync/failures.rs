@@ -70,6 +70,27 @@ impl SyncLoop {
         out
     }
 
+    /// Omni-Channel reported its connection lost (`lightning:omniChannelConnectionError`,
+    /// forwarded by the host as `omni.connectionError`): the same relogin as a write
+    /// refused with code `connection`, without waiting for a write to fail. An agent the
+    /// model believes logged out is left alone.
+    pub fn connection_lost(&mut self, now: u64) -> Output {
+        let mut out = Output::default();
+        let omni = &self.engine.state().omni;
+        let status_id = (omni.logged_in && self.options.relogin)
+            .then(|| omni.status_id.clone())
+            .flatten();
+        let message = if status_id.is_some() {
+            "Omni-Channel connection error: logging the agent back in"
+        } else {
+            "Omni-Channel connection error: no relogin (logged out, or options.sync.relogin off)"
+        };
+        self.note(&mut out, now, LogKind::Relogin, None, message.into());
+        out.commands
+            .extend(status_id.map(|status_id| Command::Login { status_id }));
+        out
+    }
+
     /// This tab takes over from a leader that went away: writes it was believed to
     /// carry out but whose echo never came are sent again (setting a state twice is
     /// harmless; losing it is not).

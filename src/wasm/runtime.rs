@@ -70,6 +70,8 @@ pub(super) enum Input {
     Read(Box<PresenceRead>),
     Tick,
     Leader(bool),
+    /// Omni-Channel's connection error event: drives the relogin.
+    ConnectionLost,
 }
 
 pub(super) struct Inner {
@@ -238,6 +240,11 @@ fn subscribe(shared: &Rc<Shared>, bridge: &JsValue) -> Result<(), JsValue> {
 }
 
 fn push_event(shared: &Rc<Shared>, event: &JsValue) {
+    // Not a presence change: the connection error has its own path in the loop.
+    if is_connection_error(event) {
+        push(shared, Input::ConnectionLost);
+        return;
+    }
     match read_event(event) {
         Ok((event, at)) => {
             shared
@@ -254,6 +261,11 @@ fn push_event(shared: &Rc<Shared>, event: &JsValue) {
             notify(shared);
         }
     }
+}
+
+/// `lightning:omniChannelConnectionError`, which the bridge forwards under this name.
+fn is_connection_error(event: &JsValue) -> bool {
+    text(event, "type").as_deref() == Some("omni.connectionError")
 }
 
 pub(super) fn push(shared: &Rc<Shared>, input: Input) {
@@ -280,6 +292,7 @@ fn pump(shared: &Rc<Shared>) {
             Input::Event(event, at) => inner.sync.event(&event, at),
             Input::Result(id, error) => inner.sync.result(id, error.as_deref(), at),
             Input::Tick => inner.sync.tick(at),
+            Input::ConnectionLost => inner.sync.connection_lost(at),
             Input::Read(read) => inner.sync.read(&read, at),
             Input::Leader(leader) if inner.decided && leader == inner.leader => continue,
             Input::Leader(leader) => {

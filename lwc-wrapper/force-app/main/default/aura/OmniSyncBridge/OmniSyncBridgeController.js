@@ -25,6 +25,9 @@
     onWorkloadChanged: function (component, event, helper) {
         helper.forwardEvent(component, "omni.workloadChanged", event);
     },
+    onConnectionError: function (component, event, helper) {
+        helper.forwardEvent(component, "omni.connectionError", event);
+    },
     onMessage: function (component, message, helper) {
         helper.handleMessage(component, message);
     }

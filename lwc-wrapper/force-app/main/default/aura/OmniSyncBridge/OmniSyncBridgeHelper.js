@@ -4,21 +4,19 @@
     // other side is messageChannelHost in www/omnisync.js. ES5 only: this file is
     // Aura source, and Jest loads it as text (see __tests__).
 
-    // The ten omniToolkitAPI methods a command may name. A command is matched against
-    // this list and never against the toolkit's own properties, so a message cannot
-    // make the bridge call an arbitrary function.
-    toolkitMethods: function () {
+    // The toolkit methods the engine issues: its writes (setServicePresenceStatus, and
+    // login after a lost connection) and its reads (status, workload, and the works and
+    // channels read on reload). Anything else (logout, accept, decline, close work...)
+    // is answered commandNotAllowed and never reaches the toolkit. A command is matched
+    // against this list, never against the toolkit's own properties.
+    allowedCommands: function () {
         return [
-            "login",
-            "logout",
             "setServicePresenceStatus",
+            "login",
             "getServicePresenceStatusId",
-            "getServicePresenceStatusChannels",
             "getAgentWorkload",
             "getAgentWorks",
-            "acceptAgentWork",
-            "declineAgentWork",
-            "closeAgentWork"
+            "getServicePresenceStatusChannels"
         ];
     },
 
@@ -28,25 +26,166 @@
         return 200;
     },
 
+    // A paired host that has published nothing for this long (it publishes its state
+    // every 5 s) is gone, for instance reloaded: the next host that commands is paired.
+    pairTimeoutMs: function () {
+        return 15000;
+    },
+
+    // Work Ids whose service channel is remembered, and how long a look-up may take
+    // before the event goes on without it.
+    channelCacheSize: function () {
+        return 200;
+    },
+    lookupTimeoutMs: function () {
+        return 5000;
+    },
+
+    // The bridge's state that is not for the markup: the pairing, the event queue and
+    // the channel cache. Kept on the component so that two bridges never share it.
+    relay: function (component) {
+        var relay = component.get("v.relay");
+        if (!relay) {
+            relay = { session: null, heardAt: 0, dropped: 0, queue: [], waiting: false, looked: null, channels: {}, cached: [] };
+            component.set("v.relay", relay);
+        }
+        return relay;
+    },
+
     // Forwards a lightning:omniChannel* event with every field of its payload (reason
     // included when the release sends one). Fields are not parsed here: the engine
     // reads numbers sent as strings itself. Absent (undefined) fields are left out.
+    // Work events wait for their service channel (see queueEvent).
     forwardEvent: function (component, type, event) {
         var params = event && typeof event.getParams === "function" ? event.getParams() : null;
         var normalised = this.plain(params || {});
         normalised.type = type;
         normalised.at = Date.now();
-        this.publish(component, { kind: "event", event: normalised });
+        this.queueEvent(component, normalised);
+    },
+
+    // Events leave in the order they happened. A work event whose channel is not known
+    // yet is held while Apex looks it up, and every later event waits behind it.
+    queueEvent: function (component, event) {
+        var relay = this.relay(component);
+        relay.queue.push(event);
+        this.drain(component);
+    },
+
+    drain: function (component) {
+        var self = this;
+        var relay = this.relay(component);
+        var event;
+        while (relay.queue.length > 0 && !relay.waiting) {
+            event = relay.queue[0];
+            // One look-up per event: after a failed one it goes on without a channel.
+            if (this.needsChannel(event) && relay.looked !== event &&
+                    !Object.prototype.hasOwnProperty.call(relay.channels, event.workId)) {
+                relay.waiting = true;
+                relay.looked = event;
+                this.lookUpChannel(component, event.workId, function () {
+                    relay.waiting = false;
+                    self.drain(component);
+                });
+                return;
+            }
+            relay.queue.shift();
+            if (this.needsChannel(event) && relay.channels[event.workId]) {
+                event.serviceChannel = relay.channels[event.workId];
+            }
+            this.publish(component, { kind: "event", session: relay.session, event: event });
+        }
+    },
+
+    needsChannel: function (event) {
+        return /^omni\.work(Assigned|Accepted|Declined|Closed)$/.test(event.type) &&
+            typeof event.workId === "string" && event.workId !== "" && !event.serviceChannel;
+    },
+
+    // Asks Apex (OmniSyncWorkChannel.getServiceChannel, user mode) for the work's
+    // service channel DeveloperName. A failure or no answer in time leaves the event
+    // without one: the engine then falls back to its Id-prefix table. Only answers are
+    // cached, so a failed look-up is tried again for the work's next event.
+    lookUpChannel: function (component, workId, done) {
+        var self = this;
+        var finished = false;
+        var action = typeof component.get === "function" ? component.get("c.getServiceChannel") : null;
+        function finish(name) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (typeof name === "string" && name !== "") {
+                self.remember(component, workId, name);
+            }
+            done();
+        }
+        if (!action || typeof action.setParams !== "function") {
+            finish(null);
+            return;
+        }
+        action.setParams({ workId: workId });
+        action.setCallback(this, function (response) {
+            var ok = response && typeof response.getState === "function" && response.getState() === "SUCCESS";
+            finish(ok ? response.getReturnValue() : null);
+        });
+        setTimeout($A.getCallback(function () { finish(null); }), this.lookupTimeoutMs());
+        $A.enqueueAction(action);
+    },
+
+    remember: function (component, workId, name) {
+        var relay = this.relay(component);
+        relay.channels[workId] = name;
+        relay.cached.push(workId);
+        if (relay.cached.length > this.channelCacheSize()) {
+            delete relay.channels[relay.cached.shift()];
+        }
     },
 
     // Everything published on the channel arrives here, the bridge's own events and
-    // replies and the panel's state included: only commands concern the bridge.
+    // replies included. Commands are run for the paired host only; the host's state
+    // messages keep the pairing alive.
     handleMessage: function (component, message) {
         var payload = message && typeof message.getParams === "function" ? message.getParams() : message;
-        if (payload && payload.kind === "command") {
+        var relay;
+        if (!payload) {
+            return null;
+        }
+        if (payload.kind === "command") {
+            if (!this.paired(component, payload.session)) {
+                return null;
+            }
             return this.executeCommand(component, payload);
         }
+        relay = this.relay(component);
+        if (payload.kind === "state" && payload.session && payload.session === relay.session) {
+            relay.heardAt = Date.now();
+        }
         return null;
+    },
+
+    // True when a command from host session `session` may run: the paired host's, or,
+    // while no host is paired or the paired one has gone quiet, the first to command
+    // (which becomes the paired host). Others are dropped and counted in
+    // v.relay.dropped: a second host on the page, or one left from before a reload.
+    paired: function (component, session) {
+        var relay = this.relay(component);
+        var now = Date.now();
+        if (typeof session !== "string" || session === "") {
+            relay.dropped += 1;
+            return false;
+        }
+        if (session === relay.session) {
+            relay.heardAt = now;
+            return true;
+        }
+        if (relay.session === null || now - relay.heardAt > this.pairTimeoutMs()) {
+            relay.session = session;
+            relay.heardAt = now;
+            return true;
+        }
+        relay.dropped += 1;
+        return false;
     },
 
     // Runs one command on the toolkit and answers it exactly once. Returns the
@@ -67,6 +206,7 @@
             replied = true;
             outcome.kind = "reply";
             outcome.id = id;
+            outcome.session = command.session;
             self.publish(component, outcome);
         }
 
@@ -74,8 +214,9 @@
         if (id === undefined || id === null || !this.firstSight(component, id)) {
             return null;
         }
-        if (typeof method !== "string" || this.toolkitMethods().indexOf(method) === -1) {
-            reply(this.refusal("unknownMethod", "omniToolkitAPI has no command " + JSON.stringify(method)));
+        if (typeof method !== "string" || this.allowedCommands().indexOf(method) === -1) {
+            reply(this.refusal("commandNotAllowed", "the bridge does not run " + JSON.stringify(method) +
+                ": it runs only " + this.allowedCommands().join(", ")));
             return null;
         }
         if (args !== undefined && args !== null && !Array.isArray(args)) {
@@ -123,23 +264,23 @@
         return { ok: false, error: { code: code, message: message } };
     },
 
-    // A rejected or throwing toolkit call. The code is "connection" when the toolkit
-    // says its connection was lost (the engine then logs the agent back in), else
-    // "rejected". The message is passed on unchanged: the host recognises "logged
-    // out" rejections by it.
+    // A rejected or throwing toolkit call: "connection" when the toolkit says its
+    // connection was lost, else "rejected". The message is passed on unchanged: the
+    // host recognises "logged out" rejections by it.
     failure: function (error) {
         var message = this.errorMessage(error);
         var code = this.isConnectionError(error, message) ? "connection" : "rejected";
         return this.refusal(code, message);
     },
 
-    // The toolkit does not document its rejection texts. A lost connection is a
-    // message naming the connection as lost, closed, dropped, interrupted, reset or
-    // timed out, within one sentence ("Connection lost", "The connection to
-    // Omni-Channel was lost.", "Lost connection to the server"), or an error that
-    // already carries code "connection". "disconnected" alone is not enough: logouts
-    // forced by a login elsewhere are worded that way, and logging back in would
-    // fight the other session.
+    // The fallback for a lost connection. The signal is lightning:omniChannelConnectionError,
+    // forwarded as the event omni.connectionError (the engine logs the agent back in);
+    // a command that fails before that event arrives is recognised by its text. The
+    // toolkit does not document its rejection texts: a lost connection is a message
+    // naming the connection as lost, closed, dropped, interrupted, reset or timed out
+    // within one sentence, or an error that already carries code "connection".
+    // "disconnected" alone is not enough: logouts forced by a login elsewhere are
+    // worded that way, and logging back in would fight the other session.
     isConnectionError: function (error, message) {
         if (error && typeof error === "object" && error.code === "connection") {
             return true;

@@ -1,8 +1,10 @@
 // The utility-bar panel: what the omnisync engine in the Visualforce host believes, as
 // it publishes it on OmniSync__c (docs/message-channel.md, kind "state"). The panel
-// only shows; it never decides nor calls the toolkit. Its one side effect: in the
-// leading tab it reports each new (Omni status, telephony state) pair to Apex, which
-// publishes the OmniSync_Presence__e platform event for Flows (docs/salesforce-flow.md).
+// only shows; it never decides, calls the toolkit or publishes anything. The host
+// publishes the OmniSync_Presence__e platform event itself (docs/salesforce-flow.md);
+// the panel shows what the host reports about it. It pairs with one host: state
+// messages from another (a second host, or one left from before a reload) are dropped
+// and counted while the paired host is alive.
 // Labels, state names, rule names and messages come from the org or the rules file, so
 // they reach the page through template bindings (text), never as markup.
 import { LightningElement, wire } from "lwc";
@@ -13,7 +15,6 @@ import {
   unsubscribe,
 } from "lightning/messageService";
 import OMNISYNC_CHANNEL from "@salesforce/messageChannel/OmniSync__c";
-import publishPresence from "@salesforce/apex/OmniSyncPresencePublisher.publish";
 import { IsConsoleNavigation } from "lightning/platformWorkspaceApi";
 import {
   EnclosingUtilityId,
@@ -22,10 +23,8 @@ import {
 
 const OPS = { eq: "=", ne: "≠", gt: ">", ge: "≥", lt: "<", le: "≤" };
 
-/** A pair whose publication failed is tried again no sooner than this (state messages come every 5 s). */
-const PRESENCE_RETRY_MS = 60000;
-/** The length of OmniSync_Presence__e.Reason__c. */
-const MAX_REASON = 255;
+/** A paired host silent for this long is gone (it publishes its state every 5 s). */
+const PAIR_TIMEOUT_MS = 15000;
 
 export default class OmniSyncPanel extends LightningElement {
   @wire(MessageContext) messageContext;
@@ -39,17 +38,11 @@ export default class OmniSyncPanel extends LightningElement {
   /** What we last asked the utility bar to show, so it is told only on a change. */
   highlighted = false;
 
-  /** Key of the (Omni status, telephony state) pair last sent to Apex, in flight or done. */
-  lastPresenceKey;
-  /** After a failure: `{key, notBefore}`, so a failing pair is not sent every 5 s. */
-  presenceRetry = null;
-  /** Counts the calls, so that a late answer does not overwrite a newer one's. */
-  presenceCalls = 0;
-  presenceShown = 0;
-  /** The last presence event published: `{omniStatus, telephonyState, reason, at}`. */
-  publishedPresence = null;
-  /** The message of the last failed publication; null once one succeeds. */
-  presenceError = null;
+  /** The paired host's session id and when it was last heard from. */
+  hostSession = null;
+  hostHeardAt = 0;
+  /** State messages dropped as not from the paired host. */
+  droppedStates = 0;
 
   @wire(IsConsoleNavigation)
   wiredConsoleNavigation(value) {
@@ -82,57 +75,30 @@ export default class OmniSyncPanel extends LightningElement {
 
   handleMessage(message) {
     // The channel also carries the bridge's events, commands and replies.
-    if (message?.kind !== "state") {
+    if (message?.kind !== "state" || !this.fromPairedHost(message.session)) {
       return;
     }
     this.message = message;
     this.syncUtility();
-    this.publishPresenceIfChanged(message);
   }
 
   /**
-   * Publishes the agent's presence as OmniSync_Presence__e: only from the leading tab
-   * (the others mirror it), only once the engine has read the current presence, and
-   * only when the (Omni status, telephony state) pair differs from the last one sent.
-   * Never throws: a failure is shown in the panel and the pair is tried again on a
-   * later state message, at most once a minute.
+   * True for the paired host's session; the first host heard, or a new one once the
+   * paired host has been silent for PAIR_TIMEOUT_MS, becomes the paired host.
    */
-  async publishPresenceIfChanged(message) {
-    const presence = presenceOf(message);
-    if (!presence) {
-      return;
-    }
-    const { omniStatus, telephonyState } = presence;
-    const key = `${omniStatus}\u0000${telephonyState ?? ""}`;
-    if (key === this.lastPresenceKey) {
-      return;
-    }
+  fromPairedHost(session) {
     const now = Date.now();
-    if (this.presenceRetry?.key === key && now < this.presenceRetry.notBefore) {
-      return;
+    if (typeof session !== "string" || session === "") {
+      this.droppedStates += 1;
+      return false;
     }
-    this.lastPresenceKey = key;
-    const reason = reasonOf(message.trace).slice(0, MAX_REASON);
-    const call = ++this.presenceCalls;
-    try {
-      await publishPresence({ omniStatus, telephonyState, reason });
-      this.presenceRetry = null;
-      if (call > this.presenceShown) {
-        this.presenceShown = call;
-        this.presenceError = null;
-        this.publishedPresence = { omniStatus, telephonyState, reason, at: now };
-      }
-    } catch (error) {
-      // Try this pair again later, unless the presence has moved on meanwhile.
-      if (this.lastPresenceKey === key) {
-        this.lastPresenceKey = undefined;
-        this.presenceRetry = { key, notBefore: now + PRESENCE_RETRY_MS };
-      }
-      if (call > this.presenceShown) {
-        this.presenceShown = call;
-        this.presenceError = errorText(error);
-      }
+    if (session !== this.hostSession && this.hostSession !== null && now - this.hostHeardAt <= PAIR_TIMEOUT_MS) {
+      this.droppedStates += 1;
+      return false;
     }
+    this.hostSession = session;
+    this.hostHeardAt = now;
+    return true;
   }
 
   /**
@@ -166,7 +132,7 @@ export default class OmniSyncPanel extends LightningElement {
   }
 
   get presenceEvent() {
-    const published = this.publishedPresence;
+    const published = this.message?.presence?.published;
     if (!published) {
       return null;
     }
@@ -177,7 +143,13 @@ export default class OmniSyncPanel extends LightningElement {
   }
 
   get presenceEventError() {
-    return this.presenceError ? `Presence event not published: ${this.presenceError}` : null;
+    const error = this.message?.presence?.error;
+    return error ? `Presence event not published: ${error}` : null;
+  }
+
+  get droppedText() {
+    const n = this.droppedStates;
+    return n ? `${n} state message${n === 1 ? "" : "s"} from another host ignored` : null;
   }
 
   get role() {
@@ -275,63 +247,6 @@ export default class OmniSyncPanel extends LightningElement {
       ].map(([label, value]) => ({ label, value: String(value) })),
     };
   }
-}
-
-/**
- * The pair to publish for a `state` message, or null when there is nothing to say:
- * not the leading tab, no state, the engine still reading the presence at start-up
- * (its model is then a default or a stored one), or logged in to a status the
- * catalog does not know.
- */
-function presenceOf(message) {
-  const state = message?.state;
-  if (!message?.leader || !state || !presenceRead(message.trace)) {
-    return null;
-  }
-  const omni = state.omni ?? {};
-  const omniStatus = omni.loggedIn ? omni.developerName : "Offline";
-  if (!omniStatus) {
-    return null;
-  }
-  // null until the phone reports a state; Apex stores a blank one as empty.
-  return { omniStatus, telephonyState: state.telephony?.state ?? null };
-}
-
-/** false while the latest start-up entry of the trace is "reconciling" (docs/runtime.md, Reload). */
-function presenceRead(trace) {
-  const entries = Array.isArray(trace) ? trace : [];
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const kind = entries[i]?.kind;
-    if (kind === "reconciled") {
-      return true;
-    }
-    if (kind === "reconciling") {
-      return false;
-    }
-  }
-  // Both long out of the trace's window: the engine has been running for a while.
-  return true;
-}
-
-/**
- * Why the pair changed, from the latest trace entry: the rule whose action just took
- * effect (its echo names it), else the event of an agent's change (a decision:
- * `omni.statusChanged`, `telephony.stateChanged`, `omni.logout`...), else the entry's
- * kind (`reconciled` at start-up, `leadership` when this tab takes over...).
- */
-function reasonOf(trace) {
-  const last = Array.isArray(trace) ? trace[trace.length - 1] : null;
-  if (!last) {
-    return "";
-  }
-  return String(last.rule || last.decision?.trace?.event || last.kind || "");
-}
-
-/** Imperative Apex rejects with `{body: {message}}`; anything else is shown as it is. */
-function errorText(error) {
-  const body = error?.body;
-  const message = Array.isArray(body) ? body[0]?.message : body?.message;
-  return String(message ?? error?.message ?? error);
 }
 
 function entryView(entry, index) {

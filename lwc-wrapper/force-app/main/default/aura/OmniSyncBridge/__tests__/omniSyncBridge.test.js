@@ -6,6 +6,7 @@ const path = require("path");
 
 const BUNDLE = path.join(__dirname, "..");
 const NOW = 1700000000000;
+const HOST = "0123456789abcdef";
 
 const load = (file) => new Function(`return (${fs.readFileSync(path.join(BUNDLE, file), "utf8")}\n);`)();
 const helper = load("OmniSyncBridgeHelper.js");
@@ -38,13 +39,13 @@ const EVENTS = [
     "omni.workloadChanged",
     { configuredCapacity: "10", previousWorkload: "2", newWorkload: "3" },
   ],
+  ["lightning:omniChannelConnectionError", "onConnectionError", "omni.connectionError", {}],
 ];
 
-// The ten toolkit methods, the args each command carries and what the toolkit
-// resolves with (shapes from the Omni-Channel Developer Guide).
+// The six toolkit methods the engine issues, the args each command carries and what
+// the toolkit resolves with (shapes from the Omni-Channel Developer Guide).
 const COMMANDS = [
   ["login", [{ statusId: "0N5xx0000000002AAA" }], true],
-  ["logout", [], true],
   [
     "setServicePresenceStatus",
     [{ statusId: "0N5xx0000000002AAA" }],
@@ -54,10 +55,10 @@ const COMMANDS = [
   ["getServicePresenceStatusChannels", [], { channels: JSON.stringify([{ channelId: "0N9xx0000000001AAA", developerName: "Cases" }]) }],
   ["getAgentWorkload", [], { configuredCapacity: 10, currentWorkload: 3 }],
   ["getAgentWorks", [], { works: JSON.stringify([{ workItemId: "500xx0000000001AAA", workId: "0Bzxx0000000001AAA", isEngaged: true }]) }],
-  ["acceptAgentWork", [{ workId: "0Bzxx0000000001AAA" }], true],
-  ["declineAgentWork", [{ workId: "0Bzxx0000000001AAA", declineReason: "Busy" }], true],
-  ["closeAgentWork", [{ workId: "0Bzxx0000000001AAA" }], true],
 ];
+
+// Toolkit methods the engine never issues: the bridge must not run them for anyone.
+const NOT_ISSUED = ["logout", "acceptAgentWork", "declineAgentWork", "closeAgentWork"];
 
 const resolving = (value) => jest.fn(() => Promise.resolve(value));
 
@@ -66,6 +67,7 @@ const resolving = (value) => jest.fn(() => Promise.resolve(value));
 function fakeToolkit() {
   const toolkit = { destroy: jest.fn(), get: jest.fn(), toString: jest.fn() };
   for (const [method, , result] of COMMANDS) toolkit[method] = resolving(result);
+  for (const method of NOT_ISSUED) toolkit[method] = resolving(true);
   return toolkit;
 }
 
@@ -89,7 +91,9 @@ function fakeComponent(toolkit) {
 const fakeEvent = (params) => ({ getParams: () => params });
 
 // LMS hands an Aura subscriber the message as an event whose params are the payload.
-const receive = (component, payload) => helper.handleMessage(component, fakeEvent(payload));
+// Commands come from the paired host (session HOST) unless a test says otherwise.
+const receive = (component, payload) =>
+  helper.handleMessage(component, fakeEvent(payload?.kind === "command" && !("session" in payload) ? { session: HOST, ...payload } : payload));
 const published = (component) => component.channel.publish.mock.calls.map(([message]) => message);
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 const toolkitCalls = (toolkit) => Object.values(toolkit).reduce((count, fn) => count + fn.mock.calls.length, 0);
@@ -115,7 +119,7 @@ describe("events", () => {
     expect(fakeHelper.forwardEvent).toHaveBeenCalledWith(component, type, event);
     helper.forwardEvent(component, type, event);
 
-    expect(published(component)).toEqual([{ kind: "event", event: { ...params, type, at: NOW } }]);
+    expect(published(component)).toEqual([{ kind: "event", session: null, event: { ...params, type, at: NOW } }]);
   });
 
   it("keeps workload values as sent (the engine parses numeric strings)", () => {
@@ -130,8 +134,8 @@ describe("events", () => {
     helper.forwardEvent(component, "omni.logout", fakeEvent({ reason: undefined }));
     helper.forwardEvent(component, "omni.statusChanged", fakeEvent(status));
     expect(published(component)).toEqual([
-      { kind: "event", event: { type: "omni.logout", at: NOW } },
-      { kind: "event", event: { ...status, type: "omni.statusChanged", at: NOW } },
+      { kind: "event", session: null, event: { type: "omni.logout", at: NOW } },
+      { kind: "event", session: null, event: { ...status, type: "omni.statusChanged", at: NOW } },
     ]);
     expect("reason" in published(component)[0].event).toBe(false);
   });
@@ -167,7 +171,7 @@ describe("commands", () => {
     await flush();
     expect(toolkit[method].mock.calls).toEqual([args.slice(0, 1)]);
     expect(toolkitCalls(toolkit)).toBe(1);
-    expect(published(component)).toEqual([{ kind: "reply", id: "omnisync-1-0", ok: true, result }]);
+    expect(published(component)).toEqual([{ kind: "reply", id: "omnisync-1-0", session: HOST, ok: true, result }]);
   });
 
   it("passes only the first argument to the toolkit", async () => {
@@ -190,17 +194,17 @@ describe("commands", () => {
   it("answers a toolkit that resolves with nothing with a null result", async () => {
     const toolkit = fakeToolkit();
     const component = fakeComponent(toolkit);
-    toolkit.logout = resolving(undefined);
-    receive(component, { kind: "command", id: "c1", method: "logout", args: [] });
+    toolkit.login = resolving(undefined);
+    receive(component, { kind: "command", id: "c1", method: "login", args: [{ statusId: "0N5xx0000000002AAA" }] });
     await flush();
-    expect(published(component)).toEqual([{ kind: "reply", id: "c1", ok: true, result: null }]);
+    expect(published(component)).toEqual([{ kind: "reply", id: "c1", session: HOST, ok: true, result: null }]);
   });
 
   it("also takes a plain payload (no getParams)", async () => {
     const component = fakeComponent(fakeToolkit());
-    helper.handleMessage(component, { kind: "command", id: "c1", method: "getAgentWorkload", args: [] });
+    helper.handleMessage(component, { kind: "command", session: HOST, id: "c1", method: "getAgentWorkload", args: [] });
     await flush();
-    expect(published(component)).toEqual([{ kind: "reply", id: "c1", ok: true, result: { configuredCapacity: 10, currentWorkload: 3 } }]);
+    expect(published(component)).toEqual([{ kind: "reply", id: "c1", session: HOST, ok: true, result: { configuredCapacity: 10, currentWorkload: 3 } }]);
   });
 
   it("goes through the controller's message action", () => {
@@ -225,7 +229,7 @@ describe("failures", () => {
 
   it("answers a rejected toolkit call with code rejected and the toolkit's message", async () => {
     expect(await rejectWith(new Error("Invalid status Id"))).toEqual([
-      { kind: "reply", id: "c9", ok: false, error: { code: "rejected", message: "Invalid status Id" } },
+      { kind: "reply", id: "c9", session: HOST, ok: false, error: { code: "rejected", message: "Invalid status Id" } },
     ]);
   });
 
@@ -237,7 +241,7 @@ describe("failures", () => {
     "connection closed",
     "The connection timed out",
   ])("answers %j with code connection", async (message) => {
-    expect(await rejectWith(new Error(message))).toEqual([{ kind: "reply", id: "c9", ok: false, error: { code: "connection", message } }]);
+    expect(await rejectWith(new Error(message))).toEqual([{ kind: "reply", id: "c9", session: HOST, ok: false, error: { code: "connection", message } }]);
   });
 
   it.each([
@@ -261,7 +265,7 @@ describe("failures", () => {
     ["an object without message", { status: 500 }, '{"status":500}'],
     ["nothing", undefined, "the Omni-Channel toolkit call failed"],
   ])("reads the message of %s", async (label, error, message) => {
-    expect(await rejectWith(error)).toEqual([{ kind: "reply", id: "c9", ok: false, error: { code: "rejected", message } }]);
+    expect(await rejectWith(error)).toEqual([{ kind: "reply", id: "c9", session: HOST, ok: false, error: { code: "rejected", message } }]);
   });
 
   it("answers a toolkit method that throws", async () => {
@@ -272,7 +276,7 @@ describe("failures", () => {
     });
     receive(component, { kind: "command", id: "c1", method: "login", args: [{ statusId: "0N5xx0000000002AAA" }] });
     await flush();
-    expect(published(component)).toEqual([{ kind: "reply", id: "c1", ok: false, error: { code: "connection", message: "Connection lost" } }]);
+    expect(published(component)).toEqual([{ kind: "reply", id: "c1", session: HOST, ok: false, error: { code: "connection", message: "Connection lost" } }]);
   });
 
   it("answers rejected when the toolkit is not on the page", async () => {
@@ -280,7 +284,7 @@ describe("failures", () => {
     receive(component, { kind: "command", id: "c1", method: "getAgentWorkload", args: [] });
     await flush();
     expect(published(component)).toEqual([
-      { kind: "reply", id: "c1", ok: false, error: { code: "rejected", message: "getAgentWorkload: lightning:omniToolkitAPI is not available" } },
+      { kind: "reply", id: "c1", session: HOST, ok: false, error: { code: "rejected", message: "getAgentWorkload: lightning:omniToolkitAPI is not available" } },
     ]);
   });
 
@@ -291,14 +295,15 @@ describe("failures", () => {
     await flush();
     expect(toolkitCalls(toolkit)).toBe(0);
     expect(published(component)).toEqual([
-      { kind: "reply", id: "c1", ok: false, error: { code: "rejected", message: "login: args must be an array" } },
+      { kind: "reply", id: "c1", session: HOST, ok: false, error: { code: "rejected", message: "login: args must be an array" } },
     ]);
   });
 });
 
-describe("unknown commands", () => {
-  it.each(["destroy", "get", "toString", "constructor", "__proto__", "hasOwnProperty", "eval", "openAgentWork", "", null, 42])(
-    "refuses method %j without calling anything",
+describe("commands the engine does not issue", () => {
+  const allowed = "setServicePresenceStatus, login, getServicePresenceStatusId, getAgentWorkload, getAgentWorks, getServicePresenceStatusChannels";
+  it.each([...NOT_ISSUED, "destroy", "get", "toString", "constructor", "__proto__", "hasOwnProperty", "eval", "openAgentWork", "", null, 42])(
+    "answers %j with commandNotAllowed without calling the toolkit",
     async (method) => {
       const toolkit = fakeToolkit();
       const component = fakeComponent(toolkit);
@@ -306,7 +311,13 @@ describe("unknown commands", () => {
       await flush();
       expect(toolkitCalls(toolkit)).toBe(0);
       expect(published(component)).toEqual([
-        { kind: "reply", id: "c1", ok: false, error: { code: "unknownMethod", message: `omniToolkitAPI has no command ${JSON.stringify(method)}` } },
+        {
+          kind: "reply",
+          id: "c1",
+          session: HOST,
+          ok: false,
+          error: { code: "commandNotAllowed", message: `the bridge does not run ${JSON.stringify(method)}: it runs only ${allowed}` },
+        },
       ]);
     },
   );
@@ -314,8 +325,8 @@ describe("unknown commands", () => {
 
 describe("other messages", () => {
   it.each([
-    ["its own event", { kind: "event", event: { type: "omni.logout", at: NOW } }],
-    ["its own reply", { kind: "reply", id: "c1", ok: true, result: null }],
+    ["its own event", { kind: "event", session: null, event: { type: "omni.logout", at: NOW } }],
+    ["its own reply", { kind: "reply", id: "c1", session: HOST, ok: true, result: null }],
     ["the panel's state", { kind: "state", leader: true, state: {}, metrics: {}, trace: [], stats: {} }],
     ["a message without kind", { id: "c1", method: "logout", args: [] }],
     ["an unknown kind", { kind: "Command", id: "c1", method: "logout", args: [] }],
@@ -349,14 +360,14 @@ describe("exactly one reply", () => {
   it("runs and answers a command delivered twice only once", async () => {
     const toolkit = fakeToolkit();
     const component = fakeComponent(toolkit);
-    const command = { kind: "command", id: "c1", method: "acceptAgentWork", args: [{ workId: "0Bzxx0000000001AAA" }] };
+    const command = { kind: "command", id: "c1", method: "getAgentWorks", args: [] };
     receive(component, command);
     receive(component, command);
     await flush();
     receive(component, command);
     await flush();
-    expect(toolkit.acceptAgentWork).toHaveBeenCalledTimes(1);
-    expect(published(component)).toEqual([{ kind: "reply", id: "c1", ok: true, result: true }]);
+    expect(toolkit.getAgentWorks).toHaveBeenCalledTimes(1);
+    expect(published(component)).toEqual([{ kind: "reply", id: "c1", session: HOST, ok: true, result: COMMANDS[5][2] }]);
   });
 
   it("answers an unknown command delivered twice only once", () => {
@@ -384,16 +395,16 @@ describe("exactly one reply", () => {
   it("answers once when a toolkit promise settles twice", async () => {
     const toolkit = fakeToolkit();
     const component = fakeComponent(toolkit);
-    toolkit.closeAgentWork = jest.fn(() => ({
+    toolkit.getAgentWorks = jest.fn(() => ({
       then(onResolved, onRejected) {
         onResolved("first");
         onRejected(new Error("Connection lost"));
         onResolved("again");
       },
     }));
-    receive(component, { kind: "command", id: "c1", method: "closeAgentWork", args: [{ workId: "0Bzxx0000000001AAA" }] });
+    receive(component, { kind: "command", id: "c1", method: "getAgentWorks", args: [] });
     await flush();
-    expect(published(component)).toEqual([{ kind: "reply", id: "c1", ok: true, result: "first" }]);
+    expect(published(component)).toEqual([{ kind: "reply", id: "c1", session: HOST, ok: true, result: "first" }]);
   });
 
   it("does not answer with an error when publishing the result fails", async () => {
@@ -419,6 +430,123 @@ describe("exactly one reply", () => {
   });
 });
 
+describe("pairing with one host", () => {
+  it("runs commands only for the host it paired with, dropping and counting others", async () => {
+    const toolkit = fakeToolkit();
+    const component = fakeComponent(toolkit);
+    receive(component, { kind: "command", session: HOST, id: "a1", method: "getAgentWorkload", args: [] });
+    receive(component, { kind: "command", session: "another-host-000", id: "b1", method: "setServicePresenceStatus", args: [{ statusId: "0N5xx0000000009AAA" }] });
+    receive(component, { kind: "command", session: undefined, id: "c1", method: "getAgentWorkload", args: [] });
+    await flush();
+    expect(toolkit.setServicePresenceStatus).not.toHaveBeenCalled();
+    expect(toolkit.getAgentWorkload).toHaveBeenCalledTimes(1);
+    expect(published(component).map((m) => [m.id, m.session])).toEqual([["a1", HOST]]);
+    expect(component.get("v.relay").dropped).toBe(2);
+  });
+
+  it("pairs with a new host once the paired one has been silent for 15 s, and keeps a live one", async () => {
+    const toolkit = fakeToolkit();
+    const component = fakeComponent(toolkit);
+    receive(component, { kind: "command", id: "a1", method: "getAgentWorkload", args: [] });
+    // The host's state messages keep it alive.
+    Date.now.mockReturnValue(NOW + 10000);
+    receive(component, { kind: "state", session: HOST, leader: true });
+    Date.now.mockReturnValue(NOW + 20000);
+    receive(component, { kind: "command", session: "reloaded-host-00", id: "b1", method: "getAgentWorkload", args: [] });
+    expect(component.get("v.relay").session).toBe(HOST);
+    Date.now.mockReturnValue(NOW + 25001);
+    receive(component, { kind: "command", session: "reloaded-host-00", id: "b2", method: "getAgentWorkload", args: [] });
+    await flush();
+    expect(component.get("v.relay").session).toBe("reloaded-host-00");
+    expect(published(component).map((m) => [m.id, m.session])).toEqual([
+      ["a1", HOST],
+      ["b2", "reloaded-host-00"],
+    ]);
+  });
+
+  it("tags its events with the paired host, null before any host commanded", () => {
+    const component = fakeComponent(fakeToolkit());
+    helper.forwardEvent(component, "omni.logout", fakeEvent({}));
+    receive(component, { kind: "command", id: "a1", method: "nope", args: [] });
+    helper.forwardEvent(component, "omni.logout", fakeEvent({}));
+    expect(published(component).filter((m) => m.kind === "event").map((m) => m.session)).toEqual([null, HOST]);
+  });
+});
+
+describe("service channel of work events", () => {
+  // A fake Aura server action for OmniSyncWorkChannel.getServiceChannel.
+  function withApex(component, answer) {
+    const actions = [];
+    const get = component.get;
+    component.get = (key) => {
+      if (key !== "c.getServiceChannel") return get(key);
+      const action = {
+        params: null,
+        callback: null,
+        setParams(params) {
+          this.params = params;
+        },
+        setCallback(scope, callback) {
+          this.callback = callback;
+        },
+        answer(state, value) {
+          this.callback({ getState: () => state, getReturnValue: () => value });
+        },
+      };
+      actions.push(action);
+      return action;
+    };
+    global.$A.enqueueAction = jest.fn((action) => {
+      if (answer) answer(action);
+    });
+    return actions;
+  }
+
+  it("adds the DeveloperName Apex gives, asks once per work and keeps the events in order", () => {
+    const component = fakeComponent(fakeToolkit());
+    const actions = withApex(component, null);
+    const work = { workItemId: "500xx0000000001AAA", workId: "0Bzxx0000000001AAA" };
+    helper.forwardEvent(component, "omni.workAssigned", fakeEvent(work));
+    helper.forwardEvent(component, "omni.workloadChanged", fakeEvent({ configuredCapacity: 4, previousWorkload: 0, newWorkload: 1 }));
+    expect(published(component)).toEqual([]);
+    expect(actions.map((a) => a.params)).toEqual([{ workId: "0Bzxx0000000001AAA" }]);
+
+    actions[0].answer("SUCCESS", "Voice_Calls");
+    helper.forwardEvent(component, "omni.workAccepted", fakeEvent(work));
+
+    expect(published(component).map((m) => [m.event.type, m.event.serviceChannel])).toEqual([
+      ["omni.workAssigned", "Voice_Calls"],
+      ["omni.workloadChanged", undefined],
+      ["omni.workAccepted", "Voice_Calls"],
+    ]);
+    expect(actions).toHaveLength(1);
+  });
+
+  it("forwards the event without a channel when Apex fails, and asks again next time", () => {
+    const component = fakeComponent(fakeToolkit());
+    const actions = withApex(component, (action) => action.answer("ERROR", null));
+    const work = { workItemId: "500xx0000000002AAA", workId: "0Bzxx0000000002AAA" };
+    helper.forwardEvent(component, "omni.workAccepted", fakeEvent(work));
+    helper.forwardEvent(component, "omni.workClosed", fakeEvent(work));
+    expect(published(component).map((m) => ("serviceChannel" in m.event ? m.event.serviceChannel : "none"))).toEqual(["none", "none"]);
+    expect(actions).toHaveLength(2);
+  });
+
+  it("gives up waiting after 5 s", () => {
+    jest.useFakeTimers();
+    try {
+      const component = fakeComponent(fakeToolkit());
+      withApex(component, null);
+      helper.forwardEvent(component, "omni.workAccepted", fakeEvent({ workItemId: "500xx0000000003AAA", workId: "0Bzxx0000000003AAA" }));
+      expect(published(component)).toEqual([]);
+      jest.advanceTimersByTime(5000);
+      expect(published(component)).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
 describe("bundle", () => {
   const markup = fs.readFileSync(path.join(BUNDLE, "OmniSyncBridge.cmp"), "utf8");
   const channelXml = fs.readFileSync(path.join(BUNDLE, "..", "..", "messageChannels", "OmniSync.messageChannel-meta.xml"), "utf8");
@@ -428,15 +556,15 @@ describe("bundle", () => {
     expect(typeof controller[action]).toBe("function");
   });
 
-  it("has exactly eight event handlers, the toolkit and the channel the helper looks up", () => {
-    expect(markup.match(/<aura:handler /g)).toHaveLength(8);
+  it("has exactly nine event handlers, the toolkit and the channel the helper looks up", () => {
+    expect(markup.match(/<aura:handler /g)).toHaveLength(9);
     expect(markup).toMatch(/<lightning:omniToolkitAPI aura:id="omniToolkit"\/>/);
     expect(markup).toMatch(/<lightning:messageChannel type="OmniSync__c" aura:id="channel" onMessage="\{!c\.onMessage\}" scope="APPLICATION"\/>/);
     expect(markup).toMatch(/implements="lightning:utilityItem,flexipage:availableForAllPageTypes"/);
   });
 
   it("declares every message field on the channel", () => {
-    for (const field of ["kind", "id", "method", "args", "ok", "result", "error", "event", "leader", "state", "metrics", "trace", "stats"]) {
+    for (const field of ["kind", "session", "id", "method", "args", "ok", "result", "error", "event", "leader", "state", "metrics", "trace", "stats"]) {
       expect(channelXml).toContain(`<fieldName>${field}</fieldName>`);
     }
   });

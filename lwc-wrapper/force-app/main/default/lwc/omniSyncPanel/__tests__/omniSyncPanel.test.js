@@ -7,20 +7,16 @@ import OmniSyncPanel from "c/omniSyncPanel";
 import { APPLICATION_SCOPE, subscribe, unsubscribe } from "lightning/messageService";
 import { IsConsoleNavigation } from "lightning/platformWorkspaceApi";
 import { EnclosingUtilityId, updateUtility } from "lightning/platformUtilityBarApi";
-import publishPresence from "@salesforce/apex/OmniSyncPresencePublisher.publish";
-
-// sfdx-lwc-jest's transformer turns a default Apex import into
-// `require("@salesforce/apex/Class.method").default`, falling back to a shared stub that
-// resolves with nothing; a virtual mock replaces it with a jest.fn the test controls.
-jest.mock("@salesforce/apex/OmniSyncPresencePublisher.publish", () => ({ default: jest.fn() }), {
-  virtual: true,
-});
+import fs from "fs";
+import path from "path";
 
 const SUBSCRIPTION = { id: "omnisync-subscription" };
+const HOST = "a1b2c3d4e5f60718";
 
 function stateMessage(overrides = {}) {
   return {
     kind: "state",
+    session: HOST,
     leader: true,
     state: {
       omni: {
@@ -160,29 +156,6 @@ async function deliver(message) {
   await Promise.resolve();
 }
 
-/** Lets the panel's Apex call settle and the panel render its outcome (a macrotask). */
-async function settle() {
-  // eslint-disable-next-line @lwc/lwc/no-async-operation
-  await new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** The fixture with the telephony state replaced and `entries` appended to the trace. */
-function nextMessage(telephonyState, ...entries) {
-  const message = stateMessage();
-  message.state.telephony = { state: telephonyState, previous: "Lunch", isSystemState: false };
-  message.trace = [...message.trace, ...entries];
-  return message;
-}
-
-const echoOf = (rule, seq = 5) => ({
-  seq,
-  at: 12000,
-  kind: "echo",
-  rule,
-  message: `echo of set telephony state Available (rule "${rule}"): not an agent change`,
-  mirrored: false,
-});
-
 const byId = (element, id) => element.shadowRoot.querySelector(`[data-id="${id}"]`);
 const allById = (element, id) => [...element.shadowRoot.querySelectorAll(`[data-id="${id}"]`)];
 const text = (node) => node?.textContent.replace(/\s+/g, " ").trim();
@@ -190,7 +163,6 @@ const text = (node) => node?.textContent.replace(/\s+/g, " ").trim();
 describe("c-omni-sync-panel", () => {
   beforeEach(() => {
     subscribe.mockReturnValue(SUBSCRIPTION);
-    publishPresence.mockResolvedValue(undefined);
   });
 
   afterEach(() => {
@@ -305,7 +277,7 @@ describe("c-omni-sync-panel", () => {
 
   it("renders an error state when the engine could not start", async () => {
     const element = mount();
-    await deliver({ kind: "state", leader: true, error: "WebAssembly.instantiate(): blocked" });
+    await deliver({ kind: "state", session: HOST, leader: true, error: "WebAssembly.instantiate(): blocked" });
 
     expect(byId(element, "waiting")).toBeNull();
     expect(byId(element, "error").getAttribute("role")).toBe("alert");
@@ -354,7 +326,7 @@ describe("c-omni-sync-panel", () => {
     const element = mount();
     IsConsoleNavigation.emit(false);
     EnclosingUtilityId.emit("utility-1");
-    await deliver({ kind: "state", leader: true, error: "blocked" });
+    await deliver({ kind: "state", session: HOST, leader: true, error: "blocked" });
     expect(text(byId(element, "navigation"))).toBe("Not a console app");
     expect(updateUtility).not.toHaveBeenCalled();
 
@@ -363,7 +335,7 @@ describe("c-omni-sync-panel", () => {
     expect(text(byId(element, "navigation"))).toBe("Console app");
     expect(updateUtility).toHaveBeenCalledWith("utility-1", { highlighted: true });
 
-    await deliver({ kind: "state", leader: true, error: "still blocked" });
+    await deliver({ kind: "state", session: HOST, leader: true, error: "still blocked" });
     expect(updateUtility).toHaveBeenCalledTimes(1);
 
     await deliver(stateMessage());
@@ -374,208 +346,61 @@ describe("c-omni-sync-panel", () => {
     mount();
     IsConsoleNavigation.emit(true);
     EnclosingUtilityId.emit(null);
-    await deliver({ kind: "state", leader: true, error: "blocked" });
+    await deliver({ kind: "state", session: HOST, leader: true, error: "blocked" });
     expect(updateUtility).not.toHaveBeenCalled();
   });
   describe("presence event", () => {
-    it("publishes once when the leader's pair changes, with the reason of the latest entry", async () => {
+    it("shows what the host published, and never calls Apex itself", async () => {
       const element = mount();
-      expect(byId(element, "presence-event")).toBeNull();
-
-      await deliver(stateMessage());
-      await settle();
-      expect(publishPresence).toHaveBeenCalledTimes(1);
-      // The fixture's latest entry is a decision: its event is the reason.
-      expect(publishPresence).toHaveBeenCalledWith({
-        omniStatus: "Available",
-        telephonyState: "Lunch",
-        reason: "omni.workloadChanged",
-      });
-      expect(text(byId(element, "presence-event"))).toMatch(
-        /^Presence event published: Available \/ Lunch at \S+ · reason: omni\.workloadChanged$/
+      await deliver(
+        stateMessage({
+          presence: {
+            published: { omniStatus: "Lunch", telephonyState: "Lunch", reason: "Connect agent switches to Lunch", at: 5000 },
+            error: null,
+          },
+        }),
       );
-
-      // The rule's action lands: its echo names the rule.
-      const rule = "omniToTelephony[0]: Available -> Available";
-      await deliver(nextMessage("Available", echoOf(rule)));
-      await settle();
-      expect(publishPresence).toHaveBeenCalledTimes(2);
-      expect(publishPresence).toHaveBeenLastCalledWith({
-        omniStatus: "Available",
-        telephonyState: "Available",
-        reason: rule,
-      });
-      expect(text(byId(element, "presence-event"))).toContain(`Available / Available at`);
-      expect(text(byId(element, "presence-event"))).toContain(`reason: ${rule}`);
-      expect(byId(element, "presence-event-error")).toBeNull();
+      expect(text(byId(element, "presence-event"))).toContain("Presence event published: Lunch / Lunch");
+      expect(text(byId(element, "presence-event"))).toContain("reason: Connect agent switches to Lunch");
+      const source = fs.readFileSync(path.join(__dirname, "..", "omniSyncPanel.js"), "utf8");
+      expect(source).not.toMatch(/@salesforce\/apex/);
     });
 
-    it("does not publish the same pair again", async () => {
-      mount();
-      await deliver(stateMessage());
-      await settle();
-      // Heartbeats, a workload change, a new trace entry: same Omni status and phone state.
-      await deliver(stateMessage());
-      const busier = stateMessage();
-      busier.state.workload = { configuredCapacity: 4, currentWorkload: 3, previousWorkload: 1 };
-      busier.trace = [...busier.trace, echoOf("some rule")];
-      await deliver(busier);
-      await settle();
-
-      expect(publishPresence).toHaveBeenCalledTimes(1);
-    });
-
-    it("does not publish from a mirroring tab, nor without a state", async () => {
-      mount();
-      await deliver(stateMessage({ leader: false }));
-      await deliver({ ...nextMessage("Available", echoOf("rule")), leader: false });
-      await deliver({ kind: "state", leader: true, error: "blocked" });
-      await settle();
-      expect(publishPresence).not.toHaveBeenCalled();
-
-      // This tab takes the lead: it speaks from now on.
-      await deliver(stateMessage());
-      await settle();
-      expect(publishPresence).toHaveBeenCalledTimes(1);
-      expect(publishPresence).toHaveBeenCalledWith(expect.objectContaining({ omniStatus: "Available" }));
-    });
-
-    it("publishes Offline for a logged-out agent, and nothing for an unknown status", async () => {
+    it("shows the host's publication error", async () => {
       const element = mount();
-      const unknown = stateMessage();
-      unknown.state.omni = { ...unknown.state.omni, developerName: null, label: null };
-      await deliver(unknown);
-      await settle();
-      expect(publishPresence).not.toHaveBeenCalled();
-
-      const loggedOut = stateMessage();
-      loggedOut.state.omni = { loggedIn: false, statusId: null, developerName: null, label: null, channels: [], since: null };
-      loggedOut.state.telephony = { state: null, previous: null, isSystemState: false };
-      loggedOut.trace = [
-        {
-          seq: 9,
-          at: 30000,
-          kind: "decision",
-          message: "omni.logout: no action",
-          mirrored: false,
-          decision: { actions: [], trace: { event: "omni.logout", at: 30000, rules: [], notes: [] } },
-        },
-      ];
-      await deliver(loggedOut);
-      await settle();
-
-      expect(publishPresence).toHaveBeenCalledTimes(1);
-      expect(publishPresence).toHaveBeenCalledWith({ omniStatus: "Offline", telephonyState: null, reason: "omni.logout" });
-      expect(text(byId(element, "presence-event"))).toMatch(/^Presence event published: Offline \/ no phone state at /);
+      await deliver(stateMessage({ presence: { published: null, error: "apex.rateLimited: more than 20" } }));
+      expect(text(byId(element, "presence-event-error"))).toBe("Presence event not published: apex.rateLimited: more than 20");
     });
+  });
 
-    it("waits until the engine has read the current presence", async () => {
-      mount();
-      const starting = stateMessage();
-      starting.state.omni = { loggedIn: false, statusId: null, developerName: null, label: null, channels: [], since: null };
-      starting.trace = [{ seq: 1, at: 100, kind: "reconciling", message: "reading the current presence before acting", mirrored: false }];
-      await deliver(starting);
-      await settle();
-      // The model is still the default one: no "Offline" for an agent who is logged in.
-      expect(publishPresence).not.toHaveBeenCalled();
-
-      const read = stateMessage();
-      read.trace = [
-        ...starting.trace,
-        { seq: 2, at: 300, kind: "reconciled", message: "presence read; 0 buffered event(s) replayed", mirrored: false },
-      ];
-      await deliver(read);
-      await settle();
-      expect(publishPresence).toHaveBeenCalledTimes(1);
-      expect(publishPresence).toHaveBeenCalledWith({ omniStatus: "Available", telephonyState: "Lunch", reason: "reconciled" });
-    });
-
-    it("keeps the reason within the event field's 255 characters", async () => {
-      mount();
-      const rule = "r".repeat(300);
-      await deliver(nextMessage("Available", echoOf(rule)));
-      await settle();
-      expect(publishPresence.mock.calls[0][0].reason).toBe("r".repeat(255));
-    });
-
-    it("shows an error when the Apex call rejects, keeps rendering and retries later", async () => {
-      const now = jest.spyOn(Date, "now").mockReturnValue(1_000_000);
-      publishPresence.mockRejectedValueOnce({
-        status: 500,
-        body: { message: "apex.publishFailed: the OmniSync_Presence__e event was not published: LIMIT_EXCEEDED" },
-      });
+  describe("pairing with one host", () => {
+    it("drops and counts state from another host while the paired one is alive", async () => {
+      const now = jest.spyOn(Date, "now").mockReturnValue(100000);
       const element = mount();
       await deliver(stateMessage());
-      await settle();
+      await deliver(stateMessage({ session: "forged0000000000", leader: false, error: "forged" }));
+      await deliver(stateMessage({ session: undefined, leader: false }));
 
-      const error = byId(element, "presence-event-error");
-      expect(error.getAttribute("role")).toBe("alert");
-      expect(text(error)).toBe(
-        "Presence event not published: apex.publishFailed: the OmniSync_Presence__e event was not published: LIMIT_EXCEEDED"
-      );
-      expect(byId(element, "presence-event")).toBeNull();
-      // The rest of the panel is untouched: the engine's error stays for the engine.
       expect(byId(element, "error")).toBeNull();
-      expect(text(byId(element, "omni-status"))).toBe("Available");
-      expect(text(byId(element, "telephony-state"))).toBe("Lunch");
-      expect(allById(element, "entry")).toHaveLength(4);
+      expect(text(byId(element, "role"))).toBe("Leader tab");
+      expect(text(byId(element, "dropped"))).toBe("2 state messages from another host ignored");
 
-      // The state keeps rendering; the same pair is not retried on every heartbeat...
-      now.mockReturnValue(1_030_000);
-      const busier = stateMessage();
-      busier.state.workload = { configuredCapacity: 4, currentWorkload: 2, previousWorkload: 1 };
-      await deliver(busier);
-      await settle();
-      expect(text(byId(element, "workload"))).toBe("workload 2 / 4 (50%)");
-      expect(publishPresence).toHaveBeenCalledTimes(1);
-      expect(byId(element, "presence-event-error")).not.toBeNull();
-
-      // ...but a minute later, and then the error goes away.
-      now.mockReturnValue(1_060_000);
-      await deliver(stateMessage());
-      await settle();
-      expect(publishPresence).toHaveBeenCalledTimes(2);
-      expect(byId(element, "presence-event-error")).toBeNull();
-      expect(text(byId(element, "presence-event"))).toMatch(/^Presence event published: Available \/ Lunch at /);
+      now.mockReturnValue(110000);
+      await deliver(stateMessage({ trace: [] }));
+      expect(text(byId(element, "no-entries"))).toBe("No decision yet.");
     });
 
-    it("publishes a new pair at once after a failure, and shows a thrown Error's message", async () => {
-      jest.spyOn(Date, "now").mockReturnValue(1_000_000);
-      publishPresence.mockRejectedValueOnce(new Error("Failed to fetch"));
+    it("pairs with a new host once the paired one has been silent for 15 s", async () => {
+      const now = jest.spyOn(Date, "now").mockReturnValue(100000);
       const element = mount();
       await deliver(stateMessage());
-      await settle();
-      expect(text(byId(element, "presence-event-error"))).toBe("Presence event not published: Failed to fetch");
-
-      await deliver(nextMessage("Available", echoOf("rule")));
-      await settle();
-      expect(publishPresence).toHaveBeenCalledTimes(2);
-      expect(publishPresence).toHaveBeenLastCalledWith({ omniStatus: "Available", telephonyState: "Available", reason: "rule" });
-      expect(byId(element, "presence-event-error")).toBeNull();
-    });
-
-    it("keeps showing the newest call's outcome when an older one answers last", async () => {
-      let rejectFirst;
-      publishPresence.mockImplementationOnce(
-        () => new Promise((resolve, reject) => {
-          rejectFirst = reject;
-        })
-      );
-      const element = mount();
-      await deliver(stateMessage());
-      await deliver(nextMessage("Available", echoOf("rule")));
-      await settle();
-      expect(text(byId(element, "presence-event"))).toContain("Available / Available");
-
-      rejectFirst({ body: { message: "apex.publishFailed: late" } });
-      await settle();
-      expect(byId(element, "presence-event-error")).toBeNull();
-      expect(text(byId(element, "presence-event"))).toContain("Available / Available");
-
-      // The failed pair is no longer the presence: nothing to retry.
-      await deliver(nextMessage("Available", echoOf("rule")));
-      await settle();
-      expect(publishPresence).toHaveBeenCalledTimes(2);
+      now.mockReturnValue(115000);
+      await deliver(stateMessage({ session: "reloaded00000000", leader: false }));
+      expect(text(byId(element, "role"))).toBe("Leader tab");
+      now.mockReturnValue(115001);
+      await deliver(stateMessage({ session: "reloaded00000000", leader: false }));
+      expect(text(byId(element, "role"))).toBe("Mirroring");
+      expect(text(byId(element, "dropped"))).toBe("1 state message from another host ignored");
     });
   });
 });
