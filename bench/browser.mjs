@@ -23,11 +23,12 @@ const MIME = { ".html": "text/html; charset=utf-8", ".mjs": "text/javascript; ch
   ".js": "text/javascript; charset=utf-8", ".wasm": "application/wasm", ".json": "application/json" };
 
 /** Serves MOUNTS on a free port of 127.0.0.1. */
-function serve() {
+function serve(before) {
+  const mounts = before ? [["/pkg-before/", path.resolve(before, "web")], ...MOUNTS] : MOUNTS;
   const server = http.createServer((req, res) => {
     const { pathname } = new URL(req.url, "http://127.0.0.1");
-    const mount = MOUNTS.find(([prefix]) => pathname.startsWith(prefix));
-    const base = mount && path.join(ROOT, mount[1]);
+    const mount = mounts.find(([prefix]) => pathname.startsWith(prefix));
+    const base = mount && path.resolve(ROOT, mount[1]);
     const file = mount && path.join(base, decodeURIComponent(pathname.slice(mount[0].length)));
     if (!file || !file.startsWith(base + path.sep) || !fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
       res.writeHead(404).end();
@@ -70,30 +71,37 @@ async function runPage(browser, url, timeout) {
  * Runs the latency page once and the cold-start page `coldRuns` times, each in a fresh
  * browser context (no HTTP cache, no compiled-code cache, nothing shared).
  */
-export async function chromiumBench({ events = 100_000, coldRuns = 20, coldRules = 100 } = {}) {
-  const server = await serve();
+export async function chromiumBench({ events = 100_000, coldRuns = 20, coldRules = 100, before = null } = {}) {
+  const server = await serve(before);
   const origin = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   try {
     const latency = await runPage(browser, `${origin}/bench/www/latency.html?events=${events}`, 300_000);
+    // With a build to compare, its runs alternate with this one's.
     const cold = [];
+    const coldBefore = [];
     for (let run = 0; run < coldRuns; run++) {
       cold.push(await runPage(browser, `${origin}/bench/www/cold.html?rules=${coldRules}&run=${run}`, 60_000));
+      if (before) {
+        coldBefore.push(await runPage(browser, `${origin}/bench/www/cold.html?rules=${coldRules}&run=b${run}&pkg=pkg-before`, 60_000));
+      }
     }
+    const summary = (runs) => ({
+      runs: runs.length,
+      rules: coldRules,
+      crossOriginIsolated: runs.every((c) => c.crossOriginIsolated),
+      medianMs: median(runs.map((c) => c.totalMs)),
+      medianLoadMs: median(runs.map((c) => c.loadMs)),
+      medianConstructMs: median(runs.map((c) => c.constructMs)),
+      medianSinceNavigationMs: median(runs.map((c) => c.sinceNavigationMs)),
+      minMs: round(Math.min(...runs.map((c) => c.totalMs))),
+      maxMs: round(Math.max(...runs.map((c) => c.totalMs))),
+    });
     return {
       version: browser.version(),
       latency,
-      cold: {
-        runs: coldRuns,
-        rules: coldRules,
-        crossOriginIsolated: cold.every((c) => c.crossOriginIsolated),
-        medianMs: median(cold.map((c) => c.totalMs)),
-        medianLoadMs: median(cold.map((c) => c.loadMs)),
-        medianConstructMs: median(cold.map((c) => c.constructMs)),
-        medianSinceNavigationMs: median(cold.map((c) => c.sinceNavigationMs)),
-        minMs: round(Math.min(...cold.map((c) => c.totalMs))),
-        maxMs: round(Math.max(...cold.map((c) => c.totalMs))),
-      },
+      cold: summary(cold),
+      coldBefore: before ? summary(coldBefore) : null,
     };
   } finally {
     await browser.close();

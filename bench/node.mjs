@@ -15,47 +15,80 @@ import { gzipBytes, shippedSizes } from "./size.mjs";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 
-/** The node build (CommonJS glue); fails with the fix when it is not built. */
-export function loadOmniSync() {
-  const glue = path.join(ROOT, "pkg/node/omnisync.js");
-  if (!fs.existsSync(glue)) throw new Error("pkg/node is missing: run bash scripts/build-wasm.sh first");
+/**
+ * The node build (CommonJS glue); fails with the fix when it is not built.
+ * @param {string} [dir] another build's pkg directory (its node/ is loaded), for --before
+ */
+export function loadOmniSync(dir) {
+  const glue = dir ? path.resolve(dir, "node/omnisync.js") : path.join(ROOT, "pkg/node/omnisync.js");
+  if (!fs.existsSync(glue)) throw new Error(`${glue} is missing: run bash scripts/build-wasm.sh first`);
   return require(glue).OmniSync;
 }
 
-/** The three engines behind one interface: `make()` gives a fresh one for a pass. */
-export function engines(file) {
+/**
+ * The engines behind one interface: `make()` gives a fresh one for a pass, whose
+ * function takes an event and returns the actions. omnisync runs `handle`, the one
+ * path the product has, twice: with the decision's trace left unread (the peers give no
+ * trace) and with it read (materialised) for every event.
+ * @param {object} file the rules
+ * @param {string} [before] an older build's pkg directory, measured in the same passes
+ */
+export function engines(file, before) {
   const OmniSync = loadOmniSync();
-  return [
-    { key: "omnisync", label: "omnisync (wasm)", async: false,
-      make: () => { const s = new OmniSync(file); return (e) => s.decide(e); } },
+  const list = [
+    { key: "handle", label: "omnisync handle(), trace not read", async: false,
+      make: () => { const s = new OmniSync(file); return (e) => s.handle(e).actions; } },
+    { key: "handleTraceRead", label: "omnisync handle(), trace read", async: false, traceRead: true,
+      make: () => { const s = new OmniSync(file); return (e) => { const d = s.handle(e); if (!d.trace().rules) throw new Error("no trace"); return d.actions; }; } },
     { key: "jsonRulesEngine", label: "json-rules-engine", async: true,
       make: () => { const p = jsonRulesEnginePeer(file); return (e) => p.handle(e); } },
     { key: "jsonLogic", label: "json-logic-js (plain JS)", async: false,
       make: () => { const p = jsonLogicPeer(file); return (e) => p.handle(e); } },
   ];
+  if (before) {
+    const Old = loadOmniSync(before);
+    list.push({ key: "beforeHandle", label: "before: handle()", async: false, before: true,
+      make: () => { const s = new Old(file); return (e) => s.handle(e).actions; } });
+    if (typeof Old.prototype.decide === "function") {
+      list.push({ key: "beforeDecide", label: "before: decide()", async: false, before: true,
+        make: () => { const s = new Old(file); return (e) => s.decide(e); } });
+    }
+  }
+  return list;
 }
 
 // Actions compare on every field omnisync emits, whatever the key order.
 const actionKey = (a) => JSON.stringify([a.type, a.statusId ?? null, a.developerName ?? null, a.state ?? null, a.rule]);
 
 /**
- * Runs every engine over the trace and compares the action lists event by event.
+ * Runs every engine over the trace and compares the action lists event by event (type,
+ * target and the rule that decided each). omnisync's own trace must agree too: every
+ * action's rule is one whose condition its trace says held.
  * @returns {{equivalent: boolean, actions: number, firstDifference: object | null}}
  */
-export async function checkEquivalence(list, trace) {
-  const handlers = list.map((e) => ({ ...e, handle: e.make() }));
+export async function checkEquivalence(list, trace, file) {
+  const handlers = list.filter((e) => !e.before).map((e) => ({ ...e, handle: e.make() }));
+  const traced = new (loadOmniSync())(file);
   let actions = 0;
   for (let i = 0; i < trace.length; i++) {
     const out = [];
     for (const h of handlers) out.push(h.async ? await h.handle(trace[i]) : h.handle(trace[i]));
     const keys = out.map((acts) => acts.map(actionKey).join("\n"));
-    if (keys.some((k) => k !== keys[0])) {
-      const firstDifference = { index: i, event: trace[i] };
+    const decision = traced.handle(trace[i]);
+    // A rule with a target on each side can be superseded on one and act on the other.
+    const rules = decision.trace().rules;
+    // One outcome per rule: a rule with a target on each side can act on one side and
+    // be superseded or already in state on the other. Its condition held either way.
+    const matched = new Set(rules.filter((r) => r.matched).map((r) => r.rule));
+    const traceAgrees = decision.actions.every((a) => matched.has(a.rule));
+    if (keys.some((k) => k !== keys[0]) || !traceAgrees) {
+      const firstDifference = { index: i, event: trace[i], traceAgrees };
       handlers.forEach((h, j) => { firstDifference[h.key] = out[j]; });
       return { equivalent: false, actions, firstDifference };
     }
     actions += out[0].length;
   }
+  traced.free();
   return { equivalent: true, actions, firstDifference: null };
 }
 
@@ -93,23 +126,69 @@ export async function throughput(list, trace, passes, step) {
 }
 
 /**
- * Per-event latency of `decide()` (the actions-only fast path) through the whole JS -> wasm -> JS path (event object
- * in, decision object out), timed with process.hrtime.bigint around each call, after a
- * warm-up pass over the same trace with another engine.
+ * The runtime path as the product runs it: `OmniSync.start` with a host and a telephony
+ * bridge in this process that answer at once (a resolved promise, and the toolkit's or
+ * the phone's echo a microtask later). Each event of the trace is pushed through the
+ * bridge's subscribe callback, as the shim's adapters push them; the latency of an event
+ * that leads to a command is the time from the push until the command reaches the
+ * bridge (process.hrtime.bigint). Events/s counts every event, each one let settle
+ * (its command carried out and the result fed back) before the next.
+ * @returns {Promise<{latencyUs: {p50: number, p99: number, max: number}, eventsPerSecond: number, commands: number, events: number}>}
  */
-export function nodeLatency(file, trace) {
-  const OmniSync = loadOmniSync();
-  const warm = new OmniSync(file);
-  for (const e of trace) warm.decide(e);
-  warm.free();
-  const sync = new OmniSync(file);
-  const us = new Float64Array(trace.length);
-  for (let i = 0; i < trace.length; i++) {
+export async function runtimeLatency(file, trace, dir) {
+  const OmniSync = loadOmniSync(dir);
+  const settle = async () => { for (let i = 0; i < 6; i++) await null; };
+  const run = async (events) => {
+    const listeners = { host: [], phone: [] };
+    let pushedAt = 0n;
+    let commandAt = 0n;
+    const names = new Map(file.statuses.map((s) => [s.id, s.developerName]));
+    const host = {
+      subscribe: (cb) => listeners.host.push(cb),
+      setServicePresenceStatus: (statusId) => {
+        commandAt ||= process.hrtime.bigint();
+        queueMicrotask(() => listeners.host.forEach((cb) => cb({ type: "omni.statusChanged", statusId,
+          statusApiName: names.get(statusId) ?? "", reason: "OmniToolkitStatusChange" })));
+        return Promise.resolve();
+      },
+      login: () => Promise.resolve(),
+      getServicePresenceStatusId: () => Promise.resolve(null),
+      getAgentWorkload: () => Promise.resolve(null),
+    };
+    const telephony = {
+      subscribe: (cb) => listeners.phone.push(cb),
+      setState: (newState) => {
+        commandAt ||= process.hrtime.bigint();
+        queueMicrotask(() => listeners.phone.forEach((cb) => cb({ type: "telephony.stateChanged", newState })));
+        return Promise.resolve();
+      },
+      getState: () => Promise.resolve(null),
+    };
+    const runtime = OmniSync.start({ rules: file, host, telephony, storage: null, reconcileMs: 0,
+      channel: `bench-${process.pid}-${Math.random()}` });
+    for (let i = 0; i < 100 && !runtime.isLeader(); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!runtime.isLeader()) throw new Error("the runtime never led: nothing would reach the bridges");
+    const us = [];
     const start = process.hrtime.bigint();
-    sync.decide(trace[i]);
-    us[i] = Number(process.hrtime.bigint() - start) / 1000;
-  }
-  return percentiles(us);
+    for (const event of events) {
+      commandAt = 0n;
+      const listener = event.type.startsWith("telephony.") ? listeners.phone[0] : listeners.host[0];
+      pushedAt = process.hrtime.bigint();
+      listener(event);
+      await settle();
+      if (commandAt) us.push(Number(commandAt - pushedAt) / 1000);
+    }
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const stats = runtime.stats();
+    runtime.stop();
+    runtime.free();
+    return { us, seconds, stats };
+  };
+  await run(trace.slice(0, 20_000)); // warm-up
+  const { us, seconds, stats } = await run(trace);
+  if (us.length === 0) throw new Error("no event led to a command: the latency measured nothing");
+  return { latencyUs: percentiles(us), eventsPerSecond: Math.round(trace.length / seconds), commands: us.length,
+    events: trace.length, actions: stats.actions };
 }
 
 /**
@@ -125,7 +204,7 @@ export async function wasmMemory(file, total = 1_000_000, first = 100_000) {
   let n = 0;
   let after100kBytes = 0;
   for (const e of events(total)) {
-    sync.handle(e);
+    sync.handle(e).actions;
     if (++n === first) after100kBytes = memory.buffer.byteLength;
   }
   const after1mBytes = memory.buffer.byteLength;

@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// npm run bench: omnisync against json-rules-engine and json-logic-js on one rule set
-// and one trace, then latency, cold start, size and memory. Prints a table, writes
-// bench/results.json and docs/performance.md (see docs/performance.md for the method).
+// npm run bench: omnisync's handle() against json-rules-engine and json-logic-js on one
+// rule set and one trace, the runtime path (OmniSync.start) event to command, cold
+// start, size and memory. Prints a table, writes bench/results.json and
+// docs/performance.md (see docs/performance.md for the method).
 //
 //   node bench/run.mjs [--events N] [--cold-runs N] [--passes N] [--no-browser] [--native]
+//                      [--before DIR]
+//
+// --before DIR measures another build too (DIR holds its pkg: node/ and web/), in the
+// same passes and the same browser: the before/after rows of docs/performance.md.
 //
 // Exit code 0 when the three engines made the same decisions, 1 when they did not (the
 // numbers are still measured and written, marked equivalent: false), 2 on a usage error.
@@ -12,11 +17,12 @@
 import { spawnSync } from "node:child_process";
 import { BASE_RULE_COUNT, omnisyncRules } from "./rules.mjs";
 import { SEED, makeTrace, mix } from "./trace.mjs";
-import { ROOT, checkEquivalence, engines, nodeLatency, sizes, throughput, wasmMemory } from "./node.mjs";
+import { ROOT, checkEquivalence, engines, runtimeLatency, sizes, throughput, wasmMemory } from "./node.mjs";
+import { shippedSizes } from "./size.mjs";
 import { textTable, resultsJson, writeOutputs } from "./report.mjs";
 
 function options(argv) {
-  const opts = { events: 100_000, coldRuns: 20, passes: 5, browser: true, native: false };
+  const opts = { events: 100_000, coldRuns: 20, passes: 5, browser: true, native: false, before: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const number = () => {
@@ -29,13 +35,14 @@ function options(argv) {
     else if (arg === "--passes") opts.passes = number();
     else if (arg === "--no-browser") opts.browser = false;
     else if (arg === "--native") opts.native = true;
+    else if (arg === "--before") opts.before = argv[++i] ?? usage("--before needs a directory");
     else usage(`unknown option ${arg}`);
   }
   return opts;
 }
 
 function usage(message) {
-  console.error(`${message}\nusage: node bench/run.mjs [--events N] [--cold-runs N] [--passes N] [--no-browser] [--native]`);
+  console.error(`${message}\nusage: node bench/run.mjs [--events N] [--cold-runs N] [--passes N] [--no-browser] [--native] [--before DIR]`);
   process.exit(2);
 }
 
@@ -57,18 +64,18 @@ async function main() {
   const file = omnisyncRules();
   step(`generating ${opts.events.toLocaleString("en-US")} events (seed ${SEED}), ${BASE_RULE_COUNT} rules`);
   const trace = makeTrace(opts.events);
-  const list = engines(file);
+  const list = engines(file, opts.before);
 
   step("checking that the three engines make the same decisions");
-  const equivalence = await checkEquivalence(list, trace);
+  const equivalence = await checkEquivalence(list, trace, file);
   console.log(`equivalent: ${equivalence.equivalent}`);
   if (!equivalence.equivalent) {
     console.log("first difference:", JSON.stringify(equivalence.firstDifference, null, 2));
   }
 
   const rates = await throughput(list, trace, opts.passes, step);
-  step("latency in node");
-  const latencyNode = nodeLatency(file, trace);
+  step("the runtime path in node: OmniSync.start, event to command");
+  const runtime = await runtimeLatency(file, trace);
   step("wasm memory over 1,000,000 events");
   const memory = await wasmMemory(file);
   step("sizes");
@@ -77,14 +84,15 @@ async function main() {
   if (opts.browser) {
     step(`headless Chromium: latency, then ${opts.coldRuns} cold starts`);
     const { chromiumBench } = await import("./browser.mjs");
-    chromium = await chromiumBench({ events: opts.events, coldRuns: opts.coldRuns });
+    chromium = await chromiumBench({ events: opts.events, coldRuns: opts.coldRuns, before: opts.before });
   }
+  const before = opts.before ? { dir: opts.before, size: shippedSizes(opts.before) } : null;
 
   const measured = {
     events: opts.events, seed: SEED, ruleCount: BASE_RULE_COUNT, mix: mix(trace), equivalence, passes: opts.passes,
     throughput: rates,
-    ratios: { vsJsonRulesEngine: rates.omnisync / rates.jsonRulesEngine, vsJsonLogic: rates.omnisync / rates.jsonLogic },
-    latency: { node: latencyNode }, memory, size, chromium,
+    ratios: { handleVsJsonRulesEngine: rates.handle / rates.jsonRulesEngine, handleVsJsonLogic: rates.handle / rates.jsonLogic },
+    runtime, memory, size, chromium, before,
     native: opts.native ? native() : null,
   };
   console.log(textTable(measured));

@@ -31,12 +31,13 @@ export function gzipBytes(file) {
 
 /**
  * Raw and gzip -9 size of each shipped file, and the totals.
+ * @param {string} [pkg] another build's pkg directory (its web/ replaces pkg/web)
  * @returns {{rows: {file: string, bytes: number, gzipBytes: number}[], totalBytes: number,
  *   totalGzipBytes: number, wasmGzipBytes: number}}
  */
-export function shippedSizes() {
+export function shippedSizes(pkg) {
   const rows = SHIPPED.map((rel) => {
-    const file = path.join(ROOT, rel);
+    const file = pkg && rel.startsWith("pkg/") ? path.resolve(pkg, rel.slice(4)) : path.join(ROOT, rel);
     if (!fs.existsSync(file)) throw new Error(`${rel} is missing: run bash scripts/build-wasm.sh first`);
     return { file: rel, bytes: fs.statSync(file).size, gzipBytes: gzipBytes(file) };
   });

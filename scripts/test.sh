@@ -15,6 +15,11 @@ echo "==> cargo clippy (native)"
 cargo clippy --all-targets -- -D warnings
 echo "==> cargo clippy (wasm32)"
 cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+echo "==> the shipped bundle carries serde-wasm-bindgen and console_error_panic_hook"
+tree=$(cargo tree --target wasm32-unknown-unknown -e normal)
+for crate in serde-wasm-bindgen console_error_panic_hook; do
+    grep -q " $crate v" <<<"$tree" || { echo "$crate is missing from the wasm build" >&2; exit 1; }
+done
 echo "==> the core has no wasm crate in its dependency tree"
 if cargo tree -e normal --no-default-features | grep -E 'wasm-bindgen|js-sys|web-sys'; then
     echo "a wasm crate leaked into the native core" >&2
@@ -22,9 +27,10 @@ if cargo tree -e normal --no-default-features | grep -E 'wasm-bindgen|js-sys|web
 fi
 echo "==> native tests"
 cargo test --release 2>&1 | tee target/native-tests.log
+# --features panic-test: the test build only (tests/wasm_panic.rs); never the bundle.
 echo "==> wasm tests (node and headless Chromium)"
 CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \
-    cargo test --target wasm32-unknown-unknown 2>&1 | tee target/wasm-tests.log
+    cargo test --target wasm32-unknown-unknown --features panic-test 2>&1 | tee target/wasm-tests.log
 
 echo "==> JavaScript tests (conformance through the JS API, shim adapters, runtime)"
 bash scripts/build-wasm.sh >/dev/null

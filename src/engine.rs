@@ -11,6 +11,7 @@ use crate::rules::eval::{eval, Check, Facts};
 use crate::rules::file::{Evaluation, Scope, Side};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// An effect the host must carry out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -27,8 +28,7 @@ pub enum Action {
 }
 
 /// Which target of which rule acts: indices into [`CompiledRules::rules`] and that
-/// rule's targets, so a caller can keep something per target (the wasm class keeps
-/// each action's JavaScript object).
+/// rule's targets ([`CompiledRules::action`] makes the [`Action`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Chosen {
     pub rule: usize,
@@ -118,6 +118,13 @@ pub enum Outcome {
     OutOfScope,
 }
 
+impl Outcome {
+    /// Whether the rule's condition held.
+    pub fn matched(self) -> bool {
+        !matches!(self, Outcome::NotMatched | Outcome::OutOfScope)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleTrace {
@@ -127,13 +134,231 @@ pub struct RuleTrace {
     pub checks: Vec<Check>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Why the engine decided what it did about one event, kept compactly: the facts the
+/// rules saw and the outcome of each rule the event triggered. The comparisons (the
+/// checks of [`RuleTrace`]) are not kept: [`Trace::rules`] evaluates the same rules on
+/// the same facts again when someone reads them, so a decision nobody reads costs one
+/// byte per triggered rule. Serialised, it is the full trace.
+#[derive(Debug, Clone)]
 pub struct Trace {
     pub event: &'static str,
     pub at: u64,
-    pub rules: Vec<RuleTrace>,
     pub notes: Vec<String>,
+    kind: EventKind,
+    facts: Facts<'static>,
+    /// One per rule evaluated, in evaluation order (the rules `kind` triggers).
+    outcomes: Vec<Outcome>,
+    /// The rules that made the decision, shared: replacing the engine's rules later
+    /// does not change what an older trace says.
+    rules: Arc<CompiledRules>,
+}
+
+impl PartialEq for Trace {
+    fn eq(&self, other: &Self) -> bool {
+        self.event == other.event
+            && self.at == other.at
+            && self.notes == other.notes
+            && self.facts == other.facts
+            && self.outcomes == other.outcomes
+    }
+}
+
+/// What a trace keeps for a reader with little room (the runtime's trace ring and the
+/// panel): the rules whose condition held, with their checks, and how many did not.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceSummary {
+    pub event: &'static str,
+    pub at: u64,
+    /// The rules whose condition held (emitted, already in state or superseded).
+    pub rules: Vec<RuleTrace>,
+    /// How many triggered rules did not match.
+    pub not_matched: usize,
+    /// How many triggered rules are limited to other agents.
+    pub out_of_scope: usize,
+    pub notes: Vec<String>,
+}
+
+impl Trace {
+    /// Every rule the event triggered, each with the comparisons made.
+    pub fn rules(&self) -> Vec<RuleTrace> {
+        self.rule_traces(|_| true)
+    }
+
+    /// The rules whose condition held, in evaluation order, without their checks.
+    pub fn matched(&self) -> impl Iterator<Item = &str> + '_ {
+        let triggered = self.rules.triggered(self.kind);
+        triggered
+            .iter()
+            .zip(&self.outcomes)
+            .filter(|(_, o)| o.matched())
+            .map(|(&r, _)| self.rules.rules[r].name.as_str())
+    }
+
+    /// The short form: matching rules with their checks, counts of the rest.
+    pub fn summary(&self) -> TraceSummary {
+        let count = |want: Outcome| self.outcomes.iter().filter(|o| **o == want).count();
+        TraceSummary {
+            event: self.event,
+            at: self.at,
+            rules: self.rule_traces(Outcome::matched),
+            not_matched: count(Outcome::NotMatched),
+            out_of_scope: count(Outcome::OutOfScope),
+            notes: self.notes.clone(),
+        }
+    }
+
+    fn rule_traces(&self, keep: impl Fn(Outcome) -> bool) -> Vec<RuleTrace> {
+        let triggered = self.rules.triggered(self.kind);
+        triggered
+            .iter()
+            .zip(&self.outcomes)
+            .filter(|(_, o)| keep(**o))
+            .map(|(&r, &outcome)| {
+                let rule = &self.rules.rules[r];
+                let mut checks = Vec::new();
+                if outcome != Outcome::OutOfScope {
+                    eval(&rule.condition, &self.facts, Some(&mut checks));
+                }
+                RuleTrace {
+                    rule: rule.name.clone(),
+                    matched: outcome.matched(),
+                    outcome,
+                    checks,
+                }
+            })
+            .collect()
+    }
+}
+
+/// [`Trace::to_bytes`] and [`Trace::from_bytes`]: the compact trace as bytes, so a
+/// caller can keep it outside Rust (the wasm class hands it to JavaScript, where the
+/// garbage collector frees it) and have it read later.
+impl Trace {
+    /// The trace without its rules: event, time, notes, facts and outcomes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.outcomes.len());
+        let text = |out: &mut Vec<u8>, t: &str| {
+            out.extend_from_slice(&(t.len() as u32).to_le_bytes());
+            out.extend_from_slice(t.as_bytes());
+        };
+        text(&mut out, self.kind.name());
+        out.extend_from_slice(&self.at.to_le_bytes());
+        let f = &self.facts;
+        for t in [
+            &f.telephony_new,
+            &f.telephony_old,
+            &f.omni_new,
+            &f.omni_old,
+            &f.channel,
+        ] {
+            match t {
+                Some(t) => {
+                    out.push(1);
+                    text(&mut out, t);
+                }
+                None => out.push(0),
+            }
+        }
+        for n in [f.previous_workload, f.new_workload, f.configured_capacity] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        out.extend_from_slice(&(self.outcomes.len() as u32).to_le_bytes());
+        out.extend(self.outcomes.iter().map(|o| *o as u8));
+        out.extend_from_slice(&(self.notes.len() as u32).to_le_bytes());
+        for note in &self.notes {
+            text(&mut out, note);
+        }
+        out
+    }
+
+    /// Reads what [`Trace::to_bytes`] wrote, with the rules that made the decision;
+    /// `None` for anything else.
+    pub fn from_bytes(bytes: &[u8], rules: Arc<CompiledRules>) -> Option<Trace> {
+        decode(bytes, rules)
+    }
+}
+
+/// The reader behind [`Trace::from_bytes`].
+fn decode(bytes: &[u8], rules: Arc<CompiledRules>) -> Option<Trace> {
+    struct Reader<'a>(&'a [u8]);
+    impl<'a> Reader<'a> {
+        fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+            let head = self.0.get(..n)?;
+            self.0 = &self.0[n..];
+            Some(head)
+        }
+        fn u32(&mut self) -> Option<usize> {
+            Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
+        }
+        fn u64(&mut self) -> Option<u64> {
+            Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+        }
+        fn text(&mut self) -> Option<String> {
+            let len = self.u32()?;
+            String::from_utf8(self.take(len)?.to_vec()).ok()
+        }
+        fn optional(&mut self) -> Option<Option<Cow<'static, str>>> {
+            match self.take(1)?[0] {
+                0 => Some(None),
+                _ => Some(Some(Cow::Owned(self.text()?))),
+            }
+        }
+    }
+    const OUTCOMES: [Outcome; 5] = [
+        Outcome::Emitted,
+        Outcome::AlreadyInState,
+        Outcome::Superseded,
+        Outcome::NotMatched,
+        Outcome::OutOfScope,
+    ];
+    let mut r = Reader(bytes);
+    let kind = EventKind::from_name(&r.text()?)?;
+    let at = r.u64()?;
+    let facts = Facts {
+        telephony_new: r.optional()?,
+        telephony_old: r.optional()?,
+        omni_new: r.optional()?,
+        omni_old: r.optional()?,
+        channel: r.optional()?,
+        previous_workload: f64::from_bits(r.u64()?),
+        new_workload: f64::from_bits(r.u64()?),
+        configured_capacity: f64::from_bits(r.u64()?),
+    };
+    let count = r.u32()?;
+    let outcomes = r
+        .take(count)?
+        .iter()
+        .map(|&b| OUTCOMES.get(usize::from(b)).copied())
+        .collect::<Option<Vec<_>>>()?;
+    // Outcomes name rules by position among those the event triggers.
+    if outcomes.len() > rules.triggered(kind).len() {
+        return None;
+    }
+    let notes = (0..r.u32()?)
+        .map(|_| r.text())
+        .collect::<Option<Vec<_>>>()?;
+    Some(Trace {
+        event: kind.name(),
+        at,
+        notes,
+        kind,
+        facts,
+        outcomes,
+        rules,
+    })
+}
+
+impl Serialize for Trace {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Trace", 4)?;
+        out.serialize_field("event", self.event)?;
+        out.serialize_field("at", &self.at)?;
+        out.serialize_field("rules", &self.rules())?;
+        out.serialize_field("notes", &self.notes)?;
+        out.end()
+    }
 }
 
 /// The result of handling one event.
@@ -143,15 +368,25 @@ pub struct Decision {
     pub trace: Trace,
 }
 
+/// A decision as the runtime's trace ring keeps it: the actions and the short trace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionSummary {
+    pub actions: Vec<Action>,
+    pub trace: TraceSummary,
+}
+
 impl Decision {
+    /// What a reader with little room keeps of it (see [`TraceSummary`]).
+    pub fn summary(&self) -> DecisionSummary {
+        DecisionSummary {
+            actions: self.actions.clone(),
+            trace: self.trace.summary(),
+        }
+    }
+
     /// Names of the rules whose condition held, in evaluation order.
     pub fn matched(&self) -> Vec<&str> {
-        self.trace
-            .rules
-            .iter()
-            .filter(|r| r.matched)
-            .map(|r| r.rule.as_str())
-            .collect()
+        self.trace.matched().collect()
     }
 }
 
@@ -166,7 +401,7 @@ pub struct EngineSnapshot {
 /// The presence-sync engine for one agent.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    rules: CompiledRules,
+    rules: Arc<CompiledRules>,
     state: AgentState,
     metrics: Metrics,
     context: AgentContext,
@@ -179,7 +414,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(rules: CompiledRules) -> Engine {
         Engine {
-            rules,
+            rules: Arc::new(rules),
             state: AgentState::default(),
             metrics: Metrics::default(),
             context: AgentContext::default(),
@@ -193,9 +428,14 @@ impl Engine {
         CompiledRules::from_json_str(rules).map(Engine::new)
     }
 
+    /// The rules, shared (what [`Trace::from_bytes`] needs to read a trace back).
+    pub fn shared_rules(&self) -> Arc<CompiledRules> {
+        Arc::clone(&self.rules)
+    }
+
     /// Replaces the rules; the agent's state and metrics carry over.
     pub fn load_rules(&mut self, rules: CompiledRules) {
-        self.rules = rules;
+        self.rules = Arc::new(rules);
     }
 
     pub fn snapshot(&self) -> EngineSnapshot {
@@ -232,17 +472,14 @@ impl Engine {
 
     /// Applies `event` at `now` (ms) and decides what to do about it.
     pub fn handle(&mut self, event: &Event, now: u64) -> Decision {
-        let seen = self.observe(event, now);
-        self.decide(&seen)
+        self.handle_chosen(event, now).0
     }
 
-    /// Like [`Engine::handle`] but without building the trace: which target of which
-    /// rule acts, for callers that only act (the fast path of the wasm class's
-    /// `decide`); [`CompiledRules::action`] turns each into the [`Action`].
-    pub fn handle_quiet(&mut self, event: &Event, now: u64) -> Vec<Chosen> {
-        let omni_before = self.step(event, now, &mut Vec::new());
-        let facts = self.facts(event, omni_before);
-        self.evaluate(event.kind(), &facts, false).0
+    /// [`Engine::handle`], also saying which target of which rule each action is (in
+    /// the order of the actions), for callers that keep something per rule target.
+    pub fn handle_chosen(&mut self, event: &Event, now: u64) -> (Decision, Vec<Chosen>) {
+        let seen = self.observe(event, now);
+        self.decision(seen)
     }
 
     /// Applies `event` to the model without deciding anything yet.
@@ -307,16 +544,26 @@ impl Engine {
 
     /// Evaluates the rules an observation triggers against the current model.
     pub fn decide(&self, seen: &Observation) -> Decision {
-        let (chosen, rules) = self.evaluate(seen.kind, &seen.facts, true);
-        Decision {
-            actions: chosen.into_iter().map(|c| self.rules.action(c)).collect(),
+        self.decision(seen.clone()).0
+    }
+
+    /// [`Engine::decide`] on an observation the caller no longer needs: its facts move
+    /// into the trace.
+    fn decision(&self, seen: Observation) -> (Decision, Vec<Chosen>) {
+        let (chosen, outcomes) = self.evaluate(seen.kind, &seen.facts);
+        let decision = Decision {
+            actions: chosen.iter().map(|&c| self.rules.action(c)).collect(),
             trace: Trace {
                 event: seen.kind.name(),
                 at: seen.at,
-                rules,
-                notes: seen.notes.clone(),
+                notes: seen.notes,
+                kind: seen.kind,
+                facts: seen.facts,
+                outcomes,
+                rules: Arc::clone(&self.rules),
             },
-        }
+        };
+        (decision, chosen)
     }
 
     /// Whether `side` already shows the state an action asks for.
@@ -419,16 +666,11 @@ impl Engine {
         None
     }
 
-    /// Evaluates the triggered rules. With `record` off no trace is built: the same
-    /// decisions, for callers that only want the actions.
-    fn evaluate(
-        &self,
-        kind: EventKind,
-        facts: &Facts,
-        record: bool,
-    ) -> (Vec<Chosen>, Vec<RuleTrace>) {
-        let mut traces: Vec<RuleTrace> = Vec::new();
-        // The winning target per side, and the index of its rule's trace.
+    /// Evaluates the triggered rules: which target of which rule acts, and the outcome
+    /// of each rule evaluated (the compact trace; the checks are made again on reading).
+    fn evaluate(&self, kind: EventKind, facts: &Facts) -> (Vec<Chosen>, Vec<Outcome>) {
+        let mut outcomes: Vec<Outcome> = Vec::new();
+        // The winning target per side, and the index of its rule's outcome.
         let mut omni: Option<(usize, Chosen)> = None;
         let mut telephony: Option<(usize, Chosen)> = None;
         let rules = &self.rules.rules;
@@ -439,31 +681,16 @@ impl Engine {
                 .as_ref()
                 .map_or(true, |s| self.context.in_scope(s));
             if !in_scope {
-                if record {
-                    traces.push(RuleTrace {
-                        rule: rule.name.clone(),
-                        matched: false,
-                        outcome: Outcome::OutOfScope,
-                        checks: Vec::new(),
-                    });
-                }
+                outcomes.push(Outcome::OutOfScope);
                 continue;
             }
-            let mut checks = Vec::new();
-            let matched = eval(&rule.condition, facts, record.then_some(&mut checks));
-            let index = traces.len();
-            if record {
-                traces.push(RuleTrace {
-                    rule: rule.name.clone(),
-                    matched,
-                    outcome: if matched {
-                        Outcome::Emitted
-                    } else {
-                        Outcome::NotMatched
-                    },
-                    checks,
-                });
-            }
+            let matched = eval(&rule.condition, facts, None);
+            let index = outcomes.len();
+            outcomes.push(if matched {
+                Outcome::Emitted
+            } else {
+                Outcome::NotMatched
+            });
             if !matched {
                 continue;
             }
@@ -474,8 +701,8 @@ impl Engine {
                 };
                 let chosen = Chosen { rule: r, target: t };
                 if let Some((earlier, _)) = slot.replace((index, chosen)) {
-                    if record && earlier != index {
-                        traces[earlier].outcome = Outcome::Superseded;
+                    if earlier != index {
+                        outcomes[earlier] = Outcome::Superseded;
                     }
                 }
             }
@@ -486,14 +713,12 @@ impl Engine {
         let mut chosen = Vec::new();
         for (index, c) in omni.into_iter().chain(telephony) {
             if self.already_in(&rules[c.rule].targets[c.target]) {
-                if record {
-                    traces[index].outcome = Outcome::AlreadyInState;
-                }
+                outcomes[index] = Outcome::AlreadyInState;
                 continue;
             }
             chosen.push(c);
         }
-        (chosen, traces)
+        (chosen, outcomes)
     }
 
     fn already_in(&self, target: &Target) -> bool {

@@ -44,7 +44,7 @@ pub mod sync;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use engine::{Action, Chosen, Decision, Engine, Outcome};
+pub use engine::{Action, Chosen, Decision, Engine, Outcome, Trace, TraceSummary};
 pub use error::{Error, Finding};
 pub use event::{Event, EventKind};
 pub use metrics::MetricsReport;

@@ -16,6 +16,8 @@ pub enum Shape<N> {
     Text(String),
     List(Vec<N>),
     Object,
+    /// A value that could not be read (in the browser: a getter or Proxy that threw).
+    Unreadable,
 }
 
 impl<N> Shape<N> {
@@ -28,6 +30,7 @@ impl<N> Shape<N> {
             Shape::Number(n) => Shape::Number(n),
             Shape::Text(t) => Shape::Text(t),
             Shape::Object => Shape::Object,
+            Shape::Unreadable => Shape::Unreadable,
         }
     }
 
@@ -40,6 +43,7 @@ impl<N> Shape<N> {
             Shape::Text(_) => "a string",
             Shape::List(_) => "an array",
             Shape::Object => "an object",
+            Shape::Unreadable => "a value that could not be read",
         }
     }
 }
@@ -77,10 +81,11 @@ pub trait Node: Sized + Clone {
 }
 
 /// A number as Omni-Channel may send it: a JSON number or a numeric string (spaces
-/// around it allowed). `None` for anything else.
+/// around it allowed), finite. `None` for anything else (`Infinity` and `NaN`
+/// included). The one reader of numbers in events and bridge replies.
 pub fn number<N: Node>(shape: &Shape<N>) -> Option<f64> {
     match shape {
-        Shape::Number(n) => Some(*n),
+        Shape::Number(n) => Some(*n).filter(|n| n.is_finite()),
         Shape::Text(s) => parse_decimal(s.trim()),
         _ => None,
     }
@@ -98,8 +103,30 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
+    // Any exponent beyond this gives 0 or infinity whatever the digits (at most 19
+    // are kept, and f64 spans 1e-324 to 1e308): clamping it keeps the arithmetic
+    // below from overflowing, so a huge exponent can never wrap round to a small one.
+    const EXPONENT_LIMIT: i64 = 1_000;
     let (mantissa, exponent) = match rest.find(['e', 'E']) {
-        Some(i) => (&rest[..i], rest[i + 1..].parse::<i32>().ok()?),
+        Some(i) => {
+            let digits = &rest[i + 1..];
+            let unsigned = digits.strip_prefix(['+', '-']).unwrap_or(digits);
+            if unsigned.is_empty() || !unsigned.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let magnitude = unsigned
+                .bytes()
+                .try_fold(0i64, |n, c| {
+                    Some((n * 10 + i64::from(c - b'0')).min(EXPONENT_LIMIT))
+                })
+                .unwrap_or(EXPONENT_LIMIT);
+            let exponent = if digits.starts_with('-') {
+                -magnitude
+            } else {
+                magnitude
+            };
+            (&rest[..i], exponent as i32)
+        }
         None => (rest, 0),
     };
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -121,7 +148,7 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
             }
             scale -= i32::from(in_fraction);
         } else if !in_fraction {
-            scale += 1;
+            scale = scale.saturating_add(1);
         }
     }
     // Exact when both the digits and the power of ten are exactly representable.
@@ -205,10 +232,51 @@ mod tests {
             assert_eq!(parse_decimal(text), Some(expected), "{text}");
         }
         for text in [
-            "", "-", ".", "abc", "1.2.3", "NaN", "inf", "1e", "1x", "--1", "1e999",
+            "",
+            "-",
+            ".",
+            "abc",
+            "1.2.3",
+            "NaN",
+            "inf",
+            "1e",
+            "1x",
+            "--1",
+            "1e999",
+            "Infinity",
+            "-Infinity",
+            "1e+",
+            "1e--2",
+            "1e2.5",
         ] {
             assert_eq!(parse_decimal(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn huge_exponents_never_wrap() {
+        // 20 digits push the scale past the exponent: it must not wrap to a tiny number.
+        for text in [
+            "11111111111111111111e2147483647",
+            "1e2147483648",
+            "1e99999999999999999999",
+            "111111111111111111111111e2147483646",
+        ] {
+            assert_eq!(parse_decimal(text), None, "{text}");
+        }
+        assert_eq!(parse_decimal("1e-2147483648"), Some(0.0));
+        assert_eq!(parse_decimal("5e-99999999999"), Some(0.0));
+        let small = parse_decimal("11111111111111111111e-20").unwrap_or(0.0);
+        assert!((small - 0.111_111_111_111_111_1).abs() < 1e-15, "{small}");
+    }
+
+    #[test]
+    fn numbers_are_finite() {
+        let n = |x: f64| number::<Cow<Value>>(&Shape::Number(x));
+        assert_eq!(n(f64::INFINITY), None);
+        assert_eq!(n(f64::NEG_INFINITY), None);
+        assert_eq!(n(f64::NAN), None);
+        assert_eq!(n(2.5), Some(2.5));
     }
 
     #[test]

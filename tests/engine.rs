@@ -54,7 +54,8 @@ fn trace_says_which_rule_matched_and_why() {
     e.handle(&phone("Available"), 1);
     let d = e.handle(&phone("Lunch"), 2);
     assert_eq!(d.matched(), ["phone lunch"]);
-    let checks = &d.trace.rules[0].checks;
+    let rules = d.trace.rules();
+    let checks = &rules[0].checks;
     assert_eq!(checks.len(), 2);
     assert_eq!(checks[1].value, json!("Lunch"));
     assert_eq!(checks[1].right, json!("Available"));
@@ -69,7 +70,7 @@ fn no_action_when_the_target_side_is_already_there() {
     e.handle(&status(LUNCH, "Lunch"), 1);
     let d = e.handle(&phone("Lunch"), 2);
     assert!(d.actions.is_empty());
-    assert_eq!(d.trace.rules[0].outcome, Outcome::AlreadyInState);
+    assert_eq!(d.trace.rules()[0].outcome, Outcome::AlreadyInState);
 }
 
 #[test]
@@ -211,4 +212,34 @@ fn system_states_are_flagged_in_the_model() {
         e.state().telephony.previous.as_deref(),
         Some("AfterCallWork")
     );
+}
+
+#[test]
+fn a_trace_read_back_from_bytes_says_the_same() {
+    let mut e = engine(
+        json!([{"name": "phone lunch", "on": "telephony.stateChanged",
+        "if": {"left": "telephony.newState", "op": "eq", "right": {"value": "Lunch"}},
+        "then": [{"setOmniStatus": "Lunch"}]},
+        {"name": "never", "on": "telephony.stateChanged",
+        "if": {"left": "telephony.newState", "op": "eq", "right": {"value": "Nope"}},
+        "then": [{"setOmniStatus": "Lunch"}]}]),
+    );
+    let d = e.handle(&phone("Lunch"), 2);
+    let bytes = d.trace.to_bytes();
+    let back = omnisync::Trace::from_bytes(&bytes, e.shared_rules()).expect("readable");
+    assert_eq!(back, d.trace);
+    assert_eq!(
+        serde_json::to_value(&back).expect("serialisable"),
+        serde_json::to_value(&d.trace).expect("serialisable")
+    );
+    // The short form keeps the rule that matched, with its checks, and counts the rest.
+    let summary = d.trace.summary();
+    assert_eq!(summary.rules.len(), 1);
+    assert_eq!(summary.rules[0].rule, "phone lunch");
+    assert_eq!(summary.rules[0].checks.len(), 1);
+    assert_eq!(summary.not_matched, 1);
+    // Anything cut short or made up is refused, not misread.
+    for cut in [0, 5, bytes.len() / 2, bytes.len() - 1] {
+        assert!(omnisync::Trace::from_bytes(&bytes[..cut], e.shared_rules()).is_none());
+    }
 }

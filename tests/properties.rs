@@ -61,16 +61,21 @@ proptest! {
         let org = Catalog::from_json_str(ORG).expect("valid catalog");
         let rules = CompiledRules::from_json_str_with_catalog(RULES, &org).expect("valid rules");
         let mut engine = Engine::new(rules);
-        let mut quiet = engine.clone();
+        let mut again = engine.clone();
         let mut now = 0;
         for (value, gap) in &events {
             now += gap;
             let Ok(event) = Event::from_value(value) else { continue };
             let decision = engine.handle(&event, now);
-            // The fast path without a trace decides exactly the same.
-            let chosen = quiet.handle_quiet(&event, now);
-            let actions: Vec<_> = chosen.into_iter().map(|c| quiet.rules().action(c)).collect();
-            prop_assert_eq!(&actions, &decision.actions);
+            // Observing, then deciding (the sync loop's way) decides exactly the same,
+            // and the trace read back names the rules that acted.
+            let seen = again.observe(&event, now);
+            let other = again.decide(&seen);
+            prop_assert_eq!(&other.actions, &decision.actions);
+            let rules = decision.trace.rules();
+            for action in &decision.actions {
+                prop_assert!(rules.iter().any(|r| r.rule == action.rule() && r.matched));
+            }
             let omni = decision.actions.iter().filter(|a| matches!(a, Action::SetOmniStatus { .. })).count();
             prop_assert!(omni <= 1 && decision.actions.len() - omni <= 1);
             for action in &decision.actions {

@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod common;
+mod hostile;
 
 use common::wasm::Wasm;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -22,6 +23,11 @@ macro_rules! browser_tests {
 }
 
 for_each_scenario!(browser_tests);
+
+#[wasm_bindgen_test]
+async fn no_hostile_value_poisons_anything() {
+    hostile::run().await;
+}
 
 macro_rules! browser_sync_tests {
     ($($name:ident),* $(,)?) => {

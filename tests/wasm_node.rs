@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod common;
+mod hostile;
 
 use common::wasm::{field, js, json, Wasm};
 use omnisync::wasm::OmniSync;
@@ -156,42 +157,73 @@ fn metrics_default_to_now() {
 }
 
 #[wasm_bindgen_test]
-fn decide_returns_the_same_actions_as_handle_without_the_trace() {
-    let mut slow = OmniSync::new(js(&rules())).expect("valid");
-    let mut fast = OmniSync::new(js(&rules())).expect("valid");
-    for event in [
-        json!({"at": 1, "type": "telephony.stateChanged", "newState": "Lunch"}),
-        json!({"at": 2, "type": "omni.statusChanged", "statusId": "0N5Hs0000002AAAAA2", "statusApiName": "Lunch"}),
-        json!({"at": 3, "type": "telephony.stateChanged", "newState": "Lunch"}),
-    ] {
-        let full = json(&slow.handle(js(&event)).expect("handled"));
-        let actions = json(&fast.decide(js(&event)).expect("decided"));
-        assert_eq!(actions, full["actions"]);
-    }
-    assert!(fast.decide(js(&json!({"type": "nope"}))).is_err());
+fn the_trace_is_built_when_read_and_says_the_same_each_time() {
+    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let lunch = json!({"at": 1, "type": "telephony.stateChanged", "newState": "Lunch"});
+    let decision = sync.handle(js(&lunch)).expect("handled");
+    // The trace is a function of the compact trace: nothing is built until it is called.
+    let trace = js_sys::Reflect::get(&decision, &"trace".into()).expect("trace");
+    assert!(trace.is_function());
+    // Later events and new rules do not change what an earlier decision says.
+    sync.handle(js(
+        &json!({"at": 2, "type": "telephony.stateChanged", "newState": "Available"}),
+    ))
+    .expect("handled");
+    sync.load_rules(js(&json!({"version": 1, "statuses": [], "rules": [],
+        "telephony": {"system": "amazon-connect", "states": ["Available"]}})))
+        .expect("valid");
+    let read = json(&decision);
+    assert_eq!(read["actions"][0]["developerName"], json!("Lunch"));
+    assert_eq!(read["trace"]["event"], json!("telephony.stateChanged"));
+    assert_eq!(read["trace"]["at"], json!(1));
+    let rule = &read["trace"]["rules"][0];
+    assert_eq!(rule["rule"], read["actions"][0]["rule"]);
+    assert_eq!(rule["outcome"], json!("emitted"));
+    assert_eq!(rule["checks"][0]["value"], json!("Lunch"));
+    assert_eq!(json(&decision), read, "a second read says the same");
+    let called = trace
+        .unchecked_ref::<js_sys::Function>()
+        .call0(&JsValue::NULL)
+        .expect("trace()");
+    assert_eq!(json(&called), read["trace"], "trace() is what JSON writes");
 }
 
 #[wasm_bindgen_test]
-fn decide_shares_one_frozen_result_per_rule_target_until_the_rules_change() {
+fn numbers_are_finite_and_exponents_do_not_wrap() {
     let mut sync = OmniSync::new(js(&rules())).expect("valid");
-    let lunch = js(&json!({"at": 1, "type": "telephony.stateChanged", "newState": "Lunch"}));
-    let away = js(&json!({"at": 2, "type": "telephony.stateChanged", "newState": "Available"}));
-    let first = js_sys::Array::from(&sync.decide(lunch.clone()).expect("decided")).get(0);
-    assert!(js_sys::Object::is_frozen(
-        first.unchecked_ref::<js_sys::Object>()
-    ));
-    assert_eq!(field(&first, "developerName"), json!("Lunch"));
-    sync.decide(away.clone()).expect("decided");
-    let again = js_sys::Array::from(&sync.decide(lunch.clone()).expect("decided")).get(0);
-    assert!(js_sys::Object::is_frozen(
-        again.unchecked_ref::<js_sys::Object>()
-    ));
-    assert!(first == again, "the same object for the same target");
-    sync.load_rules(js(&rules())).expect("valid");
-    sync.decide(away).expect("decided");
-    let reloaded = js_sys::Array::from(&sync.decide(lunch).expect("decided")).get(0);
-    assert!(first != reloaded, "new rules, new objects");
-    assert_eq!(json(&reloaded), json(&first));
+    let workload = |n: JsValue| {
+        let event = js(&json!({"at": 3, "type": "omni.workloadChanged",
+            "configuredCapacity": 4, "previousWorkload": 0}));
+        js_sys::Reflect::set(&event, &"newWorkload".into(), &n).expect("set");
+        event
+    };
+    let before = json(&sync.state().expect("state"));
+    for bad in [
+        JsValue::from_f64(f64::INFINITY),
+        JsValue::from_f64(f64::NAN),
+        JsValue::from_str("Infinity"),
+        JsValue::from_str("11111111111111111111e2147483647"),
+        JsValue::from_str("1e99999"),
+    ] {
+        let err = sync.handle(workload(bad)).expect_err("refused");
+        assert_eq!(field(&err, "code"), json!("event.invalidNumber"));
+    }
+    assert_eq!(json(&sync.state().expect("state")), before);
+    sync.handle(workload(JsValue::from_str("25e-1")))
+        .expect("a finite number in a string");
+    let state = json(&sync.state().expect("state"));
+    assert_eq!(state["workload"]["currentWorkload"], json!(2.5));
+    // A rules object with a number that is not finite is refused, with its code.
+    let file = js(&rules());
+    js_sys::Reflect::set(&file, &"version".into(), &JsValue::from_f64(f64::INFINITY)).expect("set");
+    let err = OmniSync::new(file).err().expect("refused");
+    assert_eq!(field(&err, "code"), json!("rules.invalid"));
+    assert_eq!(field(&err, "details")[0]["code"], json!("rules.syntax"));
+}
+
+#[wasm_bindgen_test]
+async fn no_hostile_value_poisons_anything() {
+    hostile::run().await;
 }
 
 #[wasm_bindgen_test]
@@ -225,7 +257,11 @@ fn an_accessor_that_throws_does_not_break_handle() {
     );
     let hostile = make.call0(&JsValue::NULL).expect("made");
     let err = sync.handle(hostile).expect_err("refused");
-    assert_eq!(field(&err, "code"), json!("event.missingField"));
+    // The field is there but cannot be read: invalid, and said so.
+    assert_eq!(field(&err, "code"), json!("event.invalidField"));
+    assert!(field(&err, "message")
+        .as_str()
+        .is_some_and(|m| m.contains("could not be read")));
     // The instance still works.
     let lunch = json!({"at": 2, "type": "telephony.stateChanged", "newState": "Lunch"});
     let decision = json(&sync.handle(js(&lunch)).expect("handled"));

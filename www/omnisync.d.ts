@@ -1,8 +1,8 @@
 // Types of the browser shim (www/omnisync.js). The engine's own types (Decision,
 // AgentState, Metrics...) come from the wasm package's omnisync.d.ts.
-import type { AgentState, Metrics, Decision, OmniSyncEvent } from "./pkg/omnisync.js";
+import type { AgentState, Metrics, Decision, OmniSyncEvent, TraceEntry } from "./pkg/omnisync.js";
 
-export type { AgentState, Metrics, Decision, OmniSyncEvent };
+export type { AgentState, Metrics, Decision, OmniSyncEvent, TraceEntry };
 
 /** The Omni-Channel side, as the runtime calls it (docs/runtime.md). */
 export interface HostBridge {
@@ -24,17 +24,6 @@ export interface TelephonyBridge {
   getState(): Promise<string | null>;
 }
 
-export interface TraceEntry {
-  seq: number;
-  at: number;
-  kind: string;
-  message: string;
-  rule?: string;
-  decision?: Decision;
-  /** Recorded by a tab that does not lead: decided, not acted on. */
-  mirrored: boolean;
-}
-
 export interface Stats {
   events: number; agentChanges: number; actions: number; echoes: number; deferred: number;
   retries: number; failed: number; coalesced: number; conflicts: number; chainLimited: number;
@@ -43,7 +32,8 @@ export interface Stats {
 export interface Runtime {
   state(): AgentState;
   metrics(now?: number): Metrics;
-  trace(): TraceEntry[];
+  /** The last `limit` entries (default: all the ring holds, at most 256 KiB of JSON). */
+  trace(limit?: number): TraceEntry[];
   stats(): Stats;
   isLeader(): boolean;
   reloadRules(rules: string | object): void;

@@ -9,10 +9,12 @@ async function main() {
   const params = new URLSearchParams(location.search);
   const rules = omnisyncRules(Number(params.get("rules") ?? 100));
   const run = encodeURIComponent(params.get("run") ?? "0");
+  // Another build to compare (bench/run.mjs --before), served at /pkg-before/.
+  const pkg = params.get("pkg") === "pkg-before" ? "pkg-before" : "pkg";
 
   const t0 = performance.now();
-  const glue = await import(`/pkg/omnisync.js?run=${run}`);
-  await glue.default({ module_or_path: `/pkg/omnisync_bg.wasm?run=${run}` });
+  const glue = await import(`/${pkg}/omnisync.js?run=${run}`);
+  await glue.default({ module_or_path: `/${pkg}/omnisync_bg.wasm?run=${run}` });
   const t1 = performance.now();
   const engine = new glue.OmniSync(rules);
   const t2 = performance.now();

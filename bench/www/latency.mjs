@@ -1,4 +1,5 @@
-// Per-event latency of handle() in Chromium, the full JS -> wasm -> JS path.
+// Per-event latency of handle() in Chromium, the full JS -> wasm -> JS path (the
+// decision's actions read, its trace not).
 //
 // performance.now() is coarse in browsers: Chromium clamps it to 100 us, or to 5 us in a
 // cross-origin isolated page (this one is: the server sends COOP and COEP), with random
@@ -35,14 +36,14 @@ async function main() {
   const trace = makeTrace(count);
   // Warm-up: one whole pass, so the JIT has compiled the glue and the wasm tier is up.
   const warm = new OmniSync(file);
-  for (const event of trace) warm.decide(event);
+  for (const event of trace) warm.handle(event).actions;
   warm.free();
 
   const sync = new OmniSync(file);
   const perEvent = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const start = performance.now();
-    sync.decide(trace[i]);
+    sync.handle(trace[i]).actions;
     perEvent[i] = (performance.now() - start) * 1000;
   }
   sync.free();
@@ -52,7 +53,7 @@ async function main() {
   const start = performance.now();
   for (let i = 0; i + BATCH <= count; i += BATCH) {
     const t0 = performance.now();
-    for (let j = i; j < i + BATCH; j++) batched.decide(trace[j]);
+    for (let j = i; j < i + BATCH; j++) batched.handle(trace[j]).actions;
     perBatch.push((performance.now() - t0) * 1000 / BATCH);
   }
   const seconds = (performance.now() - start) / 1000;

@@ -8,9 +8,11 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Calls `object[method](...args)` and awaits the result.
 pub async fn call(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let function = Reflect::get(object, &JsValue::from_str(method))?
-        .dyn_into::<Function>()
-        .map_err(|_| js_sys::Error::new(&format!("the bridge has no method {method}")))?;
+    // typeof, not instanceof: a Proxy's getPrototypeOf trap could throw there.
+    let function = Some(Reflect::get(object, &JsValue::from_str(method))?)
+        .filter(JsValue::is_function)
+        .map(JsValue::unchecked_into::<Function>)
+        .ok_or_else(|| js_sys::Error::new(&format!("the bridge has no method {method}")))?;
     let list: Array = args.iter().collect();
     let returned = function.apply(object, &list)?;
     JsFuture::from(Promise::resolve(&returned)).await

@@ -1,16 +1,17 @@
-//! The JavaScript-facing class. Values cross the boundary as JSON (parsed and
-//! stringified by the JS engine itself), which keeps the bundle small; errors cross as
-//! real `Error` objects with a stable `code` and a `details` list. Nothing here panics
-//! on input: every failure becomes an `Error`.
+//! The JavaScript-facing class. Values cross the boundary through serde-wasm-bindgen
+//! (outputs, and inputs once they are plain data) or through the catching event reader
+//! of `node.rs`; errors cross as real `Error` objects with a stable `code` and a
+//! `details` list. Nothing here panics on input, and no JavaScript exception crosses
+//! Rust frames: every failure becomes an `Error` of the one call.
 
-use crate::engine::{Action, Chosen, Engine};
+use crate::engine::{Action, Chosen, Decision, Engine, Trace};
 use crate::error::{Error, Finding};
 use crate::event::{event_time, Event};
 use crate::node::Node;
 use crate::rules::{Catalog, CompiledRules};
-use js_sys::{Reflect, JSON};
-use node::PlainData;
+use js_sys::{Function, Object, Reflect, Uint8Array};
 use serde::Serialize;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 mod bridge;
@@ -22,6 +23,24 @@ mod tabs;
 
 pub use runtime::Runtime;
 pub use sync_loop::SyncLoopHandle;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `object[key] = value` on an object this module has just made. No try/catch
+    /// wrapper (which `Reflect.set` is called through, at a fifth of `handle`'s time):
+    /// an assignment to a fresh object or function does not throw, as long as nobody
+    /// has put a throwing setter on `Object.prototype` (serde-wasm-bindgen's objects
+    /// assume the same).
+    #[wasm_bindgen(extends = Object)]
+    type Fresh;
+    #[wasm_bindgen(method, structural, indexing_setter)]
+    fn put(this: &Fresh, key: &JsValue, value: &JsValue);
+}
+
+/// `object[key] = value` on an object or function this module has just made.
+fn put(object: &JsValue, name: &'static str, value: &JsValue) {
+    object.unchecked_ref::<Fresh>().put(&key(name), value);
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -35,7 +54,22 @@ export type Action =
 export interface Check { left: string; value: unknown; op: string; rightOperand?: string; right: unknown; result: boolean }
 export interface RuleTrace { rule: string; matched: boolean; outcome: "emitted" | "alreadyInState" | "superseded" | "notMatched" | "outOfScope"; checks: Check[] }
 export interface Trace { event: string; at: number; rules: RuleTrace[]; notes: string[] }
-export interface Decision { actions: Action[]; trace: Trace }
+/**
+ * What `handle` returns. The trace is kept compactly and built when asked for:
+ * `decision.trace()` returns it (afresh at each call), and `JSON.stringify(decision)`
+ * writes it in full.
+ */
+export interface Decision { actions: Action[]; trace: (() => Trace) & { toJSON(): Trace } }
+/** A decision as the runtime's trace keeps it: the rules that matched, counts of the rest. */
+export interface TraceSummary { event: string; at: number; rules: RuleTrace[]; notMatched: number; outOfScope: number; notes: string[] }
+export interface DecisionSummary { actions: Action[]; trace: TraceSummary }
+/** One entry of the runtime's trace (`Runtime.trace(limit?)`). */
+export interface TraceEntry {
+  seq: number; at: number; kind: string; message: string; rule?: string;
+  decision?: DecisionSummary;
+  /** Recorded by a tab that does not lead: decided, not acted on. */
+  mirrored: boolean;
+}
 /** A normalised event: `type` plus the Lightning payload field names; `at` in ms. */
 export interface OmniSyncEvent { type: string; at?: number; [field: string]: unknown }
 export interface AgentState {
@@ -67,13 +101,24 @@ export interface SyncOutput { commands: SyncCommand[]; decisions: Decision[]; lo
 #[wasm_bindgen]
 pub struct OmniSync {
     engine: Engine,
-    /// Each rule target's action as a frozen one-element array, made on first use:
-    /// `decide` returns the same array every time that target alone acts.
-    action_lists: Vec<Vec<Option<js_sys::Array>>>,
-    /// What `decide` returns when nothing is to be done: one frozen empty array.
-    no_actions: js_sys::Array,
+    /// The function behind each decision's `trace`, for the rules in force: it reads
+    /// the compact trace the decision carries. Made again when the rules change; older
+    /// decisions keep the one they were made with.
+    explain: Function,
+    /// Each rule target's action fields as JavaScript strings, made on first use, so
+    /// deciding does not decode the same text into JavaScript for every event.
+    actions: Vec<Vec<Option<ActionText>>>,
     /// The org's statuses, for `loadRules` to resolve names as the constructor did.
     catalog: Option<Catalog>,
+}
+
+/// An action's fields as JavaScript strings (strings are immutable: sharing is safe).
+#[derive(Clone)]
+struct ActionText {
+    omni: bool,
+    target: JsValue,
+    developer_name: JsValue,
+    rule: JsValue,
 }
 
 #[wasm_bindgen]
@@ -90,14 +135,13 @@ impl OmniSync {
             JsValue,
         >,
     ) -> Result<OmniSync, JsValue> {
-        #[cfg(feature = "console_error_panic_hook")]
         console_error_panic_hook::set_once();
         let catalog = read_catalog(&options.unwrap_or(JsValue::UNDEFINED))?;
-        let rules = compile(&rules, catalog.as_ref())?;
+        let engine = Engine::new(compile(&rules, catalog.as_ref())?);
         Ok(OmniSync {
-            engine: Engine::new(rules),
-            action_lists: Vec::new(),
-            no_actions: frozen(js_sys::Array::new()),
+            explain: explainer(&engine),
+            engine,
+            actions: Vec::new(),
             catalog,
         })
     }
@@ -109,39 +153,16 @@ impl OmniSync {
         to_js(self.engine.rules().warnings.as_slice())
     }
 
-    /// Applies one event (`at` in ms, or now) and returns `{actions, trace}`. A
-    /// malformed event throws and changes nothing.
+    /// Applies one event (`at` in ms, or now) and returns `{actions, trace}`; the trace
+    /// is built when `trace()` is called. A malformed event throws and changes nothing.
     #[wasm_bindgen(unchecked_return_type = "Decision")]
     pub fn handle(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
         let (event, now) = read_event(&event)?;
-        to_js(&self.engine.handle(&event, now))
-    }
-
-    /// The fast path of `handle`: the same actions, without building the trace. The
-    /// event is read as plain data (its properties are not expected to throw). The
-    /// result is frozen and shared between calls (the same array each time the same
-    /// rule target acts alone), so deciding allocates nothing in JavaScript.
-    #[wasm_bindgen(unchecked_return_type = "readonly Action[]")]
-    pub fn decide(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let (event, now) = read_event_as::<PlainData>(event)?;
-        let chosen = self.engine.handle_quiet(&event, now);
-        Ok(match chosen[..] {
-            [] => self.no_actions.clone().into(),
-            [one] => self.action_list(one).into(),
-            _ => {
-                let all: js_sys::Array = chosen
-                    .into_iter()
-                    .map(|c| self.action_list(c).get(0))
-                    .collect();
-                frozen(all).into()
-            }
-        })
+        let (decision, chosen) = self.engine.handle_chosen(&event, now);
+        self.decision_to_js(&decision, &chosen)
     }
 
     /// What the engine knows about the agent.
@@ -154,14 +175,12 @@ impl OmniSync {
     /// the current time).
     #[wasm_bindgen(unchecked_return_type = "Metrics")]
     pub fn metrics(&self, now: Option<f64>) -> Result<JsValue, JsValue> {
-        let now = now.unwrap_or_else(js_sys::Date::now).max(0.0) as u64;
-        to_js(&self.engine.metrics(now))
+        to_js(&self.engine.metrics(time(now)))
     }
 
     /// Starts the browser runtime (see docs/runtime.md): `{rules, catalog?, host,
     /// telephony, context?, storage?, channel?, reconcileMs?, traceSize?, onUpdate?}`.
     pub fn start(options: JsValue) -> Result<Runtime, JsValue> {
-        #[cfg(feature = "console_error_panic_hook")]
         console_error_panic_hook::set_once();
         Runtime::start(&options)
     }
@@ -175,8 +194,17 @@ impl OmniSync {
     ) -> Result<(), JsValue> {
         let rules = compile(&rules, self.catalog.as_ref())?;
         self.engine.load_rules(rules);
-        self.action_lists.clear();
+        self.explain = explainer(&self.engine);
+        self.actions.clear();
         Ok(())
+    }
+
+    /// Panics on purpose: only in builds with the `panic-test` feature (the tests'),
+    /// never in the shipped bundle. Shows that a panic reaches the console.
+    #[cfg(feature = "panic-test")]
+    #[wasm_bindgen(js_name = panicForTest)]
+    pub fn panic_for_test(&self) {
+        panic!("omnisync panic-test: deliberate panic");
     }
 }
 
@@ -186,80 +214,119 @@ impl OmniSync {
         OmniSync::with_options(rules, None)
     }
 
-    /// The frozen `[action]` of one rule target.
-    fn action_list(&mut self, chosen: Chosen) -> js_sys::Array {
-        let Chosen { rule, target } = chosen;
-        if self.action_lists.len() <= rule {
-            self.action_lists.resize(rule + 1, Vec::new());
+    /// `{actions, trace}`: the actions as fresh objects, `trace` the `explain` function
+    /// bound to the compact trace's bytes (a `Uint8Array` the garbage collector frees
+    /// with the decision: nothing stays in wasm memory), which is also its own `toJSON`.
+    fn decision_to_js(
+        &mut self,
+        decision: &Decision,
+        chosen: &[Chosen],
+    ) -> Result<JsValue, JsValue> {
+        let object = Object::new();
+        let actions = js_sys::Array::new();
+        for &c in chosen {
+            actions.push(&self.action_text(c).object());
         }
-        let row = &mut self.action_lists[rule];
+        put(&object, "actions", &actions);
+        let bytes = Uint8Array::from(&decision.trace.to_bytes()[..]);
+        let trace = self.explain.bind1(&JsValue::NULL, &bytes);
+        put(&trace, "toJSON", &trace);
+        put(&object, "trace", &trace);
+        Ok(object.into())
+    }
+
+    fn action_text(&mut self, chosen: Chosen) -> ActionText {
+        let Chosen { rule, target } = chosen;
+        if self.actions.len() <= rule {
+            self.actions.resize(rule + 1, Vec::new());
+        }
+        let row = &mut self.actions[rule];
         if row.len() <= target {
             row.resize(target + 1, None);
         }
         let engine = &self.engine;
         row[target]
-            .get_or_insert_with(|| {
-                let object = action_to_js(&engine.rules().action(chosen));
-                js_sys::Object::freeze(object.unchecked_ref::<js_sys::Object>());
-                frozen(js_sys::Array::of1(&object))
+            .get_or_insert_with(|| match engine.rules().action(chosen) {
+                Action::SetOmniStatus {
+                    status_id,
+                    developer_name,
+                    rule,
+                } => ActionText {
+                    omni: true,
+                    target: status_id.into(),
+                    developer_name: developer_name.into(),
+                    rule: rule.into(),
+                },
+                Action::SetTelephonyState { state, rule } => ActionText {
+                    omni: false,
+                    target: state.into(),
+                    developer_name: JsValue::UNDEFINED,
+                    rule: rule.into(),
+                },
             })
             .clone()
     }
 }
 
-fn frozen(list: js_sys::Array) -> js_sys::Array {
-    js_sys::Object::freeze(list.unchecked_ref::<js_sys::Object>());
-    list
+impl ActionText {
+    /// A fresh action object, as `Action` serialises.
+    fn object(&self) -> Object {
+        let object = Object::new();
+        let set = |k: &'static str, v: &JsValue| put(&object, k, v);
+        if self.omni {
+            set("type", &key("setOmniStatus"));
+            set("statusId", &self.target);
+            set("developerName", &self.developer_name);
+        } else {
+            set("type", &key("setTelephonyState"));
+            set("state", &self.target);
+        }
+        set("rule", &self.rule);
+        object
+    }
 }
 
-/// Reads an event (JSON text or an object) and its time: `at`, or now.
+/// The function behind `trace` for the engine's current rules: reads the bytes back
+/// and builds the full trace (as JSON text parsed by the JS engine: for a trace of
+/// every rule with its checks that was measured faster than serde-wasm-bindgen, see
+/// docs/performance.md).
+fn explainer(engine: &Engine) -> Function {
+    let rules = engine.shared_rules();
+    let explain =
+        Closure::<dyn Fn(Uint8Array) -> Result<JsValue, JsValue>>::new(move |bytes: Uint8Array| {
+            match Trace::from_bytes(&bytes.to_vec(), Arc::clone(&rules)) {
+                Some(trace) => json_to_js(&trace),
+                None => Err(js_sys::Error::new("omnisync: this trace cannot be read").into()),
+            }
+        });
+    // Freed by the garbage collector once no decision refers to it.
+    explain.into_js_value().unchecked_into()
+}
+
+/// A time in ms from JavaScript: a finite number of at least 0, else now.
+pub(crate) fn time(ms: Option<f64>) -> u64 {
+    ms.filter(|n| n.is_finite())
+        .unwrap_or_else(js_sys::Date::now)
+        .max(0.0) as u64
+}
+
+/// Reads an event (JSON text or an object) and its time: `at`, or now. Every read is
+/// a catching call (`node.rs`), and the event is read whole into Rust values before
+/// the caller touches any state.
 pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), JsValue> {
-    read_event_as::<JsValue>(event.clone())
-}
-
-/// Reads an event with the reader `N` (see `node.rs` for the two).
-fn read_event_as<N: Node + From<JsValue>>(event: JsValue) -> Result<(Event, u64), JsValue> {
-    let event = match event.is_string().then(|| event.as_string()).flatten() {
-        Some(text) => N::parse(&text).map_err(|why| {
+    let event = match event.as_string() {
+        Some(text) => <JsValue as Node>::parse(&text).map_err(|why| {
             js_error(&Error::InvalidEvent(Finding::new(
                 "event.notAnObject",
                 "$",
                 format!("the event could not be read: {why}"),
             )))
         })?,
-        None => N::from(event),
+        None => event.clone(),
     };
     let parsed = Event::read(&event).map_err(|e| js_error(&e))?;
     let at = event_time(&event).map_err(|e| js_error(&e))?;
     Ok((parsed, at.unwrap_or_else(|| js_sys::Date::now() as u64)))
-}
-
-/// An action as a plain object, built in place: the hot path of `decide` goes through
-/// no JSON text.
-fn action_to_js(action: &Action) -> JsValue {
-    let object = js_sys::Object::new();
-    let set = |key: &str, value: &str| {
-        // Setting a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&object, &key.into(), &value.into());
-    };
-    match action {
-        Action::SetOmniStatus {
-            status_id,
-            developer_name,
-            rule,
-        } => {
-            set("type", "setOmniStatus");
-            set("statusId", status_id);
-            set("developerName", developer_name);
-            set("rule", rule);
-        }
-        Action::SetTelephonyState { state, rule } => {
-            set("type", "setTelephonyState");
-            set("state", state);
-            set("rule", rule);
-        }
-    }
-    object.into()
 }
 
 /// Compiles rules, resolving their status names against the org's catalog if given.
@@ -291,48 +358,85 @@ pub(crate) fn read_catalog(options: &JsValue) -> Result<Option<Catalog>, JsValue
         .map_err(|e| js_error(&e))
 }
 
-/// Reads a JS value that is either JSON text or a plain object into a JSON value.
+/// Reads a JS value that is either JSON text or plain data into a JSON value.
 pub(crate) fn json_value(
     value: &JsValue,
     code: &'static str,
     what: &str,
 ) -> Result<serde_json::Value, JsValue> {
-    let refuse = |why: String| {
-        let finding = Finding::new(code, "$", format!("{what} could not be read: {why}"));
-        js_error(&if code.starts_with("rules") {
-            Error::InvalidRules(vec![finding])
-        } else if code.starts_with("catalog") {
-            Error::InvalidCatalog(vec![finding])
-        } else {
-            Error::InvalidEvent(finding)
-        })
-    };
-    // An object goes through JSON text too, so it means what its JSON would (`toJSON`,
-    // no `undefined` or functions) and a cycle is refused, not followed.
-    let text = match value.as_string() {
-        Some(text) => text,
-        None => JSON::stringify(value)
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or_else(|| refuse("it is neither JSON text nor a plain object".into()))?,
-    };
-    node::parse_json(&text).map_err(refuse)
+    node::plain(value)
+        .and_then(node::to_json)
+        .map_err(|why| refused(code, "$", format!("{what} could not be read: {why}")))
 }
 
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+/// Reads plain-data-to-be (JSON text or an object) as `T`; a refusal names the path.
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(
+    value: &JsValue,
+    code: &'static str,
+    what: &str,
+) -> Result<T, JsValue> {
+    let plain = node::plain(value)
+        .map_err(|why| refused(code, "$", format!("{what} could not be read: {why}")))?;
+    node::from_plain(plain).map_err(|(path, why)| {
+        let path = if path == "." {
+            "$".into()
+        } else {
+            format!("$.{path}")
+        };
+        refused(code, &path, format!("{what} could not be read: {why}"))
+    })
+}
+
+/// The `Error` for a value that could not be read.
+fn refused(code: &'static str, path: &str, message: String) -> JsValue {
+    let finding = Finding::new(code, path, message);
+    js_error(&if code.starts_with("rules") {
+        Error::InvalidRules(vec![finding])
+    } else if code.starts_with("catalog") {
+        Error::InvalidCatalog(vec![finding])
+    } else {
+        Error::InvalidEvent(finding)
+    })
+}
+
+/// A JavaScript string for a name the code uses, made once and kept: decoding the
+/// same text into JavaScript on every event is most of what reading costs.
+pub(crate) fn key(name: &'static str) -> JsValue {
+    thread_local! {
+        static KEYS: std::cell::RefCell<Vec<(&'static str, JsValue)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    // The borrow covers no call that can run JavaScript code that throws.
+    KEYS.with_borrow_mut(|keys| {
+        if let Some((_, value)) = keys.iter().find(|(k, _)| std::ptr::eq(*k, name)) {
+            return value.clone();
+        }
+        let value = JsValue::from_str(name);
+        keys.push((name, value.clone()));
+        value
+    })
+}
+
+/// A Rust value as JSON text parsed by the JS engine.
+pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value)
         .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
-    JSON::parse(&text)
+    js_sys::JSON::parse(&text)
+}
+
+/// A Rust value as a plain JavaScript value: JSON text written by serde_json (which
+/// the bundle carries for the saved session and the trace anyway) and parsed by the JS
+/// engine. serde-wasm-bindgen's serialiser was measured against it: slower for a full
+/// trace and about N kB more in the bundle (docs/performance.md), so outputs stay JSON.
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    json_to_js(value)
 }
 
 /// A real `Error` with `code` and `details: [{code, path, message}]`.
 pub(crate) fn js_error(err: &Error) -> JsValue {
     let js = js_sys::Error::new(&err.to_string());
     js.set_name("OmniSyncError");
-    let details = serde_json::to_string(err.details())
-        .ok()
-        .and_then(|text| JSON::parse(&text).ok())
-        .unwrap_or_else(|| js_sys::Array::new().into());
+    let details = to_js(err.details()).unwrap_or_else(|_| js_sys::Array::new().into());
     // Setting a property on a fresh Error object cannot fail.
     let _ = Reflect::set(&js, &"code".into(), &err.code().into());
     let _ = Reflect::set(&js, &"details".into(), &details);

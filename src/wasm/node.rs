@@ -1,52 +1,43 @@
-//! JavaScript values read as document nodes, so events and rules given as plain
-//! objects are read where they are, without a round trip through JSON text.
+//! Reading JavaScript values without letting a JavaScript exception into Rust.
 //!
-//! Two readers. [`JsValue`] reads properties with `Reflect.get` behind a try/catch,
-//! so an accessor that throws becomes an error like any malformed input. [`PlainData`]
-//! is `decide`'s fast path: a bare `object[key]`, for events that are plain data (the
-//! shim's host adapters always build a fresh plain object). It is about a fifth faster
-//! per event; an accessor that threw there would unwind through the engine.
+//! A JavaScript exception thrown inside a call that wasm-bindgen does not catch
+//! unwinds through the wasm frames without running their destructors: a `RefCell`
+//! stays borrowed, the instance answers "recursive use of an object" for ever after.
+//! So every read of a value the page hands us goes through a catching call here, and
+//! what a throwing getter or Proxy does becomes an error of the one call.
+//!
+//! Two ways in:
+//! - events, per call and hot: read where they are through [`Node`] (a few catching
+//!   `Reflect.get`s for the fields the event type has), no copy;
+//! - rules given as objects, the context and the saved session, once: copied to plain
+//!   data first by a catching `structuredClone` (or `JSON.parse` for text), which runs
+//!   any getter and Proxy trap under a catch, then converted by serde-wasm-bindgen,
+//!   which reads without catching and so only ever sees plain data.
 
 use crate::node::{Node, Shape};
-use js_sys::{Array, Object, Reflect, JSON};
+use js_sys::{Array, Reflect, JSON};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, Visitor};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
-
-thread_local! {
-    /// The JavaScript strings of the keys read so far. Keys are the readers' literals,
-    /// so this stays small, and a key is not decoded from UTF-8 on every read.
-    static KEYS: std::cell::RefCell<Vec<(&'static str, JsValue)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
 
 #[wasm_bindgen]
 extern "C" {
-    /// An object whose properties are read as plain data.
-    #[wasm_bindgen(extends = Object)]
-    type Record;
-
-    /// `object[key]`, without the try/catch wrapper (and its argument array) that
-    /// `Reflect.get` is called through.
-    #[wasm_bindgen(method, structural, indexing_getter)]
-    fn property(this: &Record, key: &JsValue) -> JsValue;
+    /// A plain-data copy: getters run and Proxies are read here, under a catch.
+    #[wasm_bindgen(catch, js_name = structuredClone)]
+    fn structured_clone(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    /// A real array of the elements: a Proxy's traps run here, under a catch.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    fn array_from(value: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
 }
 
-/// Runs `read` with the key's cached JavaScript string (borrowed, not cloned: a clone
-/// of a `JsValue` is a call into JavaScript too).
-fn with_key<T>(key: &'static str, read: impl FnOnce(&JsValue) -> T) -> T {
-    KEYS.with_borrow_mut(|keys| {
-        let index = match keys.iter().position(|(k, _)| std::ptr::eq(*k, key)) {
-            Some(index) => index,
-            None => {
-                keys.push((key, JsValue::from_str(key)));
-                keys.len() - 1
-            }
-        };
-        read(&keys[index].1)
-    })
-}
-
-fn present(value: JsValue) -> Option<JsValue> {
-    (!value.is_undefined()).then_some(value)
+/// What `get` returns for a property whose read threw: a symbol (no JSON value is one),
+/// which [`Node::shape`] reports as [`Shape::Unreadable`].
+fn unreadable() -> JsValue {
+    JsValue::symbol(Some("omnisync.unreadable"))
 }
 
 impl Node for JsValue {
@@ -57,13 +48,22 @@ impl Node for JsValue {
             Shape::Number(n)
         } else if let Some(b) = self.as_bool() {
             Shape::Bool(b)
-        } else if Array::is_array(self) {
-            Shape::List(self.unchecked_ref::<Array>().iter().collect())
-        } else if self.is_object() {
-            Shape::Object
-        } else {
-            // undefined, functions and symbols: what JSON.stringify would leave out.
+        } else if self.is_symbol() {
+            Shape::Unreadable
+        } else if !self.is_object() {
+            // undefined and functions: what JSON.stringify would leave out.
             Shape::Null
+        } else {
+            match is_array(self) {
+                Ok(false) => Shape::Object,
+                Ok(true) => match array_from(self) {
+                    // Elements of a fresh array are data properties: reading them
+                    // cannot throw.
+                    Ok(items) => Shape::List(items.iter().collect()),
+                    Err(_) => Shape::Unreadable,
+                },
+                Err(_) => Shape::Unreadable,
+            }
         }
     }
 
@@ -71,31 +71,27 @@ impl Node for JsValue {
         if !JsValue::is_object(self) {
             return None;
         }
-        with_key(key, |key| Reflect::get(self, key))
-            .ok()
-            .and_then(present)
+        match Reflect::get(self, &super::key(key)) {
+            Ok(value) => (!value.is_undefined()).then_some(value),
+            Err(_) => Some(unreadable()),
+        }
     }
 
     fn keys(&self) -> Vec<String> {
-        if !self.is_object() || Array::is_array(self) {
+        if !Node::is_object(self) {
             return Vec::new();
         }
-        Object::keys(self.unchecked_ref::<Object>())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .collect()
+        object_keys(self)
+            .map(|keys| keys.iter().filter_map(|k| k.as_string()).collect())
+            .unwrap_or_default()
     }
 
     fn parse(text: &str) -> Result<Self, String> {
-        JSON::parse(text).map_err(|e| {
-            e.dyn_ref::<js_sys::Error>()
-                .and_then(|e| e.message().as_string())
-                .unwrap_or_else(|| "not valid JSON".into())
-        })
+        JSON::parse(text).map_err(|e| message(&e).unwrap_or_else(|| "not valid JSON".into()))
     }
 
     fn number(&self) -> Option<f64> {
-        self.as_f64()
+        self.as_f64().filter(|n| n.is_finite())
     }
 
     fn text(&self) -> Option<String> {
@@ -103,112 +99,116 @@ impl Node for JsValue {
     }
 
     fn is_object(&self) -> bool {
-        JsValue::is_object(self) && !Array::is_array(self)
+        JsValue::is_object(self) && is_array(self) == Ok(false)
     }
 }
 
-/// A JavaScript value known to be plain data: read with bare property reads.
-#[derive(Clone)]
-pub struct PlainData(pub JsValue);
-
-impl From<JsValue> for PlainData {
-    fn from(value: JsValue) -> Self {
-        PlainData(value)
-    }
+/// The message of a thrown `Error`, if it is one (read under a catch too).
+pub fn message(error: &JsValue) -> Option<String> {
+    Reflect::get(error, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
 }
 
-impl Node for PlainData {
-    fn shape(&self) -> Shape<Self> {
-        self.0.shape().map(PlainData)
-    }
-
-    fn get(&self, key: &'static str) -> Option<Self> {
-        if !JsValue::is_object(&self.0) {
-            return None;
-        }
-        let record = self.0.unchecked_ref::<Record>();
-        present(with_key(key, |key| record.property(key))).map(PlainData)
-    }
-
-    fn keys(&self) -> Vec<String> {
-        self.0.keys()
-    }
-
-    fn parse(text: &str) -> Result<Self, String> {
-        JsValue::parse(text).map(PlainData)
-    }
-
-    fn number(&self) -> Option<f64> {
-        self.0.as_f64()
-    }
-
-    fn text(&self) -> Option<String> {
-        self.0.as_string()
-    }
-
-    fn is_object(&self) -> bool {
-        Node::is_object(&self.0)
-    }
+/// JSON text, or any other value, as plain data: text is parsed by `JSON.parse`,
+/// anything else copied by `structuredClone` (a function, a symbol or a DOM object in
+/// it is refused; a getter or Proxy that throws is an error here, not in Rust).
+pub fn plain(value: &JsValue) -> Result<JsValue, String> {
+    let copied = match value.as_string() {
+        Some(text) => JSON::parse(&text),
+        None => structured_clone(value),
+    };
+    copied.map_err(|e| message(&e).unwrap_or_else(|| "it is not plain data".into()))
 }
 
 /// How deep [`to_json`] follows arrays and objects: the limit serde_json's own parser
-/// has, so a value too deep for the native CLI is refused here too.
+/// has, so a value too deep for the native CLI is refused here too, and a cycle (which
+/// `structuredClone` keeps) ends here instead of in a stack overflow.
 const MAX_DEPTH: usize = 128;
 
-/// A pure-data JavaScript value (what `JSON.parse` makes) as a JSON value. Rules
-/// files, the agent context and the saved session are parsed by the JS engine and
-/// converted here, so the bundle carries no JSON text parser of its own.
-pub fn to_json(value: &JsValue) -> Result<serde_json::Value, String> {
-    walk(value, 0)
+/// Plain data (from [`plain`]) as a JSON value, by serde-wasm-bindgen. Whole numbers
+/// become integers, as the JSON text `5` would parse in serde_json (so a field typed
+/// `u32` accepts it); a number that is not finite is refused.
+pub fn to_json(value: JsValue) -> Result<Value, String> {
+    Depth(0)
+        .deserialize(serde_wasm_bindgen::Deserializer::from(value))
+        .map_err(|e| e.to_string())
 }
 
-fn walk(value: &JsValue, depth: usize) -> Result<serde_json::Value, String> {
-    use serde_json::Value;
-    if depth > MAX_DEPTH {
-        return Err(format!("nested more than {MAX_DEPTH} deep"));
-    }
-    Ok(match value.shape() {
-        Shape::Null => Value::Null,
-        Shape::Bool(b) => Value::Bool(b),
-        Shape::Number(n) => json_number(n),
-        Shape::Text(text) => Value::String(text),
-        Shape::List(items) => Value::Array(
-            items
-                .iter()
-                .map(|item| walk(item, depth + 1))
-                .collect::<Result<_, _>>()?,
-        ),
-        Shape::Object => {
-            let mut map = serde_json::Map::new();
-            // Keys are the object's own, not the readers' literals: read with
-            // `Reflect.get` directly rather than through `Node::get`.
-            for key in value.keys() {
-                let item = Reflect::get(value, &JsValue::from_str(&key))
-                    .map_err(|_| "a property could not be read")?;
-                map.insert(key, walk(&item, depth + 1)?);
-            }
-            Value::Object(map)
-        }
-    })
+/// Plain data (from [`plain`]) as `T`, by serde-wasm-bindgen; the error names the path
+/// of the field (`teams[1]`), as serde_path_to_error reports it.
+pub fn from_plain<T: DeserializeOwned>(value: JsValue) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value))
+        .map_err(|e| (e.path().to_string(), e.inner().to_string()))
 }
 
-/// A whole number becomes an integer, as the JSON text `5` would parse in serde_json
-/// (so a field typed `u32` accepts it); anything else a float.
-fn json_number(n: f64) -> serde_json::Value {
-    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every integer below is exact
-    if n.fract() == 0.0 && n.abs() < EXACT {
-        if n >= 0.0 {
-            (n as u64).into()
-        } else {
-            (n as i64).into()
+/// A JSON value at a depth: refuses nesting deeper than [`MAX_DEPTH`].
+struct Depth(usize);
+
+impl<'de> DeserializeSeed<'de> for Depth {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        if self.0 > MAX_DEPTH {
+            return Err(de::Error::custom(format!(
+                "nested more than {MAX_DEPTH} deep"
+            )));
         }
-    } else {
-        serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, Into::into)
+        deserializer.deserialize_any(self)
     }
 }
 
-/// Parses JSON text with the JS engine's parser into a JSON value; the message of its
-/// `SyntaxError` when the text is not JSON.
-pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
-    to_json(&<JsValue as Node>::parse(text)?)
+impl<'de> Visitor<'de> for Depth {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON data")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(n.into())
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(n.into())
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(n)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom(format!("{n} is not a finite number")))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_string()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Depth(self.0 + 1))? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(Depth(self.0 + 1))?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
 }

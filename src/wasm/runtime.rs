@@ -10,8 +10,8 @@
 use super::bridge::text;
 use super::effects::{read_presence, run_commands};
 use super::tabs::Leadership;
-use super::{compile, json_value, read_catalog, read_event, to_js};
-use crate::engine::{Decision, Engine, EngineSnapshot};
+use super::{compile, read_catalog, read_event, time, to_js, typed};
+use crate::engine::{AgentContext, DecisionSummary, Engine, EngineSnapshot};
 use crate::event::Event;
 use crate::read::PresenceRead;
 use crate::rules::Catalog;
@@ -35,9 +35,32 @@ struct TraceEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     rule: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    decision: Option<Decision>,
+    decision: Option<DecisionSummary>,
     /// Recorded by a tab that does not lead: seen and decided, not acted on.
     mirrored: bool,
+}
+
+/// What the trace ring holds at most, in bytes of its JSON: the host publishes it, and
+/// a rules file with many rules matching at once must not make it grow without end.
+const TRACE_BYTES: usize = 256 * 1024;
+
+impl TraceEntry {
+    /// The length of this entry's JSON, counted without writing it anywhere.
+    fn json_bytes(&self) -> usize {
+        struct Count(usize);
+        impl std::io::Write for Count {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0 += buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut count = Count(0);
+        let _ = serde_json::to_writer(&mut count, self);
+        count.0
+    }
 }
 
 pub(super) enum Input {
@@ -57,7 +80,9 @@ pub(super) struct Inner {
     pub(super) telephony: JsValue,
     storage: Option<web_sys::Storage>,
     key: String,
-    trace: VecDeque<TraceEntry>,
+    /// Each entry with the length of its JSON.
+    trace: VecDeque<(TraceEntry, usize)>,
+    trace_bytes: usize,
     trace_size: usize,
     seq: u64,
     leader: bool,
@@ -110,11 +135,11 @@ impl Runtime {
         let mut engine = Engine::new(rules);
         let context = option(options, "context");
         if context.is_object() {
-            if let Ok(ctx) =
-                serde_json::from_value(json_value(&context, "context.invalid", "the context")?)
-            {
-                engine.set_context(ctx);
-            }
+            engine.set_context(typed::<AgentContext>(
+                &context,
+                "context.invalid",
+                "the context",
+            )?);
         }
         let channel = option(options, "channel")
             .as_string()
@@ -124,7 +149,10 @@ impl Runtime {
             v if v.is_undefined() => {
                 web_sys::window().and_then(|w| w.session_storage().ok().flatten())
             }
-            v => v.dyn_into::<web_sys::Storage>().ok(),
+            // Checked by typeof, not instanceof (a Proxy's trap could throw there);
+            // the Storage methods are catching calls.
+            v if v.is_object() => Some(v.unchecked_into::<web_sys::Storage>()),
+            _ => None,
         };
         let key = format!("omnisync:{channel}");
         // A reload picks up where the page left off: same model, same metrics.
@@ -132,10 +160,9 @@ impl Runtime {
             .as_ref()
             .and_then(|s| s.get_item(&key).ok().flatten())
         {
-            let snapshot = super::node::parse_json(&saved)
-                .ok()
-                .and_then(|value| serde_json::from_value::<EngineSnapshot>(value).ok());
-            if let Some(snapshot) = snapshot {
+            let saved = JsValue::from_str(&saved);
+            if let Ok(snapshot) = typed::<EngineSnapshot>(&saved, "session.invalid", "the session")
+            {
                 engine.restore(snapshot);
             }
         }
@@ -147,6 +174,7 @@ impl Runtime {
                 storage,
                 key,
                 trace: VecDeque::new(),
+                trace_bytes: 0,
                 trace_size: option(options, "traceSize")
                     .as_f64()
                     .map_or(200, |n| n.clamp(10.0, 10_000.0) as usize),
@@ -157,7 +185,9 @@ impl Runtime {
                 stopped: false,
                 wake: None,
                 reconcile: None,
-                on_update: option(options, "onUpdate").dyn_into::<Function>().ok(),
+                on_update: Some(option(options, "onUpdate"))
+                    .filter(JsValue::is_function)
+                    .map(JsValue::unchecked_into::<Function>),
                 tabs: None,
                 catalog,
             }),
@@ -199,9 +229,10 @@ fn subscribe(shared: &Rc<Shared>, bridge: &JsValue) -> Result<(), JsValue> {
         push_event(&shared, &event);
     });
     let function: &Function = callback.as_ref().unchecked_ref();
-    let subscribe = Reflect::get(bridge, &"subscribe".into())?
-        .dyn_into::<Function>()
-        .map_err(|_| js_sys::Error::new("a bridge needs a subscribe(callback) method"))?;
+    let subscribe = Some(Reflect::get(bridge, &"subscribe".into())?)
+        .filter(JsValue::is_function)
+        .map(JsValue::unchecked_into::<Function>)
+        .ok_or_else(|| js_sys::Error::new("a bridge needs a subscribe(callback) method"))?;
     subscribe.call1(bridge, function)?;
     // The bridge keeps the callback for the page's life.
     callback.forget();
@@ -329,7 +360,7 @@ impl Inner {
                 let did: Vec<String> = decision.actions.iter().map(|a| a.describe()).collect();
                 format!("{}: {} by {matched}", decision.trace.event, did.join(", "))
             };
-            self.record("decision", message, None, Some(decision));
+            self.record("decision", message, None, Some(decision.summary()));
         }
         self.persist();
         self.arm(out.wake_at, shared);
@@ -369,11 +400,11 @@ impl Inner {
         kind: &str,
         message: String,
         rule: Option<String>,
-        decision: Option<Decision>,
+        decision: Option<DecisionSummary>,
     ) {
         self.seq += 1;
         let at = decision.as_ref().map_or_else(now, |d| d.trace.at);
-        self.trace.push_back(TraceEntry {
+        let entry = TraceEntry {
             seq: self.seq,
             at,
             kind: kind.to_string(),
@@ -381,9 +412,17 @@ impl Inner {
             rule,
             decision,
             mirrored: !self.leader,
-        });
-        while self.trace.len() > self.trace_size {
-            self.trace.pop_front();
+        };
+        let bytes = entry.json_bytes();
+        self.trace.push_back((entry, bytes));
+        self.trace_bytes += bytes;
+        // Oldest out first, by count and by bytes; the newest entry always stays.
+        while self.trace.len() > 1
+            && (self.trace.len() > self.trace_size || self.trace_bytes > TRACE_BYTES)
+        {
+            if let Some((_, gone)) = self.trace.pop_front() {
+                self.trace_bytes -= gone;
+            }
         }
     }
 
@@ -441,18 +480,17 @@ impl Runtime {
     #[wasm_bindgen(unchecked_return_type = "Metrics")]
     pub fn metrics(&self, now_ms: Option<f64>) -> Result<JsValue, JsValue> {
         let inner = self.shared.inner.try_borrow().map_err(|_| busy())?;
-        to_js(
-            &inner
-                .sync
-                .engine()
-                .metrics(now_ms.map_or_else(now, |n| n.max(0.0) as u64)),
-        )
+        to_js(&inner.sync.engine().metrics(time(now_ms)))
     }
 
-    /// The decision trace, oldest first (a bounded ring).
-    pub fn trace(&self) -> Result<JsValue, JsValue> {
+    /// The decision trace, oldest first: the last `limit` entries (default all) of a
+    /// ring bounded by `traceSize` entries and 256 KiB of JSON.
+    #[wasm_bindgen(unchecked_return_type = "TraceEntry[]")]
+    pub fn trace(&self, limit: Option<u32>) -> Result<JsValue, JsValue> {
         let inner = self.shared.inner.try_borrow().map_err(|_| busy())?;
-        to_js(&inner.trace)
+        let skip = limit.map_or(0, |n| inner.trace.len().saturating_sub(n as usize));
+        let entries: Vec<&TraceEntry> = inner.trace.iter().skip(skip).map(|(e, _)| e).collect();
+        super::json_to_js(&entries)
     }
 
     /// Running totals: events, actions, echoes, deferred, retries...

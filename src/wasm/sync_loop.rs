@@ -38,7 +38,6 @@ impl SyncLoopHandle {
         )]
         options: Option<JsValue>,
     ) -> Result<SyncLoopHandle, JsValue> {
-        #[cfg(feature = "console_error_panic_hook")]
         console_error_panic_hook::set_once();
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let catalog = read_catalog(&options)?;

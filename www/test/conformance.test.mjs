@@ -55,7 +55,7 @@ for (const file of engineFiles) {
           const decision = sync.handle(step.event);
           assert.deepEqual(decision.actions, step.actions ?? [], `step ${i}: actions`);
           if (step.matched) {
-            assert.deepEqual(decision.trace.rules.filter((r) => r.matched).map((r) => r.rule), step.matched, `step ${i}: matched`);
+            assert.deepEqual(decision.trace().rules.filter((r) => r.matched).map((r) => r.rule), step.matched, `step ${i}: matched`);
           }
         }
       }
