@@ -118,6 +118,10 @@ pub struct CompiledRules {
     /// The indices of the rules each event kind triggers, in file order: evaluating an
     /// event visits only its own rules.
     triggered: Vec<Vec<usize>>,
+    /// Status indices in DeveloperName order and in 15-character Id order, so a lookup
+    /// is a binary search whatever the size of the catalog (see [`CompiledRules::reindex`]).
+    by_name: Vec<usize>,
+    by_id: Vec<usize>,
 }
 
 impl CompiledRules {
@@ -147,15 +151,47 @@ impl CompiledRules {
     }
 
     pub fn status_by_name(&self, developer_name: &str) -> Option<&Status> {
-        self.statuses
-            .iter()
-            .find(|s| s.developer_name == developer_name)
+        if self.by_name.len() != self.statuses.len() {
+            // Statuses changed since the last reindex: still right, only slower.
+            return self
+                .statuses
+                .iter()
+                .find(|s| s.developer_name == developer_name);
+        }
+        let i = self
+            .by_name
+            .partition_point(|&i| self.statuses[i].developer_name.as_str() < developer_name);
+        let status = &self.statuses[*self.by_name.get(i)?];
+        (status.developer_name == developer_name).then_some(status)
     }
 
     pub fn status_by_id(&self, id: &str) -> Option<&Status> {
-        self.statuses
-            .iter()
-            .find(|s| salesforce_id::same_id(&s.id, id))
+        if self.by_id.len() != self.statuses.len() {
+            return self
+                .statuses
+                .iter()
+                .find(|s| salesforce_id::same_id(&s.id, id));
+        }
+        let key = id.get(..15)?;
+        let i = self
+            .by_id
+            .partition_point(|&i| self.statuses[i].id.get(..15).unwrap_or("") < key);
+        let status = &self.statuses[*self.by_id.get(i)?];
+        salesforce_id::same_id(&status.id, id).then_some(status)
+    }
+
+    /// Sorts the lookup indices of the statuses; call it after changing `statuses`
+    /// (until then lookups fall back to a scan when the count changed).
+    pub fn reindex(&mut self) {
+        let statuses = &self.statuses;
+        let mut by_name: Vec<usize> = (0..statuses.len()).collect();
+        by_name.sort_by(|&a, &b| {
+            (statuses[a].developer_name.as_str(), a).cmp(&(statuses[b].developer_name.as_str(), b))
+        });
+        let mut by_id: Vec<usize> = (0..statuses.len()).collect();
+        by_id.sort_by_key(|&i| (statuses[i].id.get(..15).unwrap_or(""), i));
+        self.by_name = by_name;
+        self.by_id = by_id;
     }
 
     pub fn is_system_state(&self, state: &str) -> bool {
@@ -209,6 +245,8 @@ pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, 
             evaluation: file.options.evaluation,
             sync: file.options.sync.clone(),
             triggered: Vec::new(),
+            by_name: Vec::new(),
+            by_id: Vec::new(),
         },
     };
     if file.version != 1 {
@@ -226,6 +264,7 @@ pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, 
     c.rules(file);
     if c.errors.is_empty() {
         let mut out = c.out;
+        out.reindex();
         for (i, rule) in out.rules.iter().enumerate() {
             let kind = rule.on as usize;
             if out.triggered.len() <= kind {
@@ -235,7 +274,7 @@ pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, 
         }
         Ok(out)
     } else {
-        Err(c.errors)
+        Err(super::parse::capped(c.errors))
     }
 }
 
@@ -252,10 +291,30 @@ impl Compiler {
     }
 
     fn statuses(&mut self, file: &RulesFile) {
-        for (i, s) in file.statuses.iter().enumerate() {
-            let i = at(&self.origin.statuses, i);
+        let ids: Vec<Option<String>> = file
+            .statuses
+            .iter()
+            .map(|s| salesforce_id::to_18(&s.id))
+            .collect();
+        // Duplicates found by sorting, not by comparing every pair: the first of each
+        // name is kept, and then the first of each Id among the names kept.
+        let valid = || (0..ids.len()).filter(|&i| ids[i].is_some());
+        let name_dup = later_of_equal(
+            ids.len(),
+            valid(),
+            |i| file.statuses[i].developer_name.as_str(),
+            |i| i,
+        );
+        let id_dup = later_of_equal(
+            ids.len(),
+            valid().filter(|&i| !name_dup[i]),
+            |i| ids[i].as_deref().and_then(|id| id.get(..15)).unwrap_or(""),
+            |i| i,
+        );
+        for (n, s) in file.statuses.iter().enumerate() {
+            let i = at(&self.origin.statuses, n);
             let path = format!("$.statuses[{i}]");
-            let Some(id) = salesforce_id::to_18(&s.id) else {
+            let Some(id) = ids[n].clone() else {
                 self.error(
                     "rules.invalidStatusId",
                     format!("{path}.id"),
@@ -266,13 +325,13 @@ impl Compiler {
                 );
                 continue;
             };
-            if self.out.status_by_name(&s.developer_name).is_some() {
+            if name_dup[n] {
                 self.error(
                     "rules.duplicateStatus",
                     format!("{path}.developerName"),
                     format!("the status \"{}\" is listed twice", s.developer_name),
                 );
-            } else if self.out.status_by_id(&id).is_some() {
+            } else if id_dup[n] {
                 self.error(
                     "rules.duplicateStatus",
                     format!("{path}.id"),
@@ -287,6 +346,7 @@ impl Compiler {
                 });
             }
         }
+        self.out.reindex();
     }
 
     fn mappings(&mut self, file: &RulesFile) {
@@ -342,18 +402,43 @@ impl Compiler {
     }
 
     fn rules(&mut self, file: &RulesFile) {
-        for (i, r) in file.rules.iter().enumerate() {
-            let i = at(&self.origin.rules, i);
+        // A rule's name is taken when a mapping, an earlier rule or an earlier rule
+        // that could not be read has it: found by sorting every claim once.
+        let names = std::mem::take(&mut self.names);
+        let claims: Vec<(&str, (usize, usize, bool))> = names
+            .iter()
+            .map(|n| (n.as_str(), (0, 0, false)))
+            .chain(
+                self.origin
+                    .unreadable_rule_names
+                    .iter()
+                    .map(|(j, n)| (n.as_str(), (1, *j, false))),
+            )
+            .chain(
+                file.rules
+                    .iter()
+                    .enumerate()
+                    .map(|(n, r)| (r.name.as_str(), (1, at(&self.origin.rules, n), true))),
+            )
+            .collect();
+        let taken = later_of_equal(
+            claims.len(),
+            0..claims.len(),
+            |c| claims[c].0,
+            |c| claims[c].1,
+        );
+        let taken = &taken[claims.len() - file.rules.len()..];
+        for (n, r) in file.rules.iter().enumerate() {
+            let i = at(&self.origin.rules, n);
             let path = format!("$.rules[{i}]");
-            let unreadable_before = self
-                .origin
-                .unreadable_rule_names
-                .iter()
-                .any(|(j, name)| *j < i && *name == r.name);
-            if unreadable_before {
-                self.names.push(r.name.clone());
+            let named = !taken[n];
+            if !named {
+                self.error(
+                    "rules.duplicateRuleName",
+                    format!("{path}.name"),
+                    format!("another rule is already named \"{}\"; names must be unique so the trace is unambiguous", r.name),
+                );
             }
-            let named = self.claim_name(&r.name, &format!("{path}.name"));
             let condition = match &r.condition {
                 None => Some(Cond::Always),
                 Some(c) => self.condition(c, r.on, &format!("{path}.if")),
@@ -395,17 +480,10 @@ impl Compiler {
         }
     }
 
-    /// Rule names must be unique so that the trace is unambiguous; every rule claims
-    /// its name, valid or not, so a duplicate is reported even next to other errors.
-    fn claim_name(&mut self, name: &str, path: &str) -> bool {
-        if self.names.iter().any(|n| n == name) {
-            self.error(
-                "rules.duplicateRuleName",
-                path,
-                format!("another rule is already named \"{name}\"; names must be unique so the trace is unambiguous"),
-            );
-            return false;
-        }
+    /// Rule names must be unique so that the trace is unambiguous. A mapping's name
+    /// holds its position, so mappings never clash with each other; their names are
+    /// kept for [`Compiler::rules`], which checks every rule's name against them.
+    fn claim_name(&mut self, name: &str, _path: &str) -> bool {
         self.names.push(name.to_string());
         true
     }
@@ -521,19 +599,11 @@ impl Compiler {
         if self.out.status_by_name(name).is_some() {
             return true;
         }
-        let known: Vec<&str> = self
-            .out
-            .statuses
-            .iter()
-            .map(|s| s.developer_name.as_str())
-            .collect();
+        let known = listed(self.out.statuses.iter().map(|s| s.developer_name.as_str()));
         self.error(
             "rules.unknownStatus",
             path,
-            format!(
-                "no status has the DeveloperName \"{name}\"; the known statuses are: {}",
-                known.join(", ")
-            ),
+            format!("no status has the DeveloperName \"{name}\"; the known statuses are: {known}"),
         );
         false
     }
@@ -557,7 +627,7 @@ impl Compiler {
         {
             return true;
         }
-        let known = states.join(", ");
+        let known = listed(states.iter().map(String::as_str));
         self.error(
             "rules.unknownTelephonyState",
             path,
@@ -573,6 +643,43 @@ impl Compiler {
         }
         self.telephony_name(name, path)
             .then(|| Target::Telephony(name.to_string()))
+    }
+}
+
+/// Of the `items` (indices below `len`) with equal keys, marks all but the first in
+/// `order`: duplicates found by one sort instead of comparing every pair.
+fn later_of_equal<K: Ord, O: Ord>(
+    len: usize,
+    items: impl Iterator<Item = usize>,
+    key: impl Fn(usize) -> K,
+    order: impl Fn(usize) -> O,
+) -> Vec<bool> {
+    let mut sorted: Vec<usize> = items.collect();
+    sorted.sort_by(|&a, &b| key(a).cmp(&key(b)).then_with(|| order(a).cmp(&order(b))));
+    let mut later = vec![false; len];
+    for pair in sorted.windows(2) {
+        if key(pair[0]) == key(pair[1]) {
+            later[pair[1]] = true;
+        }
+    }
+    later
+}
+
+/// At most [`super::parse::MAX_LISTED`] names, then how many more: an error message
+/// stays short whatever the size of the file.
+fn listed<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut shown = Vec::new();
+    let mut more = 0usize;
+    for name in names {
+        if shown.len() < super::parse::MAX_LISTED {
+            shown.push(name);
+        } else {
+            more += 1;
+        }
+    }
+    match more {
+        0 => shown.join(", "),
+        n => format!("{} and {n} more", shown.join(", ")),
     }
 }
 
