@@ -70,6 +70,11 @@ impl Works {
     pub fn values_mut(&mut self) -> std::slice::IterMut<'_, WorkItem> {
         self.0.iter_mut()
     }
+
+    /// Keeps the items for which `keep` holds, in one pass.
+    pub fn retain(&mut self, keep: impl FnMut(&WorkItem) -> bool) {
+        self.0.retain(keep);
+    }
 }
 
 impl std::ops::Index<&str> for Works {
@@ -104,12 +109,17 @@ impl<'de> Deserialize<'de> for Works {
                 f.write_str("an object of work items keyed by AgentWork Id")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Works, A::Error> {
-                let mut works = Works::default();
+                let mut items = Vec::new();
                 while let Some((work_id, item)) = map.next_entry::<String, WorkItem>()? {
                     // The key is the Id, as in a map.
-                    works.insert(WorkItem { work_id, ..item });
+                    items.push(WorkItem { work_id, ..item });
                 }
-                Ok(works)
+                // One sort, not one insertion per item: a saved session may hold
+                // thousands. Of equal Ids the last wins, as in a map.
+                items.reverse();
+                items.sort_by(|a, b| a.work_id.cmp(&b.work_id));
+                items.dedup_by(|later, earlier| later.work_id == earlier.work_id);
+                Ok(Works(items))
             }
         }
         deserializer.deserialize_map(ById)

@@ -20,6 +20,8 @@ pub enum LogKind {
     GaveUp,
     Relogin,
     Expired,
+    /// An event stamped too far ahead of the clock.
+    Clock,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
