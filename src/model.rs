@@ -214,11 +214,11 @@ impl AgentState {
         self.prune_finished();
     }
 
-    /// Drops the oldest finished work items beyond [`FINISHED_WORK_KEPT`], in one pass
-    /// whatever their number (a restored session may bring thousands): the cut-off is
-    /// found by selection, not by searching for the oldest once per item dropped.
+    /// Drops the oldest finished work items beyond [`FINISHED_WORK_KEPT`] in one sort and
+    /// one pass whatever their number (a restored session may bring thousands), not by
+    /// searching for the oldest once per item dropped.
     fn prune_finished(&mut self) {
-        let mut finished: Vec<(u64, &str)> = self
+        let finished: Vec<(u64, &str)> = self
             .works
             .values()
             .filter(|w| w.status.is_finished())
@@ -229,7 +229,9 @@ impl AgentState {
             return;
         }
         // The newest finished item that is dropped: everything older goes too.
-        let (_, &mut cut, _) = finished.select_nth_unstable(excess - 1);
+        let order =
+            crate::rules::compile::sorted(finished.len(), &|a, b| finished[a].cmp(&finished[b]));
+        let cut = finished[order[excess - 1]];
         let cut = (cut.0, cut.1.to_string());
         self.works.retain(|w| {
             !w.status.is_finished() || (w.updated_at, w.work_id.as_str()) > (cut.0, cut.1.as_str())

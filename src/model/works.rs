@@ -117,9 +117,21 @@ impl<'de> Deserialize<'de> for Works {
                 // One sort, not one insertion per item: a saved session may hold
                 // thousands. Of equal Ids the last wins, as in a map.
                 items.reverse();
-                items.sort_by(|a, b| a.work_id.cmp(&b.work_id));
-                items.dedup_by(|later, earlier| later.work_id == earlier.work_id);
-                Ok(Works(items))
+                let order = crate::rules::compile::sorted(items.len(), &|a, b| {
+                    items[a].work_id.cmp(&items[b].work_id)
+                });
+                let mut slots: Vec<Option<WorkItem>> = items.into_iter().map(Some).collect();
+                let mut works: Vec<WorkItem> = Vec::with_capacity(slots.len());
+                for i in order {
+                    let Some(item) = slots[i].take() else {
+                        continue;
+                    };
+                    if works.last().is_some_and(|w| w.work_id == item.work_id) {
+                        continue;
+                    }
+                    works.push(item);
+                }
+                Ok(Works(works))
             }
         }
         deserializer.deserialize_map(ById)

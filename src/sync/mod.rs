@@ -27,8 +27,9 @@ mod session;
 pub use log::{LogEntry, LogKind, Stats};
 pub use session::{SavedSession, SESSION_VERSION};
 
-use crate::engine::{Action, Decision, Engine, Observation};
+use crate::engine::{Action, Decision, Engine, Observation, Outcome};
 use crate::event::{Event, EventKind};
+use crate::rules::compile::Target;
 use crate::rules::file::{Side, SyncOptions};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -197,6 +198,11 @@ impl SyncLoop {
 
     pub fn is_ready(&self) -> bool {
         self.ready
+    }
+
+    /// Whether the write `id` still waits for its result.
+    pub fn is_in_flight(&self, id: u64) -> bool {
+        self.pending.iter().any(|p| p.id == id && p.in_flight)
     }
 
     /// Seeds the retry jitter, so runs are reproducible.
@@ -474,6 +480,7 @@ impl SyncLoop {
     fn evaluate(&mut self, seen: &Observation, touched: Touched, now: u64, out: &mut Output) {
         let mut decision = self.engine.decide(seen);
         decision.trace.at = now.max(seen.at);
+        self.drop_unwanted(&decision, now, out);
         let mut touched = touched;
         let mut kept = Vec::new();
         for action in std::mem::take(&mut decision.actions) {
@@ -509,6 +516,47 @@ impl SyncLoop {
         decision.actions = kept;
         out.decisions.push(decision);
         self.wake(out);
+    }
+
+    /// A rule that matched but whose side already shows its target says what that side
+    /// should be now: a write still waiting there for another state (a retry, or a call
+    /// that has not answered) is stale and is dropped, never sent or sent again.
+    fn drop_unwanted(&mut self, decision: &Decision, now: u64, out: &mut Output) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let rules = self.engine.rules();
+        let wanted: Vec<(Side, String)> = decision
+            .trace
+            .rules
+            .iter()
+            .filter(|r| r.outcome == Outcome::AlreadyInState)
+            .filter_map(|r| rules.rule(&r.rule))
+            .flat_map(|rule| &rule.targets)
+            .map(|t| match t {
+                Target::Omni { status_id, .. } => (Side::Omni, status_id.clone()),
+                Target::Telephony(state) => (Side::Telephony, state.clone()),
+            })
+            .collect();
+        let stale = |p: &Pending| {
+            wanted.iter().any(|(side, target)| {
+                p.action.side() == *side
+                    && match side {
+                        Side::Omni => {
+                            !crate::rules::salesforce_id::same_id(p.action.target(), target)
+                        }
+                        Side::Telephony => p.action.target() != target,
+                    }
+            })
+        };
+        let (dropped, kept): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|p| stale(p));
+        self.pending = kept;
+        for p in dropped {
+            let message = format!("{} dropped: no longer wanted", p.action.describe());
+            self.note(out, now, LogKind::Expired, Some(p.action.rule()), message);
+        }
     }
 
     fn emit(&mut self, action: Action, touched: Touched, now: u64, out: &mut Output) {

@@ -5,14 +5,16 @@
 
 use super::MAX_CLOCK_SKEW_MS;
 use crate::engine::EngineSnapshot;
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The format of [`SavedSession`]; a saved session of another version is refused.
 pub const SESSION_VERSION: u32 = 2;
 
-/// What the runtime writes to storage after every change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// What the runtime writes to storage after every change, as JSON
+/// `{"version", "org", "user", "snapshot"}`. Written and read by hand around the
+/// snapshot's own serde code: a derived wrapper would add its own copy of that code to
+/// the wasm bundle.
+#[derive(Debug, Clone, PartialEq)]
 pub struct SavedSession {
     pub version: u32,
     pub org: String,
@@ -28,6 +30,29 @@ impl SavedSession {
             user: user.to_string(),
             snapshot,
         }
+    }
+
+    /// The JSON text of the session.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        Ok(format!(
+            "{{\"version\":{},\"org\":{},\"user\":{},\"snapshot\":{}}}",
+            self.version,
+            serde_json::to_string(&self.org)?,
+            serde_json::to_string(&self.user)?,
+            serde_json::to_string(&self.snapshot)?
+        ))
+    }
+
+    /// Reads a session from its JSON value; `None` when it is not one (for instance a
+    /// bare snapshot saved by an earlier version).
+    pub fn from_value(mut value: Value) -> Option<SavedSession> {
+        let text = |v: &Value, key: &str| v.get(key)?.as_str().map(str::to_string);
+        Some(SavedSession {
+            version: u32::try_from(value.get("version")?.as_u64()?).ok()?,
+            org: text(&value, "org")?,
+            user: text(&value, "user")?,
+            snapshot: serde_json::from_value(value.get_mut("snapshot")?.take()).ok()?,
+        })
     }
 
     /// The snapshot, when it belongs to `org` and `user`, is of this format and was not
