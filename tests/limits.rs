@@ -3,6 +3,8 @@
 //! The time ceilings are deliberately generous (30 s): they catch an exponential or
 //! quadratic return, not a slow machine.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use omnisync::check::check;
 use omnisync::rules::parse::{MAX_LISTED, MAX_RULES, MAX_STATUSES, MAX_STRING};
 use omnisync::{CompiledRules, Error};
