@@ -3,11 +3,13 @@
 // Each doubling should cost at most about 2.5x (linear or n log n work); the layered
 // file is the shape that once made the cycle check take four times longer per layer.
 //
-//   node bench/scaling.mjs            (npm run bench:scaling; needs the release CLI and
-//                                      pkg/node: cargo build --release, scripts/build-wasm.sh)
+//   node bench/scaling.mjs [--no-write]   (npm run bench:scaling; needs the release CLI
+//                                          and pkg/node: cargo build --release,
+//                                          bash scripts/build-wasm.sh)
 //
-// Prints a Markdown table (docs/performance.md, "Scaling") and exits 1 when a doubling
-// costs more than MAX_RATIO on a size whose time is long enough to measure.
+// Prints a Markdown table, writes it as the "Scaling" section at the end of
+// docs/performance.md (after bench/run.mjs has written the rest of that file), and
+// exits 1 when a doubling costs more than MAX_RATIO on a size long enough to measure.
 
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -150,7 +152,34 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     worst = Math.max(worst, check ?? 0, construct ?? 0);
     lines.push(`| ${row.series} | ${row.size} | ${row.checkMs.toFixed(1)} ms | ${fmt(check)} | ${row.constructMs.toFixed(1)} ms | ${fmt(construct)} |`);
   });
-  console.log(lines.join("\n"));
-  console.log(`\nworst growth per doubling: ${worst.toFixed(2)}x (limit ${MAX_RATIO}x; times under ${MEASURABLE_MS} ms not judged)`);
+  const verdict = `Worst growth per doubling: ${worst.toFixed(2)}x (limit ${MAX_RATIO}x; times under ${MEASURABLE_MS} ms not judged).`;
+  console.log(`${lines.join("\n")}\n\n${verdict}`);
+  if (!process.argv.includes("--no-write")) writeSection(lines, verdict);
   if (worst > MAX_RATIO) process.exitCode = 1;
+}
+
+/** Replaces (or adds) the "Scaling" section at the end of docs/performance.md. */
+function writeSection(lines, verdict) {
+  const doc = path.join(ROOT, "docs/performance.md");
+  const before = fs.readFileSync(doc, "utf8");
+  const kept = before.replace(/\n## Scaling\n[\s\S]*?(?=\n## |$)/, "").trimEnd();
+  const cpus = os.cpus();
+  const section = `## Scaling
+
+Written by \`node bench/scaling.mjs\` (part of \`npm run bench\`). Time of \`omnisync check\`
+(the release CLI, whole process) and of the wasm constructor \`new OmniSync(rules)\` in
+node, fastest of 5 runs, on generated files (bench/scaling.mjs): *rules*, N rules of which
+one in ten is a workload rule pinned to no state (many candidate conflicts); *statuses*,
+100 rules and N statuses; *layered rules*, layers of four states where each rule takes
+any state of one layer to a state of the next (the shape whose paths multiply by four
+per layer). Each doubling should cost at most ${MAX_RATIO}x; "per doubling" is the growth
+from the row above scaled to one doubling. ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"},
+shared with other work while measured. \`cargo test --release --test limits\` fails if the
+56-rule layered file or 8,000 rules take more than 30 s.
+
+${lines.join("\n")}
+
+${verdict}
+`;
+  fs.writeFileSync(doc, `${kept}\n\n${section}`);
 }
