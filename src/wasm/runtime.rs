@@ -51,6 +51,8 @@ pub(super) enum Input {
     Done(Side, String),
     /// A follower's wait for the leader's confirmation ran out.
     Unconfirmed,
+    /// The leading tab said it is there.
+    Alive,
 }
 
 /// Bridge calls time out after this by default (option `bridgeTimeoutMs`).
@@ -62,6 +64,9 @@ struct Awaited {
     side: Side,
     target: String,
     deadline: u64,
+    /// When this tab decided it: a leader that neither acts nor confirms within a
+    /// bridge timeout of it is not doing its job, alive or not.
+    decided_at: u64,
 }
 
 pub(super) struct Inner {
@@ -95,6 +100,8 @@ pub(super) struct Inner {
     /// Acting because the tab holding the lock did not: until another tab is heard
     /// acting, this one keeps acting whatever the lock says.
     alone: bool,
+    /// When the leading tab last said it is there.
+    leader_heard: Option<u64>,
 }
 
 pub(super) struct Shared {
@@ -106,6 +113,13 @@ impl Shared {
     /// Whether `stop()` was called (a busy state counts as running).
     pub(super) fn is_stopped(&self) -> bool {
         self.inner.try_borrow().is_ok_and(|i| i.stopped)
+    }
+
+    /// Whether this tab acts for the agent now.
+    pub(super) fn is_leading(&self) -> bool {
+        self.inner
+            .try_borrow()
+            .is_ok_and(|i| i.leader && !i.stopped)
     }
 }
 
@@ -214,6 +228,7 @@ impl Runtime {
                 confirmed: VecDeque::new(),
                 confirm_timer: None,
                 alone: false,
+                leader_heard: None,
             }),
             inbox: RefCell::new(VecDeque::new()),
         });
@@ -310,6 +325,11 @@ fn pump(shared: &Rc<Shared>) {
             }
             Input::Done(side, target) => {
                 inner.done(side, target, at, shared);
+                continue;
+            }
+            Input::Alive => {
+                inner.leader_heard = Some(at);
+                inner.heard_leader();
                 continue;
             }
             Input::Unconfirmed => {
@@ -451,6 +471,7 @@ impl Inner {
                         side,
                         target,
                         deadline: at + SILENCE_MS as u64,
+                        decided_at: at,
                     });
                 }
                 Command::Reconcile => keep.push(command),
@@ -512,6 +533,17 @@ impl Inner {
     fn unconfirmed(&mut self, at: u64, shared: &Rc<Shared>) -> bool {
         let sync = &self.sync;
         self.awaited.retain(|a| sync.is_in_flight(a.id));
+        // A leader heard within the window is slow, not absent (a busy machine delays
+        // its messages): it gets one more window, up to a bridge timeout in all.
+        let live = self
+            .leader_heard
+            .is_some_and(|heard| at.saturating_sub(heard) < SILENCE_MS as u64);
+        let limit = self.timeout_ms as u64 + SILENCE_MS as u64;
+        for a in &mut self.awaited {
+            if live && a.deadline <= at && at.saturating_sub(a.decided_at) < limit {
+                a.deadline = at + SILENCE_MS as u64;
+            }
+        }
         let overdue = self.awaited.iter().any(|a| a.deadline <= at);
         if overdue {
             self.awaited.clear();

@@ -27,6 +27,8 @@ const OLDEST_START_MS: f64 = 24.0 * 3_600_000.0;
 pub(super) struct Leadership {
     channel: Option<web_sys::BroadcastChannel>,
     _listener: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
+    /// While this tab leads, it says so every second ("alive").
+    _alive: Option<Interval>,
     kind: Kind,
 }
 
@@ -52,9 +54,20 @@ impl Leadership {
             Some(release) => Kind::Lock(release),
             None => Kind::Heartbeat(heartbeat(shared, channel.clone()?, peers)),
         };
+        let alive = channel.clone().map(|channel| {
+            let weak = Rc::downgrade(shared);
+            Interval::new(HEARTBEAT_MS, move || {
+                if weak.upgrade().is_some_and(|shared| shared.is_leading()) {
+                    let message = js_sys::Object::new();
+                    let _ = Reflect::set(&message, &"type".into(), &"alive".into());
+                    let _ = channel.post_message(&message);
+                }
+            })
+        });
         Some(Leadership {
             channel,
             _listener: listener,
+            _alive: alive,
             kind,
         })
     }
@@ -93,6 +106,12 @@ fn listen(
     Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
         let data = event.data();
         let field = |key: &str| Reflect::get(&data, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        if field("type").as_string().as_deref() == Some("alive") {
+            if let Some(shared) = weak.upgrade() {
+                push(&shared, Input::Alive);
+            }
+            return;
+        }
         if let (Some(what), Some(side), Some(target)) = (
             field("type").as_string(),
             field("side").as_string(),
