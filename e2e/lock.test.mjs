@@ -12,6 +12,8 @@ import path from "node:path";
 import { ROOT, assertRuntimeBuilt, launchBrowser, sleep, startServer, waitFor } from "./harness.mjs";
 
 const RULES = fs.readFileSync(path.join(ROOT, "examples/cti-four-row.json"), "utf8");
+// The example names its statuses only; the example org's catalog gives their Ids.
+const CATALOG = JSON.parse(fs.readFileSync(path.join(ROOT, "examples/org-statuses.json"), "utf8"));
 const LUNCH = "0N5Hs0000004LunKAE";
 // What the engine's lock and channel are called for this agent (docs/runtime.md).
 const ORG = "00DHs000000TEST";
@@ -41,7 +43,7 @@ async function blankPage(context) {
  * `window.writes` what the bridges were asked to set.
  */
 async function startEngine(page, { user = "005Hs000000ALICE", storage = true } = {}) {
-  await page.evaluate(async ({ base, rules, org, user, storage }) => {
+  await page.evaluate(async ({ base, rules, catalog, org, user, storage }) => {
     const glue = await import(`${base}/pkg/omnisync.js`);
     await glue.default();
     const omni = [];
@@ -61,10 +63,10 @@ async function startEngine(page, { user = "005Hs000000ALICE", storage = true } =
       getState: async () => "Available",
     };
     window.sync = glue.OmniSync.start({
-      rules, host, telephony, orgId: org, userId: user, reconcileMs: 0,
+      rules, catalog, host, telephony, orgId: org, userId: user, reconcileMs: 0,
       ...(storage ? {} : { storage: null }),
     });
-  }, { base: server.base, rules: RULES, org: ORG, user, storage });
+  }, { base: server.base, rules: RULES, catalog: CATALOG, org: ORG, user, storage });
 }
 
 /** Holds the lock in `page` until `window.releaseLock()`; `steal` takes it away. */

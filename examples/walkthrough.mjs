@@ -7,17 +7,19 @@ const require = createRequire(import.meta.url);
 const { OmniSync } = require("../pkg/node/omnisync.js");
 
 const rulesPath = new URL(process.argv[2] ?? "./design-section-3.json", import.meta.url);
-const sync = new OmniSync(readFileSync(rulesPath, "utf8"));
+// The rules name statuses only: the org's catalog (`sf data query --json` output) gives the Ids.
+const catalog = JSON.parse(readFileSync(new URL("./org-statuses.json", import.meta.url), "utf8"));
+const sync = new OmniSync(readFileSync(rulesPath, "utf8"), { catalog });
 
 const shift = [
-  { at: 0, type: "omni.loginSuccess", statusId: "0N5xx00000000010AA" },
-  { at: 10, type: "omni.statusChanged", statusId: "0N5xx00000000010AA", statusName: "Available",
+  { at: 0, type: "omni.loginSuccess", statusId: "0N5Hs0000001AvlKAE" },
+  { at: 10, type: "omni.statusChanged", statusId: "0N5Hs0000001AvlKAE", statusName: "Available",
     statusApiName: "Available", channels: "[]", reason: "OmniLoginStatusChange" },
   { at: 20, type: "telephony.stateChanged", oldState: "Offline", newState: "Available" },
   { at: 60_000, type: "omni.workloadChanged", configuredCapacity: "4", previousWorkload: "0", newWorkload: "4" },
   { at: 600_000, type: "omni.workloadChanged", configuredCapacity: 4, previousWorkload: 4, newWorkload: 0 },
   { at: 1_800_000, type: "telephony.stateChanged", oldState: "Available", newState: "Lunch" },
-  { at: 1_800_400, type: "omni.statusChanged", statusId: "0N5xx00000000020AA", statusName: "Lunch",
+  { at: 1_800_400, type: "omni.statusChanged", statusId: "0N5Hs0000004LunKAE", statusName: "Lunch",
     statusApiName: "Lunch", reason: "OmniToolkitStatusChange" },
   { at: 1_800_500, type: "omni.workloadChanged", configuredCapacity: 4, previousWorkload: 0, newWorkload: "lots" },
 ];

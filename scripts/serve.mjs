@@ -42,11 +42,14 @@ const REASON = { toolkit: "OmniToolkitStatusChange", agent: "OmniManualStatusCha
 
 // ---------------------------------------------------------------- the org's catalog
 
-// The org is described by the demo's default rules: the rules file must name the
-// org's real status Ids, so reading them from it keeps the two consistent.
+// The org is described by the demo's default rules, which name statuses only (rules
+// travel between orgs): the simulated org gives each its own Id, and the page hands
+// the engine these records as its catalog, as a Salesforce host page does.
 const rulesFile = JSON.parse(fs.readFileSync(path.join(ROOT, "www/demo/default-rules.json"), "utf8"));
 const catalog = {
-  statuses: rulesFile.statuses.map((s) => ({ ...s, online: s.online !== false })),
+  statuses: rulesFile.statuses.map((s, i) => ({
+    ...s, id: s.id ?? `0N5Hs00000${String(i + 1).padStart(2, "0")}DemAAA`, online: s.online !== false,
+  })),
   telephonyStates: rulesFile.telephony?.states ?? [],
   systemStates: SYSTEM_STATES,
   channels: (rulesFile.channels ?? []).map((c, i) => ({

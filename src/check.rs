@@ -6,6 +6,7 @@ use crate::error::{Error, Finding};
 use crate::event::EventKind;
 use crate::rules::compile::{CompiledRules, Cond, Rhs, Rule, Val, OFFLINE};
 use crate::rules::file::{Comparator, Evaluation, Operand, Side};
+use crate::rules::Catalog;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,9 +27,20 @@ pub struct Report {
     pub warnings: Vec<Finding>,
 }
 
-/// Checks rules JSON text.
+/// Checks rules JSON text. Without the org's catalog only names are checked: a
+/// status may leave out its Id.
 pub fn check_str(text: &str) -> Report {
-    match CompiledRules::from_json_str(text) {
+    report(CompiledRules::from_json_str_names_only(text))
+}
+
+/// Checks rules JSON text against the org's status catalog: a status the org lacks is
+/// an error, an Id the org overrides a warning.
+pub fn check_str_with_catalog(text: &str, catalog: &Catalog) -> Report {
+    report(CompiledRules::from_json_str_with_catalog(text, catalog))
+}
+
+fn report(compiled: Result<CompiledRules, Error>) -> Report {
+    match compiled {
         Err(Error::InvalidRules(errors)) => Report {
             errors,
             warnings: Vec::new(),
@@ -37,7 +49,11 @@ pub fn check_str(text: &str) -> Report {
             errors: other.details().to_vec(),
             warnings: Vec::new(),
         },
-        Ok(rules) => check(&rules),
+        Ok(rules) => {
+            let mut report = check(&rules);
+            report.warnings.splice(0..0, rules.warnings.iter().cloned());
+            report
+        }
     }
 }
 

@@ -77,10 +77,16 @@ pub struct AgentContext {
 }
 
 impl AgentContext {
-    /// Every non-empty list of the scope must name this agent.
+    /// Every non-empty list of the scope must name this agent. User and profile Ids
+    /// match in their 15- or 18-character forms (a page's `{!$User.Id}` is 18, an Id
+    /// copied from a Setup URL 15); teams are group DeveloperNames, compared exactly.
     pub fn in_scope(&self, scope: &Scope) -> bool {
         let one = |list: &[String], value: &Option<String>| {
-            list.is_empty() || value.as_ref().is_some_and(|v| list.contains(v))
+            list.is_empty()
+                || value.as_ref().is_some_and(|v| {
+                    list.iter()
+                        .any(|id| crate::rules::salesforce_id::same_record(id, v))
+                })
         };
         one(&scope.user_ids, &self.user_id)
             && one(&scope.profile_ids, &self.profile_id)

@@ -41,6 +41,16 @@ pub enum Error {
     /// The event was refused and changed nothing.
     #[error("the event was refused: {0}")]
     InvalidEvent(Finding),
+    /// The org's status catalog could not be read.
+    #[error("the status catalog is not valid: {}", summary(.0))]
+    InvalidCatalog(Vec<Finding>),
+    /// The rules name statuses the org's catalog lacks: they cannot act in this org.
+    /// `message` names every missing status and lists the org's; each finding names one.
+    #[error("{message}")]
+    UnknownStatus {
+        message: String,
+        details: Vec<Finding>,
+    },
 }
 
 fn summary(findings: &[Finding]) -> String {
@@ -53,18 +63,24 @@ fn summary(findings: &[Finding]) -> String {
 
 impl Error {
     /// The stable code of the error as a whole: `rules.invalid` for a refused rules
-    /// file, the finding's own code for a refused event.
+    /// file, `rules.unknownStatus` for valid rules naming a status the org lacks,
+    /// `catalog.invalid` for an unreadable catalog, the finding's own code for a
+    /// refused event.
     pub fn code(&self) -> &'static str {
         match self {
             Error::InvalidRules(_) => "rules.invalid",
             Error::InvalidEvent(f) => f.code,
+            Error::InvalidCatalog(_) => "catalog.invalid",
+            Error::UnknownStatus { .. } => "rules.unknownStatus",
         }
     }
 
     /// Every finding behind the error.
     pub fn details(&self) -> &[Finding] {
         match self {
-            Error::InvalidRules(all) => all,
+            Error::InvalidRules(all)
+            | Error::InvalidCatalog(all)
+            | Error::UnknownStatus { details: all, .. } => all,
             Error::InvalidEvent(one) => std::slice::from_ref(one),
         }
     }

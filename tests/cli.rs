@@ -36,7 +36,125 @@ fn every_example_passes_check_except_the_oscillating_one() {
     ] {
         let out = omnisync(&["check", &format!("examples/{example}.json")]);
         assert_eq!(out.status.code(), Some(0), "{example}: {}", stdout(&out));
+        // The examples name statuses only; the example org has every one of them.
+        let path = format!("examples/{example}.json");
+        let out = omnisync(&["check", "--catalog", "examples/org-statuses.json", &path]);
+        assert_eq!(out.status.code(), Some(0), "{example}: {}", stdout(&out));
     }
+}
+
+/// `omnisync check --catalog` on the default rules, which carry no Id.
+fn check_defaults_against(catalog: &str) -> (Option<i32>, Value) {
+    let out = omnisync(&[
+        "check",
+        "--catalog",
+        catalog,
+        "www/demo/default-rules.json",
+        "--format",
+        "json",
+    ]);
+    let report = serde_json::from_str(&stdout(&out)).expect("json report");
+    (out.status.code(), report)
+}
+
+#[test]
+fn check_with_a_catalog_accepts_an_org_that_has_every_status() {
+    let (code, report) = check_defaults_against("tests/fixtures/catalog/production.json");
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn check_with_a_catalog_names_each_status_the_org_lacks() {
+    let (code, report) = check_defaults_against("tests/fixtures/catalog/without-lunch.json");
+    assert_eq!(code, Some(1), "{report}");
+    let errors = report["errors"].as_array().cloned().unwrap_or_default();
+    let missing: Vec<&str> = errors
+        .iter()
+        .filter(|e| e["code"] == "rules.unknownStatus")
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert_eq!(missing.len(), 3, "{report}");
+    let lunch = missing
+        .iter()
+        .find(|m| m.contains("\"Lunch\""))
+        .expect("Lunch is named");
+    // The org's names, ten of its thirteen, then how many more.
+    assert!(
+        lunch.contains("Available, Queue_01") && lunch.contains("Queue_09 and 3 more"),
+        "{lunch}"
+    );
+    assert!(!lunch.contains("Queue_10"), "{lunch}");
+    // The table says the same to a person.
+    let out = omnisync(&[
+        "check",
+        "--catalog",
+        "tests/fixtures/catalog/without-lunch.json",
+        "www/demo/default-rules.json",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("\"Lunch\""), "{}", stdout(&out));
+}
+
+#[test]
+fn check_with_a_catalog_warns_when_the_rules_give_another_id() {
+    let mut rules: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/www/demo/default-rules.json"
+        ))
+        .expect("default rules"),
+    )
+    .expect("json");
+    // The sandbox's Id, written into the file: production has another.
+    rules["statuses"][2]["id"] = "0N5Hs0000004LunKAE".into();
+    let path = temp("with-id.json", &rules.to_string());
+    let out = omnisync(&[
+        "check",
+        "--catalog",
+        "tests/fixtures/catalog/production.json",
+        path.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("json report");
+    let warning = &report["warnings"][0];
+    assert_eq!(warning["code"], "rules.statusIdMismatch", "{report}");
+    assert_eq!(warning["path"], "$.statuses[2].id");
+    let message = warning["message"].as_str().unwrap_or_default();
+    assert!(message.contains("0N53t000000CaLu"), "{message}");
+}
+
+#[test]
+fn check_with_a_catalog_takes_the_bare_records_list_and_refuses_other_files() {
+    let whole: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/catalog/production.json"
+        ))
+        .expect("fixture"),
+    )
+    .expect("json");
+    let records = temp("records.json", &whole["result"]["records"].to_string());
+    let (code, report) = check_defaults_against(records.to_str().unwrap_or_default());
+    assert_eq!(code, Some(0), "{report}");
+    // What sf prints when the query fails is not a catalog: a usage error, with why.
+    let failed = temp(
+        "failed.json",
+        r#"{"status": 1, "name": "INVALID_TYPE", "message": "sObject type 'ServicePresenceStatus' is not supported."}"#,
+    );
+    let out = omnisync(&[
+        "check",
+        "--catalog",
+        failed.to_str().unwrap_or_default(),
+        "www/demo/default-rules.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not supported"), "{err}");
 }
 
 #[test]
@@ -112,6 +230,8 @@ fn simulate_reports_a_malformed_trace_line_by_number() {
         "simulate",
         "--rules",
         "examples/bidirectional-1to1.json",
+        "--catalog",
+        "examples/org-statuses.json",
         "--events",
         path.to_str().unwrap_or_default(),
     ]);
@@ -174,6 +294,8 @@ fn ten_thousand_random_changes_never_loop_and_end_consistent() {
             "simulate",
             "--rules",
             "examples/bidirectional-1to1.json",
+            "--catalog",
+            "examples/org-statuses.json",
             "--events",
             trace.to_str().unwrap_or_default(),
         ];

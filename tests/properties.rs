@@ -3,14 +3,17 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use omnisync::{Action, Engine, Event};
+use omnisync::rules::Catalog;
+use omnisync::{Action, CompiledRules, Engine, Event};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
 const RULES: &str = include_str!("../examples/design-section-3.json");
+/// The example org's catalog gives the statuses' Ids (the example names them only).
+const ORG: &str = include_str!("../examples/org-statuses.json");
 const STATUSES: [(&str, &str); 3] = [
-    ("0N5xx00000000010AA", "Available"),
-    ("0N5xx00000000020AA", "Lunch"),
+    ("0N5Hs0000001AvlKAE", "Available"),
+    ("0N5Hs0000004LunKAE", "Lunch"),
     ("0N5xx00000000099AA", "Unknown"),
 ];
 const WORK: [&str; 4] = [
@@ -55,7 +58,9 @@ proptest! {
     fn random_shifts_keep_the_engine_consistent(
         events in prop::collection::vec((event(), 0..120_000u64), 1..80)
     ) {
-        let mut engine = Engine::from_json_str(RULES).expect("valid rules");
+        let org = Catalog::from_json_str(ORG).expect("valid catalog");
+        let rules = CompiledRules::from_json_str_with_catalog(RULES, &org).expect("valid rules");
+        let mut engine = Engine::new(rules);
         let mut quiet = engine.clone();
         let mut now = 0;
         for (value, gap) in &events {

@@ -43,7 +43,10 @@ fn one(code: &str, path: &str) -> Vec<(String, String)> {
 #[test]
 fn the_design_example_is_valid() {
     let text = include_str!("../examples/design-section-3.json");
-    let rules = CompiledRules::from_json_str(text).expect("valid");
+    let org =
+        omnisync::rules::Catalog::from_json_str(include_str!("../examples/org-statuses.json"))
+            .expect("valid catalog");
+    let rules = CompiledRules::from_json_str_with_catalog(text, &org).expect("valid");
     // Two mapping rules, then the file's two rules, in that order.
     let names: Vec<&str> = rules.rules.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(

@@ -49,6 +49,10 @@ export interface Runtime {
 
 export interface StartOptions {
   rules: string | object;
+  /** The org's ServicePresenceStatus records as `sf data query --json` prints them in
+   * `result.records` (or that whole output): each status named in the rules gets this
+   * org's Id; a name the org lacks throws an Error with code "rules.unknownStatus". */
+  catalog?: { Id: string; DeveloperName: string; MasterLabel?: string }[] | object;
   host: HostBridge;
   telephony: TelephonyBridge;
   context?: { userId?: string; profileId?: string; teams?: string[] };

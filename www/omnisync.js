@@ -8,7 +8,7 @@ let loading;
 
 /**
  * Loads the wasm module once (later calls reuse it) and starts the runtime.
- * @param {object} options `{rules, host, telephony, context?, storage?, channel?,
+ * @param {object} options `{rules, catalog?, host, telephony, context?, storage?, channel?,
  *   reconcileMs?, traceSize?, onUpdate?, wasmUrl?}`, see docs/runtime.md.
  * @returns {Promise<import("./pkg/omnisync.js").Runtime>} the running instance.
  */

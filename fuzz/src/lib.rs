@@ -1,6 +1,7 @@
 //! The fuzz targets' bodies. tests/fuzz_regressions.rs includes this file with
 //! `#[path]`, so a saved crasher replays through exactly the code the fuzzer ran.
 
+use omnisync::rules::Catalog;
 use omnisync::{Action, CompiledRules, Decision, Engine, Event};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
@@ -9,16 +10,32 @@ use std::sync::OnceLock;
 /// which `rules_parser` already covers.
 const EXAMPLE_RULES: &str = include_str!("../../examples/design-section-3.json");
 
+/// The example names its statuses only: an org's catalog gives their Ids.
+const EXAMPLE_ORG: &str = r#"[{"Id": "0N5xx00000000010AA", "DeveloperName": "Available"},
+  {"Id": "0N5xx00000000020AA", "DeveloperName": "Lunch", "MasterLabel": "Lunch"}]"#;
+
+fn example_org() -> &'static Catalog {
+    static ORG: OnceLock<Catalog> = OnceLock::new();
+    ORG.get_or_init(|| Catalog::from_json_str(EXAMPLE_ORG).expect("example catalog"))
+}
+
 fn example_engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::from_json_str(EXAMPLE_RULES).expect("example rules compile"))
+    ENGINE.get_or_init(|| {
+        CompiledRules::from_json_str_with_catalog(EXAMPLE_RULES, example_org())
+            .map(Engine::new)
+            .expect("example rules compile")
+    })
 }
 
 /// Rules text must give rules or findings, never a panic. Bytes are decoded lossily so
 /// every input reaches the parser (the browser only ever hands over text).
 pub fn rules_parser(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Ok(rules) = CompiledRules::from_json_str(&text) {
+    // Rules with Ids stand alone; rules naming statuses only go through the catalog.
+    let compiled = CompiledRules::from_json_str(&text)
+        .or_else(|_| CompiledRules::from_json_str_with_catalog(&text, example_org()));
+    if let Ok(rules) = compiled {
         // Whatever compiles is later evaluated: drive it with events that name its own
         // statuses and states, so odd conditions and targets reach the engine too.
         replay_against(rules);

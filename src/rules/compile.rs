@@ -31,7 +31,8 @@ pub const BUILTIN_SYSTEM_STATES: [&str; 12] = [
 /// The status name a logout presents to rules (CTI Adapter semantics).
 pub const OFFLINE: &str = "Offline";
 
-/// One presence status with its Id normalised to 18 characters.
+/// One presence status with its Id normalised to 18 characters (empty until the
+/// org's catalog gives it, when the rules name the status only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Status {
     pub id: String,
@@ -115,6 +116,9 @@ pub struct CompiledRules {
     pub rules: Vec<Rule>,
     pub evaluation: Evaluation,
     pub sync: SyncOptions,
+    /// What the engine accepted but an admin should know, such as an Id in the rules
+    /// that the org's catalog overrode.
+    pub warnings: Vec<Finding>,
     /// The indices of the rules each event kind triggers, in file order: evaluating an
     /// event visits only its own rules.
     triggered: Vec<Vec<usize>>,
@@ -208,15 +212,22 @@ impl CompiledRules {
     }
 }
 
-/// Checks and compiles a parsed rules file.
+/// Checks and compiles a parsed rules file; every status must have its Id.
 pub fn compile(file: &RulesFile) -> Result<CompiledRules, Vec<Finding>> {
-    compile_from(file, &Origin::identity(file))
+    compile_from(file, &Origin::identity(file), true)
 }
 
 /// Checks and compiles what could be read of a file; `origin` gives each element's
-/// position in the original lists, for the error paths.
-pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, Vec<Finding>> {
+/// position in the original lists, for the error paths. With `require_ids` false a
+/// status without Id gets an empty one, for the catalog to fill
+/// ([`super::catalog::resolve`]) or for checks that only need names.
+pub fn compile_from(
+    file: &RulesFile,
+    origin: &Origin,
+    require_ids: bool,
+) -> Result<CompiledRules, Vec<Finding>> {
     let mut c = Compiler {
+        require_ids,
         origin: origin.clone(),
         names: Vec::new(),
         errors: Vec::new(),
@@ -241,6 +252,7 @@ pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, 
             rules: Vec::new(),
             evaluation: file.options.evaluation,
             sync: file.options.sync.clone(),
+            warnings: Vec::new(),
             triggered: Vec::new(),
             by_name: Vec::new(),
             by_id: Vec::new(),
@@ -276,6 +288,7 @@ pub fn compile_from(file: &RulesFile, origin: &Origin) -> Result<CompiledRules, 
 }
 
 struct Compiler {
+    require_ids: bool,
     origin: Origin,
     names: Vec<String>,
     errors: Vec<Finding>,
@@ -288,10 +301,15 @@ impl Compiler {
     }
 
     fn statuses(&mut self, file: &RulesFile) {
+        // The 18-character Id; empty when the file gives none (the org's catalog gives
+        // it at start); `None` when the given one is not an Id.
         let ids: Vec<Option<String>> = file
             .statuses
             .iter()
-            .map(|s| salesforce_id::to_18(&s.id))
+            .map(|s| match &s.id {
+                None => Some(String::new()),
+                Some(given) => salesforce_id::to_18(given),
+            })
             .collect();
         // Duplicates found by sorting, not by comparing every pair: the first of each
         // name is kept, and then the first of each Id among the names kept.
@@ -304,23 +322,39 @@ impl Compiler {
         );
         let id_dup = later_of_equal(
             ids.len(),
-            valid().filter(|&i| !name_dup[i]),
+            valid().filter(|&i| !name_dup[i] && ids[i].as_deref() != Some("")),
             |i| ids[i].as_deref().and_then(|id| id.get(..15)).unwrap_or(""),
             |i| i,
         );
         for (n, s) in file.statuses.iter().enumerate() {
             let i = at(&self.origin.statuses, n);
             let path = format!("$.statuses[{i}]");
-            let Some(id) = ids[n].clone() else {
-                self.error(
-                    "rules.invalidStatusId",
-                    format!("{path}.id"),
-                    format!(
-                        "\"{}\" is not a Salesforce Id (15 or 18 letters and digits)",
-                        s.id
-                    ),
-                );
-                continue;
+            // No Id: the org's catalog gives it at start (an empty Id until then).
+            // Without a catalog a missing Id is an error, but the name still counts so
+            // that the rules naming it are not reported too.
+            let id = match (&s.id, ids[n].clone()) {
+                (None, _) => {
+                    if self.require_ids {
+                        self.error(
+                            "rules.missingStatusId",
+                            format!("{path}.id"),
+                            format!(
+                                "the status \"{}\" has no id: give the engine the org's status catalog (the catalog option, or omnisync check --catalog) or write its ServicePresenceStatus Id here",
+                                s.developer_name
+                            ),
+                        );
+                    }
+                    String::new()
+                }
+                (Some(_), Some(id)) => id,
+                (Some(given), None) => {
+                    self.error(
+                        "rules.invalidStatusId",
+                        format!("{path}.id"),
+                        format!("\"{given}\" is not a Salesforce Id (15 or 18 letters and digits)"),
+                    );
+                    continue;
+                }
             };
             if name_dup[n] {
                 self.error(
@@ -332,7 +366,7 @@ impl Compiler {
                 self.error(
                     "rules.duplicateStatus",
                     format!("{path}.id"),
-                    format!("the status Id \"{}\" is listed twice", s.id),
+                    format!("the status Id \"{id}\" is listed twice"),
                 );
             } else {
                 self.out.statuses.push(Status {

@@ -25,13 +25,17 @@ pub struct RulesFile {
     pub options: Options,
 }
 
-/// One ServicePresenceStatus of the org.
+/// One ServicePresenceStatus, named by its DeveloperName: the name is the same in
+/// every org, the Id is not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StatusDef {
-    /// The 15- or 18-character ServicePresenceStatus Id.
-    pub id: String,
+    /// Optional 15- or 18-character ServicePresenceStatus Id. The org's catalog, when
+    /// the engine is given one, wins over it; without a catalog it is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The status's API name, as in Setup and in the org's catalog.
     pub developer_name: String,
     #[serde(default)]
     pub label: Option<String>,

@@ -33,6 +33,12 @@ pub fn same_id(a: &str, b: &str) -> bool {
     a.len() >= 15 && b.len() >= 15 && a.get(..15) == b.get(..15)
 }
 
+/// Whether two texts name the same record: equal, or both Ids (15 or 18 characters)
+/// of the same record. For values that may or may not be Ids, such as a scope's.
+pub fn same_record(a: &str, b: &str) -> bool {
+    a == b || (to_18(a).is_some() && to_18(b).is_some() && same_id(a, b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +76,16 @@ mod tests {
         assert!(same_id("0N5xx0000000001", "0N5xx00000000010AA"));
         assert!(!same_id("0N5xx0000000002", "0N5xx00000000010AA"));
         assert!(!same_id("short", "short"));
+    }
+
+    #[test]
+    fn same_record_accepts_either_form_of_an_id() {
+        assert!(same_record("00eHs000000AbCd", "00eHs000000AbCdIAK"));
+        assert!(same_record("00eHs000000AbCdIAK", "00eHs000000AbCd"));
+        // The case-sensitive part differs: another record.
+        assert!(!same_record("00eHs000000abcd", "00eHs000000AbCdIAK"));
+        // Not Ids: only equal texts match, however long their common start.
+        assert!(same_record("Tier 1", "Tier 1"));
+        assert!(!same_record("0123456789abcdef-x", "0123456789abcdeZZZ"));
     }
 }

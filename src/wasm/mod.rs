@@ -7,7 +7,7 @@ use crate::engine::{Action, Chosen, Engine};
 use crate::error::{Error, Finding};
 use crate::event::{event_time, Event};
 use crate::node::Node;
-use crate::rules::CompiledRules;
+use crate::rules::{Catalog, CompiledRules};
 use js_sys::{Reflect, JSON};
 use node::PlainData;
 use serde::Serialize;
@@ -61,24 +61,41 @@ pub struct OmniSync {
     action_lists: Vec<Vec<Option<js_sys::Array>>>,
     /// What `decide` returns when nothing is to be done: one frozen empty array.
     no_actions: js_sys::Array,
+    /// The org's statuses, for `loadRules` to resolve names as the constructor did.
+    catalog: Option<Catalog>,
 }
 
 #[wasm_bindgen]
 impl OmniSync {
-    /// Builds an engine from rules given as JSON text or as a plain object. Throws an
-    /// `Error` with `code: "rules.invalid"` and every problem in `details`.
+    /// Builds an engine from rules given as JSON text or as a plain object, and
+    /// `{catalog}`: the org's ServicePresenceStatus records (`Id`, `DeveloperName`,
+    /// `MasterLabel`), which give the statuses named in the rules this org's Ids.
+    /// Throws an `Error` with `code: "rules.invalid"`, `"rules.unknownStatus"` (a
+    /// status the org lacks) or `"catalog.invalid"`, and every problem in `details`.
     #[wasm_bindgen(constructor)]
-    pub fn new(
+    pub fn with_options(
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ catalog?: object[] | object }")] options: Option<
+            JsValue,
+        >,
     ) -> Result<OmniSync, JsValue> {
         #[cfg(feature = "console_error_panic_hook")]
         console_error_panic_hook::set_once();
-        let rules = compile(&rules)?;
+        let catalog = read_catalog(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let rules = compile(&rules, catalog.as_ref())?;
         Ok(OmniSync {
             engine: Engine::new(rules),
             action_lists: Vec::new(),
             no_actions: frozen(js_sys::Array::new()),
+            catalog,
         })
+    }
+
+    /// What the engine accepted but an admin should know: an Id in the rules the
+    /// org's catalog overrode (`rules.statusIdMismatch`).
+    #[wasm_bindgen(unchecked_return_type = "Finding[]")]
+    pub fn warnings(&self) -> Result<JsValue, JsValue> {
+        to_js(self.engine.rules().warnings.as_slice())
     }
 
     /// Applies one event (`at` in ms, or now) and returns `{actions, trace}`. A
@@ -130,8 +147,8 @@ impl OmniSync {
         to_js(&self.engine.metrics(now))
     }
 
-    /// Starts the browser runtime (see docs/runtime.md): `{rules, host, telephony,
-    /// context?, storage?, channel?, reconcileMs?, traceSize?, onUpdate?}`.
+    /// Starts the browser runtime (see docs/runtime.md): `{rules, catalog?, host,
+    /// telephony, context?, storage?, channel?, reconcileMs?, traceSize?, onUpdate?}`.
     pub fn start(options: JsValue) -> Result<Runtime, JsValue> {
         #[cfg(feature = "console_error_panic_hook")]
         console_error_panic_hook::set_once();
@@ -145,7 +162,7 @@ impl OmniSync {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<(), JsValue> {
-        let rules = compile(&rules)?;
+        let rules = compile(&rules, self.catalog.as_ref())?;
         self.engine.load_rules(rules);
         self.action_lists.clear();
         Ok(())
@@ -153,6 +170,11 @@ impl OmniSync {
 }
 
 impl OmniSync {
+    /// `new OmniSync(rules)` from Rust: no catalog, so every status needs its Id.
+    pub fn new(rules: JsValue) -> Result<OmniSync, JsValue> {
+        OmniSync::with_options(rules, None)
+    }
+
     /// The frozen `[action]` of one rule target.
     fn action_list(&mut self, chosen: Chosen) -> js_sys::Array {
         let Chosen { rule, target } = chosen;
@@ -229,9 +251,33 @@ fn action_to_js(action: &Action) -> JsValue {
     object.into()
 }
 
-pub(crate) fn compile(rules: &JsValue) -> Result<CompiledRules, JsValue> {
+/// Compiles rules, resolving their status names against the org's catalog if given.
+pub(crate) fn compile(
+    rules: &JsValue,
+    catalog: Option<&Catalog>,
+) -> Result<CompiledRules, JsValue> {
     let value = json_value(rules, "rules.syntax", "the rules")?;
-    CompiledRules::from_value(&value).map_err(|e| js_error(&e))
+    match catalog {
+        Some(catalog) => CompiledRules::from_value_with_catalog(&value, catalog),
+        None => CompiledRules::from_value(&value),
+    }
+    .map_err(|e| js_error(&e))
+}
+
+/// The `catalog` option of `options` (undefined or null: none).
+pub(crate) fn read_catalog(options: &JsValue) -> Result<Option<Catalog>, JsValue> {
+    let catalog = if options.is_object() {
+        Reflect::get(options, &"catalog".into()).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    };
+    if catalog.is_undefined() || catalog.is_null() {
+        return Ok(None);
+    }
+    let value = json_value(&catalog, "catalog.invalid", "the status catalog")?;
+    Catalog::from_value(&value)
+        .map(Some)
+        .map_err(|e| js_error(&e))
 }
 
 /// Reads a JS value that is either JSON text or a plain object into a JSON value.
@@ -244,6 +290,8 @@ pub(crate) fn json_value(
         let finding = Finding::new(code, "$", format!("{what} could not be read: {why}"));
         js_error(&if code.starts_with("rules") {
             Error::InvalidRules(vec![finding])
+        } else if code.starts_with("catalog") {
+            Error::InvalidCatalog(vec![finding])
         } else {
             Error::InvalidEvent(finding)
         })

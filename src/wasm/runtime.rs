@@ -10,10 +10,11 @@
 use super::bridge::text;
 use super::effects::{read_presence, run_commands};
 use super::tabs::{Leadership, SILENCE_MS};
-use super::{compile, json_value, read_event, to_js};
+use super::{compile, json_value, read_catalog, read_event, to_js};
 use crate::engine::{Action, Decision, Engine};
 use crate::event::Event;
 use crate::rules::file::Side;
+use crate::rules::Catalog;
 use crate::sync::{Command, LogEntry, Output, SavedSession, SyncLoop};
 use gloo_timers::callback::{Interval, Timeout};
 use js_sys::{Function, Reflect};
@@ -102,6 +103,8 @@ pub(super) struct Inner {
     alone: bool,
     /// When the leading tab last said it is there.
     leader_heard: Option<u64>,
+    /// The org's statuses given at start: reloaded rules resolve against them too.
+    catalog: Option<Catalog>,
 }
 
 pub(super) struct Shared {
@@ -139,7 +142,9 @@ fn option(options: &JsValue, key: &str) -> JsValue {
 
 impl Runtime {
     pub(super) fn start(options: &JsValue) -> Result<Runtime, JsValue> {
-        let rules = compile(&option(options, "rules"))?;
+        let catalog = read_catalog(options)?;
+        let rules = compile(&option(options, "rules"), catalog.as_ref())?;
+        let warnings = rules.warnings.clone();
         let host = option(options, "host");
         let telephony = option(options, "telephony");
         for (bridge, name) in [(&host, "host"), (&telephony, "telephony")] {
@@ -229,6 +234,7 @@ impl Runtime {
                 confirm_timer: None,
                 alone: false,
                 leader_heard: None,
+                catalog,
             }),
             inbox: RefCell::new(VecDeque::new()),
         });
@@ -252,6 +258,9 @@ impl Runtime {
             if let Some(why) = refused {
                 let message = format!("the saved session was not restored: {why}");
                 inner.record("refused", message, None, None);
+            }
+            for warning in warnings {
+                inner.record("warning", warning.to_string(), None, None);
             }
             let out = inner.sync.start(now());
             drop(inner);
@@ -741,10 +750,14 @@ impl Runtime {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<(), JsValue> {
-        let rules = compile(&rules)?;
         let mut inner = self.shared.inner.try_borrow_mut().map_err(|_| busy())?;
+        let rules = compile(&rules, inner.catalog.as_ref())?;
+        let warnings = rules.warnings.clone();
         inner.sync.engine_mut().load_rules(rules);
         inner.record("rules", "new rules loaded".into(), None, None);
+        for warning in warnings {
+            inner.record("warning", warning.to_string(), None, None);
+        }
         Ok(())
     }
 

@@ -67,9 +67,13 @@ async function main() {
     }, 0);
   };
 
+  // The simulated org's ServicePresenceStatus records, in the shape a Salesforce host
+  // page passes them (sf data query's result.records): the rules name statuses only.
+  const orgStatuses = async () => (await (await fetch("/api/state", { cache: "no-store" })).json())
+    .catalog.statuses.map((s) => ({ Id: s.id, DeveloperName: s.developerName, MasterLabel: s.label }));
   const start = async (startOmniSync, bridges, rules) =>
     startOmniSync({
-      rules, host: bridges.host, telephony: bridges.telephony, onUpdate: render,
+      rules, catalog: await orgStatuses(), host: bridges.host, telephony: bridges.telephony, onUpdate: render,
       context: { userId: "005Hs00000DemoAgAAA", teams: ["Tier 1"] },
       ...runtimeOptions(params),
     });

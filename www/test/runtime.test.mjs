@@ -9,6 +9,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 const require = createRequire(import.meta.url);
 const { OmniSync } = require("../../pkg/node/omnisync.js");
 const rules = readFileSync(new URL("../../examples/cti-four-row.json", import.meta.url), "utf8");
+// The example names its statuses only; the example org's catalog gives their Ids.
+const catalog = JSON.parse(readFileSync(new URL("../../examples/org-statuses.json", import.meta.url), "utf8"));
 const LUNCH = "0N5Hs0000004LunKAE";
 const AVAILABLE = "0N5Hs0000001AvlKAE";
 
@@ -55,7 +57,7 @@ async function leading(runtime) {
 
 test("an agent change is acted on once and its echo is recognised", async () => {
   const s = systems();
-  const runtime = OmniSync.start({ rules, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t1" });
+  const runtime = OmniSync.start({ rules, catalog, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t1" });
   await leading(runtime);
   s.agentPhone("Lunch");
   await sleep(50);
@@ -72,7 +74,7 @@ test("a rejected write is retried until it lands", async () => {
   const s = systems({ reject: () => ++calls <= 2 });
   const fast = JSON.parse(rules);
   fast.options = { sync: { retryBaseMs: 20, retryMaxMs: 40 } };
-  const runtime = OmniSync.start({ rules: fast, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t2" });
+  const runtime = OmniSync.start({ rules: fast, catalog, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t2" });
   await leading(runtime);
   s.agentPhone("Lunch");
   await sleep(400);
@@ -83,7 +85,7 @@ test("a rejected write is retried until it lands", async () => {
 
 test("refused rules are reported and the previous rules stay in force", async () => {
   const s = systems();
-  const runtime = OmniSync.start({ rules, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t3" });
+  const runtime = OmniSync.start({ rules, catalog, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t3" });
   await leading(runtime);
   assert.throws(() => runtime.reloadRules({ version: 2 }), (err) => err.code === "rules.invalid" && err.details.length > 0);
   s.agentPhone("Lunch");
@@ -94,7 +96,7 @@ test("refused rules are reported and the previous rules stay in force", async ()
 
 test("a periodic reconcile corrects a change whose event was lost", async () => {
   const s = systems();
-  const runtime = OmniSync.start({ rules, host: s.host, telephony: s.telephony, reconcileMs: 300, channel: "t4" });
+  const runtime = OmniSync.start({ rules, catalog, host: s.host, telephony: s.telephony, reconcileMs: 300, channel: "t4" });
   await leading(runtime);
   s.world.phone = "Lunch"; // the event never arrives
   await sleep(800);
@@ -103,12 +105,12 @@ test("a periodic reconcile corrects a change whose event was lost", async () => 
 });
 
 test("start refuses missing bridges with a clear error", () => {
-  assert.throws(() => OmniSync.start({ rules, telephony: {} }), /host bridge/);
+  assert.throws(() => OmniSync.start({ rules, catalog, telephony: {} }), /host bridge/);
 });
 
 test("stop() leaves a non-leader that acts on nothing more", async () => {
   const s = systems();
-  const runtime = OmniSync.start({ rules, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t5" });
+  const runtime = OmniSync.start({ rules, catalog, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t5" });
   await leading(runtime);
   runtime.stop();
   assert.equal(runtime.isLeader(), false);
@@ -119,7 +121,7 @@ test("stop() leaves a non-leader that acts on nothing more", async () => {
 
 test("an event stamped in the year 2100 does not move the clock", async () => {
   const s = systems();
-  const runtime = OmniSync.start({ rules, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t6" });
+  const runtime = OmniSync.start({ rules, catalog, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t6" });
   await leading(runtime);
   const before = Date.now();
   runtime.push({ type: "omni.statusChanged", statusId: LUNCH, statusApiName: "Lunch", at: Date.parse("2100-01-01T00:00:00Z") });
@@ -161,7 +163,7 @@ test("a phone that never answers: timeout, retry, bounded memory, no stale write
     omniListeners.forEach((cb) => cb({ type: "omni.statusChanged", statusId, statusApiName, reason: "OmniManualStatusChange" }));
   const fast = JSON.parse(rules);
   fast.options = { sync: { retryBaseMs: 40, retryMaxMs: 80, maxAttempts: 100 } };
-  const runtime = glue.OmniSync.start({ rules: fast, host, telephony, reconcileMs: 0, channel: "t7", bridgeTimeoutMs: 100, traceSize: 50 });
+  const runtime = glue.OmniSync.start({ rules: fast, catalog, host, telephony, reconcileMs: 0, channel: "t7", bridgeTimeoutMs: 100, traceSize: 50 });
   await leading(runtime);
 
   agent(LUNCH, "Lunch");

@@ -1,14 +1,15 @@
 //! The commands; `main.rs` says what each does.
 
-use omnisync::check::{check_str, Report};
+use omnisync::check::{check_str, check_str_with_catalog, Report};
+use omnisync::rules::Catalog;
 use omnisync::simulate::{Simulator, StepReport};
 use omnisync::{CompiledRules, Event, Finding};
 use serde_json::{json, Value};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  omnisync check RULES.json [--format json|table]
-  omnisync simulate --rules RULES.json --events TRACE.jsonl [--no-reason] [--format json|table]
+  omnisync check [--catalog SF-QUERY.json] RULES.json [--format json|table]
+  omnisync simulate --rules RULES.json --events TRACE.jsonl [--catalog SF-QUERY.json] [--no-reason] [--format json|table]
   omnisync schema
   omnisync import --from cti-adapter|cxone FILE";
 
@@ -91,12 +92,39 @@ fn read(path: &str) -> Result<String, Usage> {
     std::fs::read_to_string(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))
 }
 
+/// The org's status catalog named by `--catalog`, if any: the output of
+/// `sf data query --json` (or its `result.records`). An unreadable one is a usage error.
+fn catalog(args: &Args) -> Result<Option<Catalog>, Usage> {
+    let Some(path) = args.value("--catalog") else {
+        return Ok(None);
+    };
+    let text = read(path)?;
+    Catalog::from_json_str(&text).map(Some).map_err(|e| {
+        let mut lines: Vec<String> = e.details().iter().map(|f| format!("  {f}")).collect();
+        // A failed query: sf prints its own error as JSON, with a message worth showing.
+        let said = serde_json::from_str::<Value>(&text).ok().and_then(|v| {
+            v.get("message")
+                .and_then(Value::as_str)
+                .map(|m| format!("  sf said: {m}"))
+        });
+        lines.extend(said);
+        Usage(format!(
+            "{path} is not a status catalog:\n{}",
+            lines.join("\n")
+        ))
+    })
+}
+
 fn check(args: &[String]) -> Result<ExitCode, Usage> {
-    let args = Args::parse(args, &[], &["--format"])?;
+    let args = Args::parse(args, &[], &["--format", "--catalog"])?;
     let [path] = args.positional.as_slice() else {
         return Err(Usage("check takes one rules file".into()));
     };
-    let report = check_str(&read(path)?);
+    let text = read(path)?;
+    let report = match catalog(&args)? {
+        Some(catalog) => check_str_with_catalog(&text, &catalog),
+        None => check_str(&text),
+    };
     if args.table()? {
         print_findings(&report);
     } else {
@@ -141,7 +169,11 @@ fn print_findings(report: &Report) {
 }
 
 fn simulate(args: &[String]) -> Result<ExitCode, Usage> {
-    let args = Args::parse(args, &["--no-reason"], &["--rules", "--events", "--format"])?;
+    let args = Args::parse(
+        args,
+        &["--no-reason"],
+        &["--rules", "--events", "--format", "--catalog"],
+    )?;
     let table = args.table()?;
     let rules_path = args
         .value("--rules")
@@ -149,7 +181,12 @@ fn simulate(args: &[String]) -> Result<ExitCode, Usage> {
     let events_path = args
         .value("--events")
         .ok_or(Usage("--events is required".into()))?;
-    let rules = CompiledRules::from_json_str(&read(rules_path)?).map_err(|e| {
+    let text = read(rules_path)?;
+    let rules = match catalog(&args)? {
+        Some(catalog) => CompiledRules::from_json_str_with_catalog(&text, &catalog),
+        None => CompiledRules::from_json_str(&text),
+    };
+    let rules = rules.map_err(|e| {
         let lines: Vec<String> = e.details().iter().map(|f| format!("  {f}")).collect();
         Usage(format!("{rules_path} is not valid:\n{}", lines.join("\n")))
     })?;
@@ -258,7 +295,7 @@ fn import(args: &[String]) -> Result<ExitCode, Usage> {
     let needed = imported.statuses_needed();
     if imported.rules.statuses.is_empty() && !needed.is_empty() {
         eprintln!(
-            "note: add these statuses with your org's ServicePresenceStatus Ids to \"statuses\" before uploading: {}",
+            "note: add these statuses by DeveloperName to \"statuses\", then check the file against your org with omnisync check --catalog: {}",
             needed.join(", ")
         );
     }

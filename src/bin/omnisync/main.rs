@@ -1,9 +1,11 @@
 //! `omnisync`: the admin's tool for rules files.
 //!
-//! - `omnisync check RULES.json [--format json|table]`: exit 0 when valid (warnings
-//!   allowed), 1 on errors, 2 on usage or I/O errors.
-//! - `omnisync simulate --rules RULES.json --events TRACE.jsonl [--no-reason]
-//!   [--format json|table]`: replays a trace against the engine and a model of both
+//! - `omnisync check [--catalog SF-QUERY.json] RULES.json [--format json|table]`: exit
+//!   0 when valid (warnings allowed), 1 on errors, 2 on usage or I/O errors. With
+//!   `--catalog` (the org's statuses, as `sf data query --json` prints them) every
+//!   status must exist in that org.
+//! - `omnisync simulate --rules RULES.json --events TRACE.jsonl [--catalog FILE]
+//!   [--no-reason] [--format json|table]`: replays a trace against the engine and a model of both
 //!   systems.
 //! - `omnisync schema`: the JSON Schema of the rules file.
 //! - `omnisync import --from cti-adapter|cxone FILE`: converts another product's
