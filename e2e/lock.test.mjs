@@ -149,7 +149,7 @@ test("another user's saved session is not restored; the user's own is", { timeou
       sessionStorage.setItem(from.replace("ALICE", "BOB"), sessionStorage.getItem(from));
     }, alice);
     await startEngine(page, { user: "005Hs000000BOB" });
-    const hadLunch = () => window.sync.metrics().records.some((r) => r.developerName === "Lunch");
+    const hadLunch = () => window.sync.metrics().records.some((r) => (r.DeveloperName ?? r.developerName) === "Lunch");
     const bob = await page.evaluate((hadLunch) => ({
       lunch: eval(hadLunch)(),
       refused: window.sync.trace().filter((t) => t.kind === "refused").map((t) => t.message),

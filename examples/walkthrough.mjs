@@ -37,16 +37,16 @@ for (const event of shift) {
   console.log(`${String(event.at).padStart(8)} ms  ${event.type.padEnd(24)} ${line}`);
 }
 
-console.log("\nPresence records (UserServicePresence, ms):");
+console.log("\nPresence records (UserServicePresence: ISO 8601 dates, durations in seconds):");
 console.table(
   sync.metrics(2_400_000).records.map((r) => ({
-    status: r.developerName,
-    start: r.statusStartDate,
-    end: r.statusEndDate,
-    duration: r.statusDuration,
-    idle: r.idleDuration,
-    atCapacity: r.atCapacityDuration,
-    averageCapacity: Number(r.averageCapacity.toFixed(3)),
-    away: r.isAway,
+    status: r.ServicePresenceStatus.DeveloperName,
+    start: r.StatusStartDate,
+    end: r.StatusEndDate,
+    duration: r.StatusDuration ?? "(running)",
+    idle: r.IdleDuration,
+    atCapacity: r.AtCapacityDuration,
+    averageCapacity: Number(r.AverageCapacity.toFixed(3)),
+    away: r.IsAway,
   })),
 );

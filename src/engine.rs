@@ -225,7 +225,9 @@ impl Engine {
     }
 
     pub fn metrics(&self, now: u64) -> MetricsReport {
-        self.metrics.report(&self.state, now.max(self.clock))
+        let mut report = self.metrics.report(&self.state, now.max(self.clock));
+        report.user_id.clone_from(&self.context.user_id);
+        report
     }
 
     /// Applies `event` at `now` (ms) and decides what to do about it.

@@ -154,8 +154,11 @@ impl EventKind {
     /// `lightning:` namespace) and the Classic `PRESENCE.*` name.
     pub fn from_name(name: &str) -> Option<EventKind> {
         let bare = name.strip_prefix("lightning:").unwrap_or(name);
+        // The guide spells the Classic names both `sforce.console.ConsoleEvent.PRESENCE.*`
+        // and `sfconsole.ConsoleEvent.PRESENCE.*`.
         let bare = bare
             .strip_prefix("sforce.console.ConsoleEvent.")
+            .or_else(|| bare.strip_prefix("sfconsole.ConsoleEvent."))
             .unwrap_or(bare);
         let index = CANONICAL
             .iter()
@@ -253,10 +256,18 @@ impl Event {
             EventKind::Logout => Event::Logout {
                 reason: optional_text(event, "reason")?,
             },
+            // Lightning names the fields in camelCase, the Classic PRESENCE.WORKLOAD_CHANGED
+            // payload in PascalCase (as the Omni-Channel guide prints them).
             EventKind::WorkloadChanged => Event::WorkloadChanged {
-                configured_capacity: number(event, "configuredCapacity")?,
-                previous_workload: number(event, "previousWorkload")?,
-                new_workload: number(event, "newWorkload")?,
+                configured_capacity: number(
+                    event,
+                    either(event, "configuredCapacity", "ConfiguredCapacity"),
+                )?,
+                previous_workload: number(
+                    event,
+                    either(event, "previousWorkload", "PreviousWorkload"),
+                )?,
+                new_workload: number(event, either(event, "newWorkload", "NewWorkload"))?,
             },
             EventKind::Idle => Event::Idle {
                 idle_ms: number(event, "idleMs")? as u64,
@@ -300,6 +311,16 @@ pub fn event_time<N: Node>(event: &N) -> Result<Option<u64>, Error> {
                 other.name()
             ),
         )),
+    }
+}
+
+/// The key the payload uses: the camelCase one when present, else the PascalCase one
+/// when present, else the camelCase one (so a missing field is named as Lightning does).
+fn either<N: Node>(event: &N, camel: &'static str, pascal: &'static str) -> &'static str {
+    if event.get(camel).is_none() && event.get(pascal).is_some() {
+        pascal
+    } else {
+        camel
     }
 }
 
@@ -515,6 +536,29 @@ mod tests {
             Event::from_json_str("{nope").unwrap_err().code(),
             "event.notAnObject"
         );
+    }
+
+    #[test]
+    fn classic_workload_fields_are_pascal_case() {
+        let e = parse(
+            json!({"type": "sfconsole.ConsoleEvent.PRESENCE.WORKLOAD_CHANGED",
+            "ConfiguredCapacity": "4", "PreviousWorkload": 1, "NewWorkload": 2}),
+        )
+        .unwrap();
+        assert_eq!(
+            e,
+            Event::WorkloadChanged {
+                configured_capacity: 4.0,
+                previous_workload: 1.0,
+                new_workload: 2.0
+            }
+        );
+        let err = parse(
+            json!({"type": "PRESENCE.WORKLOAD_CHANGED", "ConfiguredCapacity": 4,
+            "PreviousWorkload": 1}),
+        )
+        .unwrap_err();
+        assert_eq!(err.details()[0].path, "$.newWorkload");
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! - [`model`]: [`AgentState`]: Omni presence, workload, work items, telephony state.
 //! - [`node`]: [`node::Node`], a JSON document as readers see it: serde_json's values
 //!   natively, JavaScript values in the browser, so one event reader serves both.
+//! - [`read`]: [`read::PresenceRead`], what the host read back for a reconcile
+//!   (status, channels, workload, open works, phone state) and the events it stands for.
 //! - [`rules`]: the rules file: shape ([`rules::file`]), reading with every error
 //!   ([`rules::parse`]), checking and compiling ([`rules::compile`]), condition
 //!   evaluation ([`rules::eval`]), Salesforce Id handling ([`rules::salesforce_id`]).
@@ -35,6 +37,7 @@ pub mod import;
 pub mod metrics;
 pub mod model;
 pub mod node;
+pub mod read;
 pub mod rules;
 pub mod simulate;
 pub mod sync;

@@ -1,6 +1,8 @@
 //! The local equivalent of UserServicePresence: one record per Omni status period while
-//! logged in, with the same measures a supervisor sees server-side. Durations are in
-//! milliseconds (Salesforce reports seconds) so nothing is rounded away.
+//! logged in, with the same measures a supervisor sees server-side. Inside, durations
+//! are kept in milliseconds so nothing is rounded away; what `metrics(now)` returns
+//! ([`MetricsReport`] as JSON) is in the object's own shape: its field names, ISO 8601
+//! date-times, durations in whole seconds, StatusDuration only once the status ended.
 
 use crate::model::AgentState;
 use serde::{Deserialize, Serialize};
@@ -54,11 +56,117 @@ impl PresenceRecord {
     }
 }
 
-/// What `metrics(now)` returns.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What `metrics(now)` returns: the records (milliseconds, for Rust callers) and, for
+/// its JSON form `{"records": [UserServicePresence...]}`, the agent's user Id.
+#[derive(Debug, Clone, PartialEq)]
 pub struct MetricsReport {
     pub records: Vec<PresenceRecord>,
+    pub user_id: Option<String>,
+}
+
+impl Serialize for MetricsReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Report {
+            records: Vec<UserServicePresence>,
+        }
+        Report {
+            records: self.user_service_presence(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl MetricsReport {
+    /// The records as UserServicePresence has them.
+    pub fn user_service_presence(&self) -> Vec<UserServicePresence> {
+        self.records
+            .iter()
+            .map(|r| UserServicePresence::from_record(r, self.user_id.as_deref()))
+            .collect()
+    }
+}
+
+/// The related ServicePresenceStatus, as a SOQL query with
+/// `ServicePresenceStatus.DeveloperName` returns it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusRef {
+    #[serde(rename = "DeveloperName")]
+    pub developer_name: Option<String>,
+}
+
+/// One record in UserServicePresence's shape. `Name` (an auto-number the server
+/// generates) is null locally; `OwnerId` is the user; `ConfiguredInterruptCapacity` is
+/// null because the console APIs never report it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserServicePresence {
+    pub name: Option<String>,
+    pub user_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub service_presence_status_id: String,
+    pub service_presence_status: StatusRef,
+    pub status_start_date: String,
+    pub status_end_date: Option<String>,
+    /// Set only when the status ended: StatusEndDate - StatusStartDate, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_duration: Option<u64>,
+    pub idle_duration: u64,
+    pub at_capacity_duration: u64,
+    pub average_capacity: f64,
+    pub configured_capacity: u64,
+    pub configured_interrupt_capacity: Option<u64>,
+    pub is_away: bool,
+    pub is_current_state: bool,
+}
+
+impl UserServicePresence {
+    fn from_record(r: &PresenceRecord, user_id: Option<&str>) -> UserServicePresence {
+        let start = r.status_start_date / 1000;
+        let end = r.status_end_date.map(|e| e / 1000);
+        let seconds = |ms: u64| (ms + 500) / 1000;
+        UserServicePresence {
+            name: None,
+            user_id: user_id.map(str::to_string),
+            owner_id: user_id.map(str::to_string),
+            service_presence_status_id: r.status_id.clone(),
+            service_presence_status: StatusRef {
+                developer_name: r.developer_name.clone(),
+            },
+            status_start_date: iso8601(start),
+            status_end_date: end.map(iso8601),
+            status_duration: end.map(|e| e.saturating_sub(start)),
+            idle_duration: seconds(r.idle_duration),
+            at_capacity_duration: seconds(r.at_capacity_duration),
+            average_capacity: r.average_capacity,
+            configured_capacity: r.configured_capacity.max(0.0).round() as u64,
+            configured_interrupt_capacity: None,
+            is_away: r.is_away,
+            is_current_state: r.is_current_state,
+        }
+    }
+}
+
+/// Seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ` (UTC), the proleptic Gregorian
+/// calendar computed from the day count (Howard Hinnant's civil_from_days).
+pub fn iso8601(seconds: u64) -> String {
+    let days = (seconds / 86_400) as i64;
+    let secs = seconds % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// Accumulates presence records as events arrive.
@@ -137,6 +245,21 @@ impl Metrics {
             cur.extend(state, now);
             records.push(cur);
         }
-        MetricsReport { records }
+        MetricsReport {
+            records,
+            user_id: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso8601;
+
+    #[test]
+    fn iso8601_dates() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(iso8601(1_796_082_808), "2026-11-30T23:53:28Z");
     }
 }

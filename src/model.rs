@@ -139,8 +139,15 @@ impl AgentState {
         }
     }
 
-    /// Logging out ends the status and the workload (Omni-Channel routes nothing more).
+    /// Logging out ends the status and the workload (Omni-Channel routes nothing more);
+    /// work still Assigned or Opened becomes Unavailable ("the agent went offline").
     pub fn log_out(&mut self, now: u64) {
+        for item in self.works.values_mut() {
+            if !item.status.is_finished() {
+                item.status = WorkStatus::Unavailable;
+                item.updated_at = now;
+            }
+        }
         self.omni = OmniPresence {
             since: Some(now),
             ..OmniPresence::default()

@@ -68,3 +68,85 @@ macro_rules! native_tests {
 }
 
 for_each_scenario!(native_tests);
+
+/// The native sync loop, driven as the host drives it.
+struct NativeSync(omnisync::sync::SyncLoop);
+
+fn out(o: omnisync::sync::Output) -> Value {
+    serde_json::to_value(o).unwrap_or(Value::Null)
+}
+
+impl common::sync::SyncSubject for NativeSync {
+    fn load(rules: &Value, options: &Value) -> Result<Self, String> {
+        let rules = CompiledRules::from_value(rules).map_err(|e| format!("rules refused: {e}"))?;
+        let mut engine = Engine::new(rules);
+        if let Some(context) = options.get("context") {
+            let context = serde_json::from_value(context.clone()).map_err(|e| e.to_string())?;
+            engine.set_context(context);
+        }
+        let mut sync = omnisync::sync::SyncLoop::new(engine);
+        if let Some(seed) = options.get("seed").and_then(Value::as_u64) {
+            sync.seed(seed);
+        }
+        Ok(NativeSync(sync))
+    }
+    fn start(&mut self, now: u64) -> Value {
+        out(self.0.start(now))
+    }
+    fn read(&mut self, reply: &Value, now: u64) -> Value {
+        let read = omnisync::read::PresenceRead::read(&std::borrow::Cow::Borrowed(reply));
+        out(self.0.read(&read, now))
+    }
+    fn push(&mut self, event: &Value, now: u64) -> Result<Value, String> {
+        let parsed = Event::from_value(event).map_err(|e| e.code().to_string())?;
+        Ok(out(self.0.event(&parsed, now)))
+    }
+    fn reply(&mut self, id: u64, error: Option<&str>, now: u64) -> Value {
+        out(self.0.result(id, error, now))
+    }
+    fn tick(&mut self, now: u64) -> Value {
+        out(self.0.tick(now))
+    }
+    fn state(&self) -> Value {
+        serde_json::to_value(self.0.engine().state()).unwrap_or(Value::Null)
+    }
+    fn stats(&self) -> Value {
+        serde_json::to_value(self.0.stats()).unwrap_or(Value::Null)
+    }
+    fn metrics(&self, now: u64) -> Value {
+        serde_json::to_value(self.0.engine().metrics(now)).unwrap_or(Value::Null)
+    }
+}
+
+macro_rules! native_sync_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sync_scenarios {
+            use super::*;
+            $(
+                #[test]
+                fn $name() {
+                    common::sync::run::<NativeSync>(stringify!($name), sync_scenario!($name));
+                }
+            )*
+        }
+
+        /// Every file in tests/conformance/sync/ is run, and there are at least 20.
+        #[test]
+        fn every_sync_scenario_file_is_listed() {
+            let mut listed: Vec<&str> = vec![$(stringify!($name)),*];
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance/sync");
+            let mut files: Vec<String> = std::fs::read_dir(dir)
+                .expect("tests/conformance/sync exists")
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().to_str()?.strip_suffix(".json").map(String::from))
+                .collect();
+            listed.sort();
+            files.sort();
+            assert_eq!(listed, files, "update for_each_sync_scenario! in tests/common/mod.rs");
+            assert!(listed.len() >= 20, "only {} sync scenarios", listed.len());
+            println!("{} sync scenarios listed", listed.len());
+        }
+    };
+}
+
+for_each_sync_scenario!(native_sync_tests);

@@ -269,7 +269,8 @@ fn cxone_publisher_and_subscriber_tables() {
         m,
         json!({
             "telephonyToOmni": [{"telephony": "Available", "omni": "Available"},
-                                {"telephony": "Lunch", "omni": "Lunch"}],
+                                {"telephony": "Lunch", "omni": "Lunch"},
+                                {"telephony": "Training", "omni": "Training", "scope": {"userIds": [], "profileIds": [], "teams": ["Tier_2"]}}],
             "omniToTelephony": [{"omni": "Available", "telephony": "Available"},
                                 {"omni": "Lunch", "telephony": "Lunch"},
                                 {"omni": "Offline", "telephony": "LoggedOut"}]
@@ -278,9 +279,12 @@ fn cxone_publisher_and_subscriber_tables() {
     assert_eq!(imported.rules.telephony.system, "nice-cxone");
     assert_eq!(
         imported.rules.telephony.states,
-        ["Available", "Lunch", "LoggedOut"]
+        ["Available", "Lunch", "Training", "LoggedOut"]
     );
-    assert_eq!(imported.statuses_needed(), ["Available", "Lunch"]);
+    assert_eq!(
+        imported.statuses_needed(),
+        ["Available", "Lunch", "Training"]
+    );
     let rules = compile(&imported);
     assert!(rules
         .rules
@@ -307,15 +311,9 @@ fn cxone_unavailable_code_names_the_telephony_state() {
 }
 
 #[test]
-fn cxone_scoped_and_incomplete_rows_are_skipped() {
+fn cxone_incomplete_rows_are_skipped() {
     let imported = from_cxone(&fixture("cxone_mappings.json")).expect("readable");
-    assert_eq!(
-        skipped(&imported),
-        [(
-            "publisherStateMapping record 3 \"Training -> Training\"",
-            "scoped mappings are not supported by this converter yet"
-        )]
-    );
+    assert_eq!(skipped(&imported), []);
     let text = json!({"publisherStateMapping": [{"cxoneState": "Available"}, {"omniStatus": "Lunch"}],
         "subscriberStateMapping": [{"omniStatus": "Available", "cxoneState": "Busy"}]});
     let imported = from_cxone(&text.to_string()).expect("readable");
@@ -345,4 +343,79 @@ fn cxone_unreadable_input_is_an_error() {
         from_cxone("{\"publisherStateMapping\": [\"Available\"]}"),
         Err(ImportError::Shape(_))
     ));
+}
+
+/// A CXone export as an admin builds it in Presence Sync: Salesforce States picked by
+/// label, rules applied to teams and to users.
+#[test]
+fn cxone_labels_become_developer_names_and_scoped_rows_are_imported() {
+    let imported = from_cxone(&fixture("cxone_labels_scoped.json")).expect("readable");
+    let m = serde_json::to_value(&imported.rules.mappings).expect("serialisable");
+    let none: [&str; 0] = [];
+    assert_eq!(
+        m,
+        json!({
+            "telephonyToOmni": [
+                {"telephony": "Open", "omni": "Available_for_Chats"},
+                {"telephony": "Lunch", "omni": "Lunch_Break"},
+                {"telephony": "Training", "omni": "Training", "scope": {"userIds": none, "profileIds": none, "teams": ["Tier_2_Support", "Billing"]}},
+                {"telephony": "Open", "omni": "Phone_Chat", "scope": {"userIds": ["005Hs00000A1b2CAAA"], "profileIds": none, "teams": none}}
+            ],
+            "omniToTelephony": [
+                {"omni": "Available_for_Chats", "telephony": "Open"},
+                {"omni": "Lunch_Break", "telephony": "Lunch"}
+            ]
+        })
+    );
+    let notes: Vec<(String, String, bool)> = imported
+        .notes
+        .iter()
+        .map(|n| (n.record.clone(), n.message.clone(), n.warning))
+        .collect();
+    let note = |record: &str, text: &str, warning: bool| {
+        assert!(
+            notes
+                .iter()
+                .any(|(r, m, w)| r == record && m.contains(text) && *w == warning),
+            "no note {record:?} {text:?} in {notes:#?}"
+        )
+    };
+    note(
+        "publisherStateMapping record 1 \"Open -> Available for Chats\"",
+        "status label \"Available for Chats\" -> DeveloperName \"Available_for_Chats\"",
+        false,
+    );
+    note(
+        "publisherStateMapping record 2 \"Lunch -> Lunch & Break\"",
+        "the label's \"&\" cannot be part of a DeveloperName",
+        true,
+    );
+    note(
+        "publisherStateMapping record 3 \"Training -> Training\"",
+        "scoped to teams Tier_2_Support, Billing",
+        false,
+    );
+    note(
+        "publisherStateMapping record 4 \"Open -> Phone + Chat\"",
+        "users 005Hs00000A1b2CAAA",
+        false,
+    );
+    note(
+        "subscriberStateMapping record 2 \"Lunch Break -> Lunch\"",
+        "DeveloperName \"Lunch_Break\"",
+        false,
+    );
+    note(
+        "2 rows",
+        "the labels \"Lunch & Break\", \"Lunch Break\" all give the DeveloperName \"Lunch_Break\"",
+        true,
+    );
+    assert_eq!(
+        skipped(&imported),
+        [(
+            "publisherStateMapping record 5 \"Open -> Available\"",
+            "the row is scoped to the user \"agent.smith@example.com\", which is not a Salesforce User Id (005...): scope it by Salesforce User Id or by team"
+        )]
+    );
+    compile(&imported);
 }

@@ -355,3 +355,80 @@ fn a_new_leader_sends_again_what_the_old_one_never_confirmed() {
     );
     assert!(executes(&sync.take_over(700)).is_empty());
 }
+
+/// `metrics(now)` as JSON has every field UserServicePresence documents, with its type:
+/// int (whole seconds, at least 0), double, boolean, string, reference (a Salesforce
+/// Id), dateTime (ISO 8601). StatusDuration only on the ended record, End - Start.
+#[test]
+fn metrics_are_user_service_presence_records() {
+    let mut engine = Engine::new(rules(json!({})));
+    engine.set_context(
+        serde_json::from_value(json!({"userId": "005Hs00000A1b2CAAA"})).expect("context"),
+    );
+    let mut sync = SyncLoop::new(engine);
+    sync.start(0);
+    sync.reconciled(&[status(AVAILABLE, "Available", None)], 1_000);
+    sync.event(
+        &status(LUNCH, "Lunch", Some("OmniManualStatusChange")),
+        61_400,
+    );
+    let report = serde_json::to_value(sync.engine().metrics(100_000)).expect("json");
+    let records = report["records"].as_array().expect("records");
+    assert_eq!(records.len(), 2);
+    let iso = |v: &Value| {
+        v.as_str().is_some_and(|s| {
+            s.len() == 20 && s.ends_with('Z') && s.as_bytes()[10] == b'T' && s.as_bytes()[4] == b'-'
+        })
+    };
+    let id = |v: &Value| {
+        v.as_str().is_some_and(|s| {
+            matches!(s.len(), 15 | 18) && s.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+    };
+    let fields: [(&str, &str, bool); 14] = [
+        ("AtCapacityDuration", "int", true),
+        ("AverageCapacity", "double", true),
+        ("ConfiguredCapacity", "int", true),
+        ("ConfiguredInterruptCapacity", "int", true),
+        ("IdleDuration", "int", true),
+        ("IsAway", "boolean", false),
+        ("IsCurrentState", "boolean", false),
+        ("Name", "string", true),
+        ("OwnerId", "reference", false),
+        ("ServicePresenceStatusId", "reference", true),
+        ("StatusDuration", "int", true),
+        ("StatusEndDate", "dateTime", true),
+        ("StatusStartDate", "dateTime", true),
+        ("UserId", "string", false),
+    ];
+    for record in records {
+        for (field, kind, nillable) in fields {
+            if field == "StatusDuration" && record["IsCurrentState"] == true {
+                assert!(
+                    record.get(field).is_none(),
+                    "no StatusDuration while it runs"
+                );
+                continue;
+            }
+            let v = record
+                .get(field)
+                .unwrap_or_else(|| panic!("{field} missing"));
+            let ok = match kind {
+                "int" => v.as_u64().is_some(),
+                "double" => v.as_f64().is_some(),
+                "boolean" => v.is_boolean(),
+                "string" => v.is_string(),
+                "reference" => id(v),
+                _ => iso(v),
+            };
+            assert!(
+                ok || (nillable && v.is_null()),
+                "{field}: {v} is not {kind}"
+            );
+        }
+    }
+    assert_eq!(records[0]["StatusStartDate"], "1970-01-01T00:00:01Z");
+    assert_eq!(records[0]["StatusEndDate"], "1970-01-01T00:01:01Z");
+    assert_eq!(records[0]["StatusDuration"], 60);
+    assert_eq!(records[1]["StatusEndDate"], Value::Null);
+}

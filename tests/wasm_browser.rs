@@ -22,3 +22,20 @@ macro_rules! browser_tests {
 }
 
 for_each_scenario!(browser_tests);
+
+macro_rules! browser_sync_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sync_scenarios {
+            use super::common;
+            use wasm_bindgen_test::wasm_bindgen_test;
+            $(
+                #[wasm_bindgen_test]
+                fn $name() {
+                    common::sync::run::<common::wasm::WasmSync>(stringify!($name), sync_scenario!($name));
+                }
+            )*
+        }
+    };
+}
+
+for_each_sync_scenario!(browser_sync_tests);

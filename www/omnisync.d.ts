@@ -11,6 +11,10 @@ export interface HostBridge {
   login(statusId: string): Promise<unknown>;
   getServicePresenceStatusId(): Promise<{ statusId: string; statusApiName?: string; statusName?: string } | null>;
   getAgentWorkload(): Promise<{ configuredCapacity: number | string; currentWorkload: number | string } | null>;
+  /** Optional; read after a (re)load. Lightning resolves the array, Classic `{channels: "<JSON>"}`. */
+  getServicePresenceStatusChannels?(): Promise<{ channelId: string; developerName: string }[] | { channels: string }>;
+  /** Optional; read after a (re)load. Lightning resolves the array, Classic `{works: "<JSON>"}`. */
+  getAgentWorks?(): Promise<{ workItemId: string; workId: string; isEngaged: boolean }[] | { works: string }>;
 }
 
 /** The telephony side. */

@@ -65,14 +65,25 @@ export function lightningHost(omniApi) {
     setServicePresenceStatus: (statusId) => omniApi.setServicePresenceStatus({ statusId }),
     login: (statusId) => omniApi.login({ statusId }),
     getServicePresenceStatusId: () => omniApi.getServicePresenceStatusId().catch(loggedOut),
+    getServicePresenceStatusChannels: () => omniApi.getServicePresenceStatusChannels(),
     getAgentWorkload: () => omniApi.getAgentWorkload(),
+    getAgentWorks: () => omniApi.getAgentWorks(),
   };
 }
 
-/** Omni-Channel rejects status reads while the agent is logged out. */
+const NOT_LOGGED_IN = /logged out|not logged in/i;
+
+/**
+ * The status read's two outcomes that are not a status: Omni-Channel rejects the read
+ * of a logged-out agent with a message saying so, which is the definite answer "not
+ * logged in" (`null`). Any other rejection is a failed read and stays one (with a
+ * `code`): the runtime then keeps the agent as it was, traces it and asks again.
+ */
 function loggedOut(error) {
-  if (/logged out|not logged in/i.test(String(error?.message ?? error))) return null;
-  throw error;
+  if (NOT_LOGGED_IN.test(String(error?.message ?? error))) return null;
+  throw Object.assign(error instanceof Error ? error : new Error(String(error)), {
+    code: error?.code ?? "readFailed",
+  });
 }
 
 const CLASSIC_EVENTS = [
@@ -93,15 +104,32 @@ export function classicHost(sforce) {
     sforce.console.addEventListener(sforce.console.ConsoleEvent.PRESENCE[name], (result) =>
       events.emit({ ...result, type: `PRESENCE.${name}`, at: Date.now() }));
   }
-  const promised = (method, ...args) => new Promise((resolve, reject) =>
-    presence[method](...args, (result) => (result?.success ? resolve(result)
-      : reject(Object.assign(new Error(`${method} failed`), { code: "rejected", result })))));
+  const promised = (method, ...args) => new Promise((resolve, reject) => {
+    const fail = (result) => reject(Object.assign(new Error(`${method} failed`), { code: "rejected", result }));
+    try {
+      presence[method](...args, (result) => (result?.success ? resolve(result) : fail(result)));
+    } catch (error) {
+      fail({ success: false, message: String(error?.message ?? error) });
+    }
+  });
+  // The status read: a successful answer without a status, or a failure whose message
+  // says the agent is not logged in, is "not logged in" (null); any other failure
+  // (success false, an exception) rejects, so it is never taken for a logout.
+  const status = () => promised("getServicePresenceStatusId").then(
+    (result) => (result.statusId ? result : null),
+    (error) => {
+      const said = error.result?.errorMessage ?? error.result?.message ?? "";
+      if (NOT_LOGGED_IN.test(String(said))) return null;
+      throw error;
+    });
   return {
     subscribe: events.subscribe,
     setServicePresenceStatus: (statusId) => promised("setServicePresenceStatus", statusId),
     login: (statusId) => promised("login", statusId),
-    getServicePresenceStatusId: () => promised("getServicePresenceStatusId").catch(() => null),
+    getServicePresenceStatusId: status,
+    getServicePresenceStatusChannels: () => promised("getServicePresenceStatusChannels"),
     getAgentWorkload: () => promised("getAgentWorkload"),
+    getAgentWorks: () => promised("getAgentWorks"),
   };
 }
 
@@ -141,7 +169,9 @@ export function messageChannelHost(port, { timeoutMs = 10000 } = {}) {
     setServicePresenceStatus: (statusId) => command("setServicePresenceStatus", { statusId }),
     login: (statusId) => command("login", { statusId }),
     getServicePresenceStatusId: () => command("getServicePresenceStatusId").catch(loggedOut),
+    getServicePresenceStatusChannels: () => command("getServicePresenceStatusChannels"),
     getAgentWorkload: () => command("getAgentWorkload"),
+    getAgentWorks: () => command("getAgentWorks"),
   };
 }
 

@@ -142,6 +142,7 @@ fn convert(records: Vec<Record>) -> Imported {
     Imported {
         rules: file,
         skipped,
+        notes: Vec::new(),
     }
 }
 

@@ -8,13 +8,24 @@
 //!
 //! CXone has one "Unavailable" state refined by unavailable codes; the telephony state
 //! name omnisync uses is the code ("Lunch"), so the telephony adapter must report and
-//! set Unavailable-with-code under the code's name. Rows scoped to teams or users are
-//! skipped: CXone team and user Ids are not the Salesforce Ids omnisync scopes by.
+//! set Unavailable-with-code under the code's name.
+//!
+//! CXone's Salesforce State drop-down shows status labels ("Available for Chats");
+//! rules name statuses by DeveloperName, which Salesforce generates from the label with
+//! every run of spaces and punctuation made one underscore ("Available_for_Chats").
+//! Each conversion is noted with its row, as a warning when it may not be the org's
+//! name (punctuation dropped, or two labels giving one name).
+//!
+//! A row scoped to teams (a rule's Teams tab) gets `scope.teams`: the team names as
+//! public-group DeveloperNames, which the host page supplies for the agent. A row
+//! scoped to users gets `scope.userIds` when they are Salesforce User Ids; CXone's own
+//! user Ids mean nothing to Salesforce, so such a row is skipped with that reason.
 
 use super::{
     cell_text, describe, is_system_state, key, mapping_def, parse_json, push_unique, rules_file,
-    ImportError, Imported, Skipped,
+    ImportError, Imported, Note, Skipped,
 };
+use crate::rules::file::Scope;
 use serde_json::{Map, Value};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -64,6 +75,9 @@ pub fn from_cxone(text: &str) -> Result<Imported, ImportError> {
     let mut file = rules_file("nice-cxone", Vec::new());
     let mut states = Vec::new();
     let mut skipped = Vec::new();
+    let mut notes = Vec::new();
+    // DeveloperName -> the labels that gave it, to warn when two labels meet.
+    let mut names: Vec<(String, Vec<String>)> = Vec::new();
     // Publisher rows first, whatever the key order, so the output order is stable.
     for table in [Table::Publisher, Table::Subscriber] {
         for (_, rows) in tables.iter().filter(|(t, _)| *t == table) {
@@ -83,11 +97,50 @@ pub fn from_cxone(text: &str) -> Result<Imported, ImportError> {
                     ImportError::Shape(format!("{position} is not an object of fields"))
                 })?;
                 match mapping(table, row) {
-                    Ok((telephony, omni)) => {
+                    Ok((telephony, label, scope)) => {
                         if !is_system_state(&telephony) {
                             push_unique(&mut states, &telephony);
                         }
-                        let m = mapping_def(&telephony, &omni);
+                        let name = match table {
+                            Table::Publisher => format!("{telephony} -> {label}"),
+                            Table::Subscriber => format!("{label} -> {telephony}"),
+                        };
+                        let record = describe(&position, &name);
+                        let (omni, warning) = developer_name(&label);
+                        match names.iter_mut().find(|(n, _)| *n == omni) {
+                            Some((_, labels)) => push_unique(labels, &label),
+                            None => names.push((omni.clone(), vec![label.clone()])),
+                        }
+                        if omni != label {
+                            let message = match &warning {
+                                Some(why) => format!("status label \"{label}\" -> DeveloperName \"{omni}\" ({why}: check it in Setup)"),
+                                None => format!("status label \"{label}\" -> DeveloperName \"{omni}\""),
+                            };
+                            notes.push(Note {
+                                record: record.clone(),
+                                message,
+                                warning: warning.is_some(),
+                            });
+                        }
+                        let mut m = mapping_def(&telephony, &omni);
+                        if let Some(scope) = scope {
+                            let mut said = Vec::new();
+                            if !scope.teams.is_empty() {
+                                said.push(format!(
+                                    "teams {} (public-group DeveloperNames the host page supplies)",
+                                    scope.teams.join(", ")
+                                ));
+                            }
+                            if !scope.user_ids.is_empty() {
+                                said.push(format!("users {}", scope.user_ids.join(", ")));
+                            }
+                            notes.push(Note {
+                                record,
+                                message: format!("scoped to {}", said.join(" and ")),
+                                warning: false,
+                            });
+                            m.scope = Some(scope);
+                        }
                         match table {
                             Table::Publisher => file.mappings.telephony_to_omni.push(m),
                             Table::Subscriber => file.mappings.omni_to_telephony.push(m),
@@ -101,10 +154,21 @@ pub fn from_cxone(text: &str) -> Result<Imported, ImportError> {
             }
         }
     }
+    for (name, labels) in names.iter().filter(|(_, labels)| labels.len() > 1) {
+        notes.push(Note {
+            record: format!("{} rows", labels.len()),
+            message: format!(
+                "the labels {} all give the DeveloperName \"{name}\": Salesforce keeps names unique, so one of them is named differently in the org",
+                labels.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
+            ),
+            warning: true,
+        });
+    }
     file.telephony.states = states;
     Ok(Imported {
         rules: file,
         skipped,
+        notes,
     })
 }
 
@@ -130,17 +194,105 @@ fn field(row: &Map<String, Value>, names: &[&str]) -> Result<String, String> {
     Ok(String::new())
 }
 
-/// A row's `(telephony, omni)` pair, or a name for the row and why it was skipped.
-fn mapping(table: Table, row: &Map<String, Value>) -> Result<(String, String), (String, String)> {
+/// The DeveloperName Salesforce generates from a status label, and why it may differ
+/// from the org's. A name that already is a DeveloperName stays as it is.
+pub fn developer_name(label: &str) -> (String, Option<String>) {
+    let mut name = String::new();
+    let mut dropped = Vec::new();
+    for c in label.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else {
+            if !c.is_whitespace() && c != '_' {
+                push_unique(&mut dropped, &c.to_string());
+            }
+            if !name.is_empty() && !name.ends_with('_') {
+                name.push('_');
+            }
+        }
+    }
+    let mut name = name.trim_end_matches('_').to_string();
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'X');
+    }
+    let warning = (!dropped.is_empty()).then(|| {
+        format!(
+            "the label's {} cannot be part of a DeveloperName",
+            dropped
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    (name, warning)
+}
+
+/// The names in a scope field: a list, or one comma-separated string.
+fn names_in(v: &Value) -> Vec<String> {
+    let all: Vec<String> = match v {
+        Value::Array(items) => items.iter().filter_map(cell_text).collect(),
+        Value::String(s) => s.split(',').map(str::to_string).collect(),
+        other => cell_text(other).into_iter().collect(),
+    };
+    all.iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A Salesforce User Id: prefix 005, 15 or 18 letters and digits.
+fn is_user_id(s: &str) -> bool {
+    (s.len() == 15 || s.len() == 18)
+        && s.starts_with("005")
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// The row's scope from its Teams and Users fields, or why it cannot be imported.
+fn scope_of(row: &Map<String, Value>) -> Result<Option<Scope>, String> {
+    let mut scope = Scope::default();
+    for (k, v) in row {
+        match compact(k).as_str() {
+            "teams" | "team" | "teamids" | "teamnames" => {
+                for team in names_in(v) {
+                    push_unique(&mut scope.teams, &developer_name(&team).0);
+                }
+            }
+            "users" | "user" | "userids" => {
+                for user in names_in(v) {
+                    if !is_user_id(&user) {
+                        return Err(format!(
+                            "the row is scoped to the user \"{user}\", which is not a Salesforce User Id (005...): scope it by Salesforce User Id or by team"
+                        ));
+                    }
+                    push_unique(&mut scope.user_ids, &user);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((!scope.teams.is_empty() || !scope.user_ids.is_empty()).then_some(scope))
+}
+
+type Row = (String, String, Option<Scope>);
+
+/// A row's `(telephony, omni label, scope)`, or a name for the row and why it was
+/// skipped.
+fn mapping(table: Table, row: &Map<String, Value>) -> Result<Row, (String, String)> {
     let read = |names: &[&str]| field(row, names).map_err(|e| (String::new(), e));
-    let state = read(&["cxonestate", "state", "agentstate"])?;
+    let state = read(&["cxonestate", "state", "agentstate", "acdstate"])?;
     let code = read(&[
         "unavailablecode",
         "reason",
         "unavailablereason",
         "reasoncode",
     ])?;
-    let omni = read(&["omnistatus", "presencestatus", "salesforcestatus"])?;
+    let omni = read(&[
+        "omnistatus",
+        "presencestatus",
+        "salesforcestatus",
+        "salesforcestate",
+    ])?;
     let telephony = if code.is_empty() {
         state.clone()
     } else {
@@ -151,20 +303,10 @@ fn mapping(table: Table, row: &Map<String, Value>) -> Result<(String, String), (
         Table::Subscriber => format!("{omni} -> {telephony}"),
     };
     let fail = |reason: String| Err((name.clone(), reason));
-    let scoped = row.iter().any(|(k, v)| {
-        let scope_key =
-            ["teams", "team", "users", "user", "teamids", "userids"].contains(&compact(k).as_str());
-        let empty = match v {
-            Value::Null => true,
-            Value::Array(a) => a.is_empty(),
-            Value::String(s) => s.trim().is_empty(),
-            _ => false,
-        };
-        scope_key && !empty
-    });
-    if scoped {
-        return fail("scoped mappings are not supported by this converter yet".to_string());
-    }
+    let scope = match scope_of(row) {
+        Ok(scope) => scope,
+        Err(why) => return fail(why),
+    };
     if !code.is_empty() && !state.is_empty() && key(&state) != "unavailable" {
         return fail(format!(
             "the unavailable code \"{code}\" only goes with the Unavailable state, not \"{state}\""
@@ -181,5 +323,5 @@ fn mapping(table: Table, row: &Map<String, Value>) -> Result<(String, String), (
             "\"{telephony}\" is a system state: it can be read but never set"
         ));
     }
-    Ok((telephony, omni))
+    Ok((telephony, omni, scope))
 }

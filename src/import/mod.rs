@@ -33,6 +33,18 @@ use serde_json::{json, Value};
 pub struct Imported {
     pub rules: RulesFile,
     pub skipped: Vec<Skipped>,
+    /// What was changed on the way in, row by row (labels made DeveloperNames, scopes).
+    pub notes: Vec<Note>,
+}
+
+/// One change made to an input record while converting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Where it was, as in [`Skipped::record`].
+    pub record: String,
+    pub message: String,
+    /// The result may not be what the org has: check it before uploading.
+    pub warning: bool,
 }
 
 /// One input record left out of the result, and why.

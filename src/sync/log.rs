@@ -20,6 +20,10 @@ pub enum LogKind {
     GaveUp,
     Relogin,
     Expired,
+    /// A presence read failed: nothing is concluded from it.
+    ReadFailed,
+    /// A read found the model out of step and corrected it.
+    Drift,
     /// An event stamped too far ahead of the clock.
     Clock,
 }

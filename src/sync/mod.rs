@@ -22,6 +22,7 @@
 mod contention;
 mod failures;
 mod log;
+mod read;
 mod session;
 
 pub use log::{LogEntry, LogKind, Stats};
@@ -49,7 +50,11 @@ pub const MAX_BUFFERED: usize = 1_000;
 
 /// What the host must do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Command {
     /// Run an action and report with [`SyncLoop::result`] under the same `id`.
     Execute {
@@ -161,6 +166,9 @@ pub struct SyncLoop {
     /// The last event's time, and whether the idle timer fired since.
     last_activity: u64,
     idle_fired: bool,
+    /// When a failed status read is asked again, and how many failed in a row.
+    read_retry_at: Option<u64>,
+    read_failures: u32,
 }
 
 impl SyncLoop {
@@ -181,6 +189,8 @@ impl SyncLoop {
             stats: Stats::default(),
             last_activity: 0,
             idle_fired: false,
+            read_retry_at: None,
+            read_failures: 0,
         }
     }
 
@@ -274,7 +284,6 @@ impl SyncLoop {
 
     fn event_into(&mut self, event: &Event, now: u64, out: &mut Output) {
         let out = &mut *out;
-        self.stats.events += 1;
         self.last_activity = now;
         self.idle_fired = false;
         if !self.ready {
@@ -291,6 +300,8 @@ impl SyncLoop {
             );
             return;
         }
+        // Counted once, when decided on (a buffered event is counted at its replay).
+        self.stats.events += 1;
         let side = side_of(event);
         let reason = match event {
             Event::StatusChanged { reason, .. } => reason.as_deref(),
@@ -406,6 +417,7 @@ impl SyncLoop {
             self.enqueue(held.seen, touched);
         }
         self.idle(now);
+        self.read_due(now, &mut out);
         self.drain(now, &mut out);
         self.wake(&mut out);
         out
@@ -612,7 +624,8 @@ impl SyncLoop {
             .iter()
             .map(|p| p.retry_at.unwrap_or(p.sent_at + window))
             .chain(self.held.iter().map(|h| h.due))
-            .chain(self.idle_due());
+            .chain(self.idle_due())
+            .chain(self.read_retry_at);
         out.wake_at = times.min();
     }
 

@@ -2,7 +2,6 @@
 //! throw or reject; all of it becomes a `Result` here so nothing panics across the
 //! boundary.
 
-use crate::node::Node;
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -31,11 +30,4 @@ pub fn text(object: &JsValue, key: &str) -> Option<String> {
     Reflect::get(object, &JsValue::from_str(key))
         .ok()
         .and_then(|v| v.as_string())
-}
-
-/// A numeric property that may arrive as a number or a numeric string, read like an
-/// event's numbers (`node::number`: no general float parser in the bundle for this).
-pub fn number(object: &JsValue, key: &str) -> Option<f64> {
-    let value = Reflect::get(object, &JsValue::from_str(key)).ok()?;
-    crate::node::number(&Node::shape(&value)).filter(|n| n.is_finite() && *n >= 0.0)
 }

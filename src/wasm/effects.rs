@@ -2,9 +2,9 @@
 //! bridges' promises and feeding the results back) and reading both sides' presence for
 //! a reconcile. Nothing here holds the runtime's state while JavaScript runs.
 
-use super::bridge::{call, error_code, number, text};
+use super::bridge::{call, error_code};
 use super::runtime::{push, Input, Shared};
-use crate::event::Event;
+use crate::read::PresenceRead;
 use crate::rules::file::Side;
 use crate::sync::Command;
 use gloo_timers::callback::Timeout;
@@ -95,13 +95,16 @@ pub(super) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
                     let _ = call_within(ms, &host, "login", &[JsValue::from_str(&status_id)]).await;
                 });
             }
-            Command::Reconcile => read_presence(&shared, true),
+            Command::Reconcile => read_presence(&shared),
         }
     }
 }
 
-/// Reads the presence on both sides and queues it as a reconcile.
-pub(super) fn read_presence(shared: &Rc<Shared>, silent: bool) {
+/// Reads the presence on both sides, after a reload and on the first reconcile also the
+/// open works and the status's channels, and queues the replies for the loop to read
+/// (`crate::read`): each method's result as it resolved, `null` when it resolved
+/// nothing, `{error: code}` when it failed.
+pub(super) fn read_presence(shared: &Rc<Shared>) {
     let Ok(inner) = shared.inner.try_borrow() else {
         return;
     };
@@ -110,56 +113,35 @@ pub(super) fn read_presence(shared: &Rc<Shared>, silent: bool) {
         inner.telephony.clone(),
         inner.timeout_ms,
     );
-    let previous = inner.sync.engine().state().workload.current_workload;
+    let first = !inner.sync.is_ready();
     drop(inner);
     let shared = shared.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let mut events = Vec::new();
-        match call_within(ms, &host, "getServicePresenceStatusId", &[]).await {
-            Ok(status) if status.is_object() => {
-                if let Some(status_id) = text(&status, "statusId") {
-                    // The catalog is looked up only when Omni-Channel gives no name.
-                    let name = text(&status, "statusApiName").or_else(|| {
-                        let inner = shared.inner.try_borrow().ok()?;
-                        let known = inner.sync.engine().rules().status_by_id(&status_id);
-                        known.map(|s| s.developer_name.clone())
-                    });
-                    events.push(Event::StatusChanged {
-                        status_id,
-                        status_name: text(&status, "statusName"),
-                        status_api_name: name.unwrap_or_default(),
-                        channels: Vec::new(),
-                        reason: None,
-                    });
+        let reply = js_sys::Object::new();
+        let mut calls = vec![(&host, "getServicePresenceStatusId")];
+        if first {
+            calls.push((&host, "getServicePresenceStatusChannels"));
+            calls.push((&host, "getAgentWorks"));
+        }
+        calls.push((&host, "getAgentWorkload"));
+        calls.push((&telephony, "getState"));
+        for (bridge, method) in calls {
+            // A bridge without the method (an older host) leaves that part unread.
+            if !Reflect::get(bridge, &method.into()).is_ok_and(|f| f.is_function()) {
+                continue;
+            }
+            let value = match call_within(ms, bridge, method, &[]).await {
+                Ok(v) if v.is_undefined() => JsValue::NULL,
+                Ok(v) => v,
+                Err(e) => {
+                    let failed = js_sys::Object::new();
+                    let _ = Reflect::set(&failed, &"error".into(), &error_code(&e).into());
+                    failed.into()
                 }
-            }
-            Ok(_) => events.push(Event::Logout { reason: None }),
-            Err(_) => {}
+            };
+            let _ = Reflect::set(&reply, &method.into(), &value);
         }
-        // Both sides' presence first, then the workload: the order Omni-Channel
-        // reports them in.
-        let mut workload = None;
-        if let Ok(load) = call_within(ms, &host, "getAgentWorkload", &[]).await {
-            if let (Some(configured), Some(current)) = (
-                number(&load, "configuredCapacity"),
-                number(&load, "currentWorkload"),
-            ) {
-                workload = Some(Event::WorkloadChanged {
-                    configured_capacity: configured,
-                    previous_workload: previous,
-                    new_workload: current,
-                });
-            }
-        }
-        if let Ok(state) = call_within(ms, &telephony, "getState", &[]).await {
-            if let Some(state) = state.as_string() {
-                events.push(Event::TelephonyStateChanged {
-                    old_state: None,
-                    new_state: state,
-                });
-            }
-        }
-        events.extend(workload);
-        push(&shared, Input::Read(events, silent));
+        let read = PresenceRead::read(&JsValue::from(reply));
+        push(&shared, Input::Read(Box::new(read)));
     });
 }

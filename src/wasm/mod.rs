@@ -17,9 +17,11 @@ mod bridge;
 mod effects;
 mod node;
 mod runtime;
+mod sync_loop;
 mod tabs;
 
 pub use runtime::Runtime;
+pub use sync_loop::SyncLoopHandle;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -44,12 +46,21 @@ export interface AgentState {
                           serviceChannel: string | null; updatedAt: number }>;
   telephony: { state: string | null; previous: string | null; isSystemState: boolean };
 }
+/** A UserServicePresence record: ISO 8601 date-times, durations in whole seconds. */
 export interface PresenceRecord {
-  statusId: string; developerName: string | null; statusStartDate: number; statusEndDate: number | null;
-  statusDuration: number; idleDuration: number; atCapacityDuration: number; averageCapacity: number;
-  configuredCapacity: number; isAway: boolean; isCurrentState: boolean;
+  Name: string | null; UserId: string | null; OwnerId: string | null; ServicePresenceStatusId: string;
+  ServicePresenceStatus: { DeveloperName: string | null }; StatusStartDate: string; StatusEndDate: string | null;
+  /** Only once the status ended: StatusEndDate - StatusStartDate in seconds. */
+  StatusDuration?: number; IdleDuration: number; AtCapacityDuration: number; AverageCapacity: number;
+  ConfiguredCapacity: number; ConfiguredInterruptCapacity: number | null; IsAway: boolean; IsCurrentState: boolean;
 }
 export interface Metrics { records: PresenceRecord[] }
+export type SyncCommand =
+  | { type: "execute"; id: number; action: Action; attempt: number }
+  | { type: "login"; statusId: string }
+  | { type: "reconcile" };
+export interface SyncLogEntry { at: number; kind: string; rule?: string; message: string }
+export interface SyncOutput { commands: SyncCommand[]; decisions: Decision[]; log: SyncLogEntry[]; wakeAt: number | null }
 "#;
 
 /// The presence-sync engine for one agent, as JavaScript sees it.

@@ -13,6 +13,7 @@ use super::tabs::{Leadership, SILENCE_MS};
 use super::{compile, json_value, read_catalog, read_event, to_js};
 use crate::engine::{Action, Decision, Engine};
 use crate::event::Event;
+use crate::read::PresenceRead;
 use crate::rules::file::Side;
 use crate::rules::Catalog;
 use crate::sync::{Command, LogEntry, Output, SavedSession, SyncLoop};
@@ -43,8 +44,8 @@ struct TraceEntry {
 pub(super) enum Input {
     Event(Box<Event>, u64),
     Result(u64, Option<String>),
-    /// What the bridges reported; `silent` for start-up, reloads and take-overs.
-    Read(Vec<Event>, bool),
+    /// What the bridges read back (see `crate::read`).
+    Read(Box<PresenceRead>),
     Tick,
     Leader(bool),
     /// The leading tab started or finished a write (its announcement on the channel).
@@ -245,7 +246,7 @@ impl Runtime {
             let weak = Rc::downgrade(&shared);
             let interval = Interval::new(reconcile_ms.max(250.0) as u32, move || {
                 if let Some(shared) = weak.upgrade() {
-                    read_presence(&shared, false);
+                    read_presence(&shared);
                 }
             });
             if let Ok(mut inner) = shared.inner.try_borrow_mut() {
@@ -360,8 +361,7 @@ fn pump(shared: &Rc<Shared>) {
             }
             Input::Result(id, error) => inner.sync.result(id, error.as_deref(), at),
             Input::Tick => inner.sync.tick(at),
-            Input::Read(events, true) => inner.sync.reconciled(&events, at),
-            Input::Read(events, false) => inner.drift(&events, at),
+            Input::Read(read) => inner.sync.read(&read, at),
             Input::Leader(leader) if inner.decided && leader == inner.leader => continue,
             Input::Leader(false) if inner.alone => continue,
             Input::Leader(leader) => {
@@ -389,7 +389,7 @@ fn pump(shared: &Rc<Shared>) {
                 drop(inner);
                 run_commands(shared, commands);
                 if took_over {
-                    read_presence(shared, false);
+                    read_presence(shared);
                 }
                 notify(shared);
                 continue;
@@ -588,58 +588,6 @@ impl Inner {
     pub(super) fn announce(&self, what: &str, action: &Action) {
         if let (true, Some(tabs)) = (self.leader, &self.tabs) {
             tabs.announce(what, action.side(), action.target());
-        }
-    }
-
-    /// A periodic read that differs from the model means events were lost: the read
-    /// state is taken as a change (an echo of a pending write is still recognised).
-    fn drift(&mut self, events: &[Event], at: u64) -> Output {
-        let mut all = Output::default();
-        if !self.sync.is_ready() {
-            return self.sync.reconciled(events, at);
-        }
-        for event in events {
-            if self.agrees(event) {
-                continue;
-            }
-            let out = self.sync.event(event, at);
-            all.merge(out);
-        }
-        if !all.decisions.is_empty() {
-            self.record(
-                "reconcile",
-                "the read presence differed from the model: corrected".into(),
-                None,
-                None,
-            );
-        }
-        all
-    }
-
-    fn agrees(&self, event: &Event) -> bool {
-        let state = self.sync.engine().state();
-        match event {
-            Event::StatusChanged { status_id, .. } => {
-                state.omni.logged_in
-                    && state
-                        .omni
-                        .status_id
-                        .as_deref()
-                        .is_some_and(|id| crate::rules::salesforce_id::same_id(id, status_id))
-            }
-            Event::Logout { .. } => !state.omni.logged_in,
-            Event::TelephonyStateChanged { new_state, .. } => {
-                state.telephony.state.as_deref() == Some(new_state)
-            }
-            Event::WorkloadChanged {
-                configured_capacity,
-                new_workload,
-                ..
-            } => {
-                state.workload.configured_capacity == *configured_capacity
-                    && state.workload.current_workload == *new_workload
-            }
-            _ => true,
         }
     }
 

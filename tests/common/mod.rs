@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+pub mod sync;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
@@ -22,12 +23,61 @@ macro_rules! scenario {
     };
 }
 
+/// The text of `tests/conformance/sync/NAME.json`.
+macro_rules! sync_scenario {
+    ($name:ident) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/conformance/sync/",
+            stringify!($name),
+            ".json"
+        ))
+    };
+}
+
+/// Calls `$m!` with every sync scenario name; the native test
+/// `every_sync_scenario_file_is_listed` keeps this list in step with the folder.
+macro_rules! for_each_sync_scenario {
+    ($m:ident) => {
+        $m! {
+            chain_limit,
+            chain_limit_same_side,
+            change_during_write_in_flight,
+            coalescing,
+            connection_lost_relogin,
+            deferral_dropped_when_no_longer_wanted,
+            deferral_during_after_call_work,
+            drift_read_corrects_missed_change,
+            echo_after_the_window,
+            echo_of_telephony_write,
+            echo_with_reason,
+            echo_without_reason,
+            idle_timer,
+            idle_timer_not_with_work,
+            latest_change_wins_without_master,
+            logout_is_never_undone,
+            logout_marks_open_work_unavailable,
+            manual_reason_is_an_agent_change,
+            master_side_wins,
+            presence_records_user_service_presence,
+            read_failure_keeps_agent_logged_in,
+            read_not_logged_in_is_a_logout,
+            reload_reads_classic_shapes,
+            reload_reads_works_and_channels,
+            retries_give_up,
+            start_up_buffering,
+            write_rejected_then_retried,
+        }
+    };
+}
+
 /// Calls `$m!` with every scenario name; the native test
 /// `every_scenario_file_is_listed` keeps this list in step with the folder.
 macro_rules! for_each_scenario {
     ($m:ident) => {
         $m! {
             already_in_state_echo,
+            classic_guide_payloads,
             classic_presence_aliases,
             clock_never_goes_backwards,
             condition_groups_nested,

@@ -62,3 +62,48 @@ impl Subject for Wasm {
             .unwrap_or(Value::Null)
     }
 }
+
+/// The wasm `SyncLoop` class, driven exactly as JavaScript drives it.
+pub struct WasmSync(omnisync::wasm::SyncLoopHandle);
+
+fn output(result: Result<JsValue, JsValue>) -> Value {
+    result.map(|v| json(&v)).unwrap_or(Value::Null)
+}
+
+impl super::sync::SyncSubject for WasmSync {
+    fn load(rules: &Value, options: &Value) -> Result<Self, String> {
+        omnisync::wasm::SyncLoopHandle::new(js(rules), Some(js(options)))
+            .map(WasmSync)
+            .map_err(|err| format!("rules refused: {}", field(&err, "code")))
+    }
+    fn start(&mut self, now: u64) -> Value {
+        output(self.0.start(now as f64))
+    }
+    fn read(&mut self, reply: &Value, now: u64) -> Value {
+        output(self.0.read(js(reply), now as f64))
+    }
+    fn push(&mut self, event: &Value, now: u64) -> Result<Value, String> {
+        self.0
+            .push(js(event), now as f64)
+            .map(|v| json(&v))
+            .map_err(|err| field(&err, "code").as_str().unwrap_or_default().to_string())
+    }
+    fn reply(&mut self, id: u64, error: Option<&str>, now: u64) -> Value {
+        output(
+            self.0
+                .reply(id as f64, error.map(str::to_string), now as f64),
+        )
+    }
+    fn tick(&mut self, now: u64) -> Value {
+        output(self.0.tick(now as f64))
+    }
+    fn state(&self) -> Value {
+        output(self.0.state())
+    }
+    fn stats(&self) -> Value {
+        output(self.0.stats())
+    }
+    fn metrics(&self, now: u64) -> Value {
+        output(self.0.metrics(now as f64))
+    }
+}

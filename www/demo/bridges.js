@@ -15,6 +15,8 @@
  * @property {(statusId: string) => Promise<object>} login
  * @property {() => Promise<{statusId: string, statusApiName: string, statusName: string} | null>} getServicePresenceStatusId
  * @property {() => Promise<{configuredCapacity: number, currentWorkload: number} | null>} getAgentWorkload
+ * @property {() => Promise<Array<{channelId: string, developerName: string}>>} getServicePresenceStatusChannels
+ * @property {() => Promise<Array<{workItemId: string, workId: string, isEngaged: boolean}>>} getAgentWorks
  * @property {(callback: Listener) => void} subscribe
  * @typedef {object} TelephonyBridge
  * @property {(name: string) => Promise<object>} setState
@@ -79,6 +81,18 @@ export function createBridges({ base = "", tabId = newTabId() } = {}) {
       const { omni, workload } = await read();
       // Omni-Channel answers nothing about workload for a logged-out agent.
       return omni.loggedIn ? { ...workload } : null;
+    },
+    // Read after a reload: the status's channels and the work open in the workspace,
+    // as the Lightning toolkit resolves them (arrays).
+    async getServicePresenceStatusChannels() {
+      const { omni } = await read();
+      return omni.loggedIn ? [...(omni.channels ?? [])] : [];
+    },
+    async getAgentWorks() {
+      const { works = [] } = await read();
+      return works
+        .filter((w) => w.status === "Assigned" || w.status === "Opened")
+        .map((w) => ({ workItemId: w.workItemId, workId: w.workId, isEngaged: w.status === "Opened" }));
     },
     subscribe: (callback) => sides.omni.subscribe(callback),
   };

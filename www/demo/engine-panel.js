@@ -2,7 +2,7 @@
 // decision trace and the UserServicePresence records it computes. Everything is read
 // from the runtime instance; nothing here decides anything.
 
-import { clock, el, fill, seconds } from "./dom.js";
+import { clock, el, fill } from "./dom.js";
 
 const OPS = { eq: "=", ne: "≠", gt: ">", ge: "≥", lt: "<", le: "≤" };
 
@@ -109,17 +109,19 @@ function describeAction(action) {
 
 const show = (value) => (value === undefined || value === null ? "none" : JSON.stringify(value));
 
+// UserServicePresence's own fields: ISO 8601 dates, durations in whole seconds,
+// StatusDuration only on ended records.
 const COLUMNS = [
-  ["Status", (r) => r.developerName ?? r.statusId],
-  ["StatusStartDate", (r) => clock(r.statusStartDate)],
-  ["StatusEndDate", (r) => (r.statusEndDate == null ? "—" : clock(r.statusEndDate))],
-  ["StatusDuration", (r) => seconds(r.statusDuration)],
-  ["IdleDuration", (r) => seconds(r.idleDuration)],
-  ["AtCapacityDuration", (r) => seconds(r.atCapacityDuration)],
-  ["AverageCapacity", (r) => `${Number(r.averageCapacity).toFixed(2)}`],
-  ["ConfiguredCapacity", (r) => String(r.configuredCapacity)],
-  ["IsAway", (r) => String(r.isAway)],
-  ["IsCurrentState", (r) => String(r.isCurrentState)],
+  ["Status", (r) => r.ServicePresenceStatus?.DeveloperName ?? r.ServicePresenceStatusId],
+  ["StatusStartDate", (r) => clock(Date.parse(r.StatusStartDate))],
+  ["StatusEndDate", (r) => (r.StatusEndDate == null ? "—" : clock(Date.parse(r.StatusEndDate)))],
+  ["StatusDuration", (r) => (r.StatusDuration == null ? "—" : `${r.StatusDuration} s`)],
+  ["IdleDuration", (r) => `${r.IdleDuration} s`],
+  ["AtCapacityDuration", (r) => `${r.AtCapacityDuration} s`],
+  ["AverageCapacity", (r) => `${Number(r.AverageCapacity).toFixed(2)}`],
+  ["ConfiguredCapacity", (r) => String(r.ConfiguredCapacity)],
+  ["IsAway", (r) => String(r.IsAway)],
+  ["IsCurrentState", (r) => String(r.IsCurrentState)],
 ];
 
 function renderMetrics(table, metrics) {
@@ -127,6 +129,6 @@ function renderMetrics(table, metrics) {
   fill(table,
     el("thead", {}, el("tr", {}, COLUMNS.map(([name]) => el("th", { scope: "col", text: name })))),
     el("tbody", {}, records.map((r) =>
-      el("tr", { testid: "metrics-row", class: r.isCurrentState ? "current" : "", dataset: { status: r.developerName ?? "" } },
+      el("tr", { testid: "metrics-row", class: r.IsCurrentState ? "current" : "", dataset: { status: r.ServicePresenceStatus?.DeveloperName ?? "" } },
         COLUMNS.map(([, cell]) => el("td", { text: cell(r) }))))));
 }

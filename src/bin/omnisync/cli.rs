@@ -292,6 +292,10 @@ fn import(args: &[String]) -> Result<ExitCode, Usage> {
     for skipped in &imported.skipped {
         eprintln!("skipped {}: {}", skipped.record, skipped.reason);
     }
+    for note in &imported.notes {
+        let kind = if note.warning { "warning" } else { "converted" };
+        eprintln!("{kind} {}: {}", note.record, note.message);
+    }
     let needed = imported.statuses_needed();
     if imported.rules.statuses.is_empty() && !needed.is_empty() {
         eprintln!(

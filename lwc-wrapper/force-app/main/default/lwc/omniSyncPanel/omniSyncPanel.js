@@ -254,20 +254,24 @@ export default class OmniSyncPanel extends LightningElement {
 
   get presence() {
     const records = this.message?.metrics?.records ?? [];
-    const current = records.find((r) => r?.isCurrentState) ?? records[records.length - 1];
+    const current = records.find((r) => r?.IsCurrentState) ?? records[records.length - 1];
     if (!current) {
       return null;
     }
+    // UserServicePresence's own shape: ISO 8601 dates, durations in seconds, and
+    // StatusDuration only once the status ended (so a running one is counted here).
+    const start = Date.parse(current.StatusStartDate);
+    const elapsed = current.StatusDuration ?? (Date.now() - start) / 1000;
     return {
       caption: `Current presence record (${records.length} record${records.length === 1 ? "" : "s"})`,
       rows: [
-        ["Status", current.developerName ?? current.statusId ?? "—"],
-        ["Since", clock(current.statusStartDate)],
-        ["Duration", duration(current.statusDuration)],
-        ["Idle", duration(current.idleDuration)],
-        ["At capacity", duration(current.atCapacityDuration)],
-        ["Average capacity", `${fixed(current.averageCapacity)} / ${current.configuredCapacity ?? "—"}`],
-        ["Away", current.isAway ? "yes" : "no"],
+        ["Status", current.ServicePresenceStatus?.DeveloperName ?? current.ServicePresenceStatusId ?? "—"],
+        ["Since", clock(start)],
+        ["Duration", duration(elapsed)],
+        ["Idle", duration(current.IdleDuration)],
+        ["At capacity", duration(current.AtCapacityDuration)],
+        ["Average capacity", `${fixed(current.AverageCapacity)} / ${current.ConfiguredCapacity ?? "—"}`],
+        ["Away", current.IsAway ? "yes" : "no"],
       ].map(([label, value]) => ({ label, value: String(value) })),
     };
   }
@@ -402,11 +406,10 @@ function fixed(value) {
 }
 
 /** Short enough for a narrow utility panel: "8.0 s", "4 min 05 s", "2 h 10 min". */
-function duration(ms) {
-  if (!Number.isFinite(ms)) {
+function duration(s) {
+  if (!Number.isFinite(s)) {
     return "—";
   }
-  const s = ms / 1000;
   if (s < 60) {
     return `${s.toFixed(s < 10 ? 1 : 0)} s`;
   }

@@ -38,17 +38,20 @@ function stateMessage(overrides = {}) {
     metrics: {
       records: [
         {
-          statusId: "0N5Hs0000001AvlKAE",
-          developerName: "Available",
-          statusStartDate: 1000,
-          statusEndDate: null,
-          statusDuration: 19000,
-          idleDuration: 8000,
-          atCapacityDuration: 0,
-          averageCapacity: 0.5789473684210527,
-          configuredCapacity: 4,
-          isAway: false,
-          isCurrentState: true,
+          Name: null,
+          UserId: "005Hs00000A1b2CAAA",
+          OwnerId: "005Hs00000A1b2CAAA",
+          ServicePresenceStatusId: "0N5Hs0000001AvlKAE",
+          ServicePresenceStatus: { DeveloperName: "Available" },
+          StatusStartDate: "2026-11-30T09:00:01Z",
+          StatusEndDate: null,
+          IdleDuration: 8,
+          AtCapacityDuration: 0,
+          AverageCapacity: 0.5789473684210527,
+          ConfiguredCapacity: 4,
+          ConfiguredInterruptCapacity: null,
+          IsAway: false,
+          IsCurrentState: true,
         },
       ],
     },
@@ -280,6 +283,8 @@ describe("c-omni-sync-panel", () => {
   });
 
   it("renders the current presence record", async () => {
+    // The current record has no StatusDuration yet: the panel counts from its start.
+    jest.spyOn(Date, "now").mockReturnValue(Date.parse("2026-11-30T09:00:20Z"));
     const element = mount();
     await deliver(stateMessage());
 

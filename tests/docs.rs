@@ -1,0 +1,212 @@
+//! Docs that cannot drift: every `omnisync` command shown with its output in
+//! docs/cli.md and docs/rules.md is run, and its output compared with the one shown.
+//!
+//! What the test reads in the Markdown:
+//! - a fenced block whose first line starts with `$ omnisync` holds commands (lines
+//!   starting with `$ `), each followed by its output: standard output, then standard
+//!   error. A last output line `...` means "the rest is not shown". `> FILE` sends
+//!   standard output to a file (only standard error is then shown); `| head -N` keeps
+//!   the first N lines. Trailing spaces do not count.
+//! - `<!-- file: NAME -->` on the line before a fenced block writes the block to NAME,
+//!   for later commands.
+//!
+//! Commands run in a fresh folder holding the repository's `examples/` and `tests/`
+//! (linked), so the paths shown are the ones a reader types at the repository's root.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Block {
+    line: usize,
+    text: String,
+    file: Option<String>,
+}
+
+fn blocks(markdown: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let lines: Vec<&str> = markdown.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].trim_start().starts_with("```") {
+            let file = i
+                .checked_sub(1)
+                .and_then(|p| lines[p].trim().strip_prefix("<!-- file:"))
+                .and_then(|rest| rest.strip_suffix("-->"))
+                .map(|name| name.trim().to_string());
+            let start = i + 1;
+            let mut end = start;
+            while end < lines.len() && !lines[end].trim_start().starts_with("```") {
+                end += 1;
+            }
+            out.push(Block {
+                line: start,
+                text: lines[start..end.min(lines.len())].join("\n"),
+                file,
+            });
+            i = end + 1;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("omnisync-docs-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for linked in ["examples", "tests"] {
+        std::os::unix::fs::symlink(root.join(linked), dir.join(linked)).expect("link");
+    }
+    dir
+}
+
+/// Runs one shown command line; returns what a terminal would show.
+fn run(dir: &Path, command: &str) -> String {
+    let (command, head) = match command.split_once(" | head -") {
+        Some((c, n)) => (c, n.trim().parse::<usize>().ok()),
+        None => (command, None),
+    };
+    let (command, redirect) = match command.split_once(" > ") {
+        Some((c, file)) => (c, Some(file.trim())),
+        None => (command, None),
+    };
+    let words = split(command);
+    assert_eq!(
+        words.first().map(String::as_str),
+        Some("omnisync"),
+        "{command}"
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_omnisync"))
+        .args(&words[1..])
+        .current_dir(dir)
+        .output()
+        .expect("omnisync runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    let mut shown = match redirect {
+        Some(file) => {
+            std::fs::write(dir.join(file), &stdout).expect("redirect");
+            String::new()
+        }
+        None => stdout,
+    };
+    shown.push_str(&stderr);
+    match head {
+        Some(n) => shown.lines().take(n).collect::<Vec<_>>().join("\n"),
+        None => shown,
+    }
+}
+
+/// Words as a shell splits them, for the simple quoting the docs use.
+fn split(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote = None;
+    let mut any = false;
+    for c in command.chars() {
+        match (quote, c) {
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                any = true;
+            }
+            (Some(q), c) if c == q => quote = None,
+            (None, c) if c.is_whitespace() => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            (_, c) => {
+                word.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+fn lines(text: &str) -> Vec<String> {
+    let mut all: Vec<String> = text.lines().map(|l| l.trim_end().to_string()).collect();
+    while all.last().is_some_and(|l| l.is_empty()) {
+        all.pop();
+    }
+    all
+}
+
+/// Runs every command of one document; returns each mismatch and the count run.
+fn check(doc: &str) -> (Vec<String>, usize) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(doc);
+    let markdown = std::fs::read_to_string(&path).expect("doc exists");
+    let dir = workdir(doc.trim_end_matches(".md"));
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for block in blocks(&markdown) {
+        if let Some(name) = &block.file {
+            std::fs::write(dir.join(name), format!("{}\n", block.text)).expect("write file");
+            continue;
+        }
+        if !block.text.starts_with("$ omnisync") {
+            continue;
+        }
+        let mut commands: Vec<(String, Vec<String>)> = Vec::new();
+        for line in block.text.lines() {
+            match line.strip_prefix("$ ") {
+                Some(command) => commands.push((command.to_string(), Vec::new())),
+                None => {
+                    if let Some((_, shown)) = commands.last_mut() {
+                        shown.push(line.trim_end().to_string());
+                    }
+                }
+            }
+        }
+        for (command, mut shown) in commands {
+            count += 1;
+            let got = lines(&run(&dir, &command));
+            while shown.last().is_some_and(|l| l.is_empty()) {
+                shown.pop();
+            }
+            let cut = shown.last().is_some_and(|l| l == "...");
+            if cut {
+                shown.pop();
+            }
+            let same = if cut {
+                got.len() >= shown.len() && got[..shown.len()] == shown[..]
+            } else {
+                got == shown
+            };
+            if !same {
+                problems.push(format!(
+                    "docs/{doc} line {}: `{command}` prints\n{}\n--- but the doc shows\n{}",
+                    block.line + 1,
+                    got.join("\n"),
+                    shown.join("\n")
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    (problems, count)
+}
+
+#[test]
+fn cli_md_commands_print_what_the_doc_shows() {
+    let (problems, count) = check("cli.md");
+    println!("docs/cli.md: {count} commands run");
+    assert!(count >= 10, "only {count} commands found in docs/cli.md");
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn rules_md_commands_print_what_the_doc_shows() {
+    let (problems, count) = check("rules.md");
+    println!("docs/rules.md: {count} commands run");
+    assert!(count >= 1, "no command found in docs/rules.md");
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
