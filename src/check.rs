@@ -12,6 +12,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Cycles reported at most, so a pathological file still gets a readable report.
 const MAX_CYCLES: usize = 10;
+/// Steps the cycle search may take over the whole file.
+const CYCLE_WORK: usize = 1_000_000;
+/// Conflicting pairs listed; the rest are counted.
+const MAX_CONFLICTS: usize = 20;
+/// Rule comparisons the conflict search may make over the whole file.
+const CONFLICT_WORK: usize = 2_000_000;
+/// Names listed in one message; the rest are counted.
+const MAX_LISTED: usize = 10;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
@@ -49,16 +57,73 @@ fn report(compiled: Result<CompiledRules, Error>) -> Report {
     }
 }
 
-/// Checks rules the engine accepted.
+/// Checks rules the engine accepted. Every part is bounded: the known names are
+/// gathered once, conflicts are looked for only among rules that share a trigger, a
+/// side and a status, and cycles only inside strongly connected groups of states,
+/// with a cap on the steps taken.
 pub fn check(rules: &CompiledRules) -> Report {
+    let known = Known::new(rules);
     let mut report = Report::default();
     for rule in &rules.rules {
-        never_matches(rules, rule, &mut report.warnings);
+        never_matches(&known, rule, &mut report.warnings);
         same_side(rule, &mut report.warnings);
     }
-    conflicts(rules, &mut report.warnings);
-    report.errors.extend(cycles(rules));
+    conflicts(&known, &mut report.warnings);
+    let (errors, warnings) = cycles(&known);
+    report.errors.extend(errors);
+    report.warnings.extend(warnings);
     report
+}
+
+/// The names each side can report, gathered once for the whole check.
+struct Known<'r> {
+    rules: &'r CompiledRules,
+    telephony: BTreeSet<String>,
+    omni: BTreeSet<String>,
+    offline: BTreeSet<String>,
+}
+
+impl<'r> Known<'r> {
+    fn new(rules: &'r CompiledRules) -> Known<'r> {
+        let mut telephony: BTreeSet<String> = rules.telephony_states.iter().cloned().collect();
+        telephony.extend(rules.system_states.iter().cloned());
+        Known {
+            rules,
+            telephony,
+            omni: rules
+                .statuses
+                .iter()
+                .map(|s| s.developer_name.clone())
+                .collect(),
+            offline: BTreeSet::from([OFFLINE.to_string()]),
+        }
+    }
+
+    /// The status operand a trigger reports on, with the names that side can take.
+    fn status_operand(&self, on: EventKind) -> Option<(Operand, &BTreeSet<String>)> {
+        match on {
+            EventKind::TelephonyStateChanged => Some((Operand::TelephonyNewState, &self.telephony)),
+            EventKind::StatusChanged => Some((Operand::OmniNewStatus, &self.omni)),
+            EventKind::Logout => Some((Operand::OmniNewStatus, &self.offline)),
+            _ => None,
+        }
+    }
+}
+
+/// At most `MAX_LISTED` names, then how many more there are: a message stays short
+/// whatever the size of the file.
+fn listed<'a>(names: impl ExactSizeIterator<Item = &'a String>) -> String {
+    joined(names, ", ")
+}
+
+fn joined<'a>(names: impl ExactSizeIterator<Item = &'a String>, separator: &str) -> String {
+    let total = names.len();
+    let shown: Vec<&str> = names.take(MAX_LISTED).map(String::as_str).collect();
+    if total > shown.len() {
+        format!("{} and {} more", shown.join(separator), total - shown.len())
+    } else {
+        shown.join(separator)
+    }
 }
 
 /// The values a text operand must take for `cond` to hold: `None` when the condition
@@ -83,42 +148,18 @@ fn pinned(cond: &Cond, operand: Operand) -> Option<BTreeSet<String>> {
     }
 }
 
-/// The status operand a trigger reports on, with the names that side can take.
-fn status_operand(rules: &CompiledRules, on: EventKind) -> Option<(Operand, BTreeSet<String>)> {
-    match on {
-        EventKind::TelephonyStateChanged => {
-            let mut names: BTreeSet<String> = rules.telephony_states.iter().cloned().collect();
-            names.extend(rules.system_states.iter().cloned());
-            Some((Operand::TelephonyNewState, names))
-        }
-        EventKind::StatusChanged => Some((
-            Operand::OmniNewStatus,
-            rules
-                .statuses
-                .iter()
-                .map(|s| s.developer_name.clone())
-                .collect(),
-        )),
-        EventKind::Logout => Some((
-            Operand::OmniNewStatus,
-            BTreeSet::from([OFFLINE.to_string()]),
-        )),
-        _ => None,
-    }
-}
-
-fn never_matches(rules: &CompiledRules, rule: &Rule, warnings: &mut Vec<Finding>) {
-    let Some((operand, known)) = status_operand(rules, rule.on) else {
+fn never_matches(known: &Known, rule: &Rule, warnings: &mut Vec<Finding>) {
+    let Some((operand, names)) = known.status_operand(rule.on) else {
         return;
     };
     let Some(wanted) = pinned(&rule.condition, operand) else {
         return;
     };
     // An empty state list means "any name": nothing can be said about telephony then.
-    if rule.on == EventKind::TelephonyStateChanged && rules.telephony_states.is_empty() {
+    if rule.on == EventKind::TelephonyStateChanged && known.rules.telephony_states.is_empty() {
         return;
     }
-    if wanted.iter().any(|w| known.contains(w)) {
+    if wanted.iter().any(|w| names.contains(w)) {
         return;
     }
     let why = if wanted.is_empty() {
@@ -129,16 +170,12 @@ fn never_matches(rules: &CompiledRules, rule: &Rule, warnings: &mut Vec<Finding>
             rule.on.name()
         )
     } else {
-        let listed: Vec<&str> = wanted.iter().map(String::as_str).collect();
+        let wanted: Vec<&str> = wanted.iter().take(MAX_LISTED).map(String::as_str).collect();
         format!(
             "{} never reports {} (known: {})",
             rule.on.name(),
-            listed.join(" or "),
-            known
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
+            wanted.join(" or "),
+            listed(names.iter())
         )
     };
     warnings.push(Finding::new(
@@ -147,7 +184,6 @@ fn never_matches(rules: &CompiledRules, rule: &Rule, warnings: &mut Vec<Finding>
         format!("the rule \"{}\" can never match: {why}", rule.name),
     ));
 }
-
 /// A status change on one side may only cause an action on the other: the sync loop
 /// never lets a rule set the side whose change triggered it (that is how loops start).
 fn same_side(rule: &Rule, warnings: &mut Vec<Finding>) {
@@ -172,38 +208,170 @@ fn same_side(rule: &Rule, warnings: &mut Vec<Finding>) {
 
 /// Under allMatches, two rules that can match the same event and set the same side to
 /// different states: the later one always wins, which is rarely what was meant.
-fn conflicts(rules: &CompiledRules, warnings: &mut Vec<Finding>) {
+///
+/// Only rules that share a trigger, a side they set and a status they are pinned to
+/// can clash (a rule pinned to nothing shares every status of its trigger), so rules
+/// are put in those groups and compared inside them only, at most `CONFLICT_WORK`
+/// comparisons in all. The first `MAX_CONFLICTS` pairs are reported, then a count.
+fn conflicts(known: &Known, warnings: &mut Vec<Finding>) {
+    let rules = known.rules;
     if rules.evaluation == Evaluation::FirstMatch {
         return;
     }
-    for (i, a) in rules.rules.iter().enumerate() {
-        for b in rules.rules.iter().skip(i + 1).filter(|b| b.on == a.on) {
-            let overlap = match status_operand(rules, a.on) {
-                Some((operand, _)) => {
-                    match (pinned(&a.condition, operand), pinned(&b.condition, operand)) {
-                        (Some(x), Some(y)) => !x.is_disjoint(&y),
-                        _ => true,
+    // (trigger, side set) -> pinned status (None: any) -> rule indices in file order.
+    type Groups<'a> = BTreeMap<(usize, Side), BTreeMap<Option<&'a str>, Vec<usize>>>;
+    let pins: Vec<Option<BTreeSet<String>>> = rules
+        .rules
+        .iter()
+        .map(|r| {
+            known
+                .status_operand(r.on)
+                .and_then(|(operand, _)| pinned(&r.condition, operand))
+        })
+        .collect();
+    let mut groups: Groups = BTreeMap::new();
+    for (i, rule) in rules.rules.iter().enumerate() {
+        let sides: BTreeSet<Side> = rule.targets.iter().map(|t| t.side()).collect();
+        for side in sides {
+            let by_pin = groups.entry((rule.on as usize, side)).or_default();
+            match &pins[i] {
+                Some(values) => {
+                    for v in values {
+                        by_pin.entry(Some(v.as_str())).or_default().push(i);
                     }
                 }
-                None => true,
-            };
-            let overlap = overlap && numbers_overlap(&a.condition, &b.condition);
-            let clash = a.targets.iter().find(|ta| {
-                b.targets
-                    .iter()
-                    .any(|tb| tb.side() == ta.side() && tb.name() != ta.name())
-            });
-            if let (true, Some(target)) = (overlap, clash) {
-                warnings.push(Finding::new(
-                    "check.conflict",
-                    b.path.clone(),
-                    format!(
-                        "\"{}\" and \"{}\" can match the same {} event and set the {} side differently; under allMatches \"{}\" wins",
-                        a.name, b.name, a.on.name(), target.side().name(), b.name
-                    ),
-                ));
+                None => by_pin.entry(None).or_default().push(i),
             }
         }
+    }
+    let numbers: Vec<[Bounds; 5]> = rules
+        .rules
+        .iter()
+        .map(|r| NUMERIC.map(|op| bounds(&r.condition, op)))
+        .collect();
+    let mut scan = ConflictScan {
+        rules,
+        numbers: &numbers,
+        work: 0,
+        found: Vec::new(),
+        more: 0,
+    };
+    'groups: for ((_, side), by_pin) in &groups {
+        let any = by_pin.get(&None).map_or(&[][..], Vec::as_slice);
+        for (pin, members) in by_pin {
+            for (n, &b) in members.iter().enumerate() {
+                // Each pair once: two pinned rules meet in the group of the first
+                // status they share; a pinned rule meets the rules pinned to nothing
+                // in the group of its own first status.
+                let home = pin.is_some() && first_of(&pins[b]) == *pin;
+                for &a in &members[..n] {
+                    let here = pin.is_none() || first_shared(&pins[a], &pins[b]) == *pin;
+                    if here && !scan.compare(a, b, *side) || !scan.step() {
+                        break 'groups;
+                    }
+                }
+                for &a in any.iter().filter(|_| home) {
+                    let (first, second) = if a < b { (a, b) } else { (b, a) };
+                    if !scan.compare(first, second, *side) {
+                        break 'groups;
+                    }
+                }
+            }
+        }
+    }
+    let ConflictScan {
+        mut found,
+        more,
+        work,
+        ..
+    } = scan;
+    found.sort_by_key(|(a, b, _)| (*b, *a));
+    for (a, b, side) in found {
+        let (a, b) = (&rules.rules[a], &rules.rules[b]);
+        warnings.push(Finding::new(
+            "check.conflict",
+            b.path.clone(),
+            format!(
+                "\"{}\" and \"{}\" can match the same {} event and set the {} side differently; under allMatches \"{}\" wins",
+                a.name, b.name, a.on.name(), side.name(), b.name
+            ),
+        ));
+    }
+    if more > 0 || work >= CONFLICT_WORK {
+        let stopped = if work >= CONFLICT_WORK {
+            format!("; the check stopped after {CONFLICT_WORK} comparisons, so there may be more")
+        } else {
+            String::new()
+        };
+        warnings.push(Finding::new(
+            "check.conflict",
+            "$.rules",
+            format!("and {more} more pairs of conflicting rules (the first {MAX_CONFLICTS} are listed){stopped}"),
+        ));
+    }
+}
+
+/// The smallest status both rules are pinned to.
+fn first_shared<'a>(
+    a: &'a Option<BTreeSet<String>>,
+    b: &Option<BTreeSet<String>>,
+) -> Option<&'a str> {
+    match (a, b) {
+        (Some(a), Some(b)) => a.iter().find(|v| b.contains(*v)).map(String::as_str),
+        _ => None,
+    }
+}
+
+fn first_of(pins: &Option<BTreeSet<String>>) -> Option<&str> {
+    pins.as_ref()?.iter().next().map(String::as_str)
+}
+
+/// Pairs of rules compared so far, with the work done.
+struct ConflictScan<'r> {
+    rules: &'r CompiledRules,
+    numbers: &'r [[Bounds; 5]],
+    work: usize,
+    found: Vec<(usize, usize, Side)>,
+    more: usize,
+}
+
+impl ConflictScan<'_> {
+    /// Counts one step of work; false once `CONFLICT_WORK` is used up.
+    fn step(&mut self) -> bool {
+        self.work += 1;
+        if self.work > CONFLICT_WORK {
+            self.work = CONFLICT_WORK;
+            return false;
+        }
+        true
+    }
+
+    /// Compares rule `a` (earlier in the file) with `b` on `side`; false once the work
+    /// is used up.
+    fn compare(&mut self, a: usize, b: usize, side: Side) -> bool {
+        if !self.step() {
+            return false;
+        }
+        let (ra, rb) = (&self.rules.rules[a], &self.rules.rules[b]);
+        let clash = ra.targets.iter().any(|ta| {
+            ta.side() == side
+                && rb
+                    .targets
+                    .iter()
+                    .any(|tb| tb.side() == side && tb.name() != ta.name())
+        });
+        let numbers = self.numbers[a]
+            .iter()
+            .zip(&self.numbers[b])
+            .all(|(x, y)| !is_empty(intersect(*x, *y)));
+        if clash && numbers {
+            if self.found.len() < MAX_CONFLICTS {
+                self.found.push((a, b, side));
+            } else {
+                self.more += 1;
+            }
+        }
+        true
     }
 }
 
@@ -261,107 +429,281 @@ fn is_empty(b: Bounds) -> bool {
     b.0 > b.2 || (b.0 == b.2 && !(b.1 && b.3))
 }
 
-/// False when some numeric operand cannot satisfy both conditions at once.
-fn numbers_overlap(a: &Cond, b: &Cond) -> bool {
-    NUMERIC
-        .iter()
-        .all(|op| !is_empty(intersect(bounds(a, *op), bounds(b, *op))))
+/// A state of one side; `None` stands for "any state" of that side, where the rules
+/// pinned to no state start (so they add one edge each, not one per known state).
+type Node = (Side, Option<String>);
+
+/// The state graph: "in this state, that rule sets the other side to that state".
+struct Graph<'r> {
+    nodes: Vec<Node>,
+    /// Per node: (next node, the rule; `None` for a state's edge to its side's "any").
+    edges: Vec<Vec<(usize, Option<&'r Rule>)>>,
 }
 
-type Node = (Side, String);
+impl<'r> Graph<'r> {
+    fn new(known: &Known<'r>) -> Graph<'r> {
+        let mut ids: BTreeMap<Node, usize> = BTreeMap::new();
+        let mut graph = Graph {
+            nodes: Vec::new(),
+            edges: Vec::new(),
+        };
+        let id = |ids: &mut BTreeMap<Node, usize>, graph: &mut Graph<'r>, node: Node| {
+            *ids.entry(node.clone()).or_insert_with(|| {
+                graph.nodes.push(node);
+                graph.edges.push(Vec::new());
+                graph.nodes.len() - 1
+            })
+        };
+        for rule in &known.rules.rules {
+            let Some((operand, _)) = known.status_operand(rule.on) else {
+                continue;
+            };
+            let side = if operand == Operand::TelephonyNewState {
+                Side::Telephony
+            } else {
+                Side::Omni
+            };
+            let sources: Vec<Option<String>> = match pinned(&rule.condition, operand) {
+                Some(values) => values.into_iter().map(Some).collect(),
+                None => vec![None],
+            };
+            for source in sources {
+                let from = id(&mut ids, &mut graph, (side, source));
+                for target in rule.targets.iter().filter(|t| t.side() != side) {
+                    let to = id(
+                        &mut ids,
+                        &mut graph,
+                        (target.side(), Some(target.name().to_string())),
+                    );
+                    graph.edges[from].push((to, Some(rule)));
+                }
+            }
+        }
+        // Every known state of a side leads to that side's "any" node, when rules start
+        // there.
+        for side in [Side::Omni, Side::Telephony] {
+            let Some(&any) = ids.get(&(side, None)) else {
+                continue;
+            };
+            let names = match side {
+                Side::Omni => &known.omni,
+                Side::Telephony => &known.telephony,
+            };
+            for name in names {
+                let from = id(&mut ids, &mut graph, (side, Some(name.clone())));
+                graph.edges[from].push((any, None));
+            }
+            // States named by targets but absent from the catalog lead there too.
+            for from in 0..graph.nodes.len() {
+                let (s, name) = &graph.nodes[from];
+                if *s == side && name.as_ref().is_some_and(|n| !names.contains(n)) {
+                    graph.edges[from].push((any, None));
+                }
+            }
+        }
+        // Numbered in state order, so each cycle is reported from its first state.
+        let mut rank = vec![0; graph.nodes.len()];
+        for (r, &v) in ids.values().enumerate() {
+            rank[v] = r;
+        }
+        let mut sorted = Graph {
+            nodes: ids.into_keys().collect(),
+            edges: vec![Vec::new(); rank.len()],
+        };
+        for (v, edges) in graph.edges.into_iter().enumerate() {
+            sorted.edges[rank[v]] = edges.into_iter().map(|(w, r)| (rank[w], r)).collect();
+        }
+        sorted
+    }
+
+    /// Tarjan's strongly connected components, iteratively (no recursion however long
+    /// the chains): each node's component number.
+    fn components(&self) -> Vec<usize> {
+        const UNSEEN: usize = usize::MAX;
+        let n = self.nodes.len();
+        let (mut index, mut low, mut comp) = (vec![UNSEEN; n], vec![0; n], vec![UNSEEN; n]);
+        let (mut on_stack, mut stack) = (vec![false; n], Vec::new());
+        let (mut next_index, mut next_comp) = (0, 0);
+        for root in 0..n {
+            if index[root] != UNSEEN {
+                continue;
+            }
+            // (node, next edge to follow)
+            let mut calls = vec![(root, 0usize)];
+            index[root] = next_index;
+            low[root] = next_index;
+            next_index += 1;
+            stack.push(root);
+            on_stack[root] = true;
+            while let Some(&mut (v, ref mut e)) = calls.last_mut() {
+                if let Some(&(w, _)) = self.edges[v].get(*e) {
+                    *e += 1;
+                    if index[w] == UNSEEN {
+                        index[w] = next_index;
+                        low[w] = next_index;
+                        next_index += 1;
+                        stack.push(w);
+                        on_stack[w] = true;
+                        calls.push((w, 0));
+                    } else if on_stack[w] {
+                        low[v] = low[v].min(index[w]);
+                    }
+                    continue;
+                }
+                calls.pop();
+                if let Some(&(parent, _)) = calls.last() {
+                    low[parent] = low[parent].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        comp[w] = next_comp;
+                        if w == v {
+                            break;
+                        }
+                    }
+                    next_comp += 1;
+                }
+            }
+        }
+        comp
+    }
+}
 
 /// Rule chains that oscillate: following "this state makes that rule set the other
 /// side to that state" comes back to a side in a different state. A two-step loop
 /// (A:x -> B:y -> A:x) is a consistent mapping, not an oscillation.
-fn cycles(rules: &CompiledRules) -> Vec<Finding> {
-    let mut edges: BTreeMap<Node, Vec<(Node, &Rule)>> = BTreeMap::new();
-    for rule in &rules.rules {
-        let Some((operand, known)) = status_operand(rules, rule.on) else {
+///
+/// A cycle lies inside one strongly connected component, so only components of three
+/// or more states are searched, each from its states in turn, never leaving the
+/// component; the search takes at most `CYCLE_WORK` steps in all.
+/// Returns the cycles found (errors) and, when the work ran out first, a warning.
+fn cycles(known: &Known) -> (Vec<Finding>, Vec<Finding>) {
+    let graph = Graph::new(known);
+    let comp = graph.components();
+    let mut size = vec![0usize; graph.nodes.len()];
+    for &c in &comp {
+        size[c] += 1;
+    }
+    let mut search = CycleSearch {
+        graph: &graph,
+        comp: &comp,
+        work: 0,
+        found: BTreeSet::new(),
+        findings: Vec::new(),
+    };
+    let mut unfinished = BTreeSet::new();
+    for start in 0..graph.nodes.len() {
+        if size[comp[start]] < 3 || search.findings.len() >= MAX_CYCLES {
             continue;
-        };
-        let side = if operand == Operand::TelephonyNewState {
-            Side::Telephony
-        } else {
-            Side::Omni
-        };
-        let sources = pinned(&rule.condition, operand).unwrap_or(known);
-        for source in sources {
-            for target in rule.targets.iter().filter(|t| t.side() != side) {
-                let to = (target.side(), target.name().to_string());
-                edges
-                    .entry((side, source.clone()))
-                    .or_default()
-                    .push((to, rule));
-            }
+        }
+        if search.work >= CYCLE_WORK || !search.from(start) {
+            unfinished.insert(comp[start]);
         }
     }
-    let mut found: BTreeSet<Vec<String>> = BTreeSet::new();
-    let mut findings = Vec::new();
-    for start in edges.keys() {
-        let mut path: Vec<(Node, Option<&Rule>)> = vec![(start.clone(), None)];
-        walk(&edges, start, &mut path, &mut found, &mut findings);
-        if findings.len() >= MAX_CYCLES {
-            break;
-        }
+    let findings = search.findings;
+    let mut unchecked = Vec::new();
+    if let (Some(&c), true) = (unfinished.first(), findings.len() < MAX_CYCLES) {
+        let states: Vec<String> = (0..graph.nodes.len())
+            .filter(|&v| comp[v] == c)
+            .map(|v| node_name(&graph.nodes[v]))
+            .collect();
+        let first = graph.edges.iter().enumerate().find_map(|(v, edges)| {
+            (comp[v] == c).then_some(())?;
+            edges
+                .iter()
+                .find_map(|(w, rule)| (comp[*w] == c).then_some(*rule)?)
+        });
+        let others = match unfinished.len() - 1 {
+            0 => String::new(),
+            n => format!(" ({n} other such groups were not searched either)"),
+        };
+        unchecked.push(Finding::new(
+            "check.cycleLimit",
+            first.map_or_else(|| "$.rules".to_string(), |r| r.path.clone()),
+            format!(
+                "{} states are linked by rules in both directions ({}) and the check stopped after {CYCLE_WORK} steps without following every chain among them: they may oscillate{others}",
+                states.len(),
+                listed(states.iter())
+            ),
+        ));
     }
-    findings
+    (findings, unchecked)
 }
 
-fn walk<'r>(
-    edges: &BTreeMap<Node, Vec<(Node, &'r Rule)>>,
-    start: &Node,
-    path: &mut Vec<(Node, Option<&'r Rule>)>,
-    found: &mut BTreeSet<Vec<String>>,
-    findings: &mut Vec<Finding>,
-) {
-    let Some(here) = path.last().map(|p| p.0.clone()) else {
-        return;
-    };
-    for (next, rule) in edges.get(&here).into_iter().flatten() {
-        if findings.len() >= MAX_CYCLES {
+/// A bounded search for simple cycles inside one component.
+struct CycleSearch<'g, 'r> {
+    graph: &'g Graph<'r>,
+    comp: &'g [usize],
+    work: usize,
+    found: BTreeSet<Vec<String>>,
+    findings: Vec<Finding>,
+}
+
+impl<'r> CycleSearch<'_, 'r> {
+    /// Follows every simple path from `start` through later states of its component
+    /// (so each cycle is found from its first state once). False when the work ran out.
+    fn from(&mut self, start: usize) -> bool {
+        let c = self.comp[start];
+        let mut on_path = BTreeSet::from([start]);
+        // (node, the rule that led here, next edge to follow)
+        let mut path: Vec<(usize, Option<&'r Rule>, usize)> = vec![(start, None, 0)];
+        while let Some(&mut (v, _, ref mut e)) = path.last_mut() {
+            if self.findings.len() >= MAX_CYCLES {
+                return true;
+            }
+            self.work += 1;
+            if self.work > CYCLE_WORK {
+                return false;
+            }
+            let Some(&(w, rule)) = self.graph.edges[v].get(*e) else {
+                on_path.remove(&v);
+                path.pop();
+                continue;
+            };
+            *e += 1;
+            if w == start {
+                self.closed(&path, rule);
+            } else if w > start && self.comp[w] == c && !on_path.contains(&w) {
+                on_path.insert(w);
+                path.push((w, rule, 0));
+            }
+        }
+        true
+    }
+
+    fn closed(&mut self, path: &[(usize, Option<&'r Rule>, usize)], last: Option<&'r Rule>) {
+        let rules: Vec<&Rule> = path.iter().filter_map(|p| p.1).chain(last).collect();
+        if rules.len() <= 2 {
             return;
         }
-        if next == start {
-            let mut names: Vec<String> = path
-                .iter()
-                .skip(1)
-                .filter_map(|p| p.1.map(|r| r.name.clone()))
-                .collect();
-            names.push(rule.name.clone());
-            if names.len() > 2 {
-                let mut key = names.clone();
-                key.sort();
-                if found.insert(key) {
-                    findings.push(cycle_finding(path, rule, &names));
-                }
-            }
-        } else if next > start && !path.iter().any(|p| &p.0 == next) {
-            // Only walk to nodes after the start, so each cycle is found from its
-            // smallest node once.
-            path.push((next.clone(), Some(rule)));
-            walk(edges, start, path, found, findings);
-            path.pop();
+        let mut key: Vec<String> = rules.iter().map(|r| r.name.clone()).collect();
+        key.sort();
+        if !self.found.insert(key) {
+            return;
         }
+        let states: Vec<String> = path
+            .iter()
+            .chain(path.first())
+            .map(|p| node_name(&self.graph.nodes[p.0]))
+            .collect();
+        let names: Vec<String> = rules.iter().map(|r| format!("\"{}\"", r.name)).collect();
+        let (states, names) = (joined(states.iter(), " -> "), listed(names.iter()));
+        self.findings.push(Finding::new(
+            "check.cycle",
+            rules[0].path.clone(),
+            format!(
+                "these rules chain into an oscillation ({}): {}; at run time the engine stops such a chain after one action per side",
+                states,
+                names
+            ),
+        ));
     }
 }
 
-fn cycle_finding(path: &[(Node, Option<&Rule>)], last: &Rule, names: &[String]) -> Finding {
-    let states: Vec<String> = path
-        .iter()
-        .map(|((side, state), _)| format!("{} {state}", side.name()))
-        .chain(
-            path.first()
-                .map(|((side, state), _)| format!("{} {state}", side.name())),
-        )
-        .collect();
-    let first = path.get(1).and_then(|p| p.1).unwrap_or(last);
-    Finding::new(
-        "check.cycle",
-        first.path.clone(),
-        format!(
-            "these rules chain into an oscillation ({}): {}; at run time the engine stops such a chain after one action per side",
-            states.join(" -> "),
-            names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
-        ),
-    )
+fn node_name((side, state): &Node) -> String {
+    match state {
+        Some(state) => format!("{} {state}", side.name()),
+        None => format!("{} any state", side.name()),
+    }
 }

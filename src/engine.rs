@@ -195,6 +195,17 @@ impl Trace {
             .map(|(&r, _)| self.rules.rules[r].name.as_str())
     }
 
+    /// The targets of the rules whose outcome was `want`, read from the rules that made
+    /// the decision (no checks evaluated).
+    pub fn targets_of(&self, want: Outcome) -> impl Iterator<Item = &Target> + '_ {
+        let triggered = self.rules.triggered(self.kind);
+        triggered
+            .iter()
+            .zip(&self.outcomes)
+            .filter(move |(_, o)| **o == want)
+            .flat_map(|(&r, _)| &self.rules.rules[r].targets)
+    }
+
     /// The short form: matching rules with their checks, counts of the rest.
     pub fn summary(&self) -> TraceSummary {
         let count = |want: Outcome| self.outcomes.iter().filter(|o| **o == want).count();

@@ -20,7 +20,8 @@
 //! - [`engine`]: [`Engine::handle`]`(event, now) -> `[`Decision`]` { actions, trace }`.
 //! - [`metrics`]: the local UserServicePresence records.
 //! - [`sync`]: the loop around the engine: echoes, chains, queueing, coalescing,
-//!   retries, ownership, deferral during contacts, start-up buffering.
+//!   retries, ownership, deferral during contacts, start-up buffering, and the saved
+//!   session bound to its org and user.
 //! - `check` (native): `omnisync check`'s findings: errors, cycles, never-matching
 //!   and conflicting rules. `import` (native): CTI Adapter and CXone converters.
 //! - [`simulate`]: replays a trace against the sync loop and a model of both systems.

@@ -230,6 +230,13 @@ impl Metrics {
         }
     }
 
+    /// Keeps at most [`RECORDS_KEPT`] closed records, the newest: for a restored
+    /// session, which may come from anywhere.
+    pub fn keep_bounds(&mut self) {
+        let excess = self.closed.len().saturating_sub(RECORDS_KEPT);
+        self.closed.drain(..excess);
+    }
+
     /// The records with the current period running to `now`.
     pub fn report(&self, state: &AgentState, now: u64) -> MetricsReport {
         let mut records: Vec<PresenceRecord> = self.closed.iter().cloned().collect();

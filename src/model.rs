@@ -221,25 +221,34 @@ impl AgentState {
         self.prune_finished();
     }
 
-    /// Drops the oldest finished work items beyond [`FINISHED_WORK_KEPT`]. Past the
-    /// limit each new finished item drops one old one, so this finds the oldest instead
-    /// of sorting them all on every work event.
+    /// Drops the oldest finished work items beyond [`FINISHED_WORK_KEPT`] in one sort and
+    /// one pass whatever their number (a restored session may bring thousands), not by
+    /// searching for the oldest once per item dropped.
     fn prune_finished(&mut self) {
-        if self.works.len() <= FINISHED_WORK_KEPT {
+        let finished: Vec<(u64, &str)> = self
+            .works
+            .values()
+            .filter(|w| w.status.is_finished())
+            .map(|w| (w.updated_at, w.work_id.as_str()))
+            .collect();
+        let excess = finished.len().saturating_sub(FINISHED_WORK_KEPT);
+        if excess == 0 {
             return;
         }
-        let finished = self.works.values().filter(|w| w.status.is_finished());
-        for _ in FINISHED_WORK_KEPT..finished.count() {
-            let oldest = self
-                .works
-                .values()
-                .filter(|w| w.status.is_finished())
-                .min_by(|a, b| (a.updated_at, &a.work_id).cmp(&(b.updated_at, &b.work_id)))
-                .map(|w| w.work_id.clone());
-            if let Some(id) = oldest {
-                self.works.remove(&id);
-            }
-        }
+        // The newest finished item that is dropped: everything older goes too.
+        let order =
+            crate::rules::compile::sorted(finished.len(), &|a, b| finished[a].cmp(&finished[b]));
+        let cut = finished[order[excess - 1]];
+        let cut = (cut.0, cut.1.to_string());
+        self.works.retain(|w| {
+            !w.status.is_finished() || (w.updated_at, w.work_id.as_str()) > (cut.0, cut.1.as_str())
+        });
+    }
+
+    /// Applies every bound the model keeps during a shift; for a restored session,
+    /// which may come from anywhere.
+    pub fn keep_bounds(&mut self) {
+        self.prune_finished();
     }
 }
 
@@ -287,6 +296,28 @@ mod tests {
         }
         assert_eq!(s.works.len(), FINISHED_WORK_KEPT);
         assert!(s.works.contains_key("0Bz199"));
+    }
+
+    #[test]
+    fn pruning_many_restored_items_keeps_the_newest_in_one_pass() {
+        let mut s = AgentState::default();
+        for i in 0..30_000u64 {
+            let w = work(&format!("{i:05}"));
+            s.work_event(WorkEvent::Assigned, &w, None, i);
+        }
+        for i in 0..30_000u64 {
+            if let Some(item) = s.works.values_mut().nth(i as usize) {
+                item.status = WorkStatus::Closed;
+            }
+        }
+        s.work_event(WorkEvent::Assigned, &work("open"), None, 1);
+        s.keep_bounds();
+        // The open item stays; of the finished, the 32 most recently updated.
+        assert_eq!(s.works.len(), FINISHED_WORK_KEPT + 1);
+        assert!(s.works.contains_key("0Bzopen"));
+        assert!(s.works.contains_key("0Bz29999"));
+        assert!(s.works.contains_key("0Bz29968"));
+        assert!(!s.works.contains_key("0Bz29967"));
     }
 
     #[test]

@@ -70,6 +70,11 @@ impl Works {
     pub fn values_mut(&mut self) -> std::slice::IterMut<'_, WorkItem> {
         self.0.iter_mut()
     }
+
+    /// Keeps the items for which `keep` holds, in one pass.
+    pub fn retain(&mut self, keep: impl FnMut(&WorkItem) -> bool) {
+        self.0.retain(keep);
+    }
 }
 
 impl std::ops::Index<&str> for Works {
@@ -104,12 +109,29 @@ impl<'de> Deserialize<'de> for Works {
                 f.write_str("an object of work items keyed by AgentWork Id")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Works, A::Error> {
-                let mut works = Works::default();
+                let mut items = Vec::new();
                 while let Some((work_id, item)) = map.next_entry::<String, WorkItem>()? {
                     // The key is the Id, as in a map.
-                    works.insert(WorkItem { work_id, ..item });
+                    items.push(WorkItem { work_id, ..item });
                 }
-                Ok(works)
+                // One sort, not one insertion per item: a saved session may hold
+                // thousands. Of equal Ids the last wins, as in a map.
+                items.reverse();
+                let order = crate::rules::compile::sorted(items.len(), &|a, b| {
+                    items[a].work_id.cmp(&items[b].work_id)
+                });
+                let mut slots: Vec<Option<WorkItem>> = items.into_iter().map(Some).collect();
+                let mut works: Vec<WorkItem> = Vec::with_capacity(slots.len());
+                for i in order {
+                    let Some(item) = slots[i].take() else {
+                        continue;
+                    };
+                    if works.last().is_some_and(|w| w.work_id == item.work_id) {
+                        continue;
+                    }
+                    works.push(item);
+                }
+                Ok(Works(works))
             }
         }
         deserializer.deserialize_map(ById)

@@ -139,6 +139,13 @@ pub fn resolve(rules: &mut CompiledRules, catalog: &Catalog) -> Result<Vec<Findi
         }
     }
     if !missing.is_empty() {
+        // A few names, then a count: a file of thousands of unknown statuses must not
+        // make a message of megabytes (each one is also in `details`).
+        let more = names.len().saturating_sub(NAMES_LISTED);
+        names.truncate(NAMES_LISTED);
+        if more > 0 {
+            names.push(format!("and {more} more"));
+        }
         let message = format!(
             "the org has no ServicePresenceStatus with the DeveloperName {}; {}",
             names.join(", "),
@@ -149,6 +156,8 @@ pub fn resolve(rules: &mut CompiledRules, catalog: &Catalog) -> Result<Vec<Findi
             details: missing,
         });
     }
+    // The Ids changed: the sorted lookup by Id must follow.
+    rules.reindex();
     for rule in &mut rules.rules {
         for target in &mut rule.targets {
             if let Target::Omni {

@@ -122,6 +122,10 @@ pub struct CompiledRules {
     /// The indices of the rules each event kind triggers, in file order: evaluating an
     /// event visits only its own rules.
     triggered: Vec<Vec<usize>>,
+    /// Status indices in DeveloperName order and in 15-character Id order, so a lookup
+    /// is a binary search whatever the size of the catalog (see [`CompiledRules::reindex`]).
+    by_name: Vec<usize>,
+    by_id: Vec<usize>,
 }
 
 impl CompiledRules {
@@ -151,15 +155,44 @@ impl CompiledRules {
     }
 
     pub fn status_by_name(&self, developer_name: &str) -> Option<&Status> {
-        self.statuses
-            .iter()
-            .find(|s| s.developer_name == developer_name)
+        if self.by_name.len() != self.statuses.len() {
+            // Statuses changed since the last reindex: still right, only slower.
+            return self
+                .statuses
+                .iter()
+                .find(|s| s.developer_name == developer_name);
+        }
+        let i = self
+            .by_name
+            .partition_point(|&i| self.statuses[i].developer_name.as_str() < developer_name);
+        let status = &self.statuses[*self.by_name.get(i)?];
+        (status.developer_name == developer_name).then_some(status)
     }
 
     pub fn status_by_id(&self, id: &str) -> Option<&Status> {
-        self.statuses
-            .iter()
-            .find(|s| salesforce_id::same_id(&s.id, id))
+        if self.by_id.len() != self.statuses.len() {
+            return self
+                .statuses
+                .iter()
+                .find(|s| salesforce_id::same_id(&s.id, id));
+        }
+        let key = id.get(..15)?;
+        let i = self
+            .by_id
+            .partition_point(|&i| self.statuses[i].id.get(..15).unwrap_or("") < key);
+        let status = &self.statuses[*self.by_id.get(i)?];
+        salesforce_id::same_id(&status.id, id).then_some(status)
+    }
+
+    /// Sorts the lookup indices of the statuses; call it after changing `statuses`
+    /// (until then lookups fall back to a scan when the count changed).
+    pub fn reindex(&mut self) {
+        let statuses = &self.statuses;
+        self.by_name = sorted(statuses.len(), &|a, b| {
+            statuses[a].developer_name.cmp(&statuses[b].developer_name)
+        });
+        let id = |i: usize| statuses[i].id.get(..15).unwrap_or("");
+        self.by_id = sorted(statuses.len(), &|a, b| id(a).cmp(id(b)));
     }
 
     pub fn is_system_state(&self, state: &str) -> bool {
@@ -221,6 +254,8 @@ pub fn compile_from(
             sync: file.options.sync.clone(),
             warnings: Vec::new(),
             triggered: Vec::new(),
+            by_name: Vec::new(),
+            by_id: Vec::new(),
         },
     };
     if file.version != 1 {
@@ -238,6 +273,7 @@ pub fn compile_from(
     c.rules(file);
     if c.errors.is_empty() {
         let mut out = c.out;
+        out.reindex();
         for (i, rule) in out.rules.iter().enumerate() {
             let kind = rule.on as usize;
             if out.triggered.len() <= kind {
@@ -247,7 +283,7 @@ pub fn compile_from(
         }
         Ok(out)
     } else {
-        Err(c.errors)
+        Err(super::parse::capped(c.errors))
     }
 }
 
@@ -265,14 +301,39 @@ impl Compiler {
     }
 
     fn statuses(&mut self, file: &RulesFile) {
-        for (i, s) in file.statuses.iter().enumerate() {
-            let i = at(&self.origin.statuses, i);
+        // The 18-character Id; empty when the file gives none (the org's catalog gives
+        // it at start); `None` when the given one is not an Id.
+        let ids: Vec<Option<String>> = file
+            .statuses
+            .iter()
+            .map(|s| match &s.id {
+                None => Some(String::new()),
+                Some(given) => salesforce_id::to_18(given),
+            })
+            .collect();
+        // Duplicates found by sorting, not by comparing every pair: the first of each
+        // name is kept, and then the first of each Id among the names kept.
+        let valid = || (0..ids.len()).filter(|&i| ids[i].is_some());
+        let name_dup = later_of_equal(
+            ids.len(),
+            valid(),
+            |i| file.statuses[i].developer_name.as_str(),
+            |i| i,
+        );
+        let id_dup = later_of_equal(
+            ids.len(),
+            valid().filter(|&i| !name_dup[i] && ids[i].as_deref() != Some("")),
+            |i| ids[i].as_deref().and_then(|id| id.get(..15)).unwrap_or(""),
+            |i| i,
+        );
+        for (n, s) in file.statuses.iter().enumerate() {
+            let i = at(&self.origin.statuses, n);
             let path = format!("$.statuses[{i}]");
             // No Id: the org's catalog gives it at start (an empty Id until then).
             // Without a catalog a missing Id is an error, but the name still counts so
             // that the rules naming it are not reported too.
-            let id = match &s.id {
-                None => {
+            let id = match (&s.id, ids[n].clone()) {
+                (None, _) => {
                     if self.require_ids {
                         self.error(
                             "rules.missingStatusId",
@@ -285,27 +346,23 @@ impl Compiler {
                     }
                     String::new()
                 }
-                Some(given) => match salesforce_id::to_18(given) {
-                    Some(id) => id,
-                    None => {
-                        self.error(
-                            "rules.invalidStatusId",
-                            format!("{path}.id"),
-                            format!(
-                                "\"{given}\" is not a Salesforce Id (15 or 18 letters and digits)"
-                            ),
-                        );
-                        continue;
-                    }
-                },
+                (Some(_), Some(id)) => id,
+                (Some(given), None) => {
+                    self.error(
+                        "rules.invalidStatusId",
+                        format!("{path}.id"),
+                        format!("\"{given}\" is not a Salesforce Id (15 or 18 letters and digits)"),
+                    );
+                    continue;
+                }
             };
-            if self.out.status_by_name(&s.developer_name).is_some() {
+            if name_dup[n] {
                 self.error(
                     "rules.duplicateStatus",
                     format!("{path}.developerName"),
                     format!("the status \"{}\" is listed twice", s.developer_name),
                 );
-            } else if !id.is_empty() && self.out.status_by_id(&id).is_some() {
+            } else if id_dup[n] {
                 self.error(
                     "rules.duplicateStatus",
                     format!("{path}.id"),
@@ -320,6 +377,7 @@ impl Compiler {
                 });
             }
         }
+        self.out.reindex();
     }
 
     fn mappings(&mut self, file: &RulesFile) {
@@ -375,18 +433,43 @@ impl Compiler {
     }
 
     fn rules(&mut self, file: &RulesFile) {
-        for (i, r) in file.rules.iter().enumerate() {
-            let i = at(&self.origin.rules, i);
+        // A rule's name is taken when a mapping, an earlier rule or an earlier rule
+        // that could not be read has it: found by sorting every claim once.
+        let names = std::mem::take(&mut self.names);
+        let claims: Vec<(&str, (usize, usize, bool))> = names
+            .iter()
+            .map(|n| (n.as_str(), (0, 0, false)))
+            .chain(
+                self.origin
+                    .unreadable_rule_names
+                    .iter()
+                    .map(|(j, n)| (n.as_str(), (1, *j, false))),
+            )
+            .chain(
+                file.rules
+                    .iter()
+                    .enumerate()
+                    .map(|(n, r)| (r.name.as_str(), (1, at(&self.origin.rules, n), true))),
+            )
+            .collect();
+        let taken = later_of_equal(
+            claims.len(),
+            0..claims.len(),
+            |c| claims[c].0,
+            |c| claims[c].1,
+        );
+        let taken = &taken[claims.len() - file.rules.len()..];
+        for (n, r) in file.rules.iter().enumerate() {
+            let i = at(&self.origin.rules, n);
             let path = format!("$.rules[{i}]");
-            let unreadable_before = self
-                .origin
-                .unreadable_rule_names
-                .iter()
-                .any(|(j, name)| *j < i && *name == r.name);
-            if unreadable_before {
-                self.names.push(r.name.clone());
+            let named = !taken[n];
+            if !named {
+                self.error(
+                    "rules.duplicateRuleName",
+                    format!("{path}.name"),
+                    format!("another rule is already named \"{}\"; names must be unique so the trace is unambiguous", r.name),
+                );
             }
-            let named = self.claim_name(&r.name, &format!("{path}.name"));
             let condition = match &r.condition {
                 None => Some(Cond::Always),
                 Some(c) => self.condition(c, r.on, &format!("{path}.if")),
@@ -428,17 +511,10 @@ impl Compiler {
         }
     }
 
-    /// Rule names must be unique so that the trace is unambiguous; every rule claims
-    /// its name, valid or not, so a duplicate is reported even next to other errors.
-    fn claim_name(&mut self, name: &str, path: &str) -> bool {
-        if self.names.iter().any(|n| n == name) {
-            self.error(
-                "rules.duplicateRuleName",
-                path,
-                format!("another rule is already named \"{name}\"; names must be unique so the trace is unambiguous"),
-            );
-            return false;
-        }
+    /// Rule names must be unique so that the trace is unambiguous. A mapping's name
+    /// holds its position, so mappings never clash with each other; their names are
+    /// kept for [`Compiler::rules`], which checks every rule's name against them.
+    fn claim_name(&mut self, name: &str, _path: &str) -> bool {
         self.names.push(name.to_string());
         true
     }
@@ -554,19 +630,11 @@ impl Compiler {
         if self.out.status_by_name(name).is_some() {
             return true;
         }
-        let known: Vec<&str> = self
-            .out
-            .statuses
-            .iter()
-            .map(|s| s.developer_name.as_str())
-            .collect();
+        let known = listed(self.out.statuses.iter().map(|s| s.developer_name.as_str()));
         self.error(
             "rules.unknownStatus",
             path,
-            format!(
-                "no status has the DeveloperName \"{name}\"; the known statuses are: {}",
-                known.join(", ")
-            ),
+            format!("no status has the DeveloperName \"{name}\"; the known statuses are: {known}"),
         );
         false
     }
@@ -590,7 +658,7 @@ impl Compiler {
         {
             return true;
         }
-        let known = states.join(", ");
+        let known = listed(states.iter().map(String::as_str));
         self.error(
             "rules.unknownTelephonyState",
             path,
@@ -609,6 +677,79 @@ impl Compiler {
     }
 }
 
+/// Of the `items` (indices below `len`) with equal keys, marks all but the first in
+/// `order`: duplicates found by one sort instead of comparing every pair.
+fn later_of_equal<K: Ord, O: Ord>(
+    len: usize,
+    items: impl Iterator<Item = usize>,
+    key: impl Fn(usize) -> K,
+    order: impl Fn(usize) -> O,
+) -> Vec<bool> {
+    let items: Vec<usize> = items.collect();
+    let by_key = sorted(items.len(), &|a, b| {
+        let (a, b) = (items[a], items[b]);
+        key(a).cmp(&key(b)).then_with(|| order(a).cmp(&order(b)))
+    });
+    let mut later = vec![false; len];
+    for pair in by_key.windows(2) {
+        let (a, b) = (items[pair[0]], items[pair[1]]);
+        if key(a) == key(b) {
+            later[b] = true;
+        }
+    }
+    later
+}
+
+/// The indices `0..len` in the order `cmp` gives them, ties in index order. Every sort
+/// of the core goes through this one heapsort (O(n log n), no allocation beyond the
+/// result): the standard library's sorts would add several kB to the wasm bundle per
+/// use, for lists that only a hostile file makes long.
+pub(crate) fn sorted(len: usize, cmp: &dyn Fn(usize, usize) -> std::cmp::Ordering) -> Vec<usize> {
+    // Ties broken by index, so the result is the one a stable sort gives.
+    let less = |a: usize, b: usize| cmp(a, b).then(a.cmp(&b)).is_lt();
+    let mut order: Vec<usize> = (0..len).collect();
+    let sift = |order: &mut [usize], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            return;
+        }
+        if child + 1 < end && less(order[child], order[child + 1]) {
+            child += 1;
+        }
+        if !less(order[root], order[child]) {
+            return;
+        }
+        order.swap(root, child);
+        root = child;
+    };
+    for root in (0..len / 2).rev() {
+        sift(&mut order, root, len);
+    }
+    for end in (1..len).rev() {
+        order.swap(0, end);
+        sift(&mut order, 0, end);
+    }
+    order
+}
+
+/// At most [`super::parse::MAX_LISTED`] names, then how many more: an error message
+/// stays short whatever the size of the file.
+fn listed<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut shown = Vec::new();
+    let mut more = 0usize;
+    for name in names {
+        if shown.len() < super::parse::MAX_LISTED {
+            shown.push(name);
+        } else {
+            more += 1;
+        }
+    }
+    match more {
+        0 => shown.join(", "),
+        n => format!("{} and {n} more", shown.join(", ")),
+    }
+}
+
 /// The original position of the `i`th element that could be read.
 fn at(positions: &[usize], i: usize) -> usize {
     positions.get(i).copied().unwrap_or(i)
@@ -619,5 +760,27 @@ fn equals(left: Operand, text: &str) -> Cond {
         left,
         op: Comparator::Eq,
         right: Rhs::Static(Val::Text(text.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sorted;
+
+    #[test]
+    fn sorted_orders_like_a_stable_sort() {
+        let keys = [5, 3, 9, 3, 0, 5, 5, 1, 8, 0, 2];
+        let order = sorted(keys.len(), &|a, b| keys[a].cmp(&keys[b]));
+        let mut expected: Vec<usize> = (0..keys.len()).collect();
+        expected.sort_by_key(|&i| keys[i]);
+        assert_eq!(order, expected);
+        assert!(sorted(0, &|_, _| std::cmp::Ordering::Equal).is_empty());
+        let many: Vec<u32> = (0..1000u32)
+            .map(|i| i.wrapping_mul(2_654_435_761) % 97)
+            .collect();
+        let order = sorted(many.len(), &|a, b| many[a].cmp(&many[b]));
+        let mut expected: Vec<usize> = (0..many.len()).collect();
+        expected.sort_by_key(|&i| many[i]);
+        assert_eq!(order, expected);
     }
 }

@@ -19,6 +19,23 @@ const TOP_LEVEL: [&str; 8] = [
     "$schema",
 ];
 
+/// The sizes a rules file may have (docs/rules.md, "Limits"). A file past one is
+/// refused at once with `rules.tooLarge` naming the limit, so reading and checking any
+/// file takes bounded time and memory, natively and in the browser.
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_STATUSES: usize = 50_000;
+pub const MAX_RULES: usize = 10_000;
+/// Per list: `telephonyToOmni` and `omniToTelephony` each.
+pub const MAX_MAPPINGS: usize = 10_000;
+/// Telephony states, system states, channels, and any other list in the file.
+pub const MAX_LIST: usize = 10_000;
+/// Characters in any one string (names, Ids, labels...).
+pub const MAX_STRING: usize = 1_000;
+/// Errors reported for one file; the rest are counted.
+pub const MAX_FINDINGS: usize = 100;
+/// Names listed in one error message; the rest are counted.
+pub const MAX_LISTED: usize = 10;
+
 /// Where each element of the readable file stood in the original lists, and the names
 /// of rules that could not be read (so a later duplicate is still caught).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -53,6 +70,15 @@ pub struct Draft {
 
 /// Parses JSON text; a syntax error is reported with its line and column.
 pub fn read_str(text: &str) -> Result<Draft, Vec<Finding>> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(vec![too_large(
+            "$",
+            format!(
+                "the rules file is {} bytes; the limit is {MAX_FILE_BYTES} bytes",
+                text.len()
+            ),
+        )]);
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| {
         vec![Finding::new(
             "rules.syntax",
@@ -73,6 +99,7 @@ pub fn read_value(value: &Value) -> Result<Draft, Vec<Finding>> {
     let Some(top) = value.as_object() else {
         return Err(vec![shape("$", "the rules file must be a JSON object")]);
     };
+    within_limits(value)?;
     let mut errors = Vec::new();
     let mut origin = Origin::default();
     for key in top.keys() {
@@ -95,10 +122,14 @@ pub fn read_value(value: &Value) -> Result<Draft, Vec<Finding>> {
     let mappings = mappings(top.get("mappings"), &mut origin, &mut errors);
     let (rules, positions) = list::<RuleDef>(top.get("rules"), "$.rules", false, &mut errors);
     if let Some(Value::Array(all)) = top.get("rules") {
+        let mut read = vec![false; all.len()];
+        for &i in &positions {
+            read[i] = true;
+        }
         origin.unreadable_rule_names = all
             .iter()
             .enumerate()
-            .filter(|(i, _)| !positions.contains(i))
+            .filter(|(i, _)| !read[*i])
             .filter_map(|(i, r)| Some((i, r.get("name")?.as_str()?.to_string())))
             .collect();
     }
@@ -126,8 +157,116 @@ pub fn read_value(value: &Value) -> Result<Draft, Vec<Finding>> {
     Ok(Draft {
         file,
         origin,
-        errors,
+        errors: capped(errors),
     })
+}
+
+/// Refuses a file past a size limit before any of it is read for meaning.
+fn within_limits(value: &Value) -> Result<(), Vec<Finding>> {
+    let counts = [
+        ("$.statuses", MAX_STATUSES, "statuses"),
+        ("$.rules", MAX_RULES, "rules"),
+        (
+            "$.mappings.telephonyToOmni",
+            MAX_MAPPINGS,
+            "mappings per list",
+        ),
+        (
+            "$.mappings.omniToTelephony",
+            MAX_MAPPINGS,
+            "mappings per list",
+        ),
+    ];
+    let mut errors = Vec::new();
+    // The least the value takes as JSON text: the byte limit holds for a value that
+    // arrives already decoded (the browser's JSON.parse) as for text.
+    let mut bytes = 0usize;
+    // Every list and string, without recursion: the nesting is the caller's to bound.
+    let mut stack: Vec<(&Value, String)> = vec![(value, "$".to_string())];
+    while let Some((v, path)) = stack.pop() {
+        if errors.len() >= MAX_LISTED {
+            break;
+        }
+        bytes += match v {
+            Value::Null | Value::Bool(true) => 4,
+            Value::Bool(false) => 5,
+            Value::Number(_) => 1,
+            Value::String(s) => s.len() + 2,
+            Value::Array(a) => a.len() + 1,
+            Value::Object(m) => m.keys().map(|k| k.len() + 4).sum::<usize>() + 1,
+        };
+        if bytes > MAX_FILE_BYTES {
+            errors.push(too_large(
+                "$",
+                format!("the rules file is over {MAX_FILE_BYTES} bytes as JSON; the limit is {MAX_FILE_BYTES} bytes"),
+            ));
+            break;
+        }
+        match v {
+            Value::String(s) if s.chars().count() > MAX_STRING => errors.push(too_large(
+                &path,
+                format!(
+                    "a string of {} characters; the limit is {MAX_STRING} characters per string",
+                    s.chars().count()
+                ),
+            )),
+            Value::Array(items) => {
+                let (limit, what) = counts
+                    .iter()
+                    .find(|(p, _, _)| *p == path)
+                    .map_or((MAX_LIST, "entries per list"), |(_, n, what)| (*n, *what));
+                if items.len() > limit {
+                    errors.push(too_large(
+                        &path,
+                        format!("{} entries; the limit is {limit} {what}", items.len()),
+                    ));
+                    continue;
+                }
+                stack.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (v, format!("{path}[{i}]"))),
+                );
+            }
+            Value::Object(map) => {
+                for (key, v) in map {
+                    if key.chars().count() > MAX_STRING {
+                        errors.push(too_large(
+                            &path,
+                            format!("a key of {} characters; the limit is {MAX_STRING} characters per string", key.chars().count()),
+                        ));
+                    } else {
+                        stack.push((v, format!("{path}.{key}")));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+fn too_large(path: &str, message: String) -> Finding {
+    Finding::new("rules.tooLarge", path, message)
+}
+
+/// At most [`MAX_FINDINGS`] errors, the last one saying how many more there were.
+pub(crate) fn capped(mut errors: Vec<Finding>) -> Vec<Finding> {
+    if errors.len() > MAX_FINDINGS {
+        let more = errors.len() - MAX_FINDINGS;
+        errors.truncate(MAX_FINDINGS);
+        errors.push(Finding::new(
+            "rules.tooManyErrors",
+            "$",
+            format!("and {more} more errors (the first {MAX_FINDINGS} are listed)"),
+        ));
+    }
+    errors
 }
 
 /// Reads a file that must have no shape error at all.

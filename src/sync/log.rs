@@ -24,6 +24,8 @@ pub enum LogKind {
     ReadFailed,
     /// A read found the model out of step and corrected it.
     Drift,
+    /// An event stamped too far ahead of the clock.
+    Clock,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

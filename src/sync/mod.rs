@@ -23,17 +23,30 @@ mod contention;
 mod failures;
 mod log;
 mod read;
+mod session;
 
 pub use log::{LogEntry, LogKind, Stats};
+pub use session::{SavedSession, SESSION_VERSION};
 
-use crate::engine::{Action, Decision, Engine, Observation};
-use crate::event::Event;
+use crate::engine::{Action, Decision, Engine, Observation, Outcome};
+use crate::event::{Event, EventKind};
+use crate::rules::compile::Target;
 use crate::rules::file::{Side, SyncOptions};
 use serde::Serialize;
 use std::collections::VecDeque;
 
 /// The reason Omni-Channel gives to a status change made through the toolkit API.
 pub const TOOLKIT_REASON: &str = "OmniToolkitStatusChange";
+
+/// How far ahead of the caller's clock an event's own time may be and still be
+/// taken as a harmless skew between the clocks that stamped it; past it, the event
+/// is noted as stamped in the future. Either way an event is taken at no later than
+/// the caller's clock, so one event's time never moves the engine's clock for good.
+pub const MAX_CLOCK_SKEW_MS: u64 = 5_000;
+
+/// Events kept while waiting for the first reconcile; older ones are dropped past it,
+/// so a start-up read that never finishes cannot grow memory without end.
+pub const MAX_BUFFERED: usize = 1_000;
 
 /// What the host must do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -197,6 +210,11 @@ impl SyncLoop {
         self.ready
     }
 
+    /// Whether the write `id` still waits for its result.
+    pub fn is_in_flight(&self, id: u64) -> bool {
+        self.pending.iter().any(|p| p.id == id && p.in_flight)
+    }
+
     /// Seeds the retry jitter, so runs are reproducible.
     pub fn seed(&mut self, seed: u64) {
         self.rng = seed | 1;
@@ -237,6 +255,25 @@ impl SyncLoop {
         out
     }
 
+    /// Handles one event stamped `at` by its source, at `now` by the caller's clock:
+    /// the event is taken at the earlier of the two, so a stamp in the future cannot
+    /// move the engine's clock (a stamp more than [`MAX_CLOCK_SKEW_MS`] ahead is noted).
+    pub fn event_at(&mut self, event: &Event, at: u64, now: u64) -> Output {
+        if at <= now {
+            return self.event(event, at);
+        }
+        let mut out = self.event(event, now);
+        if at - now > MAX_CLOCK_SKEW_MS {
+            let message = format!(
+                "{} was stamped {} s ahead of this clock: taken as happening now",
+                event.kind().name(),
+                (at - now) / 1000
+            );
+            self.note(&mut out, now, LogKind::Clock, None, message);
+        }
+        out
+    }
+
     /// Handles one event from either system.
     pub fn event(&mut self, event: &Event, now: u64) -> Output {
         let mut out = self.tick(now);
@@ -250,6 +287,9 @@ impl SyncLoop {
         self.last_activity = now;
         self.idle_fired = false;
         if !self.ready {
+            if self.buffered.len() >= MAX_BUFFERED {
+                self.buffered.pop_front();
+            }
             self.buffered.push_back((event.clone(), now));
             self.note(
                 out,
@@ -297,6 +337,7 @@ impl SyncLoop {
                 }
             }
         }
+        let kind = event.kind();
         let leaving_contact = self.leaving_contact(event);
         let seen = self.engine.observe(event, now);
         if side.is_some() {
@@ -317,14 +358,18 @@ impl SyncLoop {
             }
         }
         if self.pending.iter().any(|p| p.in_flight) {
+            let message = if self.enqueue(seen, touched) {
+                " (replacing an older one of its kind)"
+            } else {
+                ""
+            };
             self.note(
                 out,
                 now,
                 LogKind::Queued,
                 None,
-                format!("{} waits for the action in flight", seen.kind.name()),
+                format!("{} waits for the action in flight{message}", kind.name()),
             );
-            self.queue.push_back((seen, touched));
             return;
         }
         self.evaluate(&seen, touched, now, out);
@@ -369,7 +414,7 @@ impl SyncLoop {
         self.held = later;
         for held in due {
             let touched = Touched::default().with(Some(held.side));
-            self.queue.push_back((held.seen, touched));
+            self.enqueue(held.seen, touched);
         }
         self.idle(now);
         self.read_due(now, &mut out);
@@ -395,7 +440,44 @@ impl SyncLoop {
             idle_ms: now - self.last_activity,
         };
         let seen = self.engine.observe(&event, now);
-        self.queue.push_back((seen, Touched::default()));
+        self.enqueue(seen, Touched::default());
+    }
+
+    /// Queues an observation to decide on once no write is in flight. The model has
+    /// already taken it in, so of one kind only the latest is still worth deciding on:
+    /// it replaces an older one (keeping the state that one started from, as
+    /// coalescing does). The queue thus holds at most one observation per event kind,
+    /// however long a side stalls, and a recovering side is sent the latest wanted
+    /// state, never the backlog. Returns true when an older one was replaced.
+    fn enqueue(&mut self, seen: Observation, touched: Touched) -> bool {
+        let Some(i) = self.queue.iter().position(|(q, _)| q.kind == seen.kind) else {
+            self.queue.push_back((seen, touched));
+            return false;
+        };
+        let mut seen = seen;
+        if let Some((older, older_touched)) = self.queue.remove(i) {
+            match seen.kind {
+                EventKind::TelephonyStateChanged => {
+                    seen.facts.telephony_old = older.facts.telephony_old
+                }
+                EventKind::StatusChanged | EventKind::Logout | EventKind::LoginSuccess => {
+                    seen.facts.omni_old = older.facts.omni_old
+                }
+                EventKind::WorkloadChanged => {
+                    seen.facts.previous_workload = older.facts.previous_workload
+                }
+                _ => {}
+            }
+            self.queue.push_back((
+                seen,
+                Touched {
+                    omni: touched.omni || older_touched.omni,
+                    telephony: touched.telephony || older_touched.telephony,
+                },
+            ));
+        }
+        self.stats.coalesced += 1;
+        true
     }
 
     fn drain(&mut self, now: u64, out: &mut Output) {
@@ -410,6 +492,7 @@ impl SyncLoop {
     fn evaluate(&mut self, seen: &Observation, touched: Touched, now: u64, out: &mut Output) {
         let mut decision = self.engine.decide(seen);
         decision.trace.at = now.max(seen.at);
+        self.drop_unwanted(&decision, now, out);
         let mut touched = touched;
         let mut kept = Vec::new();
         for action in std::mem::take(&mut decision.actions) {
@@ -445,6 +528,42 @@ impl SyncLoop {
         decision.actions = kept;
         out.decisions.push(decision);
         self.wake(out);
+    }
+
+    /// A rule that matched but whose side already shows its target says what that side
+    /// should be now: a write still waiting there for another state (a retry, or a call
+    /// that has not answered) is stale and is dropped, never sent or sent again.
+    fn drop_unwanted(&mut self, decision: &Decision, now: u64, out: &mut Output) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let wanted: Vec<(Side, String)> = decision
+            .trace
+            .targets_of(Outcome::AlreadyInState)
+            .map(|t| match t {
+                Target::Omni { status_id, .. } => (Side::Omni, status_id.clone()),
+                Target::Telephony(state) => (Side::Telephony, state.clone()),
+            })
+            .collect();
+        let stale = |p: &Pending| {
+            wanted.iter().any(|(side, target)| {
+                p.action.side() == *side
+                    && match side {
+                        Side::Omni => {
+                            !crate::rules::salesforce_id::same_id(p.action.target(), target)
+                        }
+                        Side::Telephony => p.action.target() != target,
+                    }
+            })
+        };
+        let (dropped, kept): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|p| stale(p));
+        self.pending = kept;
+        for p in dropped {
+            let message = format!("{} dropped: no longer wanted", p.action.describe());
+            self.note(out, now, LogKind::Expired, Some(p.action.rule()), message);
+        }
     }
 
     fn emit(&mut self, action: Action, touched: Touched, now: u64, out: &mut Output) {

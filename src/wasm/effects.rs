@@ -7,9 +7,52 @@ use super::runtime::{push, Input, Shared};
 use crate::read::PresenceRead;
 use crate::rules::file::Side;
 use crate::sync::Command;
-use js_sys::Reflect;
+use gloo_timers::callback::Timeout;
+use js_sys::{Promise, Reflect};
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+/// Calls a bridge method like [`call`], but gives up after `ms`: a promise that never
+/// settles becomes a failure with the code `timeout`, which the sync loop retries like
+/// any other. A late answer to a call given up on is ignored.
+async fn call_within(
+    ms: u32,
+    object: &JsValue,
+    method: &str,
+    args: &[JsValue],
+) -> Result<JsValue, JsValue> {
+    let timer: Rc<RefCell<Option<Timeout>>> = Rc::new(RefCell::new(None));
+    let late = Promise::new(&mut |_, reject| {
+        let error = js_sys::Error::new(&format!("{method} did not answer within {ms} ms"));
+        let _ = Reflect::set(&error, &"code".into(), &"timeout".into());
+        *timer.borrow_mut() = Some(Timeout::new(ms, move || {
+            let _ = reject.call1(&JsValue::NULL, &error);
+        }));
+    });
+    let result = First(Box::pin(call(object, method, args)), JsFuture::from(late)).await;
+    // Answered in time: the timer goes, and with it its closure.
+    drop(timer.borrow_mut().take());
+    result
+}
+
+/// Whichever of two futures finishes first: the call or its timer.
+struct First<A>(Pin<Box<A>>, JsFuture);
+
+impl<A: Future<Output = Result<JsValue, JsValue>>> Future for First<A> {
+    type Output = Result<JsValue, JsValue>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Poll::Ready(answer) = self.0.as_mut().poll(cx) {
+            return Poll::Ready(answer);
+        }
+        Pin::new(&mut self.1).poll(cx)
+    }
+}
 
 pub(super) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
     for command in commands {
@@ -17,16 +60,30 @@ pub(super) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
         let Ok(inner) = shared.inner.try_borrow() else {
             continue;
         };
-        let (host, telephony) = (inner.host.clone(), inner.telephony.clone());
+        let (host, telephony, ms) = (
+            inner.host.clone(),
+            inner.telephony.clone(),
+            inner.timeout_ms,
+        );
+        if let Command::Execute { action, .. } = &command {
+            inner.announce("acting", action);
+        }
         drop(inner);
         match command {
             Command::Execute { id, action, .. } => {
                 wasm_bindgen_futures::spawn_local(async move {
                     let target = JsValue::from_str(action.target());
                     let result = match action.side() {
-                        Side::Omni => call(&host, "setServicePresenceStatus", &[target]).await,
-                        Side::Telephony => call(&telephony, "setState", &[target]).await,
+                        Side::Omni => {
+                            call_within(ms, &host, "setServicePresenceStatus", &[target]).await
+                        }
+                        Side::Telephony => call_within(ms, &telephony, "setState", &[target]).await,
                     };
+                    if result.is_ok() {
+                        if let Ok(inner) = shared.inner.try_borrow() {
+                            inner.announce("done", &action);
+                        }
+                    }
                     push(
                         &shared,
                         Input::Result(id, result.err().map(|e| error_code(&e))),
@@ -35,7 +92,7 @@ pub(super) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
             }
             Command::Login { status_id } => {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let _ = call(&host, "login", &[JsValue::from_str(&status_id)]).await;
+                    let _ = call_within(ms, &host, "login", &[JsValue::from_str(&status_id)]).await;
                 });
             }
             Command::Reconcile => read_presence(&shared),
@@ -51,7 +108,11 @@ pub(super) fn read_presence(shared: &Rc<Shared>) {
     let Ok(inner) = shared.inner.try_borrow() else {
         return;
     };
-    let (host, telephony) = (inner.host.clone(), inner.telephony.clone());
+    let (host, telephony, ms) = (
+        inner.host.clone(),
+        inner.telephony.clone(),
+        inner.timeout_ms,
+    );
     let first = !inner.sync.is_ready();
     drop(inner);
     let shared = shared.clone();
@@ -69,7 +130,7 @@ pub(super) fn read_presence(shared: &Rc<Shared>) {
             if !Reflect::get(bridge, &method.into()).is_ok_and(|f| f.is_function()) {
                 continue;
             }
-            let value = match call(bridge, method, &[]).await {
+            let value = match call_within(ms, bridge, method, &[]).await {
                 Ok(v) if v.is_undefined() => JsValue::NULL,
                 Ok(v) => v,
                 Err(e) => {

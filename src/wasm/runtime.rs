@@ -9,13 +9,14 @@
 
 use super::bridge::text;
 use super::effects::{read_presence, run_commands};
-use super::tabs::Leadership;
-use super::{compile, read_catalog, read_event, time, to_js, typed};
-use crate::engine::{AgentContext, DecisionSummary, Engine, EngineSnapshot};
+use super::tabs::{Leadership, SILENCE_MS};
+use super::{compile, json_value, read_catalog, read_event, time, to_js, typed};
+use crate::engine::{Action, AgentContext, DecisionSummary, Engine};
 use crate::event::Event;
 use crate::read::PresenceRead;
+use crate::rules::file::Side;
 use crate::rules::Catalog;
-use crate::sync::{Command, LogEntry, Output, SyncLoop};
+use crate::sync::{Command, LogEntry, Output, SavedSession, SyncLoop};
 use gloo_timers::callback::{Interval, Timeout};
 use js_sys::{Function, Reflect};
 use serde::Serialize;
@@ -72,6 +73,27 @@ pub(super) enum Input {
     Leader(bool),
     /// Omni-Channel's connection error event: drives the relogin.
     ConnectionLost,
+    /// The leading tab started or finished a write (its announcement on the channel).
+    Acting(Side, String),
+    Done(Side, String),
+    /// A follower's wait for the leader's confirmation ran out.
+    Unconfirmed,
+    /// The leading tab said it is there.
+    Alive,
+}
+
+/// Bridge calls time out after this by default (option `bridgeTimeoutMs`).
+const BRIDGE_TIMEOUT_MS: u32 = 10_000;
+
+/// A write this following tab decided and waits to see the leader carry out.
+struct Awaited {
+    id: u64,
+    side: Side,
+    target: String,
+    deadline: u64,
+    /// When this tab decided it: a leader that neither acts nor confirms within a
+    /// bridge timeout of it is not doing its job, alive or not.
+    decided_at: u64,
 }
 
 pub(super) struct Inner {
@@ -95,6 +117,20 @@ pub(super) struct Inner {
     reconcile: Option<Interval>,
     on_update: Option<Function>,
     tabs: Option<Leadership>,
+    /// How long a bridge call may take before it counts as failed (`timeout`).
+    pub(super) timeout_ms: u32,
+    /// Whose session this is: the saved session must be theirs.
+    org: String,
+    user: String,
+    /// Writes a follower waits to see confirmed; the leader's recent confirmations.
+    awaited: Vec<Awaited>,
+    confirmed: VecDeque<(Side, String, u64)>,
+    confirm_timer: Option<(u64, Timeout)>,
+    /// Acting because the tab holding the lock did not: until another tab is heard
+    /// acting, this one keeps acting whatever the lock says.
+    alone: bool,
+    /// When the leading tab last said it is there.
+    leader_heard: Option<u64>,
     /// The org's statuses given at start: reloaded rules resolve against them too.
     catalog: Option<Catalog>,
 }
@@ -102,6 +138,20 @@ pub(super) struct Inner {
 pub(super) struct Shared {
     pub(super) inner: RefCell<Inner>,
     inbox: RefCell<VecDeque<Input>>,
+}
+
+impl Shared {
+    /// Whether `stop()` was called (a busy state counts as running).
+    pub(super) fn is_stopped(&self) -> bool {
+        self.inner.try_borrow().is_ok_and(|i| i.stopped)
+    }
+
+    /// Whether this tab acts for the agent now.
+    pub(super) fn is_leading(&self) -> bool {
+        self.inner
+            .try_borrow()
+            .is_ok_and(|i| i.leader && !i.stopped)
+    }
 }
 
 /// A running omnisync instance.
@@ -144,6 +194,19 @@ impl Runtime {
         let channel = option(options, "channel")
             .as_string()
             .unwrap_or_else(|| "omnisync".into());
+        // The lock, the channel and the saved session belong to one agent of one org:
+        // another user's page on the same origin neither leads for us nor restores
+        // into us.
+        let org = option(options, "orgId").as_string().unwrap_or_default();
+        let user = option(options, "userId")
+            .as_string()
+            .or_else(|| option(&context, "userId").as_string())
+            .unwrap_or_default();
+        let channel = scoped(&channel, &org, &user);
+        let timeout_ms = option(options, "bridgeTimeoutMs")
+            .as_f64()
+            .filter(|n| n.is_finite())
+            .map_or(BRIDGE_TIMEOUT_MS, |n| n.clamp(1.0, 600_000.0) as u32);
         let storage = match option(options, "storage") {
             v if v.is_null() => None,
             v if v.is_undefined() => {
@@ -155,15 +218,23 @@ impl Runtime {
             _ => None,
         };
         let key = format!("omnisync:{channel}");
-        // A reload picks up where the page left off: same model, same metrics.
+        // A reload picks up where the page left off: same model, same metrics, if the
+        // saved session is this agent's.
+        let mut refused = None;
         if let Some(saved) = storage
             .as_ref()
             .and_then(|s| s.get_item(&key).ok().flatten())
         {
-            let saved = JsValue::from_str(&saved);
-            if let Ok(snapshot) = typed::<EngineSnapshot>(&saved, "session.invalid", "the session")
-            {
-                engine.restore(snapshot);
+            let session = json_value(&JsValue::from_str(&saved), "session.invalid", "the session")
+                .map_err(|_| "it could not be read".to_string())
+                .and_then(|value| {
+                    SavedSession::from_value(value)
+                        .ok_or_else(|| "it is not a saved session of this version".to_string())
+                })
+                .and_then(|session| session.accept(&org, &user, now()));
+            match session {
+                Ok(snapshot) => engine.restore(snapshot),
+                Err(why) => refused = Some(why),
             }
         }
         let shared = Rc::new(Shared {
@@ -189,6 +260,14 @@ impl Runtime {
                     .filter(JsValue::is_function)
                     .map(JsValue::unchecked_into::<Function>),
                 tabs: None,
+                timeout_ms,
+                org,
+                user,
+                awaited: Vec::new(),
+                confirmed: VecDeque::new(),
+                confirm_timer: None,
+                alone: false,
+                leader_heard: None,
                 catalog,
             }),
             inbox: RefCell::new(VecDeque::new()),
@@ -210,6 +289,10 @@ impl Runtime {
         let tabs = Leadership::start(&shared, &channel);
         if let Ok(mut inner) = shared.inner.try_borrow_mut() {
             inner.tabs = tabs;
+            if let Some(why) = refused {
+                let message = format!("the saved session was not restored: {why}");
+                inner.record("refused", message, None, None);
+            }
             for warning in warnings {
                 inner.record("warning", warning.to_string(), None, None);
             }
@@ -289,16 +372,53 @@ fn pump(shared: &Rc<Shared>) {
         }
         let at = now();
         let out = match input {
-            Input::Event(event, at) => inner.sync.event(&event, at),
+            Input::Event(event, stamped) => inner.sync.event_at(&event, stamped, at),
+            Input::Acting(side, target) => {
+                inner.acting(side, &target, at, shared);
+                continue;
+            }
+            Input::Done(side, target) => {
+                inner.done(side, target, at, shared);
+                continue;
+            }
+            Input::Alive => {
+                inner.leader_heard = Some(at);
+                inner.heard_leader();
+                continue;
+            }
+            Input::Unconfirmed => {
+                inner.confirm_timer = None;
+                if !inner.unconfirmed(at, shared) {
+                    continue;
+                }
+                // Nobody acted on what this tab decided: it acts itself.
+                inner.leader = true;
+                inner.alone = true;
+                let message = "the tab holding the lock did not act on this agent's changes: this tab acts for the agent";
+                inner.record("leadership", message.into(), None, None);
+                let out = inner.sync.take_over(at);
+                let commands = inner.absorb(out, shared);
+                drop(inner);
+                run_commands(shared, commands);
+                notify(shared);
+                continue;
+            }
             Input::Result(id, error) => inner.sync.result(id, error.as_deref(), at),
             Input::Tick => inner.sync.tick(at),
             Input::ConnectionLost => inner.sync.connection_lost(at),
             Input::Read(read) => inner.sync.read(&read, at),
             Input::Leader(leader) if inner.decided && leader == inner.leader => continue,
+            Input::Leader(false) if inner.alone => continue,
             Input::Leader(leader) => {
                 let took_over = leader && inner.decided && !inner.leader;
                 inner.leader = leader;
                 inner.decided = true;
+                if leader {
+                    inner.alone = false;
+                    // Leading: nothing left to see confirmed by another tab.
+                    inner.awaited.clear();
+                    inner.confirm_timer = None;
+                }
                 let message = if leader {
                     "this tab now leads: it acts for the agent"
                 } else {
@@ -376,23 +496,144 @@ impl Inner {
     }
 
     /// The commands this tab carries out. A follower mirrors: the leader carries out
-    /// the actions, so they count as done here, and their echoes arrive in this tab
-    /// like in the leader's.
+    /// the actions and their echoes arrive in this tab like in the leader's. An action
+    /// counts as done here only when the leader says it did it (or its echo comes);
+    /// until then it waits like a write in flight, and if no confirmation comes within
+    /// the heartbeat window this tab acts itself (see [`Input::Unconfirmed`]).
     fn mirror(&mut self, commands: Vec<Command>, shared: &Rc<Shared>) -> Vec<Command> {
         if self.leader {
             return commands;
         }
         let mut keep = Vec::new();
+        let at = now();
         for command in commands {
             match command {
-                Command::Execute { id, .. } => {
-                    shared.inbox.borrow_mut().push_back(Input::Result(id, None))
+                Command::Execute { id, action, .. } => {
+                    let (side, target) = (action.side(), action.target().to_string());
+                    let seen = self.confirmed.iter().position(|(s, t, when)| {
+                        *s == side && *t == target && at.saturating_sub(*when) <= SILENCE_MS as u64
+                    });
+                    if let Some(i) = seen {
+                        // The leader was quicker than this tab's own decision.
+                        self.confirmed.remove(i);
+                        shared.inbox.borrow_mut().push_back(Input::Result(id, None));
+                        continue;
+                    }
+                    self.awaited.retain(|a| a.side != side);
+                    self.awaited.push(Awaited {
+                        id,
+                        side,
+                        target,
+                        deadline: at + SILENCE_MS as u64,
+                        decided_at: at,
+                    });
                 }
                 Command::Reconcile => keep.push(command),
                 Command::Login { .. } => {}
             }
         }
+        self.arm_confirm(shared);
         keep
+    }
+
+    /// The leader started a write: it is alive, so this tab waits as long as the
+    /// leader's call may take.
+    fn acting(&mut self, side: Side, target: &str, at: u64, shared: &Rc<Shared>) {
+        self.heard_leader();
+        let wait = self.timeout_ms as u64 + SILENCE_MS as u64;
+        for a in self
+            .awaited
+            .iter_mut()
+            .filter(|a| a.side == side && a.target == target)
+        {
+            a.deadline = a.deadline.max(at + wait);
+        }
+        self.arm_confirm(shared);
+    }
+
+    /// The leader carried out a write: a matching write of this tab counts as done.
+    fn done(&mut self, side: Side, target: String, at: u64, shared: &Rc<Shared>) {
+        self.heard_leader();
+        if let Some(i) = self
+            .awaited
+            .iter()
+            .position(|a| a.side == side && a.target == target)
+        {
+            let a = self.awaited.remove(i);
+            shared
+                .inbox
+                .borrow_mut()
+                .push_back(Input::Result(a.id, None));
+        } else if !self.leader {
+            self.confirmed.push_back((side, target, at));
+            while self.confirmed.len() > 8 {
+                self.confirmed.pop_front();
+            }
+        }
+    }
+
+    /// Another tab acts: a tab that acted alone gives way to it again.
+    fn heard_leader(&mut self) {
+        if self.alone {
+            self.alone = false;
+            self.leader = false;
+            let message = "another tab acts for the agent again: this one mirrors";
+            self.record("leadership", message.into(), None, None);
+        }
+    }
+
+    /// Whether a write this tab waits for is overdue: still in flight here (no echo
+    /// came either) past its deadline. Re-arms the timer for the others.
+    fn unconfirmed(&mut self, at: u64, shared: &Rc<Shared>) -> bool {
+        let sync = &self.sync;
+        self.awaited.retain(|a| sync.is_in_flight(a.id));
+        // A leader heard within the window is slow, not absent (a busy machine delays
+        // its messages): it gets one more window, up to a bridge timeout in all.
+        let live = self
+            .leader_heard
+            .is_some_and(|heard| at.saturating_sub(heard) < SILENCE_MS as u64);
+        let limit = self.timeout_ms as u64 + SILENCE_MS as u64;
+        for a in &mut self.awaited {
+            if live && a.deadline <= at && at.saturating_sub(a.decided_at) < limit {
+                a.deadline = at + SILENCE_MS as u64;
+            }
+        }
+        let overdue = self.awaited.iter().any(|a| a.deadline <= at);
+        if overdue {
+            self.awaited.clear();
+        } else {
+            self.arm_confirm(shared);
+        }
+        overdue && !self.leader && !self.stopped
+    }
+
+    fn arm_confirm(&mut self, shared: &Rc<Shared>) {
+        let Some(at) = self.awaited.iter().map(|a| a.deadline).min() else {
+            self.confirm_timer = None;
+            return;
+        };
+        if self
+            .confirm_timer
+            .as_ref()
+            .is_some_and(|(armed, _)| *armed == at)
+        {
+            return;
+        }
+        let weak = Rc::downgrade(shared);
+        let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
+        let timeout = Timeout::new(delay, move || {
+            if let Some(shared) = weak.upgrade() {
+                push(&shared, Input::Unconfirmed);
+            }
+        });
+        self.confirm_timer = Some((at, timeout));
+    }
+
+    /// Tells the other tabs what this leading tab does with an action.
+    pub(super) fn announce(&self, what: &str, action: &Action) {
+        if let (true, Some(tabs)) = (self.leader, &self.tabs) {
+            tabs.announce(what, action.side(), action.target());
+        }
     }
 
     fn record(
@@ -427,10 +668,8 @@ impl Inner {
     }
 
     fn persist(&self) {
-        if let (Some(storage), Ok(text)) = (
-            &self.storage,
-            serde_json::to_string(&self.sync.engine().snapshot()),
-        ) {
+        let session = SavedSession::new(self.sync.engine().snapshot(), &self.org, &self.user);
+        if let (Some(storage), Ok(text)) = (&self.storage, session.to_json()) {
             // A full or blocked storage only costs the reload-proofing.
             let _ = storage.set_item(&self.key, &text);
         }
@@ -536,16 +775,31 @@ impl Runtime {
         push_event(&self.shared, &event);
     }
 
-    /// Stops acting, releases leadership and the timers.
+    /// Stops acting, releases leadership and the timers: the instance no longer
+    /// leads (`isLeader()` is false) and handles nothing more.
     pub fn stop(&self) {
         if let Ok(mut inner) = self.shared.inner.try_borrow_mut() {
             inner.stopped = true;
+            inner.leader = false;
             inner.wake = None;
             inner.reconcile = None;
+            inner.confirm_timer = None;
+            inner.awaited.clear();
             if let Some(tabs) = inner.tabs.take() {
                 tabs.release();
             }
         }
+        self.shared.inbox.borrow_mut().clear();
+    }
+}
+
+/// The name of the lock, the channel and the saved session: one per org, user and
+/// channel.
+fn scoped(channel: &str, org: &str, user: &str) -> String {
+    if org.is_empty() && user.is_empty() {
+        channel.to_string()
+    } else {
+        format!("{channel}:{org}:{user}")
     }
 }
 

@@ -1,10 +1,16 @@
 //! One acting tab. With the Web Locks API, the tab holding the lock named after the
-//! channel leads; the lock is released when the tab closes or crashes, and the next
-//! waiting tab is granted it at once. Without Web Locks, tabs announce themselves on a
-//! BroadcastChannel every second and the oldest tab heard from within the last 2.5 s
-//! leads.
+//! channel (scoped by org and user) leads; the lock is released when the tab closes or
+//! crashes, and the next waiting tab is granted it at once. A lock taken away (another
+//! page's `steal`) is noticed: this tab stops leading and queues for the lock again.
+//! Without Web Locks, tabs announce themselves on a BroadcastChannel every second and
+//! the oldest tab heard from within the last 2.5 s leads; a peer claiming a start time
+//! no tab can have is ignored.
+//!
+//! The same channel carries the leader's account of what it does ("acting", "done"),
+//! so a follower counts an action as done only when a live leader confirms it.
 
 use super::runtime::{push, Input, Shared};
+use crate::rules::file::Side;
 use gloo_timers::callback::Interval;
 use js_sys::{Function, Promise, Reflect};
 use std::cell::RefCell;
@@ -12,34 +18,143 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 const HEARTBEAT_MS: u32 = 1_000;
-const SILENCE_MS: f64 = 2_500.0;
+pub(super) const SILENCE_MS: f64 = 2_500.0;
+/// A peer's start time may be this far ahead of this clock (clocks of one machine).
+const START_SKEW_MS: f64 = 5_000.0;
+/// No agent's tab runs longer than this: an older start time is forged.
+const OLDEST_START_MS: f64 = 24.0 * 3_600_000.0;
 
-pub(super) enum Leadership {
+pub(super) struct Leadership {
+    channel: Option<web_sys::BroadcastChannel>,
+    _listener: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
+    /// While this tab leads, it says so every second ("alive").
+    _alive: Option<Interval>,
+    kind: Kind,
+}
+
+enum Kind {
     /// Resolving this releases the lock.
     Lock(Function),
-    Heartbeat {
-        channel: web_sys::BroadcastChannel,
-        _beat: Interval,
-        _listener: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    },
+    Heartbeat(Interval),
 }
+
+/// A tab heard on the channel: ((started, id), last heard).
+type Peer = ((f64, f64), f64);
 
 impl Leadership {
     pub(super) fn start(shared: &Rc<Shared>, name: &str) -> Option<Leadership> {
-        lock(shared, name).or_else(|| heartbeat(shared, name))
+        let channel = web_sys::BroadcastChannel::new(name).ok();
+        let peers: Rc<RefCell<Vec<Peer>>> = Rc::new(RefCell::new(Vec::new()));
+        let listener = channel.as_ref().map(|channel| {
+            let listener = listen(shared, peers.clone());
+            channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+            listener
+        });
+        let kind = match lock(shared, name) {
+            Some(release) => Kind::Lock(release),
+            None => Kind::Heartbeat(heartbeat(shared, channel.clone()?, peers)),
+        };
+        let alive = channel.clone().map(|channel| {
+            let weak = Rc::downgrade(shared);
+            Interval::new(HEARTBEAT_MS, move || {
+                if weak.upgrade().is_some_and(|shared| shared.is_leading()) {
+                    let message = js_sys::Object::new();
+                    let _ = Reflect::set(&message, &"type".into(), &"alive".into());
+                    let _ = channel.post_message(&message);
+                }
+            })
+        });
+        Some(Leadership {
+            channel,
+            _listener: listener,
+            _alive: alive,
+            kind,
+        })
+    }
+
+    /// Tells the other tabs what this (leading) tab does: `acting` when it starts a
+    /// write, `done` when the write succeeded.
+    pub(super) fn announce(&self, what: &str, side: Side, target: &str) {
+        let Some(channel) = &self.channel else { return };
+        let message = js_sys::Object::new();
+        let _ = Reflect::set(&message, &"type".into(), &what.into());
+        let _ = Reflect::set(&message, &"side".into(), &side.name().into());
+        let _ = Reflect::set(&message, &"target".into(), &target.into());
+        let _ = channel.post_message(&message);
     }
 
     pub(super) fn release(self) {
-        match self {
-            Leadership::Lock(release) => {
+        match self.kind {
+            Kind::Lock(release) => {
                 let _ = release.call0(&JsValue::NULL);
             }
-            Leadership::Heartbeat { channel, .. } => channel.close(),
+            Kind::Heartbeat(beat) => drop(beat),
+        }
+        if let Some(channel) = self.channel {
+            channel.set_onmessage(None);
+            channel.close();
         }
     }
 }
 
-fn lock(shared: &Rc<Shared>, name: &str) -> Option<Leadership> {
+/// Heartbeats go to `peers`; a leader's "acting" and "done" become inputs.
+fn listen(
+    shared: &Rc<Shared>,
+    peers: Rc<RefCell<Vec<Peer>>>,
+) -> Closure<dyn FnMut(web_sys::MessageEvent)> {
+    let weak = Rc::downgrade(shared);
+    Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let data = event.data();
+        let field = |key: &str| Reflect::get(&data, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        if field("type").as_string().as_deref() == Some("alive") {
+            if let Some(shared) = weak.upgrade() {
+                push(&shared, Input::Alive);
+            }
+            return;
+        }
+        if let (Some(what), Some(side), Some(target)) = (
+            field("type").as_string(),
+            field("side").as_string(),
+            field("target").as_string(),
+        ) {
+            let side = match side.as_str() {
+                "omni" => Side::Omni,
+                "telephony" => Side::Telephony,
+                _ => return,
+            };
+            let input = match what.as_str() {
+                "acting" => Input::Acting(side, target),
+                "done" => Input::Done(side, target),
+                _ => return,
+            };
+            if let Some(shared) = weak.upgrade() {
+                push(&shared, input);
+            }
+            return;
+        }
+        if let (Some(started), Some(id)) = (field("started").as_f64(), field("id").as_f64()) {
+            let now = js_sys::Date::now();
+            if !possible(started, id, now) {
+                return;
+            }
+            let mut peers = peers.borrow_mut();
+            peers.retain(|(peer, _)| *peer != (started, id));
+            peers.push(((started, id), now));
+        }
+    })
+}
+
+/// A start time and id another tab of this agent could really have.
+fn possible(started: f64, id: f64, now: f64) -> bool {
+    started.is_finite()
+        && started <= now + START_SKEW_MS
+        && started >= now - OLDEST_START_MS
+        && (0.0..1.0).contains(&id)
+}
+
+/// Asks for the lock without waiting first, so a tab that will not lead knows it at
+/// once; then queues for it. Returns the function that releases it.
+fn lock(shared: &Rc<Shared>, name: &str) -> Option<Function> {
     let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
     let locks = Reflect::get(&navigator, &"locks".into())
         .ok()
@@ -53,27 +168,22 @@ fn lock(shared: &Rc<Shared>, name: &str) -> Option<Leadership> {
     let held = Promise::new(&mut |resolve, _| {
         *release.borrow_mut() = Some(resolve);
     });
-    // First ask without waiting, so a tab that will not lead knows it at once;
-    // then queue for the lock, to take over when the leader goes.
-    let weak: Weak<Shared> = Rc::downgrade(shared);
-    let (queue_locks, queue_request, queue_name) =
-        (locks.clone(), request.clone(), JsValue::from_str(name));
+    let queue = Rc::new(Queue {
+        shared: Rc::downgrade(shared),
+        locks: locks.clone(),
+        request: request.clone(),
+        name: JsValue::from_str(name),
+        held: held.clone(),
+    });
+    let waiting = queue.clone();
+    let weak = Rc::downgrade(shared);
     let granted = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |lock: JsValue| {
         let Some(shared) = weak.upgrade() else {
             return JsValue::UNDEFINED;
         };
         if lock.is_null() {
             push(&shared, Input::Leader(false));
-            let held = held.clone();
-            let weak = Rc::downgrade(&shared);
-            let wait = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |_lock: JsValue| {
-                if let Some(shared) = weak.upgrade() {
-                    push(&shared, Input::Leader(true));
-                }
-                held.clone()
-            });
-            let _ = queue_request.call2(&queue_locks, &queue_name, wait.as_ref().unchecked_ref());
-            wait.forget();
+            waiting.clone().wait();
             return JsValue::UNDEFINED;
         }
         push(&shared, Input::Leader(true));
@@ -81,7 +191,7 @@ fn lock(shared: &Rc<Shared>, name: &str) -> Option<Leadership> {
     });
     let options = js_sys::Object::new();
     Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE).ok()?;
-    request
+    let asked = request
         .call3(
             &locks,
             &JsValue::from_str(name),
@@ -90,38 +200,69 @@ fn lock(shared: &Rc<Shared>, name: &str) -> Option<Leadership> {
         )
         .ok()?;
     granted.forget();
-    let release = release.borrow_mut().take()?;
-    Some(Leadership::Lock(release))
+    queue.on_loss(asked);
+    let release = release.borrow_mut().take();
+    release
 }
 
-/// A tab heard on the channel: ((started, id), last heard).
-type Peer = ((f64, f64), f64);
+/// Queueing for the lock, again whenever it is taken away.
+struct Queue {
+    shared: Weak<Shared>,
+    locks: JsValue,
+    request: Function,
+    name: JsValue,
+    held: Promise,
+}
 
-fn heartbeat(shared: &Rc<Shared>, name: &str) -> Option<Leadership> {
-    let channel = web_sys::BroadcastChannel::new(name).ok()?;
-    let me = (js_sys::Date::now(), js_sys::Math::random());
-    // The oldest tab heard from recently, per tab: (started, id) -> last heard.
-    let peers: Rc<RefCell<Vec<Peer>>> = Rc::new(RefCell::new(Vec::new()));
-    let heard = peers.clone();
-    let listener =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let data = event.data();
-            let started = Reflect::get(&data, &"started".into())
-                .ok()
-                .and_then(|v| v.as_f64());
-            let id = Reflect::get(&data, &"id".into())
-                .ok()
-                .and_then(|v| v.as_f64());
-            if let (Some(started), Some(id)) = (started, id) {
-                let mut peers = heard.borrow_mut();
-                peers.retain(|(peer, _)| *peer != (started, id));
-                peers.push(((started, id), js_sys::Date::now()));
+impl Queue {
+    /// Waits for the lock; leads while it is held.
+    fn wait(self: Rc<Self>) {
+        let this = self.clone();
+        let granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+            if let Some(shared) = this.shared.upgrade() {
+                push(&shared, Input::Leader(true));
             }
+            this.held.clone().into()
         });
-    channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+        let asked = self
+            .request
+            .call2(&self.locks, &self.name, granted.unchecked_ref());
+        if let Ok(asked) = asked {
+            self.on_loss(asked);
+        }
+    }
+
+    /// The promise of a request rejects when the lock is stolen or the request is
+    /// aborted: this tab no longer leads, and asks again (unless it was stopped).
+    fn on_loss(self: Rc<Self>, asked: JsValue) {
+        let Ok(asked) = asked.dyn_into::<Promise>() else {
+            return;
+        };
+        let this = self.clone();
+        let lost = Closure::once(move |_error: JsValue| {
+            let Some(shared) = this.shared.upgrade() else {
+                return;
+            };
+            if shared.is_stopped() {
+                return;
+            }
+            push(&shared, Input::Leader(false));
+            this.wait();
+        });
+        let _ = asked.catch(&lost);
+        // Called at most once, when the lock is lost; kept until then.
+        lost.forget();
+    }
+}
+
+fn heartbeat(
+    shared: &Rc<Shared>,
+    sender: web_sys::BroadcastChannel,
+    peers: Rc<RefCell<Vec<Peer>>>,
+) -> Interval {
+    let me = (js_sys::Date::now(), js_sys::Math::random());
     let weak = Rc::downgrade(shared);
-    let sender = channel.clone();
-    let beat = Interval::new(HEARTBEAT_MS, move || {
+    Interval::new(HEARTBEAT_MS, move || {
         let message = js_sys::Object::new();
         let _ = Reflect::set(&message, &"started".into(), &me.0.into());
         let _ = Reflect::set(&message, &"id".into(), &me.1.into());
@@ -133,10 +274,5 @@ fn heartbeat(shared: &Rc<Shared>, name: &str) -> Option<Leadership> {
         if let Some(shared) = weak.upgrade() {
             push(&shared, Input::Leader(leader));
         }
-    });
-    Some(Leadership::Heartbeat {
-        channel,
-        _beat: beat,
-        _listener: listener,
     })
 }

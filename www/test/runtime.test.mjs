@@ -107,3 +107,89 @@ test("a periodic reconcile corrects a change whose event was lost", async () => 
 test("start refuses missing bridges with a clear error", () => {
   assert.throws(() => OmniSync.start({ rules, catalog, telephony: {} }), /host bridge/);
 });
+
+test("stop() leaves a non-leader that acts on nothing more", async () => {
+  const s = systems();
+  const runtime = OmniSync.start({ rules, catalog, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t5" });
+  await leading(runtime);
+  runtime.stop();
+  assert.equal(runtime.isLeader(), false);
+  s.agentPhone("Lunch");
+  await sleep(50);
+  assert.deepEqual(s.world.writes, []);
+});
+
+test("an event stamped in the year 2100 does not move the clock", async () => {
+  const s = systems();
+  const runtime = OmniSync.start({ rules, catalog, host: s.host, telephony: s.telephony, reconcileMs: 0, channel: "t6" });
+  await leading(runtime);
+  const before = Date.now();
+  runtime.push({ type: "omni.statusChanged", statusId: LUNCH, statusApiName: "Lunch", at: Date.parse("2100-01-01T00:00:00Z") });
+  await sleep(20);
+  const since = runtime.state().omni.since;
+  assert.ok(since >= before && since <= Date.now(), `since ${since}`);
+  assert.ok(runtime.trace().some((t) => t.kind === "clock" && /ahead of this clock/.test(t.message)));
+  const current = runtime.metrics().records.at(-1);
+  // UserServicePresence's shape: an open period has no duration yet, a closed one is short.
+  assert.ok((current.StatusDuration ?? 0) < 60_000, `${current.StatusDuration}`);
+  runtime.stop();
+});
+
+test("a phone that never answers: timeout, retry, bounded memory, no stale write after it recovers", async () => {
+  // The web glue, so the wasm memory can be read (as bench/node.mjs does).
+  const glue = await import("../../pkg/web/omnisync.js");
+  const { memory } = glue.initSync({ module: readFileSync(new URL("../../pkg/web/omnisync_bg.wasm", import.meta.url)) });
+  const omniListeners = [];
+  const phoneWrites = [];
+  let stalled = true;
+  const host = {
+    subscribe: (cb) => omniListeners.push(cb),
+    setServicePresenceStatus: async () => {},
+    login: async () => {},
+    getServicePresenceStatusId: async () => ({ statusId: AVAILABLE, statusApiName: "Available" }),
+    getAgentWorkload: async () => ({ configuredCapacity: 4, currentWorkload: 0 }),
+  };
+  const phoneListeners = [];
+  const telephony = {
+    subscribe: (cb) => phoneListeners.push(cb),
+    setState: (state) => {
+      phoneWrites.push({ state, stalled });
+      if (stalled) return new Promise(() => {}); // never settles
+      queueMicrotask(() => phoneListeners.forEach((cb) => cb({ type: "telephony.stateChanged", newState: state })));
+      return Promise.resolve();
+    },
+    getState: async () => "Available",
+  };
+  const agent = (statusId, statusApiName) =>
+    omniListeners.forEach((cb) => cb({ type: "omni.statusChanged", statusId, statusApiName, reason: "OmniManualStatusChange" }));
+  const fast = JSON.parse(rules);
+  fast.options = { sync: { retryBaseMs: 40, retryMaxMs: 80, maxAttempts: 100 } };
+  const runtime = glue.OmniSync.start({ rules: fast, catalog, host, telephony, reconcileMs: 0, channel: "t7", bridgeTimeoutMs: 100, traceSize: 50 });
+  await leading(runtime);
+
+  agent(LUNCH, "Lunch");
+  await sleep(400);
+  const retries = runtime.trace().filter((t) => t.kind === "retry" && /timeout/.test(t.message));
+  assert.ok(retries.length >= 1, "the call timed out and was retried");
+  assert.ok(phoneWrites.length >= 2, `${phoneWrites.length} calls`);
+
+  const start = memory.buffer.byteLength;
+  for (let i = 0; i < 100_000; i++) {
+    if (i % 2) agent(LUNCH, "Lunch");
+    else agent(AVAILABLE, "Available");
+  }
+  agent(LUNCH, "Lunch"); // the latest wanted state (the phone still shows Available)
+  const growth = memory.buffer.byteLength - start;
+  assert.ok(growth < 1024 * 1024, `wasm memory grew ${growth} bytes`);
+  console.log(`runtime: wasm memory growth over 100,000 events behind a stalled phone: ${growth} B`);
+
+  const calls = phoneWrites.length;
+  stalled = false;
+  await sleep(600);
+  const after = phoneWrites.slice(calls).filter((w) => !w.stalled);
+  assert.ok(after.length >= 1, "the recovered phone is written to");
+  assert.deepEqual([...new Set(after.map((w) => w.state))], ["Lunch"], "only the latest wanted state");
+  await sleep(300);
+  assert.equal(phoneWrites.slice(calls).filter((w) => !w.stalled).length, after.length, "nothing more follows");
+  runtime.stop();
+});

@@ -1,0 +1,92 @@
+//! What a page saves for a reload, bound to whom it belongs: the engine's snapshot with
+//! a format version, the org and the user. A saved session from another user, another
+//! org, another format or the future is refused, and every bound the model keeps
+//! during a shift is applied again to what is restored.
+
+use super::MAX_CLOCK_SKEW_MS;
+use crate::engine::EngineSnapshot;
+use serde_json::Value;
+
+/// The format of [`SavedSession`]; a saved session of another version is refused.
+pub const SESSION_VERSION: u32 = 2;
+
+/// What the runtime writes to storage after every change, as JSON
+/// `{"version", "org", "user", "snapshot"}`. Written and read by hand around the
+/// snapshot's own serde code: a derived wrapper would add its own copy of that code to
+/// the wasm bundle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedSession {
+    pub version: u32,
+    pub org: String,
+    pub user: String,
+    pub snapshot: EngineSnapshot,
+}
+
+impl SavedSession {
+    pub fn new(snapshot: EngineSnapshot, org: &str, user: &str) -> SavedSession {
+        SavedSession {
+            version: SESSION_VERSION,
+            org: org.to_string(),
+            user: user.to_string(),
+            snapshot,
+        }
+    }
+
+    /// The JSON text of the session.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        Ok(format!(
+            "{{\"version\":{},\"org\":{},\"user\":{},\"snapshot\":{}}}",
+            self.version,
+            serde_json::to_string(&self.org)?,
+            serde_json::to_string(&self.user)?,
+            serde_json::to_string(&self.snapshot)?
+        ))
+    }
+
+    /// Reads a session from its JSON value; `None` when it is not one (for instance a
+    /// bare snapshot saved by an earlier version).
+    pub fn from_value(mut value: Value) -> Option<SavedSession> {
+        let text = |v: &Value, key: &str| v.get(key)?.as_str().map(str::to_string);
+        Some(SavedSession {
+            version: u32::try_from(value.get("version")?.as_u64()?).ok()?,
+            org: text(&value, "org")?,
+            user: text(&value, "user")?,
+            snapshot: serde_json::from_value(value.get_mut("snapshot")?.take()).ok()?,
+        })
+    }
+
+    /// The snapshot, when it belongs to `org` and `user`, is of this format and was not
+    /// saved after `now` (allowing [`MAX_CLOCK_SKEW_MS`]); with every bound applied.
+    /// Otherwise why it was refused.
+    pub fn accept(self, org: &str, user: &str, now: u64) -> Result<EngineSnapshot, String> {
+        if self.version != SESSION_VERSION {
+            return Err(format!(
+                "saved in format {}, this engine reads {SESSION_VERSION}",
+                self.version
+            ));
+        }
+        if self.org != org || self.user != user {
+            return Err("saved for another org or user".into());
+        }
+        let mut snapshot = self.snapshot;
+        let latest = now.saturating_add(MAX_CLOCK_SKEW_MS);
+        let records = snapshot
+            .metrics
+            .report(&snapshot.state, snapshot.clock)
+            .records;
+        let future = records
+            .iter()
+            .flat_map(|r| [Some(r.status_start_date), r.status_end_date])
+            .flatten()
+            .chain([snapshot.clock])
+            .chain(snapshot.state.omni.since)
+            .chain(snapshot.state.works.values().map(|w| w.updated_at))
+            .any(|t| t > latest);
+        if future {
+            return Err("its times are later than this clock".into());
+        }
+        snapshot.state.keep_bounds();
+        snapshot.metrics.keep_bounds();
+        Ok(snapshot)
+    }
+}
