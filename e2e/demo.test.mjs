@@ -176,7 +176,7 @@ demoTest("with two tabs, each change is acted on exactly once", async ({ context
   await agent("/api/phone/state", { state: "Lunch" });
   await serverReaches((s) => s.omni.developerName === "Lunch", "Omni-Channel on Lunch");
   let log = await quiet(2500);
-  assert.equal(log.length, 1, "one Omni write for the phone change");
+  assert.equal(log.length, 1, `one Omni write for the phone change: ${JSON.stringify(log)}`);
   assert.equal(log[0].tab, leaderTab, "written by the leader");
 
   // A change made in the follower's widget is still carried out by the leader, once.

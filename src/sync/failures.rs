@@ -100,6 +100,7 @@ impl SyncLoop {
         for p in self.pending.iter_mut().filter(|p| p.retry_at.is_none()) {
             p.in_flight = true;
             p.sent_at = now;
+            self.changes += 1;
             resent.push(p.action.describe());
             out.commands.push(Command::Execute {
                 id: p.id,

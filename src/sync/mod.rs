@@ -169,6 +169,9 @@ pub struct SyncLoop {
     /// When a failed status read is asked again, and how many failed in a row.
     read_retry_at: Option<u64>,
     read_failures: u32,
+    /// Counts events taken and writes sent: a presence read asked at one count and
+    /// answered at another may predate them (see [`SyncLoop::read_as_of`]).
+    changes: u64,
 }
 
 impl SyncLoop {
@@ -191,6 +194,7 @@ impl SyncLoop {
             idle_fired: false,
             read_retry_at: None,
             read_failures: 0,
+            changes: 0,
         }
     }
 
@@ -302,6 +306,7 @@ impl SyncLoop {
         }
         // Counted once, when decided on (a buffered event is counted at its replay).
         self.stats.events += 1;
+        self.changes += 1;
         let side = side_of(event);
         let reason = match event {
             Event::StatusChanged { reason, .. } => reason.as_deref(),
@@ -384,6 +389,7 @@ impl SyncLoop {
                 p.attempt += 1;
                 p.in_flight = true;
                 p.sent_at = now;
+                self.changes += 1;
                 out.commands.push(Command::Execute {
                     id: p.id,
                     action: p.action.clone(),
@@ -577,6 +583,7 @@ impl SyncLoop {
             .rule(action.rule())
             .and_then(|r| r.master);
         self.stats.actions += 1;
+        self.changes += 1;
         out.commands.push(Command::Execute {
             id,
             action: action.clone(),

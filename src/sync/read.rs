@@ -11,6 +11,20 @@ use crate::read::{PresenceRead, StatusRead};
 impl SyncLoop {
     /// Applies what the host read in answer to a [`Command::Reconcile`].
     pub fn read(&mut self, read: &PresenceRead, now: u64) -> Output {
+        self.read_as_of(read, self.changes, now)
+    }
+
+    /// Where the loop is, for a read about to be asked: give it to
+    /// [`SyncLoop::read_as_of`] with the answer.
+    pub fn read_mark(&self) -> u64 {
+        self.changes
+    }
+
+    /// [`SyncLoop::read`] of a read asked at `mark` ([`SyncLoop::read_mark`]). The
+    /// bridges answer a read over several calls, and an event taken or a write sent
+    /// meanwhile is newer than what the read saw: such a read is not compared with the
+    /// model (it would undo the newer change as "drift"); the next read is.
+    pub fn read_as_of(&mut self, read: &PresenceRead, mark: u64, now: u64) -> Output {
         let mut out = self.tick(now);
         let first = !self.ready;
         for (method, code) in &read.failures {
@@ -32,6 +46,11 @@ impl SyncLoop {
         let events = read.events(self.engine.state(), self.engine.rules(), first);
         if first {
             out.merge(self.reconciled(&events, now));
+        } else if mark != self.changes {
+            let message =
+                "the presence changed while it was read: this read is not compared with the model"
+                    .into();
+            self.note(&mut out, now, LogKind::Drift, None, message);
         } else {
             let mut corrected = false;
             for event in &events {

@@ -114,6 +114,7 @@ pub(super) fn read_presence(shared: &Rc<Shared>) {
         inner.timeout_ms,
     );
     let first = !inner.sync.is_ready();
+    let mark = inner.sync.read_mark();
     drop(inner);
     let shared = shared.clone();
     wasm_bindgen_futures::spawn_local(async move {
@@ -142,6 +143,6 @@ pub(super) fn read_presence(shared: &Rc<Shared>) {
             let _ = Reflect::set(&reply, &method.into(), &value);
         }
         let read = PresenceRead::read(&JsValue::from(reply));
-        push(&shared, Input::Read(Box::new(read)));
+        push(&shared, Input::Read(Box::new(read), mark));
     });
 }

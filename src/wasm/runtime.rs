@@ -68,7 +68,8 @@ pub(super) enum Input {
     Event(Box<Event>, u64),
     Result(u64, Option<String>),
     /// What the bridges read back (see `crate::read`).
-    Read(Box<PresenceRead>),
+    /// With the loop's mark when the read was asked ([`SyncLoop::read_mark`]).
+    Read(Box<PresenceRead>, u64),
     Tick,
     Leader(bool),
     /// Omni-Channel's connection error event: drives the relogin.
@@ -82,6 +83,15 @@ pub(super) enum Input {
     Alive,
 }
 
+/// What a follower's overdue wait for the leader's confirmation means.
+enum Overdue {
+    No,
+    /// The leader is heard: it is asked nothing, the presence is read.
+    LeaderLive,
+    /// Nobody confirms and no leader is heard: this tab acts itself.
+    NobodyActs,
+}
+
 /// Bridge calls time out after this by default (option `bridgeTimeoutMs`).
 const BRIDGE_TIMEOUT_MS: u32 = 10_000;
 
@@ -91,9 +101,6 @@ struct Awaited {
     side: Side,
     target: String,
     deadline: u64,
-    /// When this tab decided it: a leader that neither acts nor confirms within a
-    /// bridge timeout of it is not doing its job, alive or not.
-    decided_at: u64,
 }
 
 pub(super) struct Inner {
@@ -388,8 +395,16 @@ fn pump(shared: &Rc<Shared>) {
             }
             Input::Unconfirmed => {
                 inner.confirm_timer = None;
-                if !inner.unconfirmed(at, shared) {
-                    continue;
+                match inner.unconfirmed(at, shared) {
+                    Overdue::No => continue,
+                    Overdue::LeaderLive => {
+                        // The system itself says whether the write happened: a read
+                        // showing the target is its echo (see `crate::sync::read`).
+                        drop(inner);
+                        read_presence(shared);
+                        continue;
+                    }
+                    Overdue::NobodyActs => {}
                 }
                 // Nobody acted on what this tab decided: it acts itself.
                 inner.leader = true;
@@ -406,7 +421,7 @@ fn pump(shared: &Rc<Shared>) {
             Input::Result(id, error) => inner.sync.result(id, error.as_deref(), at),
             Input::Tick => inner.sync.tick(at),
             Input::ConnectionLost => inner.sync.connection_lost(at),
-            Input::Read(read) => inner.sync.read(&read, at),
+            Input::Read(read, mark) => inner.sync.read_as_of(&read, mark, at),
             Input::Leader(leader) if inner.decided && leader == inner.leader => continue,
             Input::Leader(false) if inner.alone => continue,
             Input::Leader(leader) => {
@@ -525,7 +540,6 @@ impl Inner {
                         side,
                         target,
                         deadline: at + SILENCE_MS as u64,
-                        decided_at: at,
                     });
                 }
                 Command::Reconcile => keep.push(command),
@@ -584,27 +598,37 @@ impl Inner {
 
     /// Whether a write this tab waits for is overdue: still in flight here (no echo
     /// came either) past its deadline. Re-arms the timer for the others.
-    fn unconfirmed(&mut self, at: u64, shared: &Rc<Shared>) -> bool {
+    ///
+    /// A leader heard within the window is never taken over from: it may be slow (a
+    /// busy machine delays its messages), or it may rightly not write at all (its own
+    /// model, from its own events and reads, already shows the target, so it has
+    /// nothing to announce). Taking over then makes two tabs write. Such a wait is
+    /// settled by reading the presence instead: a read showing the target counts as the
+    /// echo. Only a silent lock holder (a page that holds the lock but never speaks)
+    /// makes this tab act.
+    fn unconfirmed(&mut self, at: u64, shared: &Rc<Shared>) -> Overdue {
         let sync = &self.sync;
         self.awaited.retain(|a| sync.is_in_flight(a.id));
-        // A leader heard within the window is slow, not absent (a busy machine delays
-        // its messages): it gets one more window, up to a bridge timeout in all.
+        if self.leader || self.stopped {
+            self.awaited.clear();
+            return Overdue::No;
+        }
+        if !self.awaited.iter().any(|a| a.deadline <= at) {
+            self.arm_confirm(shared);
+            return Overdue::No;
+        }
         let live = self
             .leader_heard
             .is_some_and(|heard| at.saturating_sub(heard) < SILENCE_MS as u64);
-        let limit = self.timeout_ms as u64 + SILENCE_MS as u64;
-        for a in &mut self.awaited {
-            if live && a.deadline <= at && at.saturating_sub(a.decided_at) < limit {
-                a.deadline = at + SILENCE_MS as u64;
+        if live {
+            for a in &mut self.awaited {
+                a.deadline = a.deadline.max(at + SILENCE_MS as u64);
             }
-        }
-        let overdue = self.awaited.iter().any(|a| a.deadline <= at);
-        if overdue {
-            self.awaited.clear();
-        } else {
             self.arm_confirm(shared);
+            return Overdue::LeaderLive;
         }
-        overdue && !self.leader && !self.stopped
+        self.awaited.clear();
+        Overdue::NobodyActs
     }
 
     fn arm_confirm(&mut self, shared: &Rc<Shared>) {

@@ -309,14 +309,20 @@
         telephony: telephony.bridge,
         wasmUrl: config.wasmUrl,
         context: { userId: config.userId, profileId: config.profileId, teams: config.teams },
+        // Scopes the lock, the tab channel and the saved session to this user.
+        userId: config.userId,
         onUpdate: schedule,
       });
       window.omnisyncHost = { runtime: runtime, telephony: telephony.name, session: host.session };
       if (telephony.bridge.attach) telephony.bridge.attach(runtime);
       setStatus("running", "running (" + (telephony.describe ? telephony.describe() : telephony.name) + ")");
       flush();
-      setInterval(schedule, HEARTBEAT_MS);
+      var heartbeat = setInterval(schedule, HEARTBEAT_MS);
       window.addEventListener("pagehide", function () {
+        // A stopped engine is no leader: nothing of this page publishes after it.
+        clearInterval(heartbeat);
+        if (timer !== null) clearTimeout(timer);
+        timer = null;
         if (runtime) runtime.stop();
       });
     } catch (error) {
