@@ -242,3 +242,26 @@ fn every_bound_applies_on_restore() {
         65
     );
 }
+
+#[test]
+fn a_read_that_raced_a_change_does_not_undo_it() {
+    let mut sync = ready();
+    let reply = json!({
+        "getServicePresenceStatusId": {"statusId": AVAILABLE, "statusApiName": "Available"},
+        "getState": "Available"
+    });
+    let read = omnisync::read::PresenceRead::read(&std::borrow::Cow::Borrowed(&reply));
+    // The read is asked, then the agent picks Lunch before it answers.
+    let mark = sync.read_mark();
+    let wrote = executes(&sync.event(&status(LUNCH, "Lunch"), 10));
+    assert_eq!(wrote.len(), 1, "the phone is set to Lunch");
+    let out = sync.read_as_of(&read, mark, 20);
+    assert!(executes(&out).is_empty(), "{:?}", executes(&out));
+    let omni = |sync: &SyncLoop| sync.engine().state().omni.status_id.clone();
+    assert_eq!(omni(&sync).as_deref(), Some(LUNCH), "the older read undid Lunch");
+    assert!(out.log.iter().any(|l| l.kind == LogKind::Drift));
+    // The same answer to a read asked now is newer than the change: it is taken.
+    let mark = sync.read_mark();
+    sync.read_as_of(&read, mark, 30);
+    assert_eq!(omni(&sync).as_deref(), Some(AVAILABLE));
+}
