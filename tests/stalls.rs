@@ -258,7 +258,11 @@ fn a_read_that_raced_a_change_does_not_undo_it() {
     let out = sync.read_as_of(&read, mark, 20);
     assert!(executes(&out).is_empty(), "{:?}", executes(&out));
     let omni = |sync: &SyncLoop| sync.engine().state().omni.status_id.clone();
-    assert_eq!(omni(&sync).as_deref(), Some(LUNCH), "the older read undid Lunch");
+    assert_eq!(
+        omni(&sync).as_deref(),
+        Some(LUNCH),
+        "the older read undid Lunch"
+    );
     assert!(out.log.iter().any(|l| l.kind == LogKind::Drift));
     // The same answer to a read asked now is newer than the change: it is taken.
     let mark = sync.read_mark();
