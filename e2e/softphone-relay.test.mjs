@@ -192,11 +192,9 @@ async function openConsole(browser, softphoneNow) {
   return page;
 }
 
-/** As the agent: a status picked in the Omni-Channel widget, through the Aura bridge. */
+/** As the agent: a status picked in the Omni-Channel widget (a manual change). */
 async function agentPicksOmni(page, developerName) {
-  await host(page).evaluate(([channel, id]) => window.sforce.one.publish(channel, {
-    kind: "command", id: `agent-${Date.now()}`, method: "setServicePresenceStatus", args: [{ statusId: id }],
-  }), [CHANNEL, statusId(developerName)]);
+  await host(page).evaluate((id) => window.fakeSalesforce.agentPicks(id), statusId(developerName));
 }
 
 async function relayConnected(page) {

@@ -5,6 +5,7 @@ module.exports = {
   ...jestConfig,
   modulePathIgnorePatterns: ["<rootDir>/.localdevserver"],
   testMatch: ["**/__tests__/**/*.test.js"],
+  setupFiles: [...(jestConfig.setupFiles ?? []), "<rootDir>/jest/structured-clone.cjs"],
   // sfdx-lwc-jest stubs messageService and platformWorkspaceApi but not the utility bar.
   moduleNameMapper: {
     "^lightning/platformUtilityBarApi$": "<rootDir>/jest/mocks/lightning/platformUtilityBarApi",

@@ -24,7 +24,7 @@ const FIELDS = {
   StatusDuration: ["int", true],
   StatusEndDate: ["dateTime", true],
   StatusStartDate: ["dateTime", true],
-  UserId: ["string", false],
+  UserId: ["reference", false],
 };
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -83,6 +83,11 @@ test("sync.metrics(now) returns UserServicePresence records, every field with it
   assert.equal(ended.ConfiguredCapacity, 5);
   assert.equal(ended.ConfiguredInterruptCapacity, null);
   assert.equal(ended.UserId, "005Hs00000A1b2CAAA");
+  assert.equal(ended.OwnerId, "005Hs00000A1b2CAAA");
+  // The status of each record is the one the agent was in, by its org Id.
+  assert.deepEqual(records.map((r) => r.ServicePresenceStatusId), [AVAILABLE, LUNCH]);
+  assert.equal(ended.StatusStartDate, records[0].StatusStartDate);
+  assert.equal(current.StatusStartDate, ended.StatusEndDate, "the next record starts when the last ended");
   assert.equal(ended.IsCurrentState, false);
   assert.equal(current.StatusEndDate, null);
   assert.equal(current.IsCurrentState, true);
