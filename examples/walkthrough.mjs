@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const { OmniSync } = require("../pkg/node/omnisync.js");
 
-const rulesPath = new URL(process.argv[2] ?? "./design-section-3.json", import.meta.url);
+const rulesPath = new URL(process.argv[2] ?? "./reference-rules.json", import.meta.url);
 // The rules name statuses only: the org's catalog (`sf data query --json` output) gives the Ids.
 const catalog = JSON.parse(readFileSync(new URL("./org-statuses.json", import.meta.url), "utf8"));
 const sync = new OmniSync(readFileSync(rulesPath, "utf8"), { catalog });

@@ -29,7 +29,7 @@ fn temp(name: &str, text: &str) -> PathBuf {
 #[test]
 fn every_example_passes_check_except_the_oscillating_one() {
     for example in [
-        "design-section-3",
+        "reference-rules",
         "cti-four-row",
         "workload-capacity",
         "bidirectional-1to1",

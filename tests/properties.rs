@@ -8,7 +8,7 @@ use omnisync::{Action, CompiledRules, Engine, Event};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-const RULES: &str = include_str!("../examples/design-section-3.json");
+const RULES: &str = include_str!("../examples/reference-rules.json");
 /// The example org's catalog gives the statuses' Ids (the example names them only).
 const ORG: &str = include_str!("../examples/org-statuses.json");
 const STATUSES: [(&str, &str); 3] = [

@@ -42,7 +42,7 @@ fn one(code: &str, path: &str) -> Vec<(String, String)> {
 
 #[test]
 fn the_design_example_is_valid() {
-    let text = include_str!("../examples/design-section-3.json");
+    let text = include_str!("../examples/reference-rules.json");
     let org =
         omnisync::rules::Catalog::from_json_str(include_str!("../examples/org-statuses.json"))
             .expect("valid catalog");

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 /// Compiled once: recompiling per input would spend the fuzzer's time on the parser,
 /// which `rules_parser` already covers.
-const EXAMPLE_RULES: &str = include_str!("../../examples/design-section-3.json");
+const EXAMPLE_RULES: &str = include_str!("../../examples/reference-rules.json");
 
 /// The example names its statuses only: an org's catalog gives their Ids.
 const EXAMPLE_ORG: &str = r#"[{"Id": "0N5xx00000000010AA", "DeveloperName": "Available"},
