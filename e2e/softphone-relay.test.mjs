@@ -76,6 +76,7 @@ function hostPage() {
     "{!$User.ProfileId}": "00eHs000000PrOfAAA",
     // The page's controller fields, where the page has them.
     "{!userId}": "005Hs00000AgEntAAA",
+    "{!orgId}": "00DHs000000OrGaAAA",
     "{!profileId}": "00eHs000000PrOfAAA",
     "{!teamsJson}": attr("[]"),
     "{!catalogJson}": attr(JSON.stringify(catalog)),

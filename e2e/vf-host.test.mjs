@@ -88,6 +88,7 @@ function renderPage({ rulesResource, org, teams, catalogError, configQuery }) {
     "{!$Resource.omnisyncRules}": `${RESOURCES}/${rulesResource}`,
     "{!$MessageChannel.OmniSync__c}": CHANNEL,
     "{!userId}": USER.id,
+    "{!orgId}": "00DHs000000OrGaAAA",
     "{!profileId}": USER.profileId,
     "{!teamsJson}": attr(JSON.stringify(teams)),
     "{!catalogJson}": attr(JSON.stringify(catalogError ? [] : ORGS[org])),

@@ -60,6 +60,7 @@
       rulesUrl: element.getAttribute("data-rules-url"),
       channel: element.getAttribute("data-channel"),
       userId: element.getAttribute("data-user-id") || undefined,
+      orgId: element.getAttribute("data-org-id") || undefined,
       profileId: element.getAttribute("data-profile-id") || undefined,
       catalogError: element.getAttribute("data-catalog-error") || "",
       publishAction: element.getAttribute("data-publish-action") || "",
@@ -309,7 +310,8 @@
         telephony: telephony.bridge,
         wasmUrl: config.wasmUrl,
         context: { userId: config.userId, profileId: config.profileId, teams: config.teams },
-        // Scopes the lock, the tab channel and the saved session to this user.
+        // Scope the lock, the tab channel and the saved session to this org and user.
+        orgId: config.orgId,
         userId: config.userId,
         onUpdate: schedule,
       });
