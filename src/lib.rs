@@ -27,6 +27,7 @@
 //! - [`simulate`]: replays a trace against the sync loop and a model of both systems.
 //! - `wasm` (wasm32 only): the `OmniSync` class exported to JavaScript.
 
+pub mod action;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod check;
 pub mod engine;
@@ -45,7 +46,8 @@ pub mod sync;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use engine::{Action, Chosen, Decision, Engine, Outcome, Trace, TraceSummary};
+pub use action::{Action, Chosen};
+pub use engine::{Decision, Engine, Outcome, Trace, TraceSummary};
 pub use error::{Error, Finding};
 pub use event::{Event, EventKind};
 pub use metrics::MetricsReport;
