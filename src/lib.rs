@@ -27,22 +27,32 @@
 //! - [`simulate`]: replays a trace against the sync loop and a model of both systems.
 //! - `wasm` (wasm32 only): the `OmniSync` class exported to JavaScript.
 
+// What is not API is `pub(crate)`, so the compiler finds what nothing uses. The
+// modules marked `allow` below are not yet held to it.
+#![deny(unreachable_pub)]
+
 pub mod action;
+#[allow(unreachable_pub)]
 #[cfg(not(target_arch = "wasm32"))]
 pub mod check;
 pub mod engine;
-pub mod error;
+pub(crate) mod error;
 pub mod event;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod import;
-pub mod metrics;
+pub(crate) mod metrics;
+#[allow(unreachable_pub)]
 pub mod model;
+#[allow(unreachable_pub)]
 pub mod node;
 pub mod read;
 pub mod rules;
+#[allow(unreachable_pub)]
 pub mod simulate;
+#[allow(unreachable_pub)]
 pub mod sync;
 
+#[allow(unreachable_pub)]
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

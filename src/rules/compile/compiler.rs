@@ -10,16 +10,11 @@ use crate::rules::file::{
 use crate::rules::parse::Origin;
 use crate::rules::salesforce_id;
 
-/// Checks and compiles a parsed rules file; every status must have its Id.
-pub fn compile(file: &RulesFile) -> Result<CompiledRules, Vec<Finding>> {
-    compile_from(file, &Origin::identity(file), true)
-}
-
 /// Checks and compiles what could be read of a file; `origin` gives each element's
 /// position in the original lists, for the error paths. With `require_ids` false a
 /// status without Id gets an empty one, for the catalog to fill
 /// ([`super::catalog::resolve`]) or for checks that only need names.
-pub fn compile_from(
+pub(crate) fn compile_from(
     file: &RulesFile,
     origin: &Origin,
     require_ids: bool,

@@ -14,11 +14,11 @@ use crate::event::EventKind;
 mod compiler;
 mod sort;
 
-pub use compiler::{compile, compile_from};
+pub(crate) use compiler::compile_from;
 pub(crate) use sort::sorted;
 
 /// The status name a logout presents to rules (CTI Adapter semantics).
-pub const OFFLINE: &str = "Offline";
+pub(crate) const OFFLINE: &str = "Offline";
 
 /// One presence status with its Id normalised to 18 characters (empty until the
 /// org's catalog gives it, when the rules name the status only).
