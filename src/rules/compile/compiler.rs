@@ -1,6 +1,5 @@
 //! The checks and the compiling, one method per part of the rules file.
 
-use super::sort::later_of_equal;
 use super::{CompiledRules, Cond, Rhs, Rule, Status, Target, Val, OFFLINE};
 use crate::error::Finding;
 use crate::event::EventKind;
@@ -9,6 +8,7 @@ use crate::rules::file::{
 };
 use crate::rules::parse::Origin;
 use crate::rules::salesforce_id;
+use crate::sort::later_of_equal;
 
 /// Checks and compiles what could be read of a file; `origin` gives each element's
 /// position in the original lists, for the error paths. With `require_ids` false a

@@ -12,10 +12,9 @@ use crate::error::Finding;
 use crate::event::EventKind;
 
 mod compiler;
-mod sort;
 
+use crate::sort::sorted;
 pub(crate) use compiler::compile_from;
-pub(crate) use sort::sorted;
 
 /// The status name a logout presents to rules (CTI Adapter semantics).
 pub(crate) const OFFLINE: &str = "Offline";

@@ -1,8 +1,10 @@
-//! The one sort of the core, and the duplicate finder built on it.
+//! The one sort of the core ([`sorted`]), and the duplicate finder built on it. Its
+//! own module: the model and the rules both sort, and neither should import the other
+//! for it.
 
 /// Of the `items` (indices below `len`) with equal keys, marks all but the first in
 /// `order`: duplicates found by one sort instead of comparing every pair.
-pub(super) fn later_of_equal<K: Ord, O: Ord>(
+pub(crate) fn later_of_equal<K: Ord, O: Ord>(
     len: usize,
     items: impl Iterator<Item = usize>,
     key: impl Fn(usize) -> K,
