@@ -112,7 +112,6 @@ macro_rules! event_kinds {
             fn aliases(self) -> Option<(&'static str, &'static str)> {
                 match self {
                     $($(EventKind::$kind => Some(($lightning, $classic)),)?)*
-                    #[allow(unreachable_patterns)]
                     _ => None,
                 }
             }
