@@ -214,7 +214,7 @@ impl SyncLoop {
 
     /// Whether the first reconcile is done (before it, events are buffered).
     pub fn is_running(&self) -> bool {
-        self.startup == Startup::Running
+        matches!(self.startup, Startup::Running)
     }
 
     /// Whether the write `id` still waits for its result.

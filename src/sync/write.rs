@@ -1,13 +1,12 @@
 //! A pending write: an emitted action not yet confirmed by its echo, and the states it
-//! goes through. Every change of state is one of the methods below, so the life of a
-//! write reads in one place:
+//! goes through (drawn in docs/runtime.md). Every change of state is one of the methods
+//! below, so the life of a write reads in one place:
 //!
-//! ```text
-//! sent ──> InFlight ──result ok──> AwaitingEcho ──echo window over──> (expired)
-//!            │  ^                      │
-//!            │  └──retry due / take-over (resent)
-//!            └──result failed──> WaitingToRetry ──retry due──> InFlight
-//! ```
+//! - sent: `InFlight`;
+//! - `InFlight`, result ok: `AwaitingEcho`; result failed: `WaitingToRetry`;
+//! - `WaitingToRetry`, retry due: `InFlight` again, one attempt more;
+//! - `InFlight` or `AwaitingEcho`, this tab takes over: `InFlight` again (sent again);
+//! - `AwaitingEcho`, no echo within the echo window: expired, no longer awaited.
 //!
 //! A write leaves the loop altogether when its echo arrives, when it is given up, when a
 //! newer write to its side replaces it, or when its side already shows what is wanted.
