@@ -120,7 +120,7 @@ pub(super) fn read_presence(shared: &Rc<Shared>) {
         inner.telephony.clone(),
         inner.timeout_ms,
     );
-    let first = !inner.sync.is_ready();
+    let first = !inner.sync.is_running();
     let mark = inner.sync.read_mark();
     drop(inner);
     let shared = shared.clone();

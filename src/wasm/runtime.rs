@@ -641,7 +641,7 @@ impl Inner {
     /// makes this tab act.
     fn unconfirmed(&mut self, at: u64, shared: &Rc<Shared>) -> Overdue {
         let sync = &self.sync;
-        self.awaited.retain(|a| sync.is_in_flight(a.id));
+        self.awaited.retain(|a| sync.awaits_result(a.id));
         if self.leader || self.stopped {
             self.awaited.clear();
             return Overdue::No;
