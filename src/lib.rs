@@ -65,7 +65,6 @@ mod sort;
 #[allow(unreachable_pub)]
 pub mod sync;
 
-#[allow(unreachable_pub)]
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

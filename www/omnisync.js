@@ -18,28 +18,17 @@ export async function startOmniSync({ wasmUrl, ...options }) {
   return OmniSync.start(options);
 }
 
-/** The Lightning event names and the normalised type each becomes. */
-const LIGHTNING_EVENTS = {
-  omniChannelLoginSuccess: "omni.loginSuccess",
-  omniChannelStatusChanged: "omni.statusChanged",
-  omniChannelLogout: "omni.logout",
-  omniChannelWorkAssigned: "omni.workAssigned",
-  omniChannelWorkAccepted: "omni.workAccepted",
-  omniChannelWorkDeclined: "omni.workDeclined",
-  omniChannelWorkClosed: "omni.workClosed",
-  omniChannelWorkloadChanged: "omni.workloadChanged",
-};
-
 /**
- * Normalises a Lightning or Classic Omni-Channel event: its name becomes `type`, its
- * parameters stay as they are (the engine parses numbers sent as strings).
+ * Normalises a Lightning or Classic Omni-Channel event: its name becomes `type` as it
+ * is (the engine reads the Lightning and Classic names as well as its own, listed by
+ * `OmniSync.eventNames()`), its parameters stay as they are (the engine parses numbers
+ * sent as strings).
  * @param {string} name e.g. `lightning:omniChannelStatusChanged` or `omniChannelLogout`.
  * @param {object} params the event's parameters.
  * @returns {object} the normalised event.
  */
 export function normaliseOmniEvent(name, params) {
-  const bare = String(name).replace(/^lightning:/, "");
-  return { ...params, type: LIGHTNING_EVENTS[bare] ?? bare, at: Date.now() };
+  return { ...params, type: String(name), at: Date.now() };
 }
 
 function emitter() {
@@ -86,21 +75,17 @@ function loggedOut(error) {
   });
 }
 
-const CLASSIC_EVENTS = [
-  "LOGIN_SUCCESS", "STATUS_CHANGED", "LOGOUT", "WORK_ASSIGNED",
-  "WORK_ACCEPTED", "WORK_DECLINED", "WORK_CLOSED", "WORKLOAD_CHANGED",
-];
-
 /**
  * Host bridge over the Classic console (`sforce.console.presence`, callbacks with
- * `result.success`) and its `PRESENCE.*` events.
+ * `result.success`) and its `PRESENCE.*` events: every one the console lists is
+ * forwarded by its name, and the engine reads those it knows.
  * @param {object} sforce the page's `sforce` global.
  * @returns {object} a host bridge.
  */
 export function classicHost(sforce) {
   const presence = sforce.console.presence;
   const events = emitter();
-  for (const name of CLASSIC_EVENTS) {
+  for (const name of Object.keys(sforce.console.ConsoleEvent.PRESENCE)) {
     sforce.console.addEventListener(sforce.console.ConsoleEvent.PRESENCE[name], (result) =>
       events.emit({ ...result, type: `PRESENCE.${name}`, at: Date.now() }));
   }

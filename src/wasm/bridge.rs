@@ -2,18 +2,19 @@
 //! throw or reject; all of it becomes a `Result` here so nothing panics across the
 //! boundary.
 
+use super::errors::Thrown;
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// Calls `object[method](...args)` now (so the command reaches the bridge before
 /// anything else is set up) and returns its answer, value or promise, as a future.
-pub fn start(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsFuture, JsValue> {
+pub(crate) fn start(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsFuture, JsValue> {
     // typeof, not instanceof: a Proxy's getPrototypeOf trap could throw there.
     let function = Some(Reflect::get(object, &JsValue::from_str(method))?)
         .filter(JsValue::is_function)
         .map(JsValue::unchecked_into::<Function>)
-        .ok_or_else(|| js_sys::Error::new(&format!("the bridge has no method {method}")))?;
+        .ok_or_else(|| Thrown::new("bridge.noMethod", "the bridge lacks the method"))?;
     let list: Array = args.iter().collect();
     let returned = function.apply(object, &list)?;
     Ok(JsFuture::from(Promise::resolve(&returned)))
@@ -21,7 +22,7 @@ pub fn start(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsFutur
 
 /// The `code` of a rejection (`connection` makes the runtime log the agent back in),
 /// or a generic one.
-pub fn error_code(error: &JsValue) -> String {
+pub(crate) fn error_code(error: &JsValue) -> String {
     Reflect::get(error, &JsValue::from_str("code"))
         .ok()
         .and_then(|c| c.as_string())
@@ -29,7 +30,7 @@ pub fn error_code(error: &JsValue) -> String {
 }
 
 /// A string property of a plain object, if present.
-pub fn text(object: &JsValue, key: &str) -> Option<String> {
+pub(crate) fn text(object: &JsValue, key: &str) -> Option<String> {
     Reflect::get(object, &JsValue::from_str(key))
         .ok()
         .and_then(|v| v.as_string())

@@ -3,7 +3,9 @@
 //! a reconcile. Nothing here holds the runtime's state while JavaScript runs.
 
 use super::bridge::{error_code, start};
-use super::runtime::{push, Input, Shared};
+use super::errors::Thrown;
+use super::inbox::{push, Input};
+use super::state::{Bridges, Shared};
 use crate::read::PresenceRead;
 use crate::rules::file::Side;
 use crate::sync::Command;
@@ -33,9 +35,8 @@ fn call_within(
         let timer: Rc<RefCell<Option<Timeout>>> = Rc::new(RefCell::new(None));
         let late = Promise::new(&mut |_, reject| {
             *timer.borrow_mut() = Some(Timeout::new(ms, move || {
-                let error = js_sys::Error::new(&format!("{method} did not answer within {ms} ms"));
-                let _ = Reflect::set(&error, &"code".into(), &"timeout".into());
-                let _ = reject.call1(&JsValue::NULL, &error);
+                let error = Thrown::new("timeout", "a bridge call did not answer in time");
+                let _ = reject.call1(&JsValue::NULL, &error.into());
             }));
         });
         let result = First(answer, JsFuture::from(late)).await;
@@ -59,17 +60,17 @@ impl Future for First {
     }
 }
 
-pub(super) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
+pub(crate) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
     for command in commands {
         let shared = shared.clone();
         let Ok(inner) = shared.inner.try_borrow() else {
             continue;
         };
-        let (host, telephony, ms) = (
-            inner.host.clone(),
-            inner.telephony.clone(),
-            inner.timeout_ms,
-        );
+        let Bridges {
+            host,
+            telephony,
+            timeout_ms: ms,
+        } = inner.bridges.clone();
         drop(inner);
         match command {
             Command::Execute { id, action, .. } => {
@@ -111,15 +112,15 @@ pub(super) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
 /// open works and the status's channels, and queues the replies for the loop to read
 /// (`crate::read`): each method's result as it resolved, `null` when it resolved
 /// nothing, `{error: code}` when it failed.
-pub(super) fn read_presence(shared: &Rc<Shared>) {
+pub(crate) fn read_presence(shared: &Rc<Shared>) {
     let Ok(inner) = shared.inner.try_borrow() else {
         return;
     };
-    let (host, telephony, ms) = (
-        inner.host.clone(),
-        inner.telephony.clone(),
-        inner.timeout_ms,
-    );
+    let Bridges {
+        host,
+        telephony,
+        timeout_ms: ms,
+    } = inner.bridges.clone();
     let first = !inner.sync.is_running();
     let mark = inner.sync.read_mark();
     drop(inner);

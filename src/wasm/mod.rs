@@ -4,22 +4,41 @@
 //! `details` list. Nothing here panics on input, and no JavaScript exception crosses
 //! Rust frames: every failure becomes an `Error` of the one call.
 
-use crate::engine::{Action, Chosen, Decision, Engine, Trace};
+use crate::engine::{Action, AgentContext, Chosen, Decision, Engine, Trace};
 use crate::error::{Error, Finding};
-use crate::event::{event_time, Event};
+use crate::event::{event_time, Event, EventKind};
 use crate::node::Node;
+use crate::rules::file::builtin_system_states;
 use crate::rules::{Catalog, CompiledRules};
-use js_sys::{Function, Object, Reflect, Uint8Array};
+use errors::Thrown;
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
+// Layout, lowest first (each imports only those above it; no circle):
+// - `bridge`: calling a bridge method, its answer as a future;
+// - `errors`: what every method throws (`Error` with `code` and `details`);
+// - `node`: reading JavaScript values under a catch;
+// - `inbox`: the runtime's inputs and its queue (`Shared`, `push`, the pump);
+// - `role`: tab leadership as a state (`Role`) and its transitions;
+// - `trace`: the runtime's bounded decision trace;
+// - `tabs`: the Web Lock and the BroadcastChannel behind the role;
+// - `state`: the runtime's state (`Inner`) and what it does with an input;
+// - `effects`: carrying out the loop's commands through the bridges;
+// - `runtime`: `OmniSync.start` and the exported `Runtime`;
+// - `sync_loop`: the exported `SyncLoop`, the loop without the browser.
 mod bridge;
 mod effects;
+mod errors;
+mod inbox;
 mod node;
+mod role;
 mod runtime;
+mod state;
 mod sync_loop;
 mod tabs;
+mod trace;
 
 pub use runtime::Runtime;
 pub use sync_loop::SyncLoopHandle;
@@ -199,6 +218,18 @@ impl OmniSync {
         Ok(())
     }
 
+    /// The event types the engine reads (it also reads Lightning and Classic names).
+    #[wasm_bindgen(js_name = eventNames, unchecked_return_type = "string[]")]
+    pub fn event_names() -> Array {
+        names(EventKind::names())
+    }
+
+    /// The telephony system states: reported by a softphone, set by no rule.
+    #[wasm_bindgen(js_name = systemStates, unchecked_return_type = "string[]")]
+    pub fn system_states() -> Array {
+        names(builtin_system_states())
+    }
+
     /// Panics on purpose: only in builds with the `panic-test` feature (the tests'),
     /// never in the shipped bundle. Shows that a panic reaches the console.
     #[cfg(feature = "panic-test")]
@@ -296,7 +327,7 @@ fn explainer(engine: &Engine) -> Function {
         Closure::<dyn Fn(Uint8Array) -> Result<JsValue, JsValue>>::new(move |bytes: Uint8Array| {
             match Trace::from_bytes(&bytes.to_vec(), Arc::clone(&rules)) {
                 Some(trace) => json_to_js(&trace),
-                None => Err(js_sys::Error::new("omnisync: this trace cannot be read").into()),
+                None => Err(Thrown::new("trace.unreadable", "this trace cannot be read").into()),
             }
         });
     // Freed by the garbage collector once no decision refers to it.
@@ -313,90 +344,90 @@ pub(crate) fn time(ms: Option<f64>) -> u64 {
 /// Reads an event (JSON text or an object) and its time: `at`, or now. Every read is
 /// a catching call (`node.rs`), and the event is read whole into Rust values before
 /// the caller touches any state.
-pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), JsValue> {
+pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), Error> {
     let event = match event.as_string() {
         Some(text) => <JsValue as Node>::parse(&text).map_err(|why| {
-            js_error(&Error::InvalidEvent(Finding::new(
+            Error::InvalidEvent(Finding::new(
                 "event.notAnObject",
                 "$",
                 format!("the event could not be read: {why}"),
-            )))
+            ))
         })?,
         None => event.clone(),
     };
-    let parsed = Event::read(&event).map_err(|e| js_error(&e))?;
-    let at = event_time(&event).map_err(|e| js_error(&e))?;
+    let parsed = Event::read(&event)?;
+    let at = event_time(&event)?;
     Ok((parsed, at.unwrap_or_else(|| js_sys::Date::now() as u64)))
 }
 
 /// Compiles rules, resolving their status names against the org's catalog if given.
-pub(crate) fn compile(
-    rules: &JsValue,
-    catalog: Option<&Catalog>,
-) -> Result<CompiledRules, JsValue> {
-    let value = json_value(rules, "rules.syntax", "the rules")?;
+pub(crate) fn compile(rules: &JsValue, catalog: Option<&Catalog>) -> Result<CompiledRules, Error> {
+    let value = json_value(rules, "rules.syntax", "the rules")
+        .map_err(|finding| Error::InvalidRules(vec![finding]))?;
     match catalog {
         Some(catalog) => CompiledRules::from_value_with_catalog(&value, catalog),
         None => CompiledRules::from_value(&value),
     }
-    .map_err(|e| js_error(&e))
 }
 
 /// The `catalog` option of `options` (undefined or null: none).
-pub(crate) fn read_catalog(options: &JsValue) -> Result<Option<Catalog>, JsValue> {
-    let catalog = if options.is_object() {
-        Reflect::get(options, &"catalog".into()).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    };
+pub(crate) fn read_catalog(options: &JsValue) -> Result<Option<Catalog>, Error> {
+    let catalog = option(options, "catalog");
     if catalog.is_undefined() || catalog.is_null() {
         return Ok(None);
     }
-    let value = json_value(&catalog, "catalog.invalid", "the status catalog")?;
-    Catalog::from_value(&value)
-        .map(Some)
-        .map_err(|e| js_error(&e))
+    let value = json_value(&catalog, "catalog.invalid", "the status catalog")
+        .map_err(|finding| Error::InvalidCatalog(vec![finding]))?;
+    Catalog::from_value(&value).map(Some)
 }
 
-/// Reads a JS value that is either JSON text or plain data into a JSON value.
-pub(crate) fn json_value(
-    value: &JsValue,
-    code: &'static str,
-    what: &str,
-) -> Result<serde_json::Value, JsValue> {
-    node::plain(value)
-        .and_then(node::to_json)
-        .map_err(|why| refused(code, "$", format!("{what} could not be read: {why}")))
-}
-
-/// Reads plain-data-to-be (JSON text or an object) as `T`; a refusal names the path.
-pub(crate) fn typed<T: serde::de::DeserializeOwned>(
-    value: &JsValue,
-    code: &'static str,
-    what: &str,
-) -> Result<T, JsValue> {
-    let plain = node::plain(value)
-        .map_err(|why| refused(code, "$", format!("{what} could not be read: {why}")))?;
-    node::from_plain(plain).map_err(|(path, why)| {
+/// The `context` option of `options`: `{userId?, profileId?, teams?}` (undefined or
+/// null: none). Anything else is refused (`context.invalid`, the path of the field in
+/// the finding): a context silently dropped would leave scoped rules never matching.
+pub(crate) fn read_context(options: &JsValue) -> Result<Option<AgentContext>, Thrown> {
+    let context = option(options, "context");
+    if context.is_undefined() || context.is_null() {
+        return Ok(None);
+    }
+    let plain = node::plain(&context)
+        .map_err(|why| context_refused("$", &format!("it could not be read: {why}")))?;
+    node::from_plain(plain).map(Some).map_err(|(path, why)| {
         let path = if path == "." {
             "$".into()
         } else {
             format!("$.{path}")
         };
-        refused(code, &path, format!("{what} could not be read: {why}"))
+        context_refused(&path, &why)
     })
 }
 
-/// The `Error` for a value that could not be read.
-fn refused(code: &'static str, path: &str, message: String) -> JsValue {
-    let finding = Finding::new(code, path, message);
-    js_error(&if code.starts_with("rules") {
-        Error::InvalidRules(vec![finding])
-    } else if code.starts_with("catalog") {
-        Error::InvalidCatalog(vec![finding])
-    } else {
-        Error::InvalidEvent(finding)
-    })
+fn context_refused(path: &str, why: &str) -> Thrown {
+    let message = format!("the context is not valid: {why} at {path}");
+    Thrown::with(
+        "context.invalid",
+        message,
+        Finding::new("context.invalid", path, why.to_string()),
+    )
+}
+
+/// `options[key]`, or undefined when `options` is not an object or the read throws.
+pub(crate) fn option(options: &JsValue, key: &str) -> JsValue {
+    if !options.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Reads a JS value that is either JSON text or plain data into a JSON value; a
+/// refusal is the one finding, with `code`.
+pub(crate) fn json_value(
+    value: &JsValue,
+    code: &'static str,
+    what: &str,
+) -> Result<serde_json::Value, Finding> {
+    node::plain(value)
+        .and_then(node::to_json)
+        .map_err(|why| Finding::new(code, "$", format!("{what} could not be read: {why}")))
 }
 
 /// A JavaScript string for a name the code uses, made once and kept: decoding the
@@ -420,7 +451,7 @@ pub(crate) fn key(name: &'static str) -> JsValue {
 /// A Rust value as JSON text parsed by the JS engine.
 pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value)
-        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+        .map_err(|_| Thrown::new("output.failed", "a result could not be written"))?;
     js_sys::JSON::parse(&text)
 }
 
@@ -432,13 +463,7 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
     json_to_js(value)
 }
 
-/// A real `Error` with `code` and `details: [{code, path, message}]`.
-pub(crate) fn js_error(err: &Error) -> JsValue {
-    let js = js_sys::Error::new(&err.to_string());
-    js.set_name("OmniSyncError");
-    let details = to_js(err.details()).unwrap_or_else(|_| js_sys::Array::new().into());
-    // Setting a property on a fresh Error object cannot fail.
-    let _ = Reflect::set(&js, &"code".into(), &err.code().into());
-    let _ = Reflect::set(&js, &"details".into(), &details);
-    js.into()
+/// A list of names as a JavaScript array of strings.
+fn names(list: &[&str]) -> Array {
+    list.iter().map(|name| JsValue::from_str(name)).collect()
 }

@@ -104,7 +104,7 @@ impl Node for JsValue {
 }
 
 /// The message of a thrown `Error`, if it is one (read under a catch too).
-pub fn message(error: &JsValue) -> Option<String> {
+pub(crate) fn message(error: &JsValue) -> Option<String> {
     Reflect::get(error, &JsValue::from_str("message"))
         .ok()
         .and_then(|m| m.as_string())
@@ -113,7 +113,7 @@ pub fn message(error: &JsValue) -> Option<String> {
 /// JSON text, or any other value, as plain data: text is parsed by `JSON.parse`,
 /// anything else copied by `structuredClone` (a function, a symbol or a DOM object in
 /// it is refused; a getter or Proxy that throws is an error here, not in Rust).
-pub fn plain(value: &JsValue) -> Result<JsValue, String> {
+pub(crate) fn plain(value: &JsValue) -> Result<JsValue, String> {
     let copied = match value.as_string() {
         Some(text) => JSON::parse(&text),
         None => structured_clone(value),
@@ -129,7 +129,7 @@ const MAX_DEPTH: usize = 128;
 /// Plain data (from [`plain`]) as a JSON value, by serde-wasm-bindgen. Whole numbers
 /// become integers, as the JSON text `5` would parse in serde_json (so a field typed
 /// `u32` accepts it); a number that is not finite is refused.
-pub fn to_json(value: JsValue) -> Result<Value, String> {
+pub(crate) fn to_json(value: JsValue) -> Result<Value, String> {
     Depth(0)
         .deserialize(serde_wasm_bindgen::Deserializer::from(value))
         .map_err(|e| e.to_string())
@@ -137,7 +137,7 @@ pub fn to_json(value: JsValue) -> Result<Value, String> {
 
 /// Plain data (from [`plain`]) as `T`, by serde-wasm-bindgen; the error names the path
 /// of the field (`teams[1]`), as serde_path_to_error reports it.
-pub fn from_plain<T: DeserializeOwned>(value: JsValue) -> Result<T, (String, String)> {
+pub(crate) fn from_plain<T: DeserializeOwned>(value: JsValue) -> Result<T, (String, String)> {
     serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value))
         .map_err(|e| (e.path().to_string(), e.inner().to_string()))
 }

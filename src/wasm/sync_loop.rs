@@ -4,11 +4,10 @@
 //! server-side relay, a simulator, a test). `OmniSync.start` runs the same loop with the
 //! browser's own timers and bridges. See docs/runtime.md.
 
-use super::{compile, js_error, json_value, read_catalog, read_event, to_js};
-use crate::engine::{AgentContext, Engine};
+use super::{compile, option, read_catalog, read_context, read_event, to_js};
+use crate::engine::Engine;
 use crate::read::PresenceRead;
 use crate::sync::SyncLoop as Loop;
-use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 /// The sync loop for one agent; every call returns `{commands, decisions, log, wakeAt}`.
@@ -29,7 +28,7 @@ fn ms(now: f64) -> u64 {
 impl SyncLoopHandle {
     /// Builds the loop from rules (JSON text or object) and `{catalog?, context?, seed?}`
     /// (`catalog`: the org's ServicePresenceStatus records, as for `new OmniSync`).
-    /// Throws like `new OmniSync` when the rules are refused.
+    /// Throws like `new OmniSync` when the rules are refused (and `context.invalid`).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
@@ -42,21 +41,11 @@ impl SyncLoopHandle {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let catalog = read_catalog(&options)?;
         let mut engine = Engine::new(compile(&rules, catalog.as_ref())?);
-        let get = |key: &str| Reflect::get(&options, &key.into()).unwrap_or(JsValue::UNDEFINED);
-        let context = get("context");
-        if context.is_object() {
-            let value = json_value(&context, "context.invalid", "the context")?;
-            let context: AgentContext = serde_json::from_value(value).map_err(|e| {
-                js_error(&crate::Error::InvalidEvent(crate::Finding::new(
-                    "context.invalid",
-                    "$",
-                    format!("the context could not be read: {e}"),
-                )))
-            })?;
+        if let Some(context) = read_context(&options)? {
             engine.set_context(context);
         }
         let mut sync = Loop::new(engine);
-        if let Some(seed) = get("seed").as_f64() {
+        if let Some(seed) = option(&options, "seed").as_f64() {
             sync.seed(seed as u64);
         }
         Ok(SyncLoopHandle { sync })

@@ -9,7 +9,7 @@
 //! The same channel carries the leader's account of what it does ("acting", "done"),
 //! so a follower counts an action as done only when a live leader confirms it.
 
-use super::runtime::{push, Input, Shared};
+use super::inbox::{push, Input, Machine, Shared};
 use crate::rules::file::Side;
 use gloo_timers::callback::Interval;
 use js_sys::{Function, Promise, Reflect};
@@ -18,13 +18,13 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 const HEARTBEAT_MS: u32 = 1_000;
-pub(super) const SILENCE_MS: f64 = 2_500.0;
+pub(crate) const SILENCE_MS: f64 = 2_500.0;
 /// A peer's start time may be this far ahead of this clock (clocks of one machine).
 const START_SKEW_MS: f64 = 5_000.0;
 /// No agent's tab runs longer than this: an older start time is forged.
 const OLDEST_START_MS: f64 = 24.0 * 3_600_000.0;
 
-pub(super) struct Leadership {
+pub(crate) struct Leadership {
     channel: Option<web_sys::BroadcastChannel>,
     _listener: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
     /// While this tab leads, it says so every second ("alive").
@@ -42,7 +42,10 @@ enum Kind {
 type Peer = ((f64, f64), f64);
 
 impl Leadership {
-    pub(super) fn start(shared: &Rc<Shared>, name: &str) -> Option<Leadership> {
+    pub(crate) fn start<S: Machine + 'static>(
+        shared: &Rc<Shared<S>>,
+        name: &str,
+    ) -> Option<Leadership> {
         let channel = web_sys::BroadcastChannel::new(name).ok();
         let peers: Rc<RefCell<Vec<Peer>>> = Rc::new(RefCell::new(Vec::new()));
         let listener = channel.as_ref().map(|channel| {
@@ -74,7 +77,7 @@ impl Leadership {
 
     /// Tells the other tabs what this (leading) tab does: `acting` when it starts a
     /// write, `done` when the write succeeded.
-    pub(super) fn announce(&self, what: &str, side: Side, target: &str) {
+    pub(crate) fn announce(&self, what: &str, side: Side, target: &str) {
         let Some(channel) = &self.channel else { return };
         let message = js_sys::Object::new();
         let _ = Reflect::set(&message, &"type".into(), &what.into());
@@ -83,7 +86,7 @@ impl Leadership {
         let _ = channel.post_message(&message);
     }
 
-    pub(super) fn release(self) {
+    pub(crate) fn release(self) {
         match self.kind {
             Kind::Lock(release) => {
                 let _ = release.call0(&JsValue::NULL);
@@ -98,8 +101,8 @@ impl Leadership {
 }
 
 /// Heartbeats go to `peers`; a leader's "acting" and "done" become inputs.
-fn listen(
-    shared: &Rc<Shared>,
+fn listen<S: Machine + 'static>(
+    shared: &Rc<Shared<S>>,
     peers: Rc<RefCell<Vec<Peer>>>,
 ) -> Closure<dyn FnMut(web_sys::MessageEvent)> {
     let weak = Rc::downgrade(shared);
@@ -154,7 +157,7 @@ fn possible(started: f64, id: f64, now: f64) -> bool {
 
 /// Asks for the lock without waiting first, so a tab that will not lead knows it at
 /// once; then queues for it. Returns the function that releases it.
-fn lock(shared: &Rc<Shared>, name: &str) -> Option<Function> {
+fn lock<S: Machine + 'static>(shared: &Rc<Shared<S>>, name: &str) -> Option<Function> {
     let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
     let locks = Reflect::get(&navigator, &"locks".into())
         .ok()
@@ -182,11 +185,11 @@ fn lock(shared: &Rc<Shared>, name: &str) -> Option<Function> {
             return JsValue::UNDEFINED;
         };
         if lock.is_null() {
-            push(&shared, Input::Leader(false));
+            push(&shared, Input::Lock(false));
             waiting.clone().wait();
             return JsValue::UNDEFINED;
         }
-        push(&shared, Input::Leader(true));
+        push(&shared, Input::Lock(true));
         held.clone().into()
     });
     let options = js_sys::Object::new();
@@ -206,21 +209,21 @@ fn lock(shared: &Rc<Shared>, name: &str) -> Option<Function> {
 }
 
 /// Queueing for the lock, again whenever it is taken away.
-struct Queue {
-    shared: Weak<Shared>,
+struct Queue<S> {
+    shared: Weak<Shared<S>>,
     locks: JsValue,
     request: Function,
     name: JsValue,
     held: Promise,
 }
 
-impl Queue {
+impl<S: Machine + 'static> Queue<S> {
     /// Waits for the lock; leads while it is held.
     fn wait(self: Rc<Self>) {
         let this = self.clone();
         let granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
             if let Some(shared) = this.shared.upgrade() {
-                push(&shared, Input::Leader(true));
+                push(&shared, Input::Lock(true));
             }
             this.held.clone().into()
         });
@@ -246,7 +249,7 @@ impl Queue {
             if shared.is_stopped() {
                 return;
             }
-            push(&shared, Input::Leader(false));
+            push(&shared, Input::Lock(false));
             this.wait();
         });
         let _ = asked.catch(&lost);
@@ -255,8 +258,8 @@ impl Queue {
     }
 }
 
-fn heartbeat(
-    shared: &Rc<Shared>,
+fn heartbeat<S: Machine + 'static>(
+    shared: &Rc<Shared<S>>,
     sender: web_sys::BroadcastChannel,
     peers: Rc<RefCell<Vec<Peer>>>,
 ) -> Interval {
@@ -272,7 +275,7 @@ fn heartbeat(
         peers.retain(|(_, last)| now - last < SILENCE_MS);
         let leader = peers.iter().all(|(peer, _)| me < *peer);
         if let Some(shared) = weak.upgrade() {
-            push(&shared, Input::Leader(leader));
+            push(&shared, Input::Lock(leader));
         }
     })
 }

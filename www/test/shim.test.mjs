@@ -2,9 +2,20 @@
 // client's calls and events into the bridge contract of docs/runtime.md.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import {
   classicHost, connectTelephony, lightningHost, messageChannelHost, normaliseOmniEvent, softphoneTelephony,
 } from "../omnisync.js";
+
+const { OmniSync } = createRequire(import.meta.url)("../../pkg/node/omnisync.js");
+const RULES = {
+  version: 1,
+  statuses: [{ id: "0N5Hs0000001AAAAA1", developerName: "Available", online: true }],
+  telephony: { system: "amazon-connect", states: ["Available"] },
+  rules: [],
+};
+/** The event type the engine reads an event as (its trace names it canonically). */
+const engineType = (event) => new OmniSync(RULES).handle(event).trace().event;
 
 const collect = (bridge) => {
   const seen = [];
@@ -12,11 +23,14 @@ const collect = (bridge) => {
   return seen;
 };
 
-test("Lightning event names become normalised types, payload kept", () => {
-  const e = normaliseOmniEvent("lightning:omniChannelWorkloadChanged", { configuredCapacity: "4", newWorkload: "2" });
-  assert.equal(e.type, "omni.workloadChanged");
+test("Lightning event names pass through as the type, payload kept; the engine reads them", () => {
+  const e = normaliseOmniEvent("lightning:omniChannelWorkloadChanged", { configuredCapacity: "4", previousWorkload: "0", newWorkload: "2" });
+  assert.equal(e.type, "lightning:omniChannelWorkloadChanged");
   assert.equal(e.configuredCapacity, "4");
-  assert.equal(normaliseOmniEvent("omniChannelLogout", {}).type, "omni.logout");
+  assert.equal(engineType(e), "omni.workloadChanged");
+  const logout = normaliseOmniEvent("omniChannelLogout", {});
+  assert.equal(logout.type, "omniChannelLogout");
+  assert.equal(engineType(logout), "omni.logout");
 });
 
 test("the Lightning host calls the toolkit with its argument objects", async () => {
@@ -34,7 +48,7 @@ test("the Lightning host calls the toolkit with its argument objects", async () 
   assert.deepEqual(calls, [["set", { statusId: "0N5x" }], ["login", { statusId: "0N5y" }]]);
   assert.equal(await host.getServicePresenceStatusId(), null, "logged out reads as null");
   host.dispatch("lightning:omniChannelStatusChanged", { statusId: "0N5x", statusApiName: "Lunch" });
-  assert.equal(seen[0].type, "omni.statusChanged");
+  assert.equal(engineType(seen[0]), "omni.statusChanged");
   assert.equal(seen[0].statusApiName, "Lunch");
 });
 
