@@ -12,11 +12,13 @@
 // script. Omni-Channel and the softphone (the model in www/test/fake-omni.mjs, the one
 // the tests use) live here, server-side, as they do for real:
 // every tab of the agent then sees one agent, which is what tab leadership is about.
-// No dependency beyond node itself, so a fresh checkout can run it.
+// No dependency beyond node itself and the built engine (scripts/build-wasm.sh), whose
+// node build gives the telephony system states.
 
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { REASON, Refused, createOmni, createPhone } from "../www/test/fake-omni.mjs";
 
@@ -41,9 +43,17 @@ const MIME = {
   ".map": "application/json; charset=utf-8",
 };
 const CSP = "script-src 'self' 'wasm-unsafe-eval'";
-// Connect's states that a softphone reports but no one may set (docs/rules.md).
-const SYSTEM_STATES = ["Busy", "Pending", "PendingBusy", "CallingCustomer", "AfterCallWork",
-  "MissedCallAgent", "FailedConnectAgent"];
+// The states a softphone reports but no one may set (docs/rules.md): the engine's list.
+const SYSTEM_STATES = engine().systemStates();
+
+/** The engine's node build (its OmniSync class), or a message saying how to build it. */
+function engine() {
+  try {
+    return createRequire(import.meta.url)("../pkg/node/omnisync.js").OmniSync;
+  } catch (error) {
+    throw new Error(`the engine is not built (run bash scripts/build-wasm.sh): ${error.message}`);
+  }
+}
 
 // ---------------------------------------------------------------- the org's catalog
 
