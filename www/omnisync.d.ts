@@ -56,9 +56,16 @@ export interface StartOptions {
   catalog?: { Id: string; DeveloperName: string; MasterLabel?: string }[] | object;
   host: HostBridge;
   telephony: TelephonyBridge;
-  context?: { userId?: string; profileId?: string; teams?: string[] };
+  /** Who the agent is, for scoped rules; any other shape throws an Error with code
+   * "context.invalid" and the field's path in `details`. */
+  context?: { userId?: string; profileId?: string; teams?: string[] } | null;
   storage?: Storage | null;
   channel?: string;
+  /** Whose session this is: the lock, the channel and the saved session are theirs. */
+  orgId?: string;
+  userId?: string;
+  /** A bridge call not settled after this long fails with the code "timeout". */
+  bridgeTimeoutMs?: number;
   reconcileMs?: number;
   traceSize?: number;
   onUpdate?: () => void;
@@ -66,7 +73,9 @@ export interface StartOptions {
   wasmUrl?: string | URL;
 }
 
+/** Throws (rejects with) an OmniSyncError: its codes are listed in docs/runtime.md, "Errors". */
 export function startOmniSync(options: StartOptions): Promise<Runtime>;
+/** `{...params, type: name, at: now}`: the engine reads Lightning and Classic names as they are. */
 export function normaliseOmniEvent(name: string, params: object): OmniSyncEvent;
 export function lightningHost(omniApi: object): HostBridge & { dispatch(name: string, params: object): void };
 export function classicHost(sforce: object): HostBridge;

@@ -65,7 +65,12 @@ fn put(object: &JsValue, name: &'static str, value: &JsValue) {
 const TS_TYPES: &'static str = r#"
 /** One problem in a rules file or an event. */
 export interface Finding { code: string; path: string; message: string }
-/** The Error thrown by every OmniSync method. */
+/**
+ * The Error thrown by every OmniSync method. `code`: "rules.invalid", "rules.unknownStatus",
+ * "catalog.invalid", "options.invalid", "context.invalid", "bridge.invalid", "bridge.failed",
+ * "runtime.busy", "trace.unreadable", "output.failed" or an "event.*" code (docs/runtime.md,
+ * "Errors"); `details`: the findings, empty when the error is about the call.
+ */
 export interface OmniSyncError extends Error { code: string; details: Finding[] }
 export type Action =
   | { type: "setOmniStatus"; statusId: string; developerName: string; rule: string }

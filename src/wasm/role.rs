@@ -105,3 +105,103 @@ impl Role {
         change
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn unknown_with_one_waiting() -> Role {
+        Role::Unknown {
+            waiting: vec![Command::Reconcile],
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn the_first_word_of_the_lock_decides_and_hands_over_the_waiting_actions() {
+        let mut role = unknown_with_one_waiting();
+        assert!(!role.leads());
+        let change = role.on(Signal::Lock(true));
+        assert!(
+            matches!(change, Change::Leads { took_over: false, ref waiting } if waiting.len() == 1)
+        );
+        assert!(role.leads());
+        let mut role = unknown_with_one_waiting();
+        let change = role.on(Signal::Lock(false));
+        assert!(matches!(change, Change::Follows { ref waiting } if waiting.len() == 1));
+        assert!(matches!(role, Role::Follower { leader_heard: None }));
+        // Heard before the role is known: nothing changes.
+        let mut role = unknown_with_one_waiting();
+        assert!(matches!(role.on(Signal::Heard(Some(5))), Change::Same));
+        assert!(matches!(role, Role::Unknown { ref waiting } if waiting.len() == 1));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_follower_granted_the_lock_takes_over_and_a_leader_losing_it_follows() {
+        let mut role = Role::Follower {
+            leader_heard: Some(1),
+        };
+        assert!(matches!(role.on(Signal::Lock(false)), Change::Same));
+        assert!(matches!(
+            role.on(Signal::Lock(true)),
+            Change::Leads {
+                took_over: true,
+                ..
+            }
+        ));
+        assert!(matches!(role.on(Signal::Lock(true)), Change::Same));
+        assert!(matches!(role.on(Signal::Heard(Some(9))), Change::Same));
+        assert!(
+            role.leads(),
+            "a leader by the lock does not give way to a message"
+        );
+        assert!(matches!(
+            role.on(Signal::Lock(false)),
+            Change::Follows { .. }
+        ));
+        assert!(!role.leads());
+    }
+
+    #[wasm_bindgen_test]
+    fn a_tab_acting_alone_ignores_the_lock_until_another_tab_is_heard() {
+        let mut role = Role::Follower {
+            leader_heard: Some(1),
+        };
+        assert!(matches!(role.on(Signal::Heard(Some(7))), Change::Same));
+        assert!(matches!(
+            role,
+            Role::Follower {
+                leader_heard: Some(7)
+            }
+        ));
+        assert!(matches!(role.on(Signal::Heard(None)), Change::Same));
+        assert!(matches!(
+            role,
+            Role::Follower {
+                leader_heard: Some(7)
+            }
+        ));
+        assert!(matches!(role.on(Signal::NobodyActs), Change::ActsAlone));
+        assert!(matches!(role, Role::Leader { alone: true }));
+        assert!(matches!(role.on(Signal::Lock(false)), Change::Same));
+        assert!(matches!(role.on(Signal::Lock(true)), Change::Same));
+        assert!(role.leads());
+        assert!(matches!(role.on(Signal::Heard(Some(8))), Change::GivesWay));
+        assert!(matches!(
+            role,
+            Role::Follower {
+                leader_heard: Some(8)
+            }
+        ));
+    }
+
+    #[wasm_bindgen_test]
+    fn stop_is_final() {
+        let mut role = Role::Leader { alone: false };
+        assert!(matches!(role.on(Signal::Stop), Change::Same));
+        for signal in [Signal::Lock(true), Signal::NobodyActs, Signal::Heard(None)] {
+            assert!(matches!(role.on(signal), Change::Same));
+            assert!(matches!(role, Role::Stopped));
+        }
+    }
+}
