@@ -37,7 +37,8 @@
 //! - `check` (native): `omnisync check`'s findings: errors, cycles, never-matching
 //!   and conflicting rules. `import` (native): CTI Adapter and CXone converters.
 //! - [`simulate`]: replays a trace against the sync loop and a model of both systems.
-//! - `wasm` (wasm32 only): the `OmniSync` class exported to JavaScript.
+//! - `wasm` (wasm32 only): the `OmniSync`, `Runtime` and `SyncLoop` classes exported to
+//!   JavaScript; `src/wasm/mod.rs` maps its modules (inbox, role, state, effects...).
 
 // What is not API is `pub(crate)`, so the compiler finds what nothing uses. The
 // modules marked `allow` below are not yet held to it.
