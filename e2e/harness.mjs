@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
 import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,6 +26,27 @@ export function assertRuntimeBuilt() {
   if (missing.length) {
     throw new Error(`the demo needs ${missing.join(", ")}: run bash scripts/build-wasm.sh (pkg/web) and check that the shim www/omnisync.js exists`);
   }
+}
+
+const bundles = new Map();
+
+/**
+ * A fixture of e2e/fixtures (an ES module importing the one fake of Omni-Channel and the
+ * softphone, www/test/fake-omni.mjs) as the classic script a page loads: the fakes must
+ * run before the page's own scripts, as the Salesforce scripts they stand for do, and a
+ * module script would run after them.
+ * @param {string} name e.g. "fake-salesforce.js"
+ * @returns {Uint8Array} the bundled script (esbuild, one IIFE)
+ */
+export function fixtureScript(name) {
+  if (!bundles.has(name)) {
+    const { outputFiles } = buildSync({
+      entryPoints: [path.join(ROOT, "e2e/fixtures", name)], bundle: true, format: "iife", write: false,
+      target: "es2020", logLevel: "error",
+    });
+    bundles.set(name, outputFiles[0].contents);
+  }
+  return bundles.get(name);
 }
 
 /**

@@ -1,7 +1,8 @@
 // Leadership against a hostile page on the same origin, in headless Chromium: a page
 // that holds the engine's Web Lock and does nothing, a page that steals it, and a saved
 // session of another user left in the same sessionStorage. The engine runs on a plain
-// same-origin document with bridges that record what they are asked to do.
+// same-origin document over the fake Omni-Channel and phone the demo server serves
+// (www/test/fake-omni.mjs), its bridges recording what they are asked to do.
 //
 //   node e2e/run.mjs e2e/lock.test.mjs
 
@@ -46,21 +47,24 @@ async function startEngine(page, { user = "005Hs000000ALICE", storage = true } =
   await page.evaluate(async ({ base, rules, catalog, org, user, storage }) => {
     const glue = await import(`${base}/pkg/omnisync.js`);
     await glue.default();
-    const omni = [];
+    // The one fake of Omni-Channel and the phone, as the demo server serves it.
+    const fake = await import(`${base}/test/fake-omni.mjs`);
+    const omni = fake.createOmni({
+      statuses: catalog.result.records.map((r) => ({ id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel })),
+      statusId: "0N5Hs0000001AvlKAE", capacity: 4,
+    });
+    const phone = fake.createPhone({ state: "Available" });
     window.writes = [];
-    window.agentOmni = (statusId, statusApiName) =>
-      omni.forEach((cb) => cb({ type: "omni.statusChanged", statusId, statusApiName, reason: "OmniManualStatusChange" }));
+    window.agentOmni = (statusId) => omni.setStatus(statusId, fake.REASON.manual);
+    const omniBridge = fake.hostBridge(omni);
     const host = {
-      subscribe: (cb) => omni.push(cb),
-      setServicePresenceStatus: async (id) => { window.writes.push(["omni", id]); },
-      login: async () => {},
-      getServicePresenceStatusId: async () => ({ statusId: "0N5Hs0000001AvlKAE", statusApiName: "Available" }),
-      getAgentWorkload: async () => ({ configuredCapacity: 4, currentWorkload: 0 }),
+      ...omniBridge,
+      setServicePresenceStatus: async (id) => { window.writes.push(["omni", id]); return omniBridge.setServicePresenceStatus(id); },
     };
+    const phoneBridge = fake.telephonyBridge(phone);
     const telephony = {
-      subscribe: () => {},
-      setState: async (state) => { window.writes.push(["phone", state]); },
-      getState: async () => "Available",
+      ...phoneBridge,
+      setState: async (state) => { window.writes.push(["phone", state]); return phoneBridge.setState(state); },
     };
     window.sync = glue.OmniSync.start({
       rules, catalog, host, telephony, orgId: org, userId: user, reconcileMs: 0,
@@ -90,7 +94,7 @@ test("a page holding the lock and doing nothing: the engine acts itself within t
     assert.equal(await page.evaluate(() => window.sync.isLeader()), false, "the lock is taken: this tab follows");
 
     const changed = Date.now();
-    await page.evaluate((id) => window.agentOmni(id, "Lunch"), LUNCH);
+    await page.evaluate((id) => window.agentOmni(id), LUNCH);
     // Nobody acts yet: the follower has not counted the write as done.
     await sleep(300);
     assert.deepEqual(await page.evaluate(() => window.writes), [], "no write before the window ends");
@@ -136,7 +140,7 @@ test("another user's saved session is not restored; the user's own is", { timeou
     const page = await blankPage(browser.context);
     await startEngine(page);
     await waitFor(() => page.evaluate(() => window.sync.isLeader()), { what: "the engine leads" });
-    await page.evaluate((id) => window.agentOmni(id, "Lunch"), LUNCH);
+    await page.evaluate((id) => window.agentOmni(id), LUNCH);
     await waitFor(() => page.evaluate(() => window.sync.state().omni.developerName === "Lunch"), { what: "Lunch" });
     await page.evaluate(() => window.sync.stop());
     assert.equal(await page.evaluate(() => window.sync.isLeader()), false, "stopped: not a leader");

@@ -18,7 +18,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { unzipSync } from "fflate";
-import { ROOT, assertRuntimeBuilt, launchBrowser, sleep, waitFor } from "./harness.mjs";
+import { ROOT, assertRuntimeBuilt, fixtureScript, launchBrowser, sleep, waitFor } from "./harness.mjs";
 
 const DEFAULT = path.join(ROOT, "lwc-wrapper/force-app/main/default");
 const PAGE = path.join(DEFAULT, "pages/OmniSyncHost.page");
@@ -131,11 +131,11 @@ function listen(zip) {
   const routes = {
     "/fixture/config.js": () => [MIME[".js"], config()],
     "/fixture/bridge-helper.js": () => [MIME[".js"], `window.OmniSyncBridgeHelper = ${fs.readFileSync(HELPER, "utf8").trim()};\n`],
-    "/fixture/fake-salesforce.js": fixture("fake-salesforce.js"),
+    "/fixture/fake-salesforce.js": () => [MIME[".js"], fixtureScript("fake-salesforce.js")],
     "/fixture/lms-frame.js": fixture("lms-frame.js"),
     "/fixture/lms-top.js": fixture("lms-top.js"),
     [OPENCTI]: () => [MIME[".js"], `${config()}\n${fs.readFileSync(path.join(FIXTURES, "fake-opencti.js"))}`],
-    [`${RESOURCES}/amazonConnectStreams`]: fixture("fake-streams.js"),
+    [`${RESOURCES}/amazonConnectStreams`]: () => [MIME[".js"], fixtureScript("fake-streams.js")],
     [`${RESOURCES}/omnisyncRules`]: () => [MIME[".json"], JSON.stringify(rules)],
   };
   return new Promise((resolve) => {

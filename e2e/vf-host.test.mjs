@@ -14,7 +14,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { unzipSync } from "fflate";
-import { ROOT, assertRuntimeBuilt, launchBrowser, waitFor } from "./harness.mjs";
+import { ROOT, assertRuntimeBuilt, fixtureScript, launchBrowser, waitFor } from "./harness.mjs";
 
 const DEFAULT = path.join(ROOT, "lwc-wrapper/force-app/main/default");
 const PAGE = path.join(DEFAULT, "pages/OmniSyncHost.page");
@@ -122,7 +122,7 @@ function serve(zip) {
     "/fixture/config.js": (url) => [MIME[".js"], config(url.searchParams.get("org") ?? "a")],
     // The Aura helper is an object literal, as Aura source is.
     "/fixture/bridge-helper.js": () => [MIME[".js"], `window.OmniSyncBridgeHelper = ${fs.readFileSync(HELPER, "utf8").trim()};\n`],
-    "/fixture/fake-salesforce.js": () => [MIME[".js"], fs.readFileSync(path.join(FIXTURES, "fake-salesforce.js"))],
+    "/fixture/fake-salesforce.js": () => [MIME[".js"], fixtureScript("fake-salesforce.js")],
     [`${RESOURCES}/omnisyncRules`]: () => [MIME[".json"], fs.readFileSync(path.join(STATIC, "omnisyncRules.json"))],
     [`${RESOURCES}/invalidRules`]: () => [MIME[".json"], fs.readFileSync(path.join(FIXTURES, "invalid-rules.json"))],
     // The shipped rules with every status Id taken out: names only, as rules travel.

@@ -9,7 +9,8 @@
 // softphone frame does; GET /api/softphone tells the console page where it is.
 // Serves www/ at / and pkg/web/ at /pkg/ on 127.0.0.1 only, with the Content Security
 // Policy Salesforce pages impose, so the demo proves it runs without eval or inline
-// script. Omni-Channel and the softphone live here, server-side, as they do for real:
+// script. Omni-Channel and the softphone (the model in www/test/fake-omni.mjs, the one
+// the tests use) live here, server-side, as they do for real:
 // every tab of the agent then sees one agent, which is what tab leadership is about.
 // No dependency beyond node itself, so a fresh checkout can run it.
 
@@ -17,6 +18,7 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { REASON, Refused, createOmni, createPhone } from "../www/test/fake-omni.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // Longest prefix first. /pkg/web/ too, so a shim importing "../pkg/web/..." from /
@@ -42,7 +44,6 @@ const CSP = "script-src 'self' 'wasm-unsafe-eval'";
 // Connect's states that a softphone reports but no one may set (docs/rules.md).
 const SYSTEM_STATES = ["Busy", "Pending", "PendingBusy", "CallingCustomer", "AfterCallWork",
   "MissedCallAgent", "FailedConnectAgent"];
-const REASON = { toolkit: "OmniToolkitStatusChange", agent: "OmniManualStatusChange" };
 
 // ---------------------------------------------------------------- the org's catalog
 
@@ -62,11 +63,11 @@ const catalog = {
     prefix: c.workItemPrefixes?.[0] ?? "0Zz",
   })),
 };
-const statusById = (id) => catalog.statuses.find((s) => s.id === id || s.id.slice(0, 15) === id);
 
 // ---------------------------------------------------------------- simulated agent
 
-let sim;
+let omni; // Omni-Channel and the softphone: www/test/fake-omni.mjs, shared with the tests
+let phone;
 let seq = 0; // never reset: SSE ids and event seqs stay monotonic across /api/reset
 let log = [];
 let faults;
@@ -85,14 +86,11 @@ function prng(seed) {
 }
 
 function reset() {
-  const first = catalog.statuses.find((s) => s.online) ?? catalog.statuses[0];
-  sim = {
-    omni: { loggedIn: true, statusId: first.id },
-    workload: { configuredCapacity: 2, currentWorkload: 0 },
-    works: [],
-    telephony: { state: catalog.telephonyStates.includes("Available") ? "Available" : catalog.telephonyStates[0] ?? "Available" },
-    nextWork: 1,
-  };
+  omni = createOmni({ statuses: catalog.statuses, channels: catalog.channels, capacity: 2 });
+  phone = createPhone({ states: catalog.telephonyStates, systemStates: SYSTEM_STATES });
+  // Every event of both systems goes to the open streams.
+  omni.on(emit);
+  phone.on(emit);
   log = [];
   faults = { rejectRate: 0, dropRate: 0, seed: 1 };
   random = prng(faults.seed);
@@ -100,18 +98,18 @@ function reset() {
 reset();
 
 function snapshot() {
-  const status = statusById(sim.omni.statusId);
+  const status = omni.status();
   return {
     omni: {
-      loggedIn: sim.omni.loggedIn,
-      statusId: sim.omni.loggedIn ? status.id : null,
-      developerName: sim.omni.loggedIn ? status.developerName : null,
-      label: sim.omni.loggedIn ? status.label ?? status.developerName : null,
-      channels: sim.omni.loggedIn ? channelsOf(status) : [],
+      loggedIn: omni.isLoggedIn(),
+      statusId: status?.statusId ?? null,
+      developerName: status?.statusApiName ?? null,
+      label: status?.statusName ?? null,
+      channels: omni.channels(),
     },
-    workload: { ...sim.workload },
-    works: sim.works.map((w) => ({ ...w })),
-    telephony: { state: sim.telephony.state, onCall: SYSTEM_STATES.includes(sim.telephony.state) },
+    workload: omni.workload(),
+    works: omni.works(),
+    telephony: { state: phone.state(), onCall: phone.onContact() },
     catalog: {
       statuses: catalog.statuses,
       telephonyStates: catalog.telephonyStates,
@@ -123,150 +121,24 @@ function snapshot() {
   };
 }
 
-// Salesforce's away statuses are the ones without channels.
-const channelsOf = (status) =>
-  status.online ? catalog.channels.map(({ channelId, developerName }) => ({ channelId, developerName })) : [];
-
 /** An error the API answers with its HTTP status. */
-class Refused extends Error {
+class HttpError extends Error {
   constructor(status, message) {
     super(message);
     this.status = status;
   }
 }
 
-function statusEvent(status, reason) {
-  return {
-    type: "omni.statusChanged", statusId: status.id, statusName: status.label ?? status.developerName,
-    statusApiName: status.developerName, channels: channelsOf(status), reason,
-  };
-}
-
-function setStatus({ statusId }, by) {
-  const status = statusById(statusId);
-  if (!status) throw new Refused(400, `no ServicePresenceStatus with Id ${JSON.stringify(statusId)}`);
-  // setServicePresenceStatus logs a logged-out agent in, as the real API does.
-  if (!sim.omni.loggedIn) {
-    sim.omni.loggedIn = true;
-    emit({ type: "omni.loginSuccess", statusId: status.id });
-  }
-  sim.omni.statusId = status.id;
-  emit(statusEvent(status, REASON[by]));
-  const { statusId: id, statusName, statusApiName, channels } = statusEvent(status);
-  return { statusId: id, statusName, statusApiName, channels };
-}
-
-function login({ statusId }) {
-  const status = statusById(statusId);
-  if (!status) throw new Refused(400, `no ServicePresenceStatus with Id ${JSON.stringify(statusId)}`);
-  sim.omni = { loggedIn: true, statusId: status.id };
-  emit({ type: "omni.loginSuccess", statusId: status.id });
-  emit(statusEvent(status, "OmniLoginStatusChange"));
-  return { statusId: status.id };
-}
-
-function logout() {
-  if (!sim.omni.loggedIn) throw new Refused(409, "the agent is not logged in to Omni-Channel");
-  sim.omni.loggedIn = false;
-  // Offers not yet accepted go back to the queue; nothing is routed to a logged-out agent.
-  for (const w of sim.works) if (w.status === "Assigned") w.status = "Canceled";
-  emit({ type: "omni.logout" });
-  return {};
-}
-
-function findWork({ workId, workItemId }, wanted) {
-  const work = sim.works.find((w) => (workId && w.workId === workId) || (workItemId && w.workItemId === workItemId));
-  if (!work) throw new Refused(404, "no such work item");
-  if (work.status !== wanted) throw new Refused(409, `the work is ${work.status}, not ${wanted}`);
-  return work;
-}
-
-const workRef = (w) => ({ workId: w.workId, workItemId: w.workItemId, serviceChannel: w.serviceChannel });
-
-function changeWorkload(delta) {
-  const previousWorkload = sim.workload.currentWorkload;
-  sim.workload.currentWorkload = Math.max(0, previousWorkload + delta);
-  emit({ type: "omni.workloadChanged", configuredCapacity: sim.workload.configuredCapacity,
-    previousWorkload, newWorkload: sim.workload.currentWorkload });
-}
-
-const WORK = {
-  assign(body) {
-    if (!sim.omni.loggedIn) throw new Refused(409, "Omni-Channel routes no work to a logged-out agent");
-    if (!statusById(sim.omni.statusId).online) throw new Refused(409, "Omni-Channel routes no work to an away status");
-    const channel = catalog.channels.find((c) => c.developerName === body.channel) ?? catalog.channels[0];
-    const n = String(sim.nextWork++).padStart(6, "0");
-    const units = Number(body.units ?? 1);
-    if (!(units > 0)) throw new Refused(400, "units must be a number above 0");
-    const work = {
-      workId: body.workId ?? `0BzHs00000${n}AA`,
-      workItemId: body.workItemId ?? `${channel?.prefix ?? "500"}Hs00000${n}AA`,
-      serviceChannel: channel?.developerName ?? null, units, status: "Assigned",
-    };
-    sim.works.push(work);
-    sim.works = sim.works.slice(-20); // the widget lists the latest ones only
-    emit({ type: "omni.workAssigned", ...workRef(work) });
-    return work;
-  },
-  accept(body) {
-    const work = findWork(body, "Assigned");
-    work.status = "Opened";
-    emit({ type: "omni.workAccepted", ...workRef(work) });
-    changeWorkload(work.units);
-    return work;
-  },
-  decline(body) {
-    const work = findWork(body, "Assigned");
-    work.status = "Declined";
-    emit({ type: "omni.workDeclined", ...workRef(work) });
-    return work;
-  },
-  close(body) {
-    const work = findWork(body, "Opened");
-    work.status = "Closed";
-    emit({ type: "omni.workClosed", ...workRef(work) });
-    changeWorkload(-work.units);
-    return work;
-  },
+// The HTTP status of each refusal of the simulated systems (Refused.code).
+const HTTP_STATUS = {
+  unknownStatus: 400, badUnits: 400, badCapacity: 400, badState: 400, systemState: 400, unknownState: 400,
+  noWork: 404, notLoggedIn: 409, away: 409, workState: 409, onContact: 409, callState: 409,
 };
-
-function setCapacity({ configuredCapacity }) {
-  const capacity = Number(configuredCapacity);
-  if (!(capacity > 0 && capacity <= 1000)) throw new Refused(400, "configuredCapacity must be a number in (0, 1000]");
-  sim.workload.configuredCapacity = capacity;
-  changeWorkload(0);
-  return { ...sim.workload };
-}
-
-function setPhone(state) {
-  const oldState = sim.telephony.state;
-  sim.telephony.state = state;
-  emit({ type: "telephony.stateChanged", oldState, newState: state });
-  return { state };
-}
-
-function phoneState({ state }) {
-  if (typeof state !== "string" || !state) throw new Refused(400, "state must be a state name");
-  if (SYSTEM_STATES.includes(state)) throw new Refused(400, `${state} is a system state: it can be read but never set`);
-  if (catalog.telephonyStates.length && !catalog.telephonyStates.includes(state)) {
-    throw new Refused(400, `the softphone has no agent state ${JSON.stringify(state)}`);
-  }
-  if (SYSTEM_STATES.includes(sim.telephony.state)) throw new Refused(409, "the agent is on a contact");
-  return setPhone(state);
-}
-
-function call({ action }) {
-  const current = sim.telephony.state;
-  if (action === "start" && !SYSTEM_STATES.includes(current)) return setPhone("Busy");
-  if (action === "wrap" && current === "Busy") return setPhone("AfterCallWork");
-  if (action === "end" && (current === "Busy" || current === "AfterCallWork")) return setPhone("Available");
-  throw new Refused(409, `cannot ${action} a call while the phone is ${current}`);
-}
 
 function setFaults(body) {
   const rate = (v) => {
     const n = Number(v ?? 0);
-    if (!(n >= 0 && n <= 1)) throw new Refused(400, "rates must be numbers from 0 to 1");
+    if (!(n >= 0 && n <= 1)) throw new HttpError(400, "rates must be numbers from 0 to 1");
     return n;
   };
   faults = { rejectRate: rate(body.rejectRate), dropRate: rate(body.dropRate), seed: Number(body.seed ?? 1) | 0 };
@@ -312,16 +184,16 @@ setInterval(() => {
 // ---------------------------------------------------------------- HTTP
 
 const WRITES = {
-  "/api/omni/status": (b, by) => setStatus(b, by),
-  "/api/omni/login": login,
-  "/api/omni/logout": logout,
-  "/api/omni/work/assign": WORK.assign,
-  "/api/omni/work/accept": WORK.accept,
-  "/api/omni/work/decline": WORK.decline,
-  "/api/omni/work/close": WORK.close,
-  "/api/omni/capacity": setCapacity,
-  "/api/phone/state": phoneState,
-  "/api/phone/call": call,
+  "/api/omni/status": (b, by) => omni.setStatus(b.statusId, by === "toolkit" ? REASON.toolkit : REASON.manual),
+  "/api/omni/login": (b) => omni.login(b.statusId),
+  "/api/omni/logout": () => (omni.logout(), {}),
+  "/api/omni/work/assign": (b) => omni.assignWork(b),
+  "/api/omni/work/accept": (b) => omni.acceptWork(b),
+  "/api/omni/work/decline": (b) => omni.declineWork(b),
+  "/api/omni/work/close": (b) => omni.closeWork(b),
+  "/api/omni/capacity": (b) => omni.setCapacity(b.configuredCapacity),
+  "/api/phone/state": (b) => phone.setState(b.state),
+  "/api/phone/call": (b) => phone.call(b.action),
   "/api/faults": setFaults,
   "/api/reset": () => {
     reset();
@@ -338,7 +210,7 @@ async function readBody(req) {
   let text = "";
   for await (const chunk of req) {
     text += chunk;
-    if (text.length > 65536) throw new Refused(413, "body too large");
+    if (text.length > 65536) throw new HttpError(413, "body too large");
   }
   if (!text) return {};
   try {
@@ -347,7 +219,7 @@ async function readBody(req) {
   } catch {
     // fall through
   }
-  throw new Refused(400, "the body must be a JSON object");
+  throw new HttpError(400, "the body must be a JSON object");
 }
 
 async function api(req, res, url) {
@@ -366,11 +238,11 @@ async function api(req, res, url) {
       // Every toolkit write is recorded, so tests can count the actions per change.
       entry = { at: Date.now(), path: url.pathname, body, tab: req.headers["x-omnisync-tab"] ?? null, outcome: "ok" };
       log.push(entry);
-      if (faults.rejectRate > 0 && random() < faults.rejectRate) throw new Refused(503, "injected fault: service unavailable");
+      if (faults.rejectRate > 0 && random() < faults.rejectRate) throw new HttpError(503, "injected fault: service unavailable");
     }
     return json(res, 200, handler(body, by));
   } catch (err) {
-    const status = err instanceof Refused ? err.status : 500;
+    const status = err instanceof HttpError ? err.status : err instanceof Refused ? HTTP_STATUS[err.code] ?? 400 : 500;
     if (entry) entry.outcome = status === 503 ? "rejected" : "refused";
     return json(res, status, { error: err.message });
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what omnisync needs to build and test, skipping whatever is already there:
 # the wasm32 Rust target, wasm-bindgen-cli at the version in Cargo.lock, Chromium, its
-# driver and a Java runtime (Debian packages), and the npm packages of package-lock.json.
+# driver and a Java runtime (Debian packages), and the npm packages of package-lock.json
+# (binaryen for wasm-opt, typescript for the declaration check, the test tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,7 +47,9 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
-if [ -x node_modules/.bin/wasm-opt ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+# wasm-opt (binaryen) shrinks the bundle; tsc (typescript) checks the shim's declarations.
+if [ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/tsc ] \
+    && [ node_modules/.package-lock.json -nt package-lock.json ]; then
     step "npm packages: present"
 else
     step "npm packages: installing"

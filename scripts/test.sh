@@ -15,6 +15,8 @@ echo "==> cargo clippy (native)"
 cargo clippy --all-targets -- -D warnings
 echo "==> cargo clippy (wasm32)"
 cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+echo "==> no import circle among the Rust modules (src/wasm's own is still allowed)"
+node scripts/module-imports.mjs --quiet --allow wasm
 echo "==> the shipped bundle carries serde-wasm-bindgen and console_error_panic_hook"
 tree=$(cargo tree --target wasm32-unknown-unknown -e normal)
 for crate in serde-wasm-bindgen console_error_panic_hook; do
@@ -36,6 +38,16 @@ echo "==> JavaScript tests (conformance through the JS API, shim adapters, runti
 bash scripts/build-wasm.sh >/dev/null
 node --test www/test/ 2>&1 | tee target/js-tests.log
 
+# The shim's hand-written declarations against wasm-bindgen's (www/types/check.ts):
+# one line in the tally, "types: 1 passed, 0 failed" or "types: 0 passed, 1 failed".
+echo "==> tsc --noEmit: www/omnisync.d.ts against pkg/web/omnisync.d.ts"
+if node_modules/.bin/tsc --noEmit -p www/types 2>&1 | tee target/types.log; then
+    echo "types: 1 passed, 0 failed" | tee -a target/types.log
+else
+    echo "types: 0 passed, 1 failed" | tee -a target/types.log
+    types_failed=1
+fi
+
 echo "==> Salesforce package: static resources, sizes, metadata conversion"
 npm run --silent package:sf
 echo "==> Salesforce tests: LWC and Aura Jest, ESLint, metadata checks, Code Analyzer (PMD, ESLint)"
@@ -48,6 +60,10 @@ node e2e/run.mjs 2>&1 | tee target/e2e-tests.log
 awk '/^test result:/ { p += $4; f += $6 }
      /^# pass / { p += $3 } /^# fail / { f += $3 }
      /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+     /^types: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
      /^Tests: / { for (i = 2; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "omnisync: %d passed, %d failed\n", p, f }' \
-    target/native-tests.log target/wasm-tests.log target/js-tests.log target/sf-tests.log target/e2e-tests.log
+    target/native-tests.log target/wasm-tests.log target/js-tests.log target/types.log target/sf-tests.log \
+    target/e2e-tests.log
+# The type check does not stop the run (the tests after it still report), but fails it.
+exit "${types_failed:-0}"

@@ -72,82 +72,65 @@ pub enum Event {
     },
 }
 
-/// The canonical type names, in the order of [`EventKind`].
-const CANONICAL: [&str; 10] = [
-    "omni.loginSuccess",
-    "omni.statusChanged",
-    "omni.logout",
-    "omni.workAssigned",
-    "omni.workAccepted",
-    "omni.workDeclined",
-    "omni.workClosed",
-    "omni.workloadChanged",
-    "telephony.stateChanged",
-    "timer.idle",
-];
+/// Defines [`EventKind`] from one table: each kind's canonical name (its serde name,
+/// [`EventKind::name`], the rule trigger) and, for the Omni-Channel events, its
+/// Lightning name (without the `lightning:` namespace) and its Classic console name.
+/// Every list and lookup below is generated from this table, so a name is written once.
+macro_rules! event_kinds {
+    ($($(#[$doc:meta])* $kind:ident = $name:literal $(, $lightning:literal, $classic:literal)?;)*) => {
+        /// The event type without its payload; also the rule trigger.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+        pub enum EventKind {
+            $($(#[$doc])* #[serde(rename = $name)] $kind,)*
+        }
 
-/// Lightning event names without the `lightning:` namespace, same order.
-const LIGHTNING: [&str; 8] = [
-    "omniChannelLoginSuccess",
-    "omniChannelStatusChanged",
-    "omniChannelLogout",
-    "omniChannelWorkAssigned",
-    "omniChannelWorkAccepted",
-    "omniChannelWorkDeclined",
-    "omniChannelWorkClosed",
-    "omniChannelWorkloadChanged",
-];
+        impl EventKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [EventKind] = &[$(EventKind::$kind),*];
 
-/// Classic console event names, same order.
-const CLASSIC: [&str; 8] = [
-    "PRESENCE.LOGIN_SUCCESS",
-    "PRESENCE.STATUS_CHANGED",
-    "PRESENCE.LOGOUT",
-    "PRESENCE.WORK_ASSIGNED",
-    "PRESENCE.WORK_ACCEPTED",
-    "PRESENCE.WORK_DECLINED",
-    "PRESENCE.WORK_CLOSED",
-    "PRESENCE.WORKLOAD_CHANGED",
-];
+            /// The canonical names, in the order of [`EventKind::ALL`].
+            const NAMES: &'static [&'static str] = &[$($name),*];
 
-/// The event type without its payload; also the rule trigger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
-pub enum EventKind {
-    #[serde(rename = "omni.loginSuccess")]
-    LoginSuccess,
-    #[serde(rename = "omni.statusChanged")]
-    StatusChanged,
-    #[serde(rename = "omni.logout")]
-    Logout,
-    #[serde(rename = "omni.workAssigned")]
-    WorkAssigned,
-    #[serde(rename = "omni.workAccepted")]
-    WorkAccepted,
-    #[serde(rename = "omni.workDeclined")]
-    WorkDeclined,
-    #[serde(rename = "omni.workClosed")]
-    WorkClosed,
-    #[serde(rename = "omni.workloadChanged")]
-    WorkloadChanged,
-    #[serde(rename = "telephony.stateChanged")]
-    TelephonyStateChanged,
-    #[serde(rename = "timer.idle")]
-    Idle,
+            /// The canonical name, as used in rules and traces.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(EventKind::$kind => $name,)*
+                }
+            }
+
+            /// The kind of a name without namespace: canonical, Lightning or Classic.
+            fn from_bare(bare: &str) -> Option<EventKind> {
+                match bare {
+                    $($name $(| $lightning | $classic)? => Some(EventKind::$kind),)*
+                    _ => None,
+                }
+            }
+
+            /// (Lightning name, Classic name) of an Omni-Channel event.
+            #[cfg(test)]
+            fn aliases(self) -> Option<(&'static str, &'static str)> {
+                match self {
+                    $($(EventKind::$kind => Some(($lightning, $classic)),)?)*
+                    _ => None,
+                }
+            }
+        }
+    };
 }
 
-const KINDS: [EventKind; 10] = [
-    EventKind::LoginSuccess,
-    EventKind::StatusChanged,
-    EventKind::Logout,
-    EventKind::WorkAssigned,
-    EventKind::WorkAccepted,
-    EventKind::WorkDeclined,
-    EventKind::WorkClosed,
-    EventKind::WorkloadChanged,
-    EventKind::TelephonyStateChanged,
-    EventKind::Idle,
-];
+event_kinds! {
+    LoginSuccess = "omni.loginSuccess", "omniChannelLoginSuccess", "PRESENCE.LOGIN_SUCCESS";
+    StatusChanged = "omni.statusChanged", "omniChannelStatusChanged", "PRESENCE.STATUS_CHANGED";
+    Logout = "omni.logout", "omniChannelLogout", "PRESENCE.LOGOUT";
+    WorkAssigned = "omni.workAssigned", "omniChannelWorkAssigned", "PRESENCE.WORK_ASSIGNED";
+    WorkAccepted = "omni.workAccepted", "omniChannelWorkAccepted", "PRESENCE.WORK_ACCEPTED";
+    WorkDeclined = "omni.workDeclined", "omniChannelWorkDeclined", "PRESENCE.WORK_DECLINED";
+    WorkClosed = "omni.workClosed", "omniChannelWorkClosed", "PRESENCE.WORK_CLOSED";
+    WorkloadChanged = "omni.workloadChanged", "omniChannelWorkloadChanged", "PRESENCE.WORKLOAD_CHANGED";
+    TelephonyStateChanged = "telephony.stateChanged";
+    Idle = "timer.idle";
+}
 
 impl EventKind {
     /// Accepts the canonical name, the Lightning name (with or without the
@@ -160,17 +143,13 @@ impl EventKind {
             .strip_prefix("sforce.console.ConsoleEvent.")
             .or_else(|| bare.strip_prefix("sfconsole.ConsoleEvent."))
             .unwrap_or(bare);
-        let index = CANONICAL
-            .iter()
-            .position(|n| *n == bare)
-            .or_else(|| LIGHTNING.iter().position(|n| *n == bare))
-            .or_else(|| CLASSIC.iter().position(|n| *n == bare))?;
-        Some(KINDS[index])
+        EventKind::from_bare(bare)
     }
 
-    /// The canonical name, as used in rules and traces.
-    pub fn name(self) -> &'static str {
-        CANONICAL[KINDS.iter().position(|k| *k == self).unwrap_or(0)]
+    /// Every canonical event name, in the order of [`EventKind::ALL`]: the vocabulary
+    /// hosts and rules use.
+    pub fn names() -> &'static [&'static str] {
+        EventKind::NAMES
     }
 
     /// True for the four work item events.
@@ -238,7 +217,7 @@ impl Event {
                 "$.type",
                 format!(
                     "unknown event type \"{type_name}\"; expected one of {}",
-                    CANONICAL.join(", ")
+                    EventKind::names().join(", ")
                 ),
             )
         })?;
@@ -446,14 +425,28 @@ mod tests {
 
     #[test]
     fn every_alias_maps_to_the_same_kind() {
-        for (i, kind) in KINDS.iter().enumerate().take(8) {
-            assert_eq!(EventKind::from_name(CANONICAL[i]), Some(*kind));
-            assert_eq!(EventKind::from_name(LIGHTNING[i]), Some(*kind));
-            let namespaced = format!("lightning:{}", LIGHTNING[i]);
-            assert_eq!(EventKind::from_name(&namespaced), Some(*kind));
-            assert_eq!(EventKind::from_name(CLASSIC[i]), Some(*kind));
-            assert_eq!(kind.name(), CANONICAL[i]);
+        let mut aliased = 0;
+        for (i, kind) in EventKind::ALL.iter().enumerate() {
+            assert_eq!(kind.name(), EventKind::names()[i]);
+            assert_eq!(EventKind::from_name(kind.name()), Some(*kind));
+            // The serde name is the canonical name.
+            assert_eq!(serde_json::to_value(kind).unwrap(), json!(kind.name()));
+            let back: EventKind = serde_json::from_value(json!(kind.name())).unwrap();
+            assert_eq!(back, *kind);
+            if let Some((lightning, classic)) = kind.aliases() {
+                aliased += 1;
+                assert_eq!(EventKind::from_name(lightning), Some(*kind));
+                let namespaced = format!("lightning:{lightning}");
+                assert_eq!(EventKind::from_name(&namespaced), Some(*kind));
+                assert_eq!(EventKind::from_name(classic), Some(*kind));
+                let console = format!("sforce.console.ConsoleEvent.{classic}");
+                assert_eq!(EventKind::from_name(&console), Some(*kind));
+                // Aliases name events; they are not the rules' trigger names.
+                assert!(serde_json::from_value::<EventKind>(json!(lightning)).is_err());
+            }
         }
+        assert_eq!(aliased, 8);
+        assert_eq!(EventKind::names().len(), 10);
         assert_eq!(EventKind::from_name("omni.nope"), None);
     }
 

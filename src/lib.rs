@@ -6,19 +6,31 @@
 //!
 //! # Layout
 //!
-//! - [`error`]: [`Finding`] (code, JSON path, sentence) and [`Error`].
+//! Public modules are the API; `pub(crate)` ones are internals (`unreachable_pub` is
+//! denied, so what nothing uses shows up as dead code). `node scripts/module-imports.mjs`
+//! lists each module's imports and fails on an import circle.
+//!
+//! - [`action`]: [`Action`] (an effect the host carries out), [`Chosen`] (which target
+//!   of which rule it comes from) and [`rules::file::Side`]: what the rules build and
+//!   the engine returns, so neither imports the other for it.
+//! - `error`: [`Finding`] (code, JSON path, sentence) and [`Error`].
 //! - [`event`]: the normalised [`Event`] parsed from Lightning, Classic and telephony
-//!   payloads.
+//!   payloads; [`EventKind::names`] is the event vocabulary, defined once.
 //! - [`model`]: [`AgentState`]: Omni presence, workload, work items, telephony state.
 //! - [`node`]: [`node::Node`], a JSON document as readers see it: serde_json's values
 //!   natively, JavaScript values in the browser, so one event reader serves both.
 //! - [`read`]: [`read::PresenceRead`], what the host read back for a reconcile
 //!   (status, channels, workload, open works, phone state) and the events it stands for.
-//! - [`rules`]: the rules file: shape ([`rules::file`]), reading with every error
-//!   ([`rules::parse`]), checking and compiling ([`rules::compile`]), condition
-//!   evaluation ([`rules::eval`]), Salesforce Id handling ([`rules::salesforce_id`]).
-//! - [`engine`]: [`Engine::handle`]`(event, now) -> `[`Decision`]` { actions, trace }`.
-//! - [`metrics`]: the local UserServicePresence records.
+//! - [`rules`]: the rules file: shape ([`rules::file`], with the telephony system
+//!   states, [`rules::file::builtin_system_states`]), reading with every error
+//!   ([`rules::parse`]), checking and compiling (`rules::compile`: the compiled form in
+//!   `mod.rs`, the checks in `compiler.rs`), condition evaluation (`rules::eval`),
+//!   the org's catalog (`rules::catalog`), Salesforce Id handling
+//!   (`rules::salesforce_id`).
+//! - [`engine`]: [`Engine::handle`]`(event, now) -> `[`Decision`]` { actions, trace }`;
+//!   `engine/trace.rs`: the compact [`Trace`], its summary and its bytes.
+//! - `metrics`: the local UserServicePresence records ([`MetricsReport`]).
+//! - `sort`: the one sort of the core, shared by the model and the rules.
 //! - [`sync`]: the loop around the engine: echoes, chains, queueing, coalescing,
 //!   retries, ownership, deferral during contacts, start-up buffering, and the saved
 //!   session bound to its org and user.
@@ -27,25 +39,38 @@
 //! - [`simulate`]: replays a trace against the sync loop and a model of both systems.
 //! - `wasm` (wasm32 only): the `OmniSync` class exported to JavaScript.
 
+// What is not API is `pub(crate)`, so the compiler finds what nothing uses. The
+// modules marked `allow` below are not yet held to it.
+#![deny(unreachable_pub)]
+
+pub mod action;
+#[allow(unreachable_pub)]
 #[cfg(not(target_arch = "wasm32"))]
 pub mod check;
 pub mod engine;
-pub mod error;
+pub(crate) mod error;
 pub mod event;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod import;
-pub mod metrics;
+pub(crate) mod metrics;
+#[allow(unreachable_pub)]
 pub mod model;
+#[allow(unreachable_pub)]
 pub mod node;
 pub mod read;
 pub mod rules;
+#[allow(unreachable_pub)]
 pub mod simulate;
+mod sort;
+#[allow(unreachable_pub)]
 pub mod sync;
 
+#[allow(unreachable_pub)]
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use engine::{Action, Chosen, Decision, Engine, Outcome, Trace, TraceSummary};
+pub use action::{Action, Chosen};
+pub use engine::{Decision, Engine, Outcome, Trace, TraceSummary};
 pub use error::{Error, Finding};
 pub use event::{Event, EventKind};
 pub use metrics::MetricsReport;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// Closed periods kept; older ones are dropped so a long shift stays flat in memory.
-pub const RECORDS_KEPT: usize = 64;
+pub(crate) const RECORDS_KEPT: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -149,7 +149,7 @@ impl UserServicePresence {
 
 /// Seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ` (UTC), the proleptic Gregorian
 /// calendar computed from the day count (Howard Hinnant's civil_from_days).
-pub fn iso8601(seconds: u64) -> String {
+pub(crate) fn iso8601(seconds: u64) -> String {
     let days = (seconds / 86_400) as i64;
     let secs = seconds % 86_400;
     let z = days + 719_468;

@@ -236,8 +236,7 @@ impl AgentState {
             return;
         }
         // The newest finished item that is dropped: everything older goes too.
-        let order =
-            crate::rules::compile::sorted(finished.len(), &|a, b| finished[a].cmp(&finished[b]));
+        let order = crate::sort::sorted(finished.len(), &|a, b| finished[a].cmp(&finished[b]));
         let cut = finished[order[excess - 1]];
         let cut = (cut.0, cut.1.to_string());
         self.works.retain(|w| {

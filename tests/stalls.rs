@@ -3,10 +3,13 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::sync::executes;
 use omnisync::engine::EngineSnapshot;
 use omnisync::event::{WorkEvent, WorkRef};
-use omnisync::sync::{Command, LogKind, Output, SavedSession, SyncLoop, MAX_CLOCK_SKEW_MS};
-use omnisync::{Action, CompiledRules, Engine, Event};
+use omnisync::sync::{LogKind, SavedSession, SyncLoop, MAX_CLOCK_SKEW_MS};
+use omnisync::{CompiledRules, Engine, Event};
 use serde_json::json;
 
 const AVAILABLE: &str = "0N5Hs0000001AvlKAE";
@@ -42,16 +45,6 @@ fn status(id: &str, name: &str) -> Event {
         channels: vec![],
         reason: Some("OmniManualStatusChange".into()),
     }
-}
-
-fn executes(out: &Output) -> Vec<(u64, Action)> {
-    out.commands
-        .iter()
-        .filter_map(|c| match c {
-            Command::Execute { id, action, .. } => Some((*id, action.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

@@ -3,8 +3,11 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::sync::executes;
 use omnisync::sync::{Command, LogKind, Output, SyncLoop};
-use omnisync::{Action, CompiledRules, Engine, Event};
+use omnisync::{CompiledRules, Engine, Event};
 use serde_json::{json, Value};
 
 const AVAILABLE: &str = "0N5Hs0000001AvlKAE";
@@ -54,16 +57,6 @@ fn phone(state: &str) -> Event {
         old_state: None,
         new_state: state.into(),
     }
-}
-
-fn executes(out: &Output) -> Vec<(u64, Action)> {
-    out.commands
-        .iter()
-        .filter_map(|c| match c {
-            Command::Execute { id, action, .. } => Some((*id, action.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 fn kinds(out: &Output) -> Vec<LogKind> {

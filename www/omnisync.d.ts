@@ -1,8 +1,13 @@
 // Types of the browser shim (www/omnisync.js). The engine's own types (Decision,
-// AgentState, Metrics...) come from the wasm package's omnisync.d.ts.
-import type { AgentState, Metrics, Decision, OmniSyncEvent, TraceEntry } from "./pkg/omnisync.js";
+// AgentState, Metrics...) come from the wasm package's omnisync.d.ts; `npm run
+// test:types` (www/types/check.ts) checks this file against it.
+import type {
+  Action, AgentState, Decision, Finding, Metrics, OmniSyncError, OmniSyncEvent, PresenceRecord, Trace, TraceEntry,
+} from "./pkg/omnisync.js";
 
-export type { AgentState, Metrics, Decision, OmniSyncEvent, TraceEntry };
+export type {
+  Action, AgentState, Decision, Finding, Metrics, OmniSyncError, OmniSyncEvent, PresenceRecord, Trace, TraceEntry,
+};
 
 /** The Omni-Channel side, as the runtime calls it (docs/runtime.md). */
 export interface HostBridge {

@@ -196,7 +196,7 @@ fn field(row: &Map<String, Value>, names: &[&str]) -> Result<String, String> {
 
 /// The DeveloperName Salesforce generates from a status label, and why it may differ
 /// from the org's. A name that already is a DeveloperName stays as it is.
-pub fn developer_name(label: &str) -> (String, Option<String>) {
+pub(crate) fn developer_name(label: &str) -> (String, Option<String>) {
     let mut name = String::new();
     let mut dropped = Vec::new();
     for c in label.trim().chars() {

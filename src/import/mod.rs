@@ -23,7 +23,7 @@ pub use cti_adapter::from_cti_adapter;
 pub use cxone::from_cxone;
 
 use crate::event::EventKind;
-use crate::rules::compile::BUILTIN_SYSTEM_STATES;
+use crate::rules::file::BUILTIN_SYSTEM_STATES;
 use crate::rules::file::{ActionDef, Condition, MappingDef, RuleDef};
 use crate::rules::RulesFile;
 use serde_json::{json, Value};

@@ -121,7 +121,7 @@ impl<'de> Deserialize<'de> for Works {
                 // One sort, not one insertion per item: a saved session may hold
                 // thousands. Of equal Ids the last wins, as in a map.
                 items.reverse();
-                let order = crate::rules::compile::sorted(items.len(), &|a, b| {
+                let order = crate::sort::sorted(items.len(), &|a, b| {
                     items[a].work_id.cmp(&items[b].work_id)
                 });
                 let mut slots: Vec<Option<WorkItem>> = items.into_iter().map(Some).collect();

@@ -113,7 +113,7 @@ fn invalid(path: &str, message: String) -> Error {
 /// Gives every status of `rules` the org's Id. A status the org lacks is an error
 /// naming it; an Id in the rules that disagrees with the org's is a warning, and the
 /// org's Id is used. Returns the warnings.
-pub fn resolve(rules: &mut CompiledRules, catalog: &Catalog) -> Result<Vec<Finding>, Error> {
+pub(crate) fn resolve(rules: &mut CompiledRules, catalog: &Catalog) -> Result<Vec<Finding>, Error> {
     let mut missing = Vec::new();
     let mut names = Vec::new();
     let mut warnings = Vec::new();

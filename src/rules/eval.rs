@@ -121,7 +121,7 @@ fn compare(left: Option<ValRef>, op: Comparator, right: Option<ValRef>) -> bool 
 /// Evaluates `cond`, appending each comparison made to `checks` when given. Groups
 /// stop at the first comparison that decides them, as an admin reading the trace would
 /// expect.
-pub fn eval(cond: &Cond, facts: &Facts, mut checks: Option<&mut Vec<Check>>) -> bool {
+pub(crate) fn eval(cond: &Cond, facts: &Facts, mut checks: Option<&mut Vec<Check>>) -> bool {
     match cond {
         Cond::Always => true,
         Cond::All(items) => items.iter().all(|c| eval(c, facts, checks.as_deref_mut())),

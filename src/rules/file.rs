@@ -1,9 +1,32 @@
 //! The rules file as an admin writes it, one serde type per part (docs/rules.md).
 //! These types only describe the shape; `compile` checks the meaning.
 
+// The two sides are the actions' vocabulary; the file names them too (`master`).
+pub use crate::action::Side;
 use crate::event::EventKind;
 use serde::{de, Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+
+/// States a telephony system reports but never lets an agent (or us) choose.
+pub const BUILTIN_SYSTEM_STATES: [&str; 12] = [
+    "Busy",
+    "Pending",
+    "PendingBusy",
+    "CallingCustomer",
+    "AfterCallWork",
+    "MissedCallAgent",
+    "FailedConnectAgent",
+    "FailedConnectCustomer",
+    "LineEngagedAgent",
+    "LineEngagedCustomer",
+    "Error",
+    "Default",
+];
+
+/// [`BUILTIN_SYSTEM_STATES`] as a slice: the list a host or a demo shows.
+pub fn builtin_system_states() -> &'static [&'static str] {
+    &BUILTIN_SYSTEM_STATES
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
@@ -106,31 +129,6 @@ pub struct Scope {
     pub profile_ids: Vec<String>,
     #[serde(default)]
     pub teams: Vec<String>,
-}
-
-/// One of the two systems kept in step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub enum Side {
-    Omni,
-    Telephony,
-}
-
-impl Side {
-    pub fn other(self) -> Side {
-        match self {
-            Side::Omni => Side::Telephony,
-            Side::Telephony => Side::Omni,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Side::Omni => "omni",
-            Side::Telephony => "telephony",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

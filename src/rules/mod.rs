@@ -3,12 +3,12 @@
 //! against the org's catalog ([`catalog`]) and evaluating conditions ([`eval`]).
 //! Parse and validate once, evaluate many times.
 
-pub mod catalog;
-pub mod compile;
-pub mod eval;
+pub(crate) mod catalog;
+pub(crate) mod compile;
+pub(crate) mod eval;
 pub mod file;
 pub mod parse;
-pub mod salesforce_id;
+pub(crate) mod salesforce_id;
 
 pub use catalog::Catalog;
 pub use compile::{CompiledRules, Rule, Status, Target};

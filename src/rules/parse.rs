@@ -39,37 +39,24 @@ pub const MAX_LISTED: usize = 10;
 /// Where each element of the readable file stood in the original lists, and the names
 /// of rules that could not be read (so a later duplicate is still caught).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Origin {
-    pub statuses: Vec<usize>,
-    pub rules: Vec<usize>,
-    pub telephony_to_omni: Vec<usize>,
-    pub omni_to_telephony: Vec<usize>,
-    pub unreadable_rule_names: Vec<(usize, String)>,
-}
-
-impl Origin {
-    /// The positions of a file that was read without loss.
-    pub fn identity(file: &RulesFile) -> Origin {
-        Origin {
-            statuses: (0..file.statuses.len()).collect(),
-            rules: (0..file.rules.len()).collect(),
-            telephony_to_omni: (0..file.mappings.telephony_to_omni.len()).collect(),
-            omni_to_telephony: (0..file.mappings.omni_to_telephony.len()).collect(),
-            unreadable_rule_names: Vec::new(),
-        }
-    }
+pub(crate) struct Origin {
+    pub(crate) statuses: Vec<usize>,
+    pub(crate) rules: Vec<usize>,
+    pub(crate) telephony_to_omni: Vec<usize>,
+    pub(crate) omni_to_telephony: Vec<usize>,
+    pub(crate) unreadable_rule_names: Vec<(usize, String)>,
 }
 
 /// What could be read of a rules file, and what could not.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Draft {
-    pub file: RulesFile,
-    pub origin: Origin,
-    pub errors: Vec<Finding>,
+pub(crate) struct Draft {
+    pub(crate) file: RulesFile,
+    pub(crate) origin: Origin,
+    pub(crate) errors: Vec<Finding>,
 }
 
 /// Parses JSON text; a syntax error is reported with its line and column.
-pub fn read_str(text: &str) -> Result<Draft, Vec<Finding>> {
+pub(crate) fn read_str(text: &str) -> Result<Draft, Vec<Finding>> {
     if text.len() > MAX_FILE_BYTES {
         return Err(vec![too_large(
             "$",
@@ -95,7 +82,7 @@ pub fn read_str(text: &str) -> Result<Draft, Vec<Finding>> {
 
 /// Reads an already decoded JSON value. Only a value that is not an object at all is
 /// refused outright; everything else yields a draft with its errors.
-pub fn read_value(value: &Value) -> Result<Draft, Vec<Finding>> {
+pub(crate) fn read_value(value: &Value) -> Result<Draft, Vec<Finding>> {
     let Some(top) = value.as_object() else {
         return Err(vec![shape("$", "the rules file must be a JSON object")]);
     };
@@ -267,16 +254,6 @@ pub(crate) fn capped(mut errors: Vec<Finding>) -> Vec<Finding> {
         ));
     }
     errors
-}
-
-/// Reads a file that must have no shape error at all.
-pub fn parse_value(value: &Value) -> Result<RulesFile, Vec<Finding>> {
-    let draft = read_value(value)?;
-    if draft.errors.is_empty() {
-        Ok(draft.file)
-    } else {
-        Err(draft.errors)
-    }
 }
 
 fn mappings(value: Option<&Value>, origin: &mut Origin, errors: &mut Vec<Finding>) -> Mappings {

@@ -6,7 +6,7 @@ const SUFFIX_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 
 /// Returns the 18-character form of a 15- or 18-character Id, or `None` when the text
 /// is not an Id.
-pub fn to_18(id: &str) -> Option<String> {
+pub(crate) fn to_18(id: &str) -> Option<String> {
     if !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return None;
     }
@@ -29,13 +29,13 @@ pub fn to_18(id: &str) -> Option<String> {
 }
 
 /// Two Ids name the same record when their 15-character case-sensitive parts agree.
-pub fn same_id(a: &str, b: &str) -> bool {
+pub(crate) fn same_id(a: &str, b: &str) -> bool {
     a.len() >= 15 && b.len() >= 15 && a.get(..15) == b.get(..15)
 }
 
 /// Whether two texts name the same record: equal, or both Ids (15 or 18 characters)
 /// of the same record. For values that may or may not be Ids, such as a scope's.
-pub fn same_record(a: &str, b: &str) -> bool {
+pub(crate) fn same_record(a: &str, b: &str) -> bool {
     a == b || (to_18(a).is_some() && to_18(b).is_some() && same_id(a, b))
 }
 

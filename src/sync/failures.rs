@@ -13,7 +13,6 @@ impl SyncLoop {
         let Some(i) = self.pending.iter().position(|p| p.id == id) else {
             return out;
         };
-        self.pending[i].in_flight = false;
         if let Some(code) = error {
             let p = self.pending[i].clone();
             if code == "connection" && p.action.side() == Side::Omni && self.options.relogin {
@@ -31,7 +30,7 @@ impl SyncLoop {
             }
             if p.attempt < self.options.max_attempts {
                 let delay = self.backoff(p.attempt);
-                self.pending[i].retry_at = Some(now + delay);
+                self.pending[i].failed(now + delay);
                 self.stats.retries += 1;
                 let message = format!(
                     "{} failed ({code}); attempt {} in {delay} ms",
@@ -64,6 +63,8 @@ impl SyncLoop {
         } else if self.engine.already_done(&self.pending[i].action) {
             // The echo came first and matched nothing else: nothing left to wait for.
             self.pending.remove(i);
+        } else {
+            self.pending[i].succeeded();
         }
         self.drain(now, &mut out);
         self.wake(&mut out);
@@ -97,9 +98,10 @@ impl SyncLoop {
     pub fn take_over(&mut self, now: u64) -> Output {
         let mut out = Output::default();
         let mut resent = Vec::new();
-        for p in self.pending.iter_mut().filter(|p| p.retry_at.is_none()) {
-            p.in_flight = true;
-            p.sent_at = now;
+        for p in &mut self.pending {
+            if !p.take_over(now) {
+                continue;
+            }
             self.changes += 1;
             resent.push(p.action.describe());
             out.commands.push(Command::Execute {

@@ -20,17 +20,21 @@
 //! caller wakes the loop with [`SyncLoop::tick`] at [`Output::wake_at`].
 
 mod contention;
+mod decide;
 mod failures;
 mod log;
 mod read;
 mod session;
+mod write;
 
 pub use log::{LogEntry, LogKind, Stats};
 pub use session::{SavedSession, SESSION_VERSION};
 
-use crate::engine::{Action, Decision, Engine, Observation, Outcome};
+use read::ReadRetry;
+use write::{Due, Pending};
+
+use crate::engine::{Action, Decision, Engine, Observation};
 use crate::event::{Event, EventKind};
-use crate::rules::compile::Target;
 use crate::rules::file::{Side, SyncOptions};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -119,17 +123,23 @@ impl Touched {
     }
 }
 
-/// An emitted action not yet confirmed by its echo.
+/// Start-up: nothing is decided before the first read of both sides' presence.
 #[derive(Debug, Clone, PartialEq)]
-struct Pending {
-    id: u64,
-    action: Action,
-    master: Option<Side>,
-    touched: Touched,
-    sent_at: u64,
-    attempt: u32,
-    in_flight: bool,
-    retry_at: Option<u64>,
+enum Startup {
+    /// Before the first reconcile: events are kept with their times (at most
+    /// [`MAX_BUFFERED`], oldest out first) to be replayed after it.
+    Buffering(VecDeque<(Event, u64)>),
+    /// The first reconcile is done: events are decided on as they come.
+    Running,
+}
+
+/// The optional idle timer (`timer.idle`): it fires once per quiet spell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdleTimer {
+    /// The spell started with the last event, at `since`.
+    Armed { since: u64 },
+    /// It fired (or found the agent busy) since the last event: used up until the next.
+    Spent,
 }
 
 /// A status change held back for coalescing.
@@ -154,8 +164,7 @@ struct Deferred {
 pub struct SyncLoop {
     engine: Engine,
     options: SyncOptions,
-    ready: bool,
-    buffered: VecDeque<(Event, u64)>,
+    startup: Startup,
     pending: Vec<Pending>,
     queue: VecDeque<(Observation, Touched)>,
     held: Vec<Held>,
@@ -163,12 +172,8 @@ pub struct SyncLoop {
     next_id: u64,
     rng: u64,
     stats: Stats,
-    /// The last event's time, and whether the idle timer fired since.
-    last_activity: u64,
-    idle_fired: bool,
-    /// When a failed status read is asked again, and how many failed in a row.
-    read_retry_at: Option<u64>,
-    read_failures: u32,
+    idle: IdleTimer,
+    read_retry: ReadRetry,
     /// Counts events taken and writes sent: a presence read asked at one count and
     /// answered at another may predate them (see [`SyncLoop::read_as_of`]).
     changes: u64,
@@ -181,8 +186,7 @@ impl SyncLoop {
         SyncLoop {
             engine,
             options,
-            ready: false,
-            buffered: VecDeque::new(),
+            startup: Startup::Buffering(VecDeque::new()),
             pending: Vec::new(),
             queue: VecDeque::new(),
             held: Vec::new(),
@@ -190,10 +194,8 @@ impl SyncLoop {
             next_id: 1,
             rng: 0x9E37_79B9_7F4A_7C15,
             stats: Stats::default(),
-            last_activity: 0,
-            idle_fired: false,
-            read_retry_at: None,
-            read_failures: 0,
+            idle: IdleTimer::Armed { since: 0 },
+            read_retry: ReadRetry::Settled,
             changes: 0,
         }
     }
@@ -210,13 +212,19 @@ impl SyncLoop {
         &self.stats
     }
 
-    pub fn is_ready(&self) -> bool {
-        self.ready
+    /// Whether the first reconcile is done (before it, events are buffered).
+    pub fn is_running(&self) -> bool {
+        matches!(self.startup, Startup::Running)
     }
 
     /// Whether the write `id` still waits for its result.
-    pub fn is_in_flight(&self, id: u64) -> bool {
-        self.pending.iter().any(|p| p.id == id && p.in_flight)
+    pub fn awaits_result(&self, id: u64) -> bool {
+        self.pending.iter().any(|p| p.id == id && p.awaits_result())
+    }
+
+    /// Whether any write still waits for its result (later decisions then wait).
+    fn writing(&self) -> bool {
+        self.pending.iter().any(Pending::awaits_result)
     }
 
     /// Seeds the retry jitter, so runs are reproducible.
@@ -245,16 +253,16 @@ impl SyncLoop {
         for event in snapshot {
             self.engine.observe(event, now);
         }
-        let first = !self.ready;
-        self.ready = true;
-        let replay: Vec<(Event, u64)> = self.buffered.drain(..).collect();
+        // Only the first reconcile replays: a later one finds nothing buffered.
+        let replay = match std::mem::replace(&mut self.startup, Startup::Running) {
+            Startup::Buffering(buffered) => buffered,
+            Startup::Running => VecDeque::new(),
+        };
         let message = format!("presence read; {} buffered event(s) replayed", replay.len());
         self.note(&mut out, now, LogKind::Reconciled, None, message);
-        if first {
-            for (event, at) in replay {
-                let more = self.event(&event, at.max(now));
-                out.merge(more);
-            }
+        for (event, at) in replay {
+            let more = self.event(&event, at.max(now));
+            out.merge(more);
         }
         out
     }
@@ -288,13 +296,12 @@ impl SyncLoop {
 
     fn event_into(&mut self, event: &Event, now: u64, out: &mut Output) {
         let out = &mut *out;
-        self.last_activity = now;
-        self.idle_fired = false;
-        if !self.ready {
-            if self.buffered.len() >= MAX_BUFFERED {
-                self.buffered.pop_front();
+        self.idle = IdleTimer::Armed { since: now };
+        if let Startup::Buffering(buffered) = &mut self.startup {
+            if buffered.len() >= MAX_BUFFERED {
+                buffered.pop_front();
             }
-            self.buffered.push_back((event.clone(), now));
+            buffered.push_back((event.clone(), now));
             self.note(
                 out,
                 now,
@@ -362,7 +369,7 @@ impl SyncLoop {
                 return;
             }
         }
-        if self.pending.iter().any(|p| p.in_flight) {
+        if self.writing() {
             let message = if self.enqueue(seen, touched) {
                 " (replacing an older one of its kind)"
             } else {
@@ -383,29 +390,26 @@ impl SyncLoop {
     /// Runs what is due at `now`: retries, coalesced decisions, expired writes.
     pub fn tick(&mut self, now: u64) -> Output {
         let mut out = Output::default();
-        for p in &mut self.pending {
-            if p.retry_at.is_some_and(|t| t <= now) {
-                p.retry_at = None;
-                p.attempt += 1;
-                p.in_flight = true;
-                p.sent_at = now;
-                self.changes += 1;
-                out.commands.push(Command::Execute {
-                    id: p.id,
-                    action: p.action.clone(),
-                    attempt: p.attempt,
-                });
-            }
-        }
         let window = self.options.echo_window_ms;
-        let expired: Vec<Pending> = self
-            .pending
-            .iter()
-            .filter(|p| !p.in_flight && p.retry_at.is_none() && p.sent_at + window <= now)
-            .cloned()
-            .collect();
-        self.pending
-            .retain(|p| p.in_flight || p.retry_at.is_some() || p.sent_at + window > now);
+        let mut expired = Vec::new();
+        for mut p in std::mem::take(&mut self.pending) {
+            match p.tick(now, window) {
+                Due::Resent => {
+                    self.changes += 1;
+                    out.commands.push(Command::Execute {
+                        id: p.id,
+                        action: p.action.clone(),
+                        attempt: p.attempt,
+                    });
+                }
+                Due::Expired => {
+                    expired.push(p);
+                    continue;
+                }
+                Due::Nothing => {}
+            }
+            self.pending.push(p);
+        }
         for p in expired {
             let message = format!("no echo of {} within {window} ms", p.action.describe());
             self.note(
@@ -436,14 +440,17 @@ impl SyncLoop {
         if now < due {
             return;
         }
+        let IdleTimer::Armed { since } = self.idle else {
+            return;
+        };
         // The spell is used up either way, so the timer is not re-armed in a loop.
-        self.idle_fired = true;
+        self.idle = IdleTimer::Spent;
         let state = self.engine.state();
         if !state.omni.logged_in || state.workload.current_workload > 0.0 {
             return;
         }
         let event = Event::Idle {
-            idle_ms: now - self.last_activity,
+            idle_ms: now - since,
         };
         let seen = self.engine.observe(&event, now);
         self.enqueue(seen, Touched::default());
@@ -487,7 +494,7 @@ impl SyncLoop {
     }
 
     fn drain(&mut self, now: u64, out: &mut Output) {
-        while !self.pending.iter().any(|p| p.in_flight) {
+        while !self.writing() {
             let Some((seen, touched)) = self.queue.pop_front() else {
                 break;
             };
@@ -495,145 +502,24 @@ impl SyncLoop {
         }
     }
 
-    fn evaluate(&mut self, seen: &Observation, touched: Touched, now: u64, out: &mut Output) {
-        let mut decision = self.engine.decide(seen);
-        decision.trace.at = now.max(seen.at);
-        self.drop_unwanted(&decision, now, out);
-        let mut touched = touched;
-        let mut kept = Vec::new();
-        for action in std::mem::take(&mut decision.actions) {
-            let side = action.side();
-            if touched.get(side) {
-                self.stats.chain_limited += 1;
-                let message = format!(
-                    "{} not sent: this change already touched the {} side once",
-                    action.describe(),
-                    side.name()
-                );
-                decision.trace.notes.push(message.clone());
-                self.note(out, now, LogKind::ChainLimit, Some(action.rule()), message);
-                continue;
-            }
-            touched = touched.with(Some(side));
-            if side == Side::Telephony && self.engine.state().telephony.is_system_state {
-                self.stats.deferred += 1;
-                let message = format!("{} deferred until the contact ends", action.describe());
-                decision.trace.notes.push(message.clone());
-                self.note(out, now, LogKind::Deferred, Some(action.rule()), message);
-                let omni_status = self.engine.state().omni.status_id.clone();
-                self.deferred = Some(Deferred {
-                    action,
-                    touched,
-                    omni_status,
-                });
-                continue;
-            }
-            self.emit(action.clone(), touched, now, out);
-            kept.push(action);
-        }
-        decision.actions = kept;
-        out.decisions.push(decision);
-        self.wake(out);
-    }
-
-    /// A rule that matched but whose side already shows its target says what that side
-    /// should be now: a write still waiting there for another state (a retry, or a call
-    /// that has not answered) is stale and is dropped, never sent or sent again.
-    fn drop_unwanted(&mut self, decision: &Decision, now: u64, out: &mut Output) {
-        if self.pending.is_empty() {
-            return;
-        }
-        let wanted: Vec<(Side, String)> = decision
-            .trace
-            .targets_of(Outcome::AlreadyInState)
-            .map(|t| match t {
-                Target::Omni { status_id, .. } => (Side::Omni, status_id.clone()),
-                Target::Telephony(state) => (Side::Telephony, state.clone()),
-            })
-            .collect();
-        let stale = |p: &Pending| {
-            wanted.iter().any(|(side, target)| {
-                p.action.side() == *side
-                    && match side {
-                        Side::Omni => {
-                            !crate::rules::salesforce_id::same_id(p.action.target(), target)
-                        }
-                        Side::Telephony => p.action.target() != target,
-                    }
-            })
-        };
-        let (dropped, kept): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
-            .into_iter()
-            .partition(|p| stale(p));
-        self.pending = kept;
-        for p in dropped {
-            let message = format!("{} dropped: no longer wanted", p.action.describe());
-            self.note(out, now, LogKind::Expired, Some(p.action.rule()), message);
-        }
-    }
-
-    fn emit(&mut self, action: Action, touched: Touched, now: u64, out: &mut Output) {
-        // A newer write to a side replaces an older one still waiting there.
-        self.pending.retain(|p| p.action.side() != action.side());
-        let id = self.next_id;
-        self.next_id += 1;
-        let master = self
-            .engine
-            .rules()
-            .rule(action.rule())
-            .and_then(|r| r.master);
-        self.stats.actions += 1;
-        self.changes += 1;
-        out.commands.push(Command::Execute {
-            id,
-            action: action.clone(),
-            attempt: 1,
-        });
-        self.pending.push(Pending {
-            id,
-            action,
-            master,
-            touched,
-            sent_at: now,
-            attempt: 1,
-            in_flight: true,
-            retry_at: None,
-        });
-    }
-
-    /// A pending write on `side` whose target is the state `event` reports.
-    fn matching_pending(&self, side: Side, event: &Event) -> Option<usize> {
-        let reported = match event {
-            Event::StatusChanged { status_id, .. } | Event::LoginSuccess { status_id } => {
-                status_id.as_str()
-            }
-            Event::TelephonyStateChanged { new_state, .. } => new_state.as_str(),
-            _ => return None,
-        };
-        self.pending.iter().position(|p| {
-            p.action.side() == side
-                && match side {
-                    Side::Omni => crate::rules::salesforce_id::same_id(p.action.target(), reported),
-                    Side::Telephony => p.action.target() == reported,
-                }
-        })
-    }
-
     fn wake(&self, out: &mut Output) {
         let window = self.options.echo_window_ms;
         let times = self
             .pending
             .iter()
-            .map(|p| p.retry_at.unwrap_or(p.sent_at + window))
+            .map(|p| p.wake_at(window))
             .chain(self.held.iter().map(|h| h.due))
             .chain(self.idle_due())
-            .chain(self.read_retry_at);
+            .chain(self.read_retry.due());
         out.wake_at = times.min();
     }
 
     fn idle_due(&self) -> Option<u64> {
         let after = self.options.idle_after_ms;
-        (after > 0 && !self.idle_fired && self.ready).then_some(self.last_activity + after)
+        match self.idle {
+            IdleTimer::Armed { since } if after > 0 && self.is_running() => Some(since + after),
+            _ => None,
+        }
     }
 
     fn note(

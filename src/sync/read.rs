@@ -8,6 +8,35 @@ use super::{Command, LogKind, Output, SyncLoop};
 use crate::event::Event;
 use crate::read::{PresenceRead, StatusRead};
 
+/// Where the status read stands after failures: a failed read is asked again with
+/// back-off, the delay growing with the failures in a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ReadRetry {
+    /// The last status read answered (or none has failed).
+    Settled,
+    /// `failures` reads in a row failed; the next is asked at `at`.
+    Scheduled { failures: u32, at: u64 },
+    /// `failures` reads in a row failed and the next has been asked.
+    Asked { failures: u32 },
+}
+
+impl ReadRetry {
+    fn failures(self) -> u32 {
+        match self {
+            ReadRetry::Settled => 0,
+            ReadRetry::Scheduled { failures, .. } | ReadRetry::Asked { failures } => failures,
+        }
+    }
+
+    /// When the loop must ask again.
+    pub(super) fn due(self) -> Option<u64> {
+        match self {
+            ReadRetry::Scheduled { at, .. } => Some(at),
+            ReadRetry::Settled | ReadRetry::Asked { .. } => None,
+        }
+    }
+}
+
 impl SyncLoop {
     /// Applies what the host read in answer to a [`Command::Reconcile`].
     pub fn read(&mut self, read: &PresenceRead, now: u64) -> Output {
@@ -26,7 +55,7 @@ impl SyncLoop {
     /// model (it would undo the newer change as "drift"); the next read is.
     pub fn read_as_of(&mut self, read: &PresenceRead, mark: u64, now: u64) -> Output {
         let mut out = self.tick(now);
-        let first = !self.ready;
+        let first = !self.is_running();
         for (method, code) in &read.failures {
             let message = format!(
                 "{method} failed ({code}): the presence it reports is unknown, nothing is changed"
@@ -34,14 +63,16 @@ impl SyncLoop {
             self.note(&mut out, now, LogKind::ReadFailed, None, message);
         }
         if matches!(read.status, StatusRead::Failed(_)) {
-            self.read_failures += 1;
-            let delay = self.backoff(self.read_failures.min(8));
-            self.read_retry_at = Some(now + delay);
+            let failures = self.read_retry.failures() + 1;
+            let delay = self.backoff(failures.min(8));
+            self.read_retry = ReadRetry::Scheduled {
+                failures,
+                at: now + delay,
+            };
             let message = format!("the status read is asked again in {delay} ms");
             self.note(&mut out, now, LogKind::Retry, None, message);
         } else {
-            self.read_failures = 0;
-            self.read_retry_at = None;
+            self.read_retry = ReadRetry::Settled;
         }
         let events = read.events(self.engine.state(), self.engine.rules(), first);
         if first {
@@ -77,9 +108,11 @@ impl SyncLoop {
 
     /// A read retry that is due: the host is asked again.
     pub(super) fn read_due(&mut self, now: u64, out: &mut Output) {
-        if self.read_retry_at.is_some_and(|t| t <= now) {
-            self.read_retry_at = None;
-            out.commands.push(Command::Reconcile);
+        if let ReadRetry::Scheduled { failures, at } = self.read_retry {
+            if at <= now {
+                self.read_retry = ReadRetry::Asked { failures };
+                out.commands.push(Command::Reconcile);
+            }
         }
     }
 

@@ -6,8 +6,9 @@ use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// Calls `object[method](...args)` and awaits the result.
-pub async fn call(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+/// Calls `object[method](...args)` now (so the command reaches the bridge before
+/// anything else is set up) and returns its answer, value or promise, as a future.
+pub fn start(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsFuture, JsValue> {
     // typeof, not instanceof: a Proxy's getPrototypeOf trap could throw there.
     let function = Some(Reflect::get(object, &JsValue::from_str(method))?)
         .filter(JsValue::is_function)
@@ -15,7 +16,7 @@ pub async fn call(object: &JsValue, method: &str, args: &[JsValue]) -> Result<Js
         .ok_or_else(|| js_sys::Error::new(&format!("the bridge has no method {method}")))?;
     let list: Array = args.iter().collect();
     let returned = function.apply(object, &list)?;
-    JsFuture::from(Promise::resolve(&returned)).await
+    Ok(JsFuture::from(Promise::resolve(&returned)))
 }
 
 /// The `code` of a rejection (`connection` makes the runtime log the agent back in),

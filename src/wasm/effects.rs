@@ -2,7 +2,7 @@
 //! bridges' promises and feeding the results back) and reading both sides' presence for
 //! a reconcile. Nothing here holds the runtime's state while JavaScript runs.
 
-use super::bridge::{call, error_code};
+use super::bridge::{error_code, start};
 use super::runtime::{push, Input, Shared};
 use crate::read::PresenceRead;
 use crate::rules::file::Side;
@@ -17,37 +17,42 @@ use std::task::{Context, Poll};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-/// Calls a bridge method like [`call`], but gives up after `ms`: a promise that never
+/// Calls a bridge method like [`start`], but gives up after `ms`: a promise that never
 /// settles becomes a failure with the code `timeout`, which the sync loop retries like
-/// any other. A late answer to a call given up on is ignored.
-async fn call_within(
+/// any other. A late answer to a call given up on is ignored. The call is made before
+/// the timer is set (at the first poll), and the timeout's `Error` only if it fires.
+fn call_within(
     ms: u32,
     object: &JsValue,
-    method: &str,
+    method: &'static str,
     args: &[JsValue],
-) -> Result<JsValue, JsValue> {
-    let timer: Rc<RefCell<Option<Timeout>>> = Rc::new(RefCell::new(None));
-    let late = Promise::new(&mut |_, reject| {
-        let error = js_sys::Error::new(&format!("{method} did not answer within {ms} ms"));
-        let _ = Reflect::set(&error, &"code".into(), &"timeout".into());
-        *timer.borrow_mut() = Some(Timeout::new(ms, move || {
-            let _ = reject.call1(&JsValue::NULL, &error);
-        }));
-    });
-    let result = First(Box::pin(call(object, method, args)), JsFuture::from(late)).await;
-    // Answered in time: the timer goes, and with it its closure.
-    drop(timer.borrow_mut().take());
-    result
+) -> impl Future<Output = Result<JsValue, JsValue>> {
+    let answer = start(object, method, args);
+    async move {
+        let answer = answer?;
+        let timer: Rc<RefCell<Option<Timeout>>> = Rc::new(RefCell::new(None));
+        let late = Promise::new(&mut |_, reject| {
+            *timer.borrow_mut() = Some(Timeout::new(ms, move || {
+                let error = js_sys::Error::new(&format!("{method} did not answer within {ms} ms"));
+                let _ = Reflect::set(&error, &"code".into(), &"timeout".into());
+                let _ = reject.call1(&JsValue::NULL, &error);
+            }));
+        });
+        let result = First(answer, JsFuture::from(late)).await;
+        // Answered in time: the timer goes, and with it its closure.
+        drop(timer.borrow_mut().take());
+        result
+    }
 }
 
 /// Whichever of two futures finishes first: the call or its timer.
-struct First<A>(Pin<Box<A>>, JsFuture);
+struct First(JsFuture, JsFuture);
 
-impl<A: Future<Output = Result<JsValue, JsValue>>> Future for First<A> {
+impl Future for First {
     type Output = Result<JsValue, JsValue>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if let Poll::Ready(answer) = self.0.as_mut().poll(cx) {
+        if let Poll::Ready(answer) = Pin::new(&mut self.0).poll(cx) {
             return Poll::Ready(answer);
         }
         Pin::new(&mut self.1).poll(cx)
@@ -65,20 +70,22 @@ pub(super) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
             inner.telephony.clone(),
             inner.timeout_ms,
         );
-        if let Command::Execute { action, .. } = &command {
-            inner.announce("acting", action);
-        }
         drop(inner);
         match command {
             Command::Execute { id, action, .. } => {
                 wasm_bindgen_futures::spawn_local(async move {
                     let target = JsValue::from_str(action.target());
-                    let result = match action.side() {
-                        Side::Omni => {
-                            call_within(ms, &host, "setServicePresenceStatus", &[target]).await
-                        }
-                        Side::Telephony => call_within(ms, &telephony, "setState", &[target]).await,
+                    let (bridge, method) = match action.side() {
+                        Side::Omni => (&host, "setServicePresenceStatus"),
+                        Side::Telephony => (&telephony, "setState"),
                     };
+                    // The bridge is called here, before the first await.
+                    let call = call_within(ms, bridge, method, &[target]);
+                    // The other tabs hear of it once the call is under way.
+                    if let Ok(inner) = shared.inner.try_borrow() {
+                        inner.announce("acting", &action);
+                    }
+                    let result = call.await;
                     if result.is_ok() {
                         if let Ok(inner) = shared.inner.try_borrow() {
                             inner.announce("done", &action);
@@ -113,7 +120,7 @@ pub(super) fn read_presence(shared: &Rc<Shared>) {
         inner.telephony.clone(),
         inner.timeout_ms,
     );
-    let first = !inner.sync.is_ready();
+    let first = !inner.sync.is_running();
     let mark = inner.sync.read_mark();
     drop(inner);
     let shared = shared.clone();

@@ -45,6 +45,11 @@ struct TraceEntry {
 /// a rules file with many rules matching at once must not make it grow without end.
 const TRACE_BYTES: usize = 256 * 1024;
 
+/// How long a change waits before the saved session is written (see
+/// [`Inner::schedule_save`]). A reload within it loses nothing: `pagehide` writes at
+/// once, and the start-up read corrects the presence anyway.
+const SAVE_DELAY_MS: u32 = 250;
+
 impl TraceEntry {
     /// The length of this entry's JSON, counted without writing it anywhere.
     fn json_bytes(&self) -> usize {
@@ -109,6 +114,9 @@ pub(super) struct Inner {
     pub(super) telephony: JsValue,
     storage: Option<web_sys::Storage>,
     key: String,
+    /// A session write waiting for [`SAVE_DELAY_MS`] to pass: a burst of events costs
+    /// one write, not one per event (the session holds the metrics records).
+    save: Option<Timeout>,
     /// Each entry with the length of its JSON.
     trace: VecDeque<(TraceEntry, usize)>,
     trace_bytes: usize,
@@ -251,6 +259,7 @@ impl Runtime {
                 telephony: telephony.clone(),
                 storage,
                 key,
+                save: None,
                 trace: VecDeque::new(),
                 trace_bytes: 0,
                 trace_size: option(options, "traceSize")
@@ -293,6 +302,7 @@ impl Runtime {
                 inner.reconcile = Some(interval);
             }
         }
+        save_on_pagehide(&shared);
         let tabs = Leadership::start(&shared, &channel);
         if let Ok(mut inner) = shared.inner.try_borrow_mut() {
             inner.tabs = tabs;
@@ -308,6 +318,29 @@ impl Runtime {
             run_commands(&shared, out.commands);
         }
         Ok(Runtime { shared })
+    }
+}
+
+/// A waiting session write is made when the page goes away (reload, navigation,
+/// closed tab), so a reload right after a change restores that change.
+fn save_on_pagehide(shared: &Rc<Shared>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let weak = Rc::downgrade(shared);
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        if let Some(shared) = weak.upgrade() {
+            if let Ok(mut inner) = shared.inner.try_borrow_mut() {
+                inner.save_now();
+            }
+        }
+    });
+    let added = window
+        .add_event_listener_with_callback("pagehide", callback.as_ref().unchecked_ref())
+        .is_ok();
+    if added {
+        // The window keeps the listener for the page's life.
+        callback.forget();
     }
 }
 
@@ -497,7 +530,7 @@ impl Inner {
             };
             self.record("decision", message, None, Some(decision.summary()));
         }
-        self.persist();
+        self.schedule_save(shared);
         self.arm(out.wake_at, shared);
         if !self.decided {
             let (reads, acts): (Vec<Command>, Vec<Command>) = out
@@ -608,7 +641,7 @@ impl Inner {
     /// makes this tab act.
     fn unconfirmed(&mut self, at: u64, shared: &Rc<Shared>) -> Overdue {
         let sync = &self.sync;
-        self.awaited.retain(|a| sync.is_in_flight(a.id));
+        self.awaited.retain(|a| sync.awaits_result(a.id));
         if self.leader || self.stopped {
             self.awaited.clear();
             return Overdue::No;
@@ -691,7 +724,27 @@ impl Inner {
         }
     }
 
-    fn persist(&self) {
+    /// Writes the saved session within [`SAVE_DELAY_MS`], or at once when the page
+    /// goes away (`pagehide`) or the runtime stops. Without a storage nothing is built.
+    fn schedule_save(&mut self, shared: &Rc<Shared>) {
+        if self.storage.is_none() || self.save.is_some() {
+            return;
+        }
+        let weak = Rc::downgrade(shared);
+        self.save = Some(Timeout::new(SAVE_DELAY_MS, move || {
+            if let Some(shared) = weak.upgrade() {
+                if let Ok(mut inner) = shared.inner.try_borrow_mut() {
+                    inner.save_now();
+                }
+            }
+        }));
+    }
+
+    /// Writes the saved session if a write is waiting.
+    fn save_now(&mut self) {
+        if self.save.take().is_none() {
+            return;
+        }
         let session = SavedSession::new(self.sync.engine().snapshot(), &self.org, &self.user);
         if let (Some(storage), Ok(text)) = (&self.storage, session.to_json()) {
             // A full or blocked storage only costs the reload-proofing.
@@ -803,6 +856,7 @@ impl Runtime {
     /// leads (`isLeader()` is false) and handles nothing more.
     pub fn stop(&self) {
         if let Ok(mut inner) = self.shared.inner.try_borrow_mut() {
+            inner.save_now();
             inner.stopped = true;
             inner.leader = false;
             inner.wake = None;

@@ -3,7 +3,8 @@
 //! (`tests/wasm_*.rs`). A subject only has to load rules, handle events and report
 //! state and metrics as JSON; the scenario files say what must come out.
 
-#![allow(dead_code)]
+// Each test crate uses its own part of what is shared here.
+#![allow(dead_code, unused_macros)]
 
 use serde_json::Value;
 
@@ -11,27 +12,30 @@ pub mod sync;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-/// The text of `tests/conformance/NAME.json`, compiled in so wasm can read it too.
-macro_rules! scenario {
-    ($name:ident) => {
+/// The text of `tests/conformance/FOLDER/NAME.json`, compiled in so wasm can read it too.
+macro_rules! scenario_in {
+    ($folder:literal, $name:ident) => {
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/conformance/",
+            $folder,
             stringify!($name),
             ".json"
         ))
     };
 }
 
+/// The text of `tests/conformance/NAME.json`.
+macro_rules! scenario {
+    ($name:ident) => {
+        scenario_in!("", $name)
+    };
+}
+
 /// The text of `tests/conformance/sync/NAME.json`.
 macro_rules! sync_scenario {
     ($name:ident) => {
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/conformance/sync/",
-            stringify!($name),
-            ".json"
-        ))
+        scenario_in!("sync/", $name)
     };
 }
 
@@ -125,13 +129,33 @@ pub trait Subject: Sized {
 
 /// Runs one scenario file, panicking with every mismatch found.
 pub fn run<S: Subject>(name: &str, text: &str) {
+    run_file(name, text, run_value::<S>);
+}
+
+/// Reads the scenario file `name` (its `text`) and runs it with `run`, panicking with
+/// the file's name and why it failed. Shared by every kind of scenario.
+pub fn run_file(name: &str, text: &str, run: impl FnOnce(&Value) -> Result<(), String>) {
     let scenario: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => panic!("{name}: scenario is not valid JSON: {e}"),
     };
-    if let Err(why) = run_value::<S>(&scenario) {
+    if let Err(why) = run(&scenario) {
         panic!("{name}: {why}");
     }
+}
+
+/// Runs each of the scenario's `steps` in order; a failure names its step.
+pub fn each_step(
+    scenario: &Value,
+    mut step: impl FnMut(&Value) -> Result<(), String>,
+) -> Result<(), String> {
+    let steps = scenario["steps"]
+        .as_array()
+        .ok_or("scenario has no steps")?;
+    for (i, one) in steps.iter().enumerate() {
+        step(one).map_err(|why| format!("step {i}: {why}"))?;
+    }
+    Ok(())
 }
 
 fn run_value<S: Subject>(scenario: &Value) -> Result<(), String> {
@@ -159,13 +183,7 @@ fn run_value<S: Subject>(scenario: &Value) -> Result<(), String> {
         };
     }
     let mut subject = loaded.map_err(|e| format!("rules refused: {e:?}"))?;
-    let steps = scenario["steps"]
-        .as_array()
-        .ok_or("scenario has no steps")?;
-    for (i, step) in steps.iter().enumerate() {
-        step_run(&mut subject, step).map_err(|why| format!("step {i}: {why}"))?;
-    }
-    Ok(())
+    each_step(scenario, |step| step_run(&mut subject, step))
 }
 
 fn step_run<S: Subject>(subject: &mut S, step: &Value) -> Result<(), String> {

@@ -10,7 +10,9 @@
 //! the step's decisions), `wakeAt`, `error` (the event is refused with this code), and
 //! `state`, `stats`, `metrics` (+ `metricsAt`) as subsets of what the loop reports.
 
-use super::subset;
+use super::{each_step, run_file, subset};
+use omnisync::sync::{Command, Output};
+use omnisync::Action;
 use serde_json::Value;
 
 /// One implementation of the sync loop; outputs are `{commands, decisions, log, wakeAt}`.
@@ -28,13 +30,18 @@ pub trait SyncSubject: Sized {
 
 /// Runs one sync scenario file, panicking with the first mismatch.
 pub fn run<S: SyncSubject>(name: &str, text: &str) {
-    let scenario: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => panic!("{name}: scenario is not valid JSON: {e}"),
-    };
-    if let Err(why) = run_value::<S>(&scenario) {
-        panic!("{name}: {why}");
-    }
+    run_file(name, text, run_value::<S>);
+}
+
+/// The writes an output asks the host to run, as `(id, action)`.
+pub fn executes(out: &Output) -> Vec<(u64, Action)> {
+    out.commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Execute { id, action, .. } => Some((*id, action.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 fn run_value<S: SyncSubject>(scenario: &Value) -> Result<(), String> {
@@ -43,13 +50,7 @@ fn run_value<S: SyncSubject>(scenario: &Value) -> Result<(), String> {
     }
     let options = scenario.get("options").cloned().unwrap_or(Value::Null);
     let mut subject = S::load(&scenario["rules"], &options)?;
-    let steps = scenario["steps"]
-        .as_array()
-        .ok_or("scenario has no steps")?;
-    for (i, step) in steps.iter().enumerate() {
-        step_run(&mut subject, step).map_err(|why| format!("step {i}: {why}"))?;
-    }
-    Ok(())
+    each_step(scenario, |step| step_run(&mut subject, step))
 }
 
 fn step_run<S: SyncSubject>(subject: &mut S, step: &Value) -> Result<(), String> {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
+import { createOmni, createPhone, hostBridge, telephonyBridge } from "./fake-omni.mjs";
 
 const require = createRequire(import.meta.url);
 const { OmniSync } = require("../../pkg/node/omnisync.js");
@@ -16,30 +17,26 @@ const production = read("tests/fixtures/catalog/production.json");
 const withoutLunch = read("tests/fixtures/catalog/without-lunch.json");
 const idOf = (catalog, name) => catalog.result.records.find((r) => r.DeveloperName === name).Id;
 
-/** A host that records the status writes, and a phone the agent changes. */
+/** The fake Omni-Channel (www/test/fake-omni.mjs) with the org's records; its status writes recorded. */
 function systems() {
   const writes = [];
-  const phone = [];
-  let state = "Available";
+  const omni = createOmni({
+    statuses: production.result.records.map((r) => ({ id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel })),
+    statusId: idOf(production, "Available"),
+  });
+  const bridge = hostBridge(omni);
+  const phone = createPhone({ state: "Available" });
   return {
     writes,
     host: {
-      subscribe: () => {},
-      setServicePresenceStatus: async (statusId) => writes.push(statusId),
-      login: async () => {},
-      getServicePresenceStatusId: async () => ({ statusId: idOf(production, "Available"), statusApiName: "Available" }),
-      getAgentWorkload: async () => ({ configuredCapacity: 2, currentWorkload: 0 }),
+      ...bridge,
+      setServicePresenceStatus: async (statusId) => {
+        writes.push(statusId);
+        return bridge.setServicePresenceStatus(statusId);
+      },
     },
-    telephony: {
-      subscribe: (cb) => phone.push(cb),
-      setState: async () => {},
-      getState: async () => state,
-    },
-    agentPhone(newState) {
-      const oldState = state;
-      state = newState;
-      phone.forEach((cb) => cb({ type: "telephony.stateChanged", oldState, newState }));
-    },
+    telephony: telephonyBridge(phone),
+    agentPhone: (newState) => phone.change(newState),
   };
 }
 

@@ -1,10 +1,12 @@
-// The browser runtime driven from JavaScript with fake bridges (in node: no Web Locks,
-// so leadership comes from the BroadcastChannel heartbeat).
+// The browser runtime driven from JavaScript over the fake Omni-Channel and phone of
+// www/test/fake-omni.mjs (in node: no Web Locks, so leadership comes from the
+// BroadcastChannel heartbeat).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
+import { REASON, createOmni, createPhone, hostBridge, telephonyBridge } from "./fake-omni.mjs";
 
 const require = createRequire(import.meta.url);
 const { OmniSync } = require("../../pkg/node/omnisync.js");
@@ -14,40 +16,30 @@ const catalog = JSON.parse(readFileSync(new URL("../../examples/org-statuses.jso
 const LUNCH = "0N5Hs0000004LunKAE";
 const AVAILABLE = "0N5Hs0000001AvlKAE";
 
-/** Both systems, with the toolkit's echo and an optional share of rejected writes. */
+/** Both systems (www/test/fake-omni.mjs), every write recorded, a share of them rejected. */
 function systems({ reject = () => false } = {}) {
-  const omniListeners = [];
-  const phoneListeners = [];
-  const world = { omni: { statusId: AVAILABLE, statusApiName: "Available" }, phone: "Available", writes: [] };
-  const names = { [LUNCH]: "Lunch", [AVAILABLE]: "Available" };
+  const omni = createOmni({ statuses: catalog.result.records.map((r) => ({ id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel })),
+    statusId: AVAILABLE, capacity: 4 });
+  const phone = createPhone({ state: "Available" });
+  const writes = [];
+  const bridge = hostBridge(omni);
   const host = {
-    subscribe: (cb) => omniListeners.push(cb),
+    ...bridge,
     setServicePresenceStatus: async (statusId) => {
-      world.writes.push(["omni", statusId]);
+      writes.push(["omni", statusId]);
       if (reject()) throw Object.assign(new Error("busy"), { code: "unavailable" });
-      world.omni = { statusId, statusApiName: names[statusId] };
-      queueMicrotask(() => omniListeners.forEach((cb) => cb({ type: "omni.statusChanged", ...world.omni, reason: "OmniToolkitStatusChange" })));
+      return bridge.setServicePresenceStatus(statusId);
     },
-    login: async () => {},
-    getServicePresenceStatusId: async () => world.omni,
-    getAgentWorkload: async () => ({ configuredCapacity: 4, currentWorkload: 0 }),
   };
+  const phoneBridge = telephonyBridge(phone);
   const telephony = {
-    subscribe: (cb) => phoneListeners.push(cb),
+    ...phoneBridge,
     setState: async (state) => {
-      world.writes.push(["phone", state]);
-      const oldState = world.phone;
-      world.phone = state;
-      phoneListeners.forEach((cb) => cb({ type: "telephony.stateChanged", oldState, newState: state }));
+      writes.push(["phone", state]);
+      return phoneBridge.setState(state);
     },
-    getState: async () => world.phone,
   };
-  const agentPhone = (newState) => {
-    const oldState = world.phone;
-    world.phone = newState;
-    phoneListeners.forEach((cb) => cb({ type: "telephony.stateChanged", oldState, newState }));
-  };
-  return { host, telephony, world, agentPhone };
+  return { host, telephony, omni, phone, writes, agentPhone: (newState) => phone.change(newState) };
 }
 
 async function leading(runtime) {
@@ -61,7 +53,7 @@ test("an agent change is acted on once and its echo is recognised", async () => 
   await leading(runtime);
   s.agentPhone("Lunch");
   await sleep(50);
-  assert.deepEqual(s.world.writes, [["omni", LUNCH]]);
+  assert.deepEqual(s.writes, [["omni", LUNCH]]);
   const stats = runtime.stats();
   assert.equal(stats.actions, 1);
   assert.equal(stats.echoes, 1);
@@ -78,7 +70,7 @@ test("a rejected write is retried until it lands", async () => {
   await leading(runtime);
   s.agentPhone("Lunch");
   await sleep(400);
-  assert.equal(s.world.omni.statusId, LUNCH);
+  assert.equal(s.omni.status().statusId, LUNCH);
   assert.equal(runtime.stats().retries, 2);
   runtime.stop();
 });
@@ -90,7 +82,7 @@ test("refused rules are reported and the previous rules stay in force", async ()
   assert.throws(() => runtime.reloadRules({ version: 2 }), (err) => err.code === "rules.invalid" && err.details.length > 0);
   s.agentPhone("Lunch");
   await sleep(50);
-  assert.deepEqual(s.world.writes, [["omni", LUNCH]]);
+  assert.deepEqual(s.writes, [["omni", LUNCH]]);
   runtime.stop();
 });
 
@@ -98,9 +90,9 @@ test("a periodic reconcile corrects a change whose event was lost", async () => 
   const s = systems();
   const runtime = OmniSync.start({ rules, catalog, host: s.host, telephony: s.telephony, reconcileMs: 300, channel: "t4" });
   await leading(runtime);
-  s.world.phone = "Lunch"; // the event never arrives
+  s.phone.change("Lunch", { announce: false }); // the event never arrives
   await sleep(800);
-  assert.deepEqual(s.world.writes, [["omni", LUNCH]]);
+  assert.deepEqual(s.writes, [["omni", LUNCH]]);
   runtime.stop();
 });
 
@@ -116,7 +108,7 @@ test("stop() leaves a non-leader that acts on nothing more", async () => {
   assert.equal(runtime.isLeader(), false);
   s.agentPhone("Lunch");
   await sleep(50);
-  assert.deepEqual(s.world.writes, []);
+  assert.deepEqual(s.writes, []);
 });
 
 test("an event stamped in the year 2100 does not move the clock", async () => {
@@ -139,35 +131,27 @@ test("a phone that never answers: timeout, retry, bounded memory, no stale write
   // The web glue, so the wasm memory can be read (as bench/node.mjs does).
   const glue = await import("../../pkg/web/omnisync.js");
   const { memory } = glue.initSync({ module: readFileSync(new URL("../../pkg/web/omnisync_bg.wasm", import.meta.url)) });
-  const omniListeners = [];
   const phoneWrites = [];
   let stalled = true;
-  const host = {
-    subscribe: (cb) => omniListeners.push(cb),
-    setServicePresenceStatus: async () => {},
-    login: async () => {},
-    getServicePresenceStatusId: async () => ({ statusId: AVAILABLE, statusApiName: "Available" }),
-    getAgentWorkload: async () => ({ configuredCapacity: 4, currentWorkload: 0 }),
-  };
-  const phoneListeners = [];
+  const { omni } = systems();
+  // The agent's clicks reach the runtime at once: 100,000 of them before anything settles.
+  const host = hostBridge(omni, { defer: (fn) => fn() });
+  const phone = telephonyBridge(createPhone({ state: "Available" }));
   const telephony = {
-    subscribe: (cb) => phoneListeners.push(cb),
+    ...phone,
     setState: (state) => {
       phoneWrites.push({ state, stalled });
       if (stalled) return new Promise(() => {}); // never settles
-      queueMicrotask(() => phoneListeners.forEach((cb) => cb({ type: "telephony.stateChanged", newState: state })));
-      return Promise.resolve();
+      return phone.setState(state);
     },
-    getState: async () => "Available",
   };
-  const agent = (statusId, statusApiName) =>
-    omniListeners.forEach((cb) => cb({ type: "omni.statusChanged", statusId, statusApiName, reason: "OmniManualStatusChange" }));
+  const agent = (statusId) => omni.setStatus(statusId, REASON.manual);
   const fast = JSON.parse(rules);
   fast.options = { sync: { retryBaseMs: 40, retryMaxMs: 80, maxAttempts: 100 } };
   const runtime = glue.OmniSync.start({ rules: fast, catalog, host, telephony, reconcileMs: 0, channel: "t7", bridgeTimeoutMs: 100, traceSize: 50 });
   await leading(runtime);
 
-  agent(LUNCH, "Lunch");
+  agent(LUNCH);
   await sleep(400);
   const retries = runtime.trace().filter((t) => t.kind === "retry" && /timeout/.test(t.message));
   assert.ok(retries.length >= 1, "the call timed out and was retried");
@@ -175,10 +159,10 @@ test("a phone that never answers: timeout, retry, bounded memory, no stale write
 
   const start = memory.buffer.byteLength;
   for (let i = 0; i < 100_000; i++) {
-    if (i % 2) agent(LUNCH, "Lunch");
-    else agent(AVAILABLE, "Available");
+    if (i % 2) agent(LUNCH);
+    else agent(AVAILABLE);
   }
-  agent(LUNCH, "Lunch"); // the latest wanted state (the phone still shows Available)
+  agent(LUNCH); // the latest wanted state (the phone still shows Available)
   const growth = memory.buffer.byteLength - start;
   assert.ok(growth < 1024 * 1024, `wasm memory grew ${growth} bytes`);
   console.log(`runtime: wasm memory growth over 100,000 events behind a stalled phone: ${growth} B`);

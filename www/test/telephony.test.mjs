@@ -2,12 +2,14 @@
 // (www/salesforce/relay.js, a classic script, run in its own context as a softphone
 // page would) and the shim's messageChannelTelephony, joined by a fake Lightning
 // Message Service that delivers every message to every subscriber, later and as a
-// copy, the publisher included. The phone is a fake with Amazon Connect Streams' shape.
+// copy, the publisher included. The phone is the fake of www/test/fake-omni.mjs in
+// Amazon Connect Streams' shape.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import vm from "node:vm";
 import { messageChannelTelephony, TELEPHONY_PROTOCOL } from "../omnisync.js";
+import { createPhone, streamsAgent as fakeStreamsAgent } from "./fake-omni.mjs";
 
 const RELAY = fs.readFileSync(new URL("../salesforce/relay.js", import.meta.url), "utf8");
 const FAST = { heartbeatMs: 20, commandTimeoutMs: 60 };
@@ -55,34 +57,14 @@ function lms({ drop = () => false } = {}) {
   };
 }
 
-/** An agent with Streams' shape: states are objects, set by object, callbacks. */
+/** An agent with Streams' shape over the fake phone (www/test/fake-omni.mjs). */
 function streamsAgent({ names = ["Available", "Lunch", "Break", "Offline"], answer = "success" } = {}) {
-  const states = names.map((name) => ({
-    name, type: name === "Available" ? "routable" : name === "Offline" ? "offline" : "not_routable",
-    agentStateARN: `arn:aws:connect:eu-west-1:111122223333:instance/i/agent-state/${name}`,
-  }));
-  const phone = { state: states[0], listeners: [], setCalls: [] };
-  const agent = {
-    getState: () => ({ name: phone.state.name, type: phone.state.type }),
-    getAgentStates: () => states,
-    onStateChange: (cb) => phone.listeners.push(cb),
-    setState: (state, callbacks, options) => {
-      phone.setCalls.push({ state, options });
-      if (answer === "never") return;
-      setTimeout(() => {
-        if (answer === "failure") return callbacks.failure(JSON.stringify({ type: "AccessDenied" }));
-        phone.change(state.name);
-        callbacks.success();
-      }, 1);
-    },
-  };
-  phone.change = (name) => {
-    const oldState = phone.state.name;
-    phone.state = states.find((s) => s.name === name) ?? { name, type: "system" };
-    phone.listeners.forEach((cb) => cb({ agent, oldState, newState: name }));
-  };
+  const model = createPhone({ states: names, state: names[0] });
+  const agent = fakeStreamsAgent(model, { later: (fn) => setTimeout(fn, 1) });
+  agent.answer = answer;
+  const phone = { setCalls: agent.calls, change: (name) => model.change(name), model };
   const connect = { agent: (cb) => setTimeout(() => cb(agent), 0) };
-  return { agent, phone, states, connect };
+  return { agent, phone, states: agent.getAgentStates(), connect };
 }
 
 function startRelay(channel, globals, options = {}) {
@@ -311,7 +293,7 @@ test("heartbeat lost: the host says it waits for the softphone and notes it; bea
   assert.equal(await host.bridge.getState(), null);
 
   // The softphone reloads: a new relay over the same phone. A snapshot, no change.
-  phone.state = { name: "Lunch", type: "not_routable" };
+  phone.model.change("Lunch", { announce: false });
   const second = startRelay(channel, { connect }).relay;
   await connected(host);
   await sleep(30);

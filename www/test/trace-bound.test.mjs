@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
+import { createOmni, createPhone, hostBridge, telephonyBridge } from "./fake-omni.mjs";
 
 const require = createRequire(import.meta.url);
 const { OmniSync } = require("../../pkg/node/omnisync.js");
@@ -35,14 +36,14 @@ function rules(matching, missing) {
 }
 
 function start(file, traceSize) {
-  const phone = [];
+  // Logged out, the phone's state unknown to the engine until it changes.
+  const omni = createOmni({ statuses: file.statuses, loggedIn: false });
+  const phone = createPhone();
   const runtime = OmniSync.start({
     rules: file, storage: null, reconcileMs: 0, traceSize, channel: `bound-${Math.random()}`,
-    host: { subscribe: () => {}, setServicePresenceStatus: async () => {}, login: async () => {},
-      getServicePresenceStatusId: async () => null, getAgentWorkload: async () => null },
-    telephony: { subscribe: (cb) => phone.push(cb), setState: async () => {}, getState: async () => null },
+    host: hostBridge(omni), telephony: { ...telephonyBridge(phone), getState: async () => null },
   });
-  return { runtime, phone: (newState) => phone[0]({ type: "telephony.stateChanged", newState }) };
+  return { runtime, phone: (newState) => phone.change(newState) };
 }
 
 test("a decision in the ring keeps the matching rules and counts the rest", async () => {

@@ -13,49 +13,14 @@ const helper = load("OmniSyncBridgeHelper.js");
 const controller = load("OmniSyncBridgeController.js");
 
 // The eight Lightning events, the controller action handling each, the normalised
-// type and a payload as the Omni-Channel console sends it.
-const EVENTS = [
-  ["lightning:omniChannelLoginSuccess", "onLoginSuccess", "omni.loginSuccess", { statusId: "0N5xx0000000001AAA" }],
-  [
-    "lightning:omniChannelStatusChanged",
-    "onStatusChanged",
-    "omni.statusChanged",
-    {
-      statusId: "0N5xx0000000002AAA",
-      channels: JSON.stringify([{ channelId: "0N9xx0000000001AAA", developerName: "Cases" }]),
-      statusName: "Available",
-      statusApiName: "Available",
-      reason: "OmniManualStatusChange",
-    },
-  ],
-  ["lightning:omniChannelLogout", "onLogout", "omni.logout", { reason: "DuplicateLogin" }],
-  ["lightning:omniChannelWorkAssigned", "onWorkAssigned", "omni.workAssigned", { workItemId: "500xx0000000001AAA", workId: "0Bzxx0000000001AAA" }],
-  ["lightning:omniChannelWorkAccepted", "onWorkAccepted", "omni.workAccepted", { workItemId: "500xx0000000002AAA", workId: "0Bzxx0000000002AAA" }],
-  ["lightning:omniChannelWorkDeclined", "onWorkDeclined", "omni.workDeclined", { workItemId: "500xx0000000003AAA", workId: "0Bzxx0000000003AAA" }],
-  ["lightning:omniChannelWorkClosed", "onWorkClosed", "omni.workClosed", { workItemId: "500xx0000000004AAA", workId: "0Bzxx0000000004AAA" }],
-  [
-    "lightning:omniChannelWorkloadChanged",
-    "onWorkloadChanged",
-    "omni.workloadChanged",
-    { configuredCapacity: "10", previousWorkload: "2", newWorkload: "3" },
-  ],
-  ["lightning:omniChannelConnectionError", "onConnectionError", "omni.connectionError", {}],
-];
+// type and a payload as the Omni-Channel console sends it: rows of
+// [Lightning event, controller action, type, payload].
+const EVENTS = require("./data/lightningEvents.json");
 
 // The six toolkit methods the engine issues, the args each command carries and what
-// the toolkit resolves with (shapes from the Omni-Channel Developer Guide).
-const COMMANDS = [
-  ["login", [{ statusId: "0N5xx0000000002AAA" }], true],
-  [
-    "setServicePresenceStatus",
-    [{ statusId: "0N5xx0000000002AAA" }],
-    { statusId: "0N5xx0000000002AAA", statusName: "Available", statusApiName: "Available", channels: "[]" },
-  ],
-  ["getServicePresenceStatusId", [], { statusId: "0N5xx0000000002AAA", statusName: "Available", statusApiName: "Available" }],
-  ["getServicePresenceStatusChannels", [], { channels: JSON.stringify([{ channelId: "0N9xx0000000001AAA", developerName: "Cases" }]) }],
-  ["getAgentWorkload", [], { configuredCapacity: 10, currentWorkload: 3 }],
-  ["getAgentWorks", [], { works: JSON.stringify([{ workItemId: "500xx0000000001AAA", workId: "0Bzxx0000000001AAA", isEngaged: true }]) }],
-];
+// the toolkit resolves with (shapes from the Omni-Channel Developer Guide): rows of
+// [method, args, result].
+const COMMANDS = require("./data/toolkitCommands.json");
 
 // Toolkit methods the engine never issues: the bridge must not run them for anyone.
 const NOT_ISSUED = ["logout", "acceptAgentWork", "declineAgentWork", "closeAgentWork"];

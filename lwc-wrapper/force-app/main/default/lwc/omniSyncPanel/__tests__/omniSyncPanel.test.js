@@ -1,5 +1,6 @@
 // The panel is fed only through the message channel, so every test mounts it, takes the
-// listener it handed to subscribe() and plays messages into it. The fixture is what
+// listener it handed to subscribe() and plays messages into it. The fixture
+// (data/stateMessage.json, a state message from the host whose session is HOST) is what
 // the engine (pkg/node, www/demo/default-rules.json) produced for: login Available,
 // telephony Lunch at 5 s, workload 0 -> 1 of 4 at 9 s, metrics at 20 s.
 import { createElement } from "lwc";
@@ -12,135 +13,11 @@ import path from "path";
 
 const SUBSCRIPTION = { id: "omnisync-subscription" };
 const HOST = "a1b2c3d4e5f60718";
+const STATE_MESSAGE = require("./data/stateMessage.json");
 
+/** The fixture message, a fresh copy each time, with `overrides` on top. */
 function stateMessage(overrides = {}) {
-  return {
-    kind: "state",
-    session: HOST,
-    leader: true,
-    state: {
-      omni: {
-        loggedIn: true,
-        statusId: "0N5Hs0000001AvlKAE",
-        developerName: "Available",
-        label: "Available",
-        channels: [],
-        since: 1000,
-      },
-      workload: { configuredCapacity: 4, currentWorkload: 1, previousWorkload: 0, workloadPct: 25 },
-      works: {},
-      telephony: { state: "Lunch", previous: "Available", isSystemState: false },
-    },
-    metrics: {
-      records: [
-        {
-          Name: null,
-          UserId: "005Hs00000A1b2CAAA",
-          OwnerId: "005Hs00000A1b2CAAA",
-          ServicePresenceStatusId: "0N5Hs0000001AvlKAE",
-          ServicePresenceStatus: { DeveloperName: "Available" },
-          StatusStartDate: "2026-11-30T09:00:01Z",
-          StatusEndDate: null,
-          IdleDuration: 8,
-          AtCapacityDuration: 0,
-          AverageCapacity: 0.5789473684210527,
-          ConfiguredCapacity: 4,
-          ConfiguredInterruptCapacity: null,
-          IsAway: false,
-          IsCurrentState: true,
-        },
-      ],
-    },
-    trace: [
-      {
-        seq: 1,
-        at: 1000,
-        kind: "decision",
-        message: "omni.statusChanged: set telephony state Available by omniToTelephony[0]: Available -> Available",
-        mirrored: false,
-        decision: {
-          actions: [{ type: "setTelephonyState", state: "Available", rule: "omniToTelephony[0]: Available -> Available" }],
-          trace: {
-            event: "omni.statusChanged",
-            at: 1000,
-            rules: [
-              {
-                rule: "omniToTelephony[0]: Available -> Available",
-                matched: true,
-                outcome: "emitted",
-                checks: [{ left: "omni.newStatus", value: "Available", op: "eq", right: "Available", result: true }],
-              },
-            ],
-            notes: [],
-          },
-        },
-      },
-      { seq: 2, at: 1200, kind: "echo", message: "telephony Available is our own change", mirrored: false },
-      {
-        seq: 3,
-        at: 5000,
-        kind: "decision",
-        message: "telephony.stateChanged: set Omni status Lunch by Connect agent switches to Lunch",
-        mirrored: false,
-        decision: {
-          actions: [{ type: "setOmniStatus", statusId: "0N5Hs0000004LunKAE", developerName: "Lunch", rule: "Connect agent switches to Lunch" }],
-          trace: {
-            event: "telephony.stateChanged",
-            at: 5000,
-            rules: [
-              {
-                rule: "telephonyToOmni[0]: Available -> Available",
-                matched: false,
-                outcome: "notMatched",
-                checks: [{ left: "telephony.newState", value: "Lunch", op: "eq", right: "Available", result: false }],
-              },
-              {
-                rule: "telephonyToOmni[1]: Break -> Break",
-                matched: false,
-                outcome: "notMatched",
-                checks: [{ left: "telephony.newState", value: "Lunch", op: "eq", right: "Break", result: false }],
-              },
-              {
-                rule: "Connect agent switches to Lunch",
-                matched: true,
-                outcome: "emitted",
-                checks: [{ left: "telephony.newState", value: "Lunch", op: "eq", right: "Lunch", result: true }],
-              },
-            ],
-            notes: [],
-          },
-        },
-      },
-      {
-        seq: 4,
-        at: 9000,
-        kind: "decision",
-        message: "omni.workloadChanged: no action",
-        mirrored: true,
-        decision: {
-          actions: [],
-          trace: {
-            event: "omni.workloadChanged",
-            at: 9000,
-            rules: [
-              {
-                rule: "At capacity: phone busy",
-                matched: false,
-                outcome: "notMatched",
-                checks: [
-                  { left: "omni.newWorkloadPct", value: 25, op: "ge", right: 100, result: false },
-                  { left: "omni.newWorkload", value: 1, op: "ge", rightOperand: "omni.configuredCapacity", right: 4, result: false },
-                ],
-              },
-            ],
-            notes: ["phone is on a contact: no telephony change"],
-          },
-        },
-      },
-    ],
-    stats: { events: 4, actions: 2, echoes: 1, failed: 0 },
-    ...overrides,
-  };
+  return { ...JSON.parse(JSON.stringify(STATE_MESSAGE)), ...overrides };
 }
 
 function mount() {

@@ -1,227 +1,20 @@
-//! Checks the meaning of a parsed [`RulesFile`] and turns it into [`CompiledRules`]:
-//! names resolved to status Ids, static values typed, mappings expanded into rules.
-//! Every problem is collected; the file is accepted only when there is none.
+//! The checks and the compiling, one method per part of the rules file.
 
-use super::file::{
-    ActionDef, Comparator, Condition, Evaluation, Operand, OperandType, Right, RulesFile, Scope,
-    Side, SyncOptions,
-};
-use super::parse::Origin;
-use super::salesforce_id;
-use crate::engine::{Action, Chosen};
+use super::{CompiledRules, Cond, Rhs, Rule, Status, Target, Val, OFFLINE};
 use crate::error::Finding;
 use crate::event::EventKind;
-
-/// States a telephony system reports but never lets an agent (or us) choose.
-pub const BUILTIN_SYSTEM_STATES: [&str; 12] = [
-    "Busy",
-    "Pending",
-    "PendingBusy",
-    "CallingCustomer",
-    "AfterCallWork",
-    "MissedCallAgent",
-    "FailedConnectAgent",
-    "FailedConnectCustomer",
-    "LineEngagedAgent",
-    "LineEngagedCustomer",
-    "Error",
-    "Default",
-];
-
-/// The status name a logout presents to rules (CTI Adapter semantics).
-pub const OFFLINE: &str = "Offline";
-
-/// One presence status with its Id normalised to 18 characters (empty until the
-/// org's catalog gives it, when the rules name the status only).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Status {
-    pub id: String,
-    pub developer_name: String,
-    pub label: Option<String>,
-    pub online: bool,
-}
-
-/// A value seen or compared: text compares exactly, numbers numerically.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Val {
-    Text(String),
-    Num(f64),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Rhs {
-    Static(Val),
-    Operand(Operand),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cond {
-    Always,
-    All(Vec<Cond>),
-    Any(Vec<Cond>),
-    Compare {
-        left: Operand,
-        op: Comparator,
-        right: Rhs,
-    },
-}
-
-/// Where an action goes, already resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Target {
-    Omni {
-        status_id: String,
-        developer_name: String,
-    },
-    Telephony(String),
-}
-
-impl Target {
-    pub fn side(&self) -> Side {
-        match self {
-            Target::Omni { .. } => Side::Omni,
-            Target::Telephony(_) => Side::Telephony,
-        }
-    }
-
-    /// The DeveloperName or telephony state name.
-    pub fn name(&self) -> &str {
-        match self {
-            Target::Omni { developer_name, .. } => developer_name,
-            Target::Telephony(state) => state,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rule {
-    pub name: String,
-    pub on: EventKind,
-    pub condition: Cond,
-    pub targets: Vec<Target>,
-    pub scope: Option<Scope>,
-    pub master: Option<Side>,
-    /// Where the rule (or the mapping it came from) is in the file.
-    pub path: String,
-}
-
-/// A validated rules file, ready to evaluate many times.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CompiledRules {
-    pub statuses: Vec<Status>,
-    pub telephony_states: Vec<String>,
-    pub system_states: Vec<String>,
-    /// (work item Id prefix, service channel DeveloperName).
-    pub channel_prefixes: Vec<(String, String)>,
-    pub rules: Vec<Rule>,
-    pub evaluation: Evaluation,
-    pub sync: SyncOptions,
-    /// What the engine accepted but an admin should know, such as an Id in the rules
-    /// that the org's catalog overrode.
-    pub warnings: Vec<Finding>,
-    /// The indices of the rules each event kind triggers, in file order: evaluating an
-    /// event visits only its own rules.
-    triggered: Vec<Vec<usize>>,
-    /// Status indices in DeveloperName order and in 15-character Id order, so a lookup
-    /// is a binary search whatever the size of the catalog (see [`CompiledRules::reindex`]).
-    by_name: Vec<usize>,
-    by_id: Vec<usize>,
-}
-
-impl CompiledRules {
-    /// The indices into [`CompiledRules::rules`] of the rules `kind` triggers.
-    pub fn triggered(&self, kind: EventKind) -> &[usize] {
-        self.triggered.get(kind as usize).map_or(&[], Vec::as_slice)
-    }
-
-    /// The action of a chosen rule target.
-    pub fn action(&self, chosen: Chosen) -> Action {
-        let rule = &self.rules[chosen.rule];
-        let name = rule.name.clone();
-        match &rule.targets[chosen.target] {
-            Target::Omni {
-                status_id,
-                developer_name,
-            } => Action::SetOmniStatus {
-                status_id: status_id.clone(),
-                developer_name: developer_name.clone(),
-                rule: name,
-            },
-            Target::Telephony(state) => Action::SetTelephonyState {
-                state: state.clone(),
-                rule: name,
-            },
-        }
-    }
-
-    pub fn status_by_name(&self, developer_name: &str) -> Option<&Status> {
-        if self.by_name.len() != self.statuses.len() {
-            // Statuses changed since the last reindex: still right, only slower.
-            return self
-                .statuses
-                .iter()
-                .find(|s| s.developer_name == developer_name);
-        }
-        let i = self
-            .by_name
-            .partition_point(|&i| self.statuses[i].developer_name.as_str() < developer_name);
-        let status = &self.statuses[*self.by_name.get(i)?];
-        (status.developer_name == developer_name).then_some(status)
-    }
-
-    pub fn status_by_id(&self, id: &str) -> Option<&Status> {
-        if self.by_id.len() != self.statuses.len() {
-            return self
-                .statuses
-                .iter()
-                .find(|s| salesforce_id::same_id(&s.id, id));
-        }
-        let key = id.get(..15)?;
-        let i = self
-            .by_id
-            .partition_point(|&i| self.statuses[i].id.get(..15).unwrap_or("") < key);
-        let status = &self.statuses[*self.by_id.get(i)?];
-        salesforce_id::same_id(&status.id, id).then_some(status)
-    }
-
-    /// Sorts the lookup indices of the statuses; call it after changing `statuses`
-    /// (until then lookups fall back to a scan when the count changed).
-    pub fn reindex(&mut self) {
-        let statuses = &self.statuses;
-        self.by_name = sorted(statuses.len(), &|a, b| {
-            statuses[a].developer_name.cmp(&statuses[b].developer_name)
-        });
-        let id = |i: usize| statuses[i].id.get(..15).unwrap_or("");
-        self.by_id = sorted(statuses.len(), &|a, b| id(a).cmp(id(b)));
-    }
-
-    pub fn is_system_state(&self, state: &str) -> bool {
-        self.system_states.iter().any(|s| s == state)
-    }
-
-    pub fn rule(&self, name: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.name == name)
-    }
-
-    /// The service channel of a work item, from its Id's key prefix.
-    pub fn channel_of(&self, work_item_id: &str) -> Option<&str> {
-        self.channel_prefixes
-            .iter()
-            .find(|(prefix, _)| work_item_id.starts_with(prefix.as_str()))
-            .map(|(_, name)| name.as_str())
-    }
-}
-
-/// Checks and compiles a parsed rules file; every status must have its Id.
-pub fn compile(file: &RulesFile) -> Result<CompiledRules, Vec<Finding>> {
-    compile_from(file, &Origin::identity(file), true)
-}
+use crate::rules::file::{
+    ActionDef, Comparator, Condition, Operand, OperandType, Right, RulesFile, BUILTIN_SYSTEM_STATES,
+};
+use crate::rules::parse::Origin;
+use crate::rules::salesforce_id;
+use crate::sort::later_of_equal;
 
 /// Checks and compiles what could be read of a file; `origin` gives each element's
 /// position in the original lists, for the error paths. With `require_ids` false a
 /// status without Id gets an empty one, for the catalog to fill
 /// ([`super::catalog::resolve`]) or for checks that only need names.
-pub fn compile_from(
+pub(crate) fn compile_from(
     file: &RulesFile,
     origin: &Origin,
     require_ids: bool,
@@ -283,7 +76,7 @@ pub fn compile_from(
         }
         Ok(out)
     } else {
-        Err(super::parse::capped(c.errors))
+        Err(crate::rules::parse::capped(c.errors))
     }
 }
 
@@ -677,68 +470,13 @@ impl Compiler {
     }
 }
 
-/// Of the `items` (indices below `len`) with equal keys, marks all but the first in
-/// `order`: duplicates found by one sort instead of comparing every pair.
-fn later_of_equal<K: Ord, O: Ord>(
-    len: usize,
-    items: impl Iterator<Item = usize>,
-    key: impl Fn(usize) -> K,
-    order: impl Fn(usize) -> O,
-) -> Vec<bool> {
-    let items: Vec<usize> = items.collect();
-    let by_key = sorted(items.len(), &|a, b| {
-        let (a, b) = (items[a], items[b]);
-        key(a).cmp(&key(b)).then_with(|| order(a).cmp(&order(b)))
-    });
-    let mut later = vec![false; len];
-    for pair in by_key.windows(2) {
-        let (a, b) = (items[pair[0]], items[pair[1]]);
-        if key(a) == key(b) {
-            later[b] = true;
-        }
-    }
-    later
-}
-
-/// The indices `0..len` in the order `cmp` gives them, ties in index order. Every sort
-/// of the core goes through this one heapsort (O(n log n), no allocation beyond the
-/// result): the standard library's sorts would add several kB to the wasm bundle per
-/// use, for lists that only a hostile file makes long.
-pub(crate) fn sorted(len: usize, cmp: &dyn Fn(usize, usize) -> std::cmp::Ordering) -> Vec<usize> {
-    // Ties broken by index, so the result is the one a stable sort gives.
-    let less = |a: usize, b: usize| cmp(a, b).then(a.cmp(&b)).is_lt();
-    let mut order: Vec<usize> = (0..len).collect();
-    let sift = |order: &mut [usize], mut root: usize, end: usize| loop {
-        let mut child = 2 * root + 1;
-        if child >= end {
-            return;
-        }
-        if child + 1 < end && less(order[child], order[child + 1]) {
-            child += 1;
-        }
-        if !less(order[root], order[child]) {
-            return;
-        }
-        order.swap(root, child);
-        root = child;
-    };
-    for root in (0..len / 2).rev() {
-        sift(&mut order, root, len);
-    }
-    for end in (1..len).rev() {
-        order.swap(0, end);
-        sift(&mut order, 0, end);
-    }
-    order
-}
-
-/// At most [`super::parse::MAX_LISTED`] names, then how many more: an error message
+/// At most [`crate::rules::parse::MAX_LISTED`] names, then how many more: an error message
 /// stays short whatever the size of the file.
 fn listed<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let mut shown = Vec::new();
     let mut more = 0usize;
     for name in names {
-        if shown.len() < super::parse::MAX_LISTED {
+        if shown.len() < crate::rules::parse::MAX_LISTED {
             shown.push(name);
         } else {
             more += 1;
@@ -760,27 +498,5 @@ fn equals(left: Operand, text: &str) -> Cond {
         left,
         op: Comparator::Eq,
         right: Rhs::Static(Val::Text(text.to_string())),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sorted;
-
-    #[test]
-    fn sorted_orders_like_a_stable_sort() {
-        let keys = [5, 3, 9, 3, 0, 5, 5, 1, 8, 0, 2];
-        let order = sorted(keys.len(), &|a, b| keys[a].cmp(&keys[b]));
-        let mut expected: Vec<usize> = (0..keys.len()).collect();
-        expected.sort_by_key(|&i| keys[i]);
-        assert_eq!(order, expected);
-        assert!(sorted(0, &|_, _| std::cmp::Ordering::Equal).is_empty());
-        let many: Vec<u32> = (0..1000u32)
-            .map(|i| i.wrapping_mul(2_654_435_761) % 97)
-            .collect();
-        let order = sorted(many.len(), &|a, b| many[a].cmp(&many[b]));
-        let mut expected: Vec<usize> = (0..many.len()).collect();
-        expected.sort_by_key(|&i| many[i]);
-        assert_eq!(order, expected);
     }
 }

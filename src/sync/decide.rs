@@ -1,0 +1,135 @@
+//! Deciding on an observation and sending what it decided: the chain limit, deferral
+//! of telephony writes during a contact, stale writes dropped, and each write sent
+//! becoming a [`Pending`] write.
+
+use super::{Command, Deferred, LogKind, Output, Pending, SyncLoop, Touched};
+use crate::engine::{Action, Decision, Observation, Outcome};
+use crate::event::Event;
+use crate::rules::compile::Target;
+use crate::rules::file::Side;
+
+impl SyncLoop {
+    /// Decides on one observation and sends what the rules want, each side at most once
+    /// per chain (`touched`); a telephony write during a contact is deferred.
+    pub(super) fn evaluate(
+        &mut self,
+        seen: &Observation,
+        touched: Touched,
+        now: u64,
+        out: &mut Output,
+    ) {
+        let mut decision = self.engine.decide(seen);
+        decision.trace.at = now.max(seen.at);
+        self.drop_unwanted(&decision, now, out);
+        let mut touched = touched;
+        let mut kept = Vec::new();
+        for action in std::mem::take(&mut decision.actions) {
+            let side = action.side();
+            if touched.get(side) {
+                self.stats.chain_limited += 1;
+                let message = format!(
+                    "{} not sent: this change already touched the {} side once",
+                    action.describe(),
+                    side.name()
+                );
+                decision.trace.notes.push(message.clone());
+                self.note(out, now, LogKind::ChainLimit, Some(action.rule()), message);
+                continue;
+            }
+            touched = touched.with(Some(side));
+            if side == Side::Telephony && self.engine.state().telephony.is_system_state {
+                self.stats.deferred += 1;
+                let message = format!("{} deferred until the contact ends", action.describe());
+                decision.trace.notes.push(message.clone());
+                self.note(out, now, LogKind::Deferred, Some(action.rule()), message);
+                let omni_status = self.engine.state().omni.status_id.clone();
+                self.deferred = Some(Deferred {
+                    action,
+                    touched,
+                    omni_status,
+                });
+                continue;
+            }
+            self.emit(action.clone(), touched, now, out);
+            kept.push(action);
+        }
+        decision.actions = kept;
+        out.decisions.push(decision);
+        self.wake(out);
+    }
+
+    /// A rule that matched but whose side already shows its target says what that side
+    /// should be now: a write still waiting there for another state (a retry, or a call
+    /// that has not answered) is stale and is dropped, never sent or sent again.
+    fn drop_unwanted(&mut self, decision: &Decision, now: u64, out: &mut Output) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let wanted: Vec<(Side, String)> = decision
+            .trace
+            .targets_of(Outcome::AlreadyInState)
+            .map(|t| match t {
+                Target::Omni { status_id, .. } => (Side::Omni, status_id.clone()),
+                Target::Telephony(state) => (Side::Telephony, state.clone()),
+            })
+            .collect();
+        let stale = |p: &Pending| {
+            wanted.iter().any(|(side, target)| {
+                p.action.side() == *side
+                    && match side {
+                        Side::Omni => {
+                            !crate::rules::salesforce_id::same_id(p.action.target(), target)
+                        }
+                        Side::Telephony => p.action.target() != target,
+                    }
+            })
+        };
+        let (dropped, kept): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|p| stale(p));
+        self.pending = kept;
+        for p in dropped {
+            let message = format!("{} dropped: no longer wanted", p.action.describe());
+            self.note(out, now, LogKind::Expired, Some(p.action.rule()), message);
+        }
+    }
+
+    pub(super) fn emit(&mut self, action: Action, touched: Touched, now: u64, out: &mut Output) {
+        // A newer write to a side replaces an older one still waiting there.
+        self.pending.retain(|p| p.action.side() != action.side());
+        let id = self.next_id;
+        self.next_id += 1;
+        let master = self
+            .engine
+            .rules()
+            .rule(action.rule())
+            .and_then(|r| r.master);
+        self.stats.actions += 1;
+        self.changes += 1;
+        out.commands.push(Command::Execute {
+            id,
+            action: action.clone(),
+            attempt: 1,
+        });
+        self.pending
+            .push(Pending::sent(id, action, master, touched, now));
+    }
+
+    /// A pending write on `side` whose target is the state `event` reports.
+    pub(super) fn matching_pending(&self, side: Side, event: &Event) -> Option<usize> {
+        let reported = match event {
+            Event::StatusChanged { status_id, .. } | Event::LoginSuccess { status_id } => {
+                status_id.as_str()
+            }
+            Event::TelephonyStateChanged { new_state, .. } => new_state.as_str(),
+            _ => return None,
+        };
+        self.pending.iter().position(|p| {
+            p.action.side() == side
+                && match side {
+                    Side::Omni => crate::rules::salesforce_id::same_id(p.action.target(), reported),
+                    Side::Telephony => p.action.target() == reported,
+                }
+        })
+    }
+}
