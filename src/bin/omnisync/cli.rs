@@ -12,6 +12,8 @@ use std::process::ExitCode;
 /// against it, print the JSON Schema, or convert another product's configuration.
 ///
 /// Exit codes: 0 done, 1 `check` found errors, 2 usage or input problem.
+// Without a command the help goes to standard error (exit 2); an option given twice
+// takes its last value instead of being refused.
 #[derive(Parser)]
 #[command(
     name = "omnisync",
