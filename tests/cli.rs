@@ -224,6 +224,105 @@ fn usage_and_io_errors_exit_2() {
 }
 
 #[test]
+fn help_lists_every_command_on_standard_output() {
+    for args in [&["--help"][..], &["-h"], &["help"]] {
+        let out = omnisync(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let text = stdout(&out);
+        assert!(text.contains("Usage: omnisync"), "{text}");
+        for command in ["check", "simulate", "schema", "import", "help"] {
+            assert!(
+                text.lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{command} "))),
+                "{args:?} lists {command}: {text}"
+            );
+        }
+    }
+    // No command at all: the help on standard error, exit 2.
+    let out = omnisync(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("simulate"));
+}
+
+#[test]
+fn each_command_has_help_that_describes_each_option() {
+    let options: [(&str, &[&str]); 4] = [
+        ("check", &["--catalog", "--format", "--help"]),
+        (
+            "simulate",
+            &[
+                "--rules",
+                "--events",
+                "--catalog",
+                "--no-reason",
+                "--format",
+            ],
+        ),
+        ("schema", &["--help"]),
+        ("import", &["--from", "--help"]),
+    ];
+    for (command, flags) in options {
+        for args in [[command, "--help"], ["help", command], [command, "-h"]] {
+            let out = omnisync(&args);
+            assert_eq!(out.status.code(), Some(0), "{args:?}");
+            let text = stdout(&out);
+            assert!(
+                text.contains(&format!("Usage: omnisync {command}")),
+                "{args:?}: {text}"
+            );
+            for flag in flags {
+                // The option's line, or the line after it (the long help), describes it.
+                let lines: Vec<&str> = text.lines().collect();
+                let at = lines
+                    .iter()
+                    .position(|l| {
+                        l.trim_start().starts_with(flag) || l.contains(&format!(", {flag}"))
+                    })
+                    .unwrap_or(lines.len());
+                let shown = lines[at.min(lines.len())..(at + 2).min(lines.len())].join(" ");
+                let words = shown
+                    .split_whitespace()
+                    .filter(|w| !w.starts_with(['-', '<']));
+                assert!(words.count() >= 2, "{args:?}: {flag} is described: {text}");
+            }
+        }
+    }
+    // The values an option takes are named.
+    let check = stdout(&omnisync(&["check", "--help"]));
+    assert!(check.contains("json") && check.contains("table"), "{check}");
+    assert!(check.contains("RULES.json"), "{check}");
+    let import = stdout(&omnisync(&["import", "--help"]));
+    assert!(
+        import.contains("cti-adapter") && import.contains("cxone"),
+        "{import}"
+    );
+}
+
+#[test]
+fn a_usage_error_names_the_problem_then_the_commands_usage() {
+    let out = omnisync(&["check", "no/such/file.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("omnisync: cannot read no/such/file.json"),
+        "{err}"
+    );
+    assert!(err.contains("Usage: omnisync check"), "{err}");
+    let out = omnisync(&["simulate", "--rules", "examples/cti-four-row.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--events"), "{err}");
+    let out = omnisync(&["import", "--from", "genesys", "x.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cti-adapter") && err.contains("cxone"),
+        "{err}"
+    );
+}
+
+#[test]
 fn simulate_reports_a_malformed_trace_line_by_number() {
     let path = temp("bad.jsonl", "{\"at\": 1, \"type\": \"telephony.stateChanged\", \"newState\": \"Lunch\"}\n{\"at\": 2, \"type\": \"omni.workloadChanged\", \"newWorkload\": \"x\"}\n");
     let out = omnisync(&[

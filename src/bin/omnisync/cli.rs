@@ -1,5 +1,6 @@
 //! The commands; `main.rs` says what each does.
 
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use omnisync::check::{check_str, check_str_with_catalog, Report};
 use omnisync::rules::Catalog;
 use omnisync::simulate::{Simulator, StepReport};
@@ -7,85 +8,126 @@ use omnisync::{CompiledRules, Event, Finding};
 use serde_json::{json, Value};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage:
-  omnisync check [--catalog SF-QUERY.json] RULES.json [--format json|table]
-  omnisync simulate --rules RULES.json --events TRACE.jsonl [--catalog SF-QUERY.json] [--no-reason] [--format json|table]
-  omnisync schema
-  omnisync import --from cti-adapter|cxone FILE";
+/// The admin's tool for omnisync rules files: check a file, replay a trace of events
+/// against it, print the JSON Schema, or convert another product's configuration.
+///
+/// Exit codes: 0 done, 1 `check` found errors, 2 usage or input problem.
+// Without a command the help goes to standard error (exit 2); an option given twice
+// takes its last value instead of being refused.
+#[derive(Parser)]
+#[command(
+    name = "omnisync",
+    arg_required_else_help = true,
+    args_override_self = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Reports every error and warning for a rules file (exit 1 when there are errors).
+    Check {
+        /// The rules file to check.
+        #[arg(value_name = "RULES.json")]
+        rules: String,
+        /// The target org's statuses, as `sf data query --json` prints them (or their
+        /// `result.records`): each status of the file must exist there.
+        #[arg(long, value_name = "SF-QUERY.json")]
+        catalog: Option<String>,
+        /// How to print the findings.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Replays a trace of events against the rules and a model of both systems.
+    Simulate {
+        /// The rules file to replay against.
+        #[arg(long, value_name = "RULES.json")]
+        rules: String,
+        /// The trace: one JSON event per line, each with its time `at` in ms.
+        #[arg(long, value_name = "TRACE.jsonl")]
+        events: String,
+        /// The org's statuses, for a rules file that names statuses without Ids.
+        #[arg(long, value_name = "SF-QUERY.json")]
+        catalog: Option<String>,
+        /// The simulated Omni-Channel confirms status changes without a `reason`, as
+        /// Classic and older releases do.
+        #[arg(long)]
+        no_reason: bool,
+        /// How to print each step and the summary.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Prints the JSON Schema of the rules file.
+    Schema {
+        /// Further arguments are ignored.
+        #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
+        ignored: Vec<String>,
+    },
+    /// Converts another product's presence sync configuration into a rules file.
+    Import {
+        /// The product the file comes from.
+        #[arg(long, value_enum, value_name = "PRODUCT")]
+        from: Product,
+        /// The exported configuration (CSV or JSON).
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
+}
+
+/// How `check` and `simulate` print their results.
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum Format {
+    /// Machine-readable JSON.
+    Json,
+    /// Aligned text for a person.
+    Table,
+}
+
+/// The products `import` reads.
+#[derive(Clone, Copy, ValueEnum)]
+enum Product {
+    /// Amazon Connect CTI Adapter "Presence Sync Rules" records (CSV or JSON).
+    CtiAdapter,
+    /// NICE CXone bi-directional presence sync tables (JSON).
+    Cxone,
+}
 
 /// A failure that ends the command with exit code 2.
 struct Usage(String);
 
 pub fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("check") => check(&args[1..]),
-        Some("simulate") => simulate(&args[1..]),
-        Some("schema") => schema(),
-        Some("import") => import(&args[1..]),
-        Some("--help" | "-h" | "help") => {
-            println!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
-        }
-        _ => Err(Usage(String::new())),
+    // Usage errors exit 2 and `--help` exits 0, with clap's own messages.
+    let cli = Cli::parse();
+    let (name, result) = match cli.command {
+        Command::Check {
+            rules,
+            catalog,
+            format,
+        } => ("check", check(&rules, catalog.as_deref(), format)),
+        Command::Simulate {
+            rules,
+            events,
+            catalog,
+            no_reason,
+            format,
+        } => (
+            "simulate",
+            simulate(&rules, &events, catalog.as_deref(), !no_reason, format),
+        ),
+        Command::Schema { .. } => ("schema", schema()),
+        Command::Import { from, file } => ("import", import(from, &file)),
     };
     result.unwrap_or_else(|Usage(why)| {
-        if !why.is_empty() {
-            eprintln!("omnisync: {why}");
+        eprintln!("omnisync: {why}");
+        let mut command = Cli::command();
+        command.build(); // names each command's usage `omnisync <command>`
+        if let Some(sub) = command.find_subcommand_mut(name) {
+            eprintln!("{}", sub.render_usage());
         }
-        eprintln!("{USAGE}");
         ExitCode::from(2)
     })
-}
-
-/// Reads `--name value` options and positional arguments.
-struct Args {
-    options: Vec<(String, Option<String>)>,
-    positional: Vec<String>,
-}
-
-impl Args {
-    fn parse(args: &[String], flags: &[&str], valued: &[&str]) -> Result<Args, Usage> {
-        let mut parsed = Args {
-            options: Vec::new(),
-            positional: Vec::new(),
-        };
-        let mut it = args.iter();
-        while let Some(arg) = it.next() {
-            if flags.contains(&arg.as_str()) {
-                parsed.options.push((arg.clone(), None));
-            } else if valued.contains(&arg.as_str()) {
-                let value = it
-                    .next()
-                    .ok_or_else(|| Usage(format!("{arg} needs a value")))?;
-                parsed.options.push((arg.clone(), Some(value.clone())));
-            } else if arg.starts_with("--") {
-                return Err(Usage(format!("unknown option {arg}")));
-            } else {
-                parsed.positional.push(arg.clone());
-            }
-        }
-        Ok(parsed)
-    }
-
-    fn value(&self, name: &str) -> Option<&str> {
-        self.options
-            .iter()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| v.as_deref())
-    }
-
-    fn flag(&self, name: &str) -> bool {
-        self.options.iter().any(|(n, _)| n == name)
-    }
-
-    fn table(&self) -> Result<bool, Usage> {
-        match self.value("--format") {
-            None | Some("json") => Ok(false),
-            Some("table") => Ok(true),
-            Some(other) => Err(Usage(format!("unknown format {other}"))),
-        }
-    }
 }
 
 fn read(path: &str) -> Result<String, Usage> {
@@ -94,8 +136,8 @@ fn read(path: &str) -> Result<String, Usage> {
 
 /// The org's status catalog named by `--catalog`, if any: the output of
 /// `sf data query --json` (or its `result.records`). An unreadable one is a usage error.
-fn catalog(args: &Args) -> Result<Option<Catalog>, Usage> {
-    let Some(path) = args.value("--catalog") else {
+fn catalog(path: Option<&str>) -> Result<Option<Catalog>, Usage> {
+    let Some(path) = path else {
         return Ok(None);
     };
     let text = read(path)?;
@@ -115,17 +157,13 @@ fn catalog(args: &Args) -> Result<Option<Catalog>, Usage> {
     })
 }
 
-fn check(args: &[String]) -> Result<ExitCode, Usage> {
-    let args = Args::parse(args, &[], &["--format", "--catalog"])?;
-    let [path] = args.positional.as_slice() else {
-        return Err(Usage("check takes one rules file".into()));
-    };
+fn check(path: &str, catalog_path: Option<&str>, format: Format) -> Result<ExitCode, Usage> {
     let text = read(path)?;
-    let report = match catalog(&args)? {
+    let report = match catalog(catalog_path)? {
         Some(catalog) => check_str_with_catalog(&text, &catalog),
         None => check_str(&text),
     };
-    if args.table()? {
+    if format == Format::Table {
         print_findings(&report);
     } else {
         println!(
@@ -168,21 +206,16 @@ fn print_findings(report: &Report) {
     );
 }
 
-fn simulate(args: &[String]) -> Result<ExitCode, Usage> {
-    let args = Args::parse(
-        args,
-        &["--no-reason"],
-        &["--rules", "--events", "--format", "--catalog"],
-    )?;
-    let table = args.table()?;
-    let rules_path = args
-        .value("--rules")
-        .ok_or(Usage("--rules is required".into()))?;
-    let events_path = args
-        .value("--events")
-        .ok_or(Usage("--events is required".into()))?;
+fn simulate(
+    rules_path: &str,
+    events_path: &str,
+    catalog_path: Option<&str>,
+    reason: bool,
+    format: Format,
+) -> Result<ExitCode, Usage> {
+    let table = format == Format::Table;
     let text = read(rules_path)?;
-    let rules = match catalog(&args)? {
+    let rules = match catalog(catalog_path)? {
         Some(catalog) => CompiledRules::from_json_str_with_catalog(&text, &catalog),
         None => CompiledRules::from_json_str(&text),
     };
@@ -204,7 +237,7 @@ fn simulate(args: &[String]) -> Result<ExitCode, Usage> {
             .ok_or_else(|| bad("the line has no \"at\"".into()))?;
         events.push((value, event, at));
     }
-    let mut sim = Simulator::new(rules, !args.flag("--no-reason"));
+    let mut sim = Simulator::new(rules, reason);
     for (value, event, at) in &events {
         let step = sim.step(event, *at);
         print_step(table, *at, value, &step);
@@ -273,16 +306,11 @@ fn schema() -> Result<ExitCode, Usage> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import(args: &[String]) -> Result<ExitCode, Usage> {
-    let args = Args::parse(args, &[], &["--from"])?;
-    let [path] = args.positional.as_slice() else {
-        return Err(Usage("import takes one file".into()));
-    };
+fn import(from: Product, path: &str) -> Result<ExitCode, Usage> {
     let text = read(path)?;
-    let imported = match args.value("--from") {
-        Some("cti-adapter") => omnisync::import::from_cti_adapter(&text),
-        Some("cxone") => omnisync::import::from_cxone(&text),
-        _ => return Err(Usage("--from must be cti-adapter or cxone".into())),
+    let imported = match from {
+        Product::CtiAdapter => omnisync::import::from_cti_adapter(&text),
+        Product::Cxone => omnisync::import::from_cxone(&text),
     }
     .map_err(|e| Usage(format!("{path}: {e}")))?;
     println!(

@@ -10,6 +10,9 @@
 //! - `omnisync schema`: the JSON Schema of the rules file.
 //! - `omnisync import --from cti-adapter|cxone FILE`: converts another product's
 //!   presence sync configuration into a rules file.
+//!
+//! `omnisync --help` and `omnisync <command> --help` describe every option (the
+//! arguments are read with clap, `cli.rs`).
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli;

@@ -1,0 +1,208 @@
+//! `omnisync check`: everything an admin should know about a rules file before
+//! uploading it. Errors are the engine's own refusals plus rule chains that oscillate;
+//! warnings are rules that can never match and rules that fight over one side.
+//!
+//! Here: the report, the names each side can report, never-matching and same-side
+//! rules. `conflicts`: rules that can match one event and set one side differently.
+//! `cycles`: rule chains that oscillate between the two sides.
+
+use crate::error::{Error, Finding};
+use crate::event::EventKind;
+use crate::rules::compile::{CompiledRules, Cond, Rhs, Rule, Val, OFFLINE};
+use crate::rules::file::{Comparator, Operand, Side};
+use crate::rules::Catalog;
+use conflicts::conflicts;
+use cycles::cycles;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+mod conflicts;
+mod cycles;
+
+/// Names listed in one message; the rest are counted.
+const MAX_LISTED: usize = 10;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    pub errors: Vec<Finding>,
+    pub warnings: Vec<Finding>,
+}
+
+/// Checks rules JSON text. Without the org's catalog only names are checked: a
+/// status may leave out its Id.
+pub fn check_str(text: &str) -> Report {
+    report(CompiledRules::from_json_str_names_only(text))
+}
+
+/// Checks rules JSON text against the org's status catalog: a status the org lacks is
+/// an error, an Id the org overrides a warning.
+pub fn check_str_with_catalog(text: &str, catalog: &Catalog) -> Report {
+    report(CompiledRules::from_json_str_with_catalog(text, catalog))
+}
+
+fn report(compiled: Result<CompiledRules, Error>) -> Report {
+    match compiled {
+        Err(Error::InvalidRules(errors)) => Report {
+            errors,
+            warnings: Vec::new(),
+        },
+        Err(other) => Report {
+            errors: other.details().to_vec(),
+            warnings: Vec::new(),
+        },
+        Ok(rules) => {
+            let mut report = check(&rules);
+            report.warnings.splice(0..0, rules.warnings.iter().cloned());
+            report
+        }
+    }
+}
+
+/// Checks rules the engine accepted. Every part is bounded: the known names are
+/// gathered once, conflicts are looked for only among rules that share a trigger, a
+/// side and a status, and cycles only inside strongly connected groups of states,
+/// with a cap on the steps taken.
+pub fn check(rules: &CompiledRules) -> Report {
+    let known = Known::new(rules);
+    let mut report = Report::default();
+    for rule in &rules.rules {
+        never_matches(&known, rule, &mut report.warnings);
+        same_side(rule, &mut report.warnings);
+    }
+    conflicts(&known, &mut report.warnings);
+    let (errors, warnings) = cycles(&known);
+    report.errors.extend(errors);
+    report.warnings.extend(warnings);
+    report
+}
+
+/// The names each side can report, gathered once for the whole check.
+struct Known<'r> {
+    rules: &'r CompiledRules,
+    telephony: BTreeSet<String>,
+    omni: BTreeSet<String>,
+    offline: BTreeSet<String>,
+}
+
+impl<'r> Known<'r> {
+    fn new(rules: &'r CompiledRules) -> Known<'r> {
+        let mut telephony: BTreeSet<String> = rules.telephony_states.iter().cloned().collect();
+        telephony.extend(rules.system_states.iter().cloned());
+        Known {
+            rules,
+            telephony,
+            omni: rules
+                .statuses
+                .iter()
+                .map(|s| s.developer_name.clone())
+                .collect(),
+            offline: BTreeSet::from([OFFLINE.to_string()]),
+        }
+    }
+
+    /// The status operand a trigger reports on, with the names that side can take.
+    fn status_operand(&self, on: EventKind) -> Option<(Operand, &BTreeSet<String>)> {
+        match on {
+            EventKind::TelephonyStateChanged => Some((Operand::TelephonyNewState, &self.telephony)),
+            EventKind::StatusChanged => Some((Operand::OmniNewStatus, &self.omni)),
+            EventKind::Logout => Some((Operand::OmniNewStatus, &self.offline)),
+            _ => None,
+        }
+    }
+}
+
+/// At most `MAX_LISTED` names, then how many more there are: a message stays short
+/// whatever the size of the file.
+fn listed<'a>(names: impl ExactSizeIterator<Item = &'a String>) -> String {
+    joined(names, ", ")
+}
+
+fn joined<'a>(names: impl ExactSizeIterator<Item = &'a String>, separator: &str) -> String {
+    let total = names.len();
+    let shown: Vec<&str> = names.take(MAX_LISTED).map(String::as_str).collect();
+    if total > shown.len() {
+        format!("{} and {} more", shown.join(separator), total - shown.len())
+    } else {
+        shown.join(separator)
+    }
+}
+
+/// The values a text operand must take for `cond` to hold: `None` when the condition
+/// does not pin it down.
+fn pinned(cond: &Cond, operand: Operand) -> Option<BTreeSet<String>> {
+    match cond {
+        Cond::Compare {
+            left,
+            op: Comparator::Eq,
+            right: Rhs::Static(Val::Text(v)),
+        } if *left == operand => Some(BTreeSet::from([v.clone()])),
+        Cond::All(items) => items
+            .iter()
+            .filter_map(|c| pinned(c, operand))
+            .reduce(|a, b| a.intersection(&b).cloned().collect()),
+        Cond::Any(items) => items
+            .iter()
+            .map(|c| pinned(c, operand))
+            .collect::<Option<Vec<_>>>()
+            .map(|sets| sets.into_iter().flatten().collect()),
+        _ => None,
+    }
+}
+
+fn never_matches(known: &Known, rule: &Rule, warnings: &mut Vec<Finding>) {
+    let Some((operand, names)) = known.status_operand(rule.on) else {
+        return;
+    };
+    let Some(wanted) = pinned(&rule.condition, operand) else {
+        return;
+    };
+    // An empty state list means "any name": nothing can be said about telephony then.
+    if rule.on == EventKind::TelephonyStateChanged && known.rules.telephony_states.is_empty() {
+        return;
+    }
+    if wanted.iter().any(|w| names.contains(w)) {
+        return;
+    }
+    let why = if wanted.is_empty() {
+        "its conditions contradict each other".to_string()
+    } else if rule.on == EventKind::Logout {
+        format!(
+            "on {} the new status is always exactly \"Offline\"",
+            rule.on.name()
+        )
+    } else {
+        let wanted: Vec<&str> = wanted.iter().take(MAX_LISTED).map(String::as_str).collect();
+        format!(
+            "{} never reports {} (known: {})",
+            rule.on.name(),
+            wanted.join(" or "),
+            listed(names.iter())
+        )
+    };
+    warnings.push(Finding::new(
+        "check.neverMatches",
+        rule.path.clone(),
+        format!("the rule \"{}\" can never match: {why}", rule.name),
+    ));
+}
+/// A status change on one side may only cause an action on the other: the sync loop
+/// never lets a rule set the side whose change triggered it (that is how loops start).
+fn same_side(rule: &Rule, warnings: &mut Vec<Finding>) {
+    let side = match rule.on {
+        EventKind::TelephonyStateChanged => Side::Telephony,
+        EventKind::StatusChanged | EventKind::Logout | EventKind::LoginSuccess => Side::Omni,
+        _ => return,
+    };
+    if rule.targets.iter().any(|t| t.side() == side) {
+        warnings.push(Finding::new(
+            "check.sameSide",
+            rule.path.clone(),
+            format!(
+                "the rule \"{}\" sets the {} side on {}: an agent's change is never overridden on its own side, so this action is never sent",
+                rule.name,
+                side.name(),
+                rule.on.name()
+            ),
+        ));
+    }
+}
