@@ -40,11 +40,10 @@
 //! - `wasm` (wasm32 only): the `OmniSync` class exported to JavaScript.
 
 // What is not API is `pub(crate)`, so the compiler finds what nothing uses. The
-// modules marked `allow` below are not yet held to it.
+// module marked `allow` below is not yet held to it.
 #![deny(unreachable_pub)]
 
 pub mod action;
-#[allow(unreachable_pub)]
 #[cfg(not(target_arch = "wasm32"))]
 pub mod check;
 pub mod engine;
@@ -53,16 +52,12 @@ pub mod event;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod import;
 pub(crate) mod metrics;
-#[allow(unreachable_pub)]
 pub mod model;
-#[allow(unreachable_pub)]
 pub mod node;
 pub mod read;
 pub mod rules;
-#[allow(unreachable_pub)]
 pub mod simulate;
 mod sort;
-#[allow(unreachable_pub)]
 pub mod sync;
 
 #[allow(unreachable_pub)]
