@@ -17,8 +17,8 @@
 //! - [`event`]: the normalised [`Event`] parsed from Lightning, Classic and telephony
 //!   payloads; [`EventKind::names`] is the event vocabulary, defined once.
 //! - [`model`]: [`AgentState`]: Omni presence, workload, work items, telephony state.
-//! - [`node`]: [`node::Node`], a JSON document as readers see it: serde_json's values
-//!   natively, JavaScript values in the browser, so one event reader serves both.
+//! - `node`: [`Node`] and its [`Shape`], a JSON document as readers see it: serde_json's
+//!   values natively, JavaScript values in the browser, so one event reader serves both.
 //! - [`read`]: [`read::PresenceRead`], what the host read back for a reconcile
 //!   (status, channels, workload, open works, phone state) and the events it stands for.
 //! - [`rules`]: the rules file: shape ([`rules::file`], with the telephony system
@@ -53,7 +53,7 @@ pub mod event;
 pub mod import;
 pub(crate) mod metrics;
 pub mod model;
-pub mod node;
+pub(crate) mod node;
 pub mod read;
 pub mod rules;
 pub mod simulate;
@@ -70,4 +70,5 @@ pub use error::{Error, Finding};
 pub use event::{Event, EventKind};
 pub use metrics::MetricsReport;
 pub use model::AgentState;
+pub use node::{Node, Shape};
 pub use rules::CompiledRules;
