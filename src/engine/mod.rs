@@ -371,10 +371,7 @@ impl Engine {
         let rules = &self.rules.rules;
         for &r in self.rules.triggered(kind) {
             let rule = &rules[r];
-            let in_scope = rule
-                .scope
-                .as_ref()
-                .map_or(true, |s| self.context.in_scope(s));
+            let in_scope = rule.scope.as_ref().is_none_or(|s| self.context.in_scope(s));
             if !in_scope {
                 outcomes.push(Outcome::OutOfScope);
                 continue;
