@@ -153,37 +153,61 @@ function boundary(m) {
   return `## The boundary: what crosses it, and its cost
 
 - **One path.** \`handle()\` is the only way through the engine, and the runtime's sync
-  loop calls the same \`Engine::decide\`. The actions-only \`decide()\` (and
-  \`Engine::handle_quiet\`, the \`record\` flag, the bare-property event reader and the
-  frozen shared result arrays it needed) are gone. What made the documented path slow
-  was the trace: every rule's checks built, written as JSON text and parsed by
-  \`JSON.parse\` on every event. Now the engine keeps a compact trace (one outcome per
-  rule evaluated and the facts the rules saw) and \`trace\` is an accessor that builds
-  the full trace when read${t.beforeHandle ? ` (old \`handle()\` ${int(t.beforeHandle)} events/s, new ${int(t.handle)} unread, ${int(t.handleTraceRead)} read, same run)` : ""}.
-- **serde-wasm-bindgen** converts every output (actions, trace, state, metrics, stats,
-  the runtime's trace, error details) and the inputs that arrive once: rules given as
-  objects, the context and the saved session, with serde_path_to_error keeping the path
-  in errors and every error its code. It reads a JavaScript object with property reads
-  that do not catch, and an exception thrown there would unwind through Rust frames and
-  leave state borrowed (issue 16), so those inputs are first copied to plain data by a
-  catching \`structuredClone\` (text: \`JSON.parse\`). That copy costs about 4 to 6 us per
-  small object in node on this machine, more than a whole event's decision, so events
-  are not read that way: they are read where they are by the event reader over
-  catching \`Reflect.get\` calls (src/wasm/node.rs), which reads only the fields the
-  event type has and never lets an exception into Rust.
+  loop calls the same \`Engine::decide\`. The engine keeps a compact trace (one outcome
+  per rule and the facts the rules saw); \`decision.trace()\` builds the full trace
+  when called${t.beforeHandle ? ` (old \`handle()\` ${int(t.beforeHandle)} events/s, new ${int(t.handle)} unread, ${int(t.handleTraceRead)} read, same run)` : ""}.
+- **Inputs.** Events are read where they are, by the event reader over catching
+  \`Reflect.get\` calls (src/wasm/node.rs): only the fields the event type has, and no
+  JavaScript exception ever crosses Rust frames. Rules, catalog, context and saved
+  session arrive once: copied to plain data under a catch (\`JSON.parse\` for text,
+  \`structuredClone\` for objects), then read by serde-wasm-bindgen, with
+  serde_path_to_error keeping the JSON path in errors.
+- **Outputs** (trace, state, metrics, stats, the runtime's trace) are JSON text written
+  by serde_json (which the saved session needs anyway) and parsed by \`JSON.parse\`.
 - **console_error_panic_hook** is installed by the constructor and by \`start\`: a
   panic (a bug: no input panics) prints its message and location in the console.
-- ${sizeLine} The size the bundle must not exceed is
-  ${int(SIZE_TARGET)} B (what it was before this change); www/test/size.test.mjs holds it
-  under \`budgetGzipBytes\` of bench/size-budget.json as a ceiling only, so a smaller
-  bundle passes. The 64 KiB goal (\`targetGzipBytes\`) stays out of reach of trimming:
-  even with no rules file read and nothing written the wasm was 64,192 B at the
-  smallest settings (measured 2026-11-21), before any I/O.
-- **Optimisation level.** The shipped build uses opt-level "s" (Cargo.toml, profile
-  \`wasm\`): measured on this change, wasm + glue + shim 164,455 B gzip at "s" against
-  172,711 B at 2, and \`handle()\` (trace not read) 170,465 against 200,436 events/s in
-  one node process (json-logic-js 139,870 in the same run: 1.22x and 1.43x). The size
-  ceiling holds only at "s"; the 2x target is missed at either level.
+- ${sizeLine} The target is ${int(SIZE_TARGET)} B (the bundle before the one-path
+  change); www/test/size.test.mjs holds the ceiling \`budgetGzipBytes\` of
+  bench/size-budget.json, so a smaller bundle passes.
+
+### Alternatives measured, and what was kept
+
+Each measured in one node process against the other on this machine (2026-12-01),
+shipped build settings (wasm-opt -Oz), 61 rules, the benchmark's trace:
+
+| change | size, gzip -9 | speed | kept |
+|---|---:|---|---|
+| outputs through serde-wasm-bindgen instead of JSON text | +3,738 B (198,709 against 194,971) | full trace read 23,960 against 19,429 events/s; \`state()\` + \`metrics()\` 335 against 275 us | no: over the size ceiling |
+| events as \`JSON.stringify\` + serde_json instead of catching \`Reflect.get\` | | \`handle()\` 0.73x against 1.04x json-logic-js | no |
+| rules text parsed by serde_json instead of \`JSON.parse\` + serde-wasm-bindgen | +7,400 B (serde_json's parser is otherwise not in the bundle) | construct about the same | no |
+| opt-level "z" instead of "s" | -11,546 B (183,607 against 195,153) | \`handle()\` 0.66 to 0.89x against 0.98 to 1.12x json-logic-js; first \`new OmniSync\` of 100 rules 39 against 77 ms | no: the throughput |
+| dependencies at "z", the crate at "s" | +824 B | the same as "s" | no |
+| the runtime's saved session written per event (before) against after 250 ms quiet and on \`pagehide\` | +300 B | runtime path p50 146 -> 12 us, p99 374 -> 49 us (two runs, loaded machine for the second) | yes |
+
+### Targets missed, and why
+
+- **\`handle()\` against json-logic-js (2x) and json-rules-engine (20x).** A profile of
+  the shipped code (names kept, trace not read) puts about 30 % of \`handle()\` in
+  reading the event (one catching \`Reflect.get\` per field, and a copy of each string
+  into wasm memory), about 20 % in the engine's model update and decision, and about
+  25 % in handing the result over (the compact trace encoded, copied out as a
+  \`Uint8Array\`, the bound \`trace\` function, the action objects). json-logic-js reads
+  the same event with plain property reads and returns the actions with no copy. The
+  boundary work is what makes the decision safe against a hostile page (no exception
+  inside Rust) and explainable later; it is not measured away.
+- **The trace read, against the old \`handle()\`.** Reading it decodes the compact
+  trace, evaluates the checks again and writes JSON text for \`JSON.parse\`: the work
+  the old \`handle()\` did for every event, plus the decode. The old build was also at
+  opt-level 2 (it was changed to "s" for the size ceiling).
+- **Cold start under 50 ms.** The wasm is about 180 kB gzip; V8 compiles functions on
+  their first call, so constructing the engine (rules read, checked and compiled)
+  pays for compiling that code too: warm, the same construction takes 6 to 10 ms in
+  node. At opt-level "z" the first construction halves, at the throughput cost above.
+- **Size.** 30 kB over the target: what the org and hostile-input work added (the
+  status catalog, bounded checks, the hostile-value readers, the relay protocol, the
+  leadership confirmations) and the two packages this change brought in. Rust's own
+  float formatting (about 14 kB raw, pulled in by serde's error messages) and the
+  rules reader (about 30 kB raw) are the largest single pieces (\`twiggy top\`).
 `;
 }
 

@@ -174,14 +174,16 @@ impl<'de> Deserialize<'de> for Condition {
                     "a condition group has only the key \"{key}\""
                 )));
             }
-            serde_json::from_value(obj[key].clone()).map_err(de::Error::custom)
+            // Read from the value in place: a clone per level would copy each
+            // nested group once per level above it.
+            Vec::<Condition>::deserialize(&obj[key]).map_err(de::Error::custom)
         };
         if obj.contains_key("all") {
             Ok(Condition::All { all: group("all")? })
         } else if obj.contains_key("any") {
             Ok(Condition::Any { any: group("any")? })
         } else {
-            serde_json::from_value(value)
+            Comparison::deserialize(&value)
                 .map(Condition::Compare)
                 .map_err(de::Error::custom)
         }
