@@ -17,8 +17,8 @@
 //! - [`event`]: the normalised [`Event`] parsed from Lightning, Classic and telephony
 //!   payloads; [`EventKind::names`] is the event vocabulary, defined once.
 //! - [`model`]: [`AgentState`]: Omni presence, workload, work items, telephony state.
-//! - [`node`]: [`node::Node`], a JSON document as readers see it: serde_json's values
-//!   natively, JavaScript values in the browser, so one event reader serves both.
+//! - `node`: [`Node`] and its [`Shape`], a JSON document as readers see it: serde_json's
+//!   values natively, JavaScript values in the browser, so one event reader serves both.
 //! - [`read`]: [`read::PresenceRead`], what the host read back for a reconcile
 //!   (status, channels, workload, open works, phone state) and the events it stands for.
 //! - [`rules`]: the rules file: shape ([`rules::file`], with the telephony system
@@ -41,11 +41,10 @@
 //!   JavaScript; `src/wasm/mod.rs` maps its modules (inbox, role, state, effects...).
 
 // What is not API is `pub(crate)`, so the compiler finds what nothing uses. The
-// modules marked `allow` below are not yet held to it.
+// module marked `allow` below is not yet held to it.
 #![deny(unreachable_pub)]
 
 pub mod action;
-#[allow(unreachable_pub)]
 #[cfg(not(target_arch = "wasm32"))]
 pub mod check;
 pub mod engine;
@@ -54,16 +53,12 @@ pub mod event;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod import;
 pub(crate) mod metrics;
-#[allow(unreachable_pub)]
 pub mod model;
-#[allow(unreachable_pub)]
-pub mod node;
+pub(crate) mod node;
 pub mod read;
 pub mod rules;
-#[allow(unreachable_pub)]
 pub mod simulate;
 mod sort;
-#[allow(unreachable_pub)]
 pub mod sync;
 
 #[cfg(target_arch = "wasm32")]
@@ -75,4 +70,5 @@ pub use error::{Error, Finding};
 pub use event::{Event, EventKind};
 pub use metrics::MetricsReport;
 pub use model::AgentState;
+pub use node::{Node, Shape};
 pub use rules::CompiledRules;

@@ -33,13 +33,13 @@ pub struct Workload {
     pub configured_capacity: f64,
     pub current_workload: f64,
     pub previous_workload: f64,
-    /// `current_workload` as a percentage of capacity (see [`workload_pct`]).
+    /// `current_workload` as a percentage of capacity (see `workload_pct()`).
     pub workload_pct: f64,
 }
 
 /// Workload as a percentage of capacity. With zero capacity there is no room at all:
 /// 0 % while nothing is assigned, 100 % as soon as anything is.
-pub fn workload_pct(workload: f64, capacity: f64) -> f64 {
+pub(crate) fn workload_pct(workload: f64, capacity: f64) -> f64 {
     if capacity > 0.0 {
         workload / capacity * 100.0
     } else if workload > 0.0 {
@@ -50,7 +50,7 @@ pub fn workload_pct(workload: f64, capacity: f64) -> f64 {
 }
 
 impl Workload {
-    pub fn at_capacity(&self) -> bool {
+    pub(crate) fn at_capacity(&self) -> bool {
         self.configured_capacity > 0.0 && self.current_workload >= self.configured_capacity
     }
 }
@@ -70,7 +70,7 @@ pub enum WorkStatus {
 
 impl WorkStatus {
     /// Finished items no longer count against the agent.
-    pub fn is_finished(self) -> bool {
+    pub(crate) fn is_finished(self) -> bool {
         !matches!(self, WorkStatus::Assigned | WorkStatus::Opened)
     }
 }
@@ -108,7 +108,7 @@ pub struct AgentState {
 }
 
 impl AgentState {
-    pub fn log_in(
+    pub(crate) fn log_in(
         &mut self,
         status_id: &str,
         developer_name: Option<String>,
@@ -118,7 +118,7 @@ impl AgentState {
         self.set_status(status_id, developer_name, label, Vec::new(), now);
     }
 
-    pub fn set_status(
+    pub(crate) fn set_status(
         &mut self,
         status_id: &str,
         developer_name: Option<String>,
@@ -141,7 +141,7 @@ impl AgentState {
 
     /// Logging out ends the status and the workload (Omni-Channel routes nothing more);
     /// work still Assigned or Opened becomes Unavailable ("the agent went offline").
-    pub fn log_out(&mut self, now: u64) {
+    pub(crate) fn log_out(&mut self, now: u64) {
         for item in self.works.values_mut() {
             if !item.status.is_finished() {
                 item.status = WorkStatus::Unavailable;
@@ -156,7 +156,7 @@ impl AgentState {
         self.set_workload(configured, self.workload.current_workload, 0.0);
     }
 
-    pub fn set_workload(&mut self, configured: f64, previous: f64, new: f64) {
+    pub(crate) fn set_workload(&mut self, configured: f64, previous: f64, new: f64) {
         let (configured, new) = (configured.max(0.0), new.max(0.0));
         self.workload = Workload {
             configured_capacity: configured,
@@ -166,7 +166,12 @@ impl AgentState {
         };
     }
 
-    pub fn set_telephony(&mut self, new_state: &str, old_state: Option<String>, is_system: bool) {
+    pub(crate) fn set_telephony(
+        &mut self,
+        new_state: &str,
+        old_state: Option<String>,
+        is_system: bool,
+    ) {
         let previous = old_state.or_else(|| self.telephony.state.take());
         self.telephony = TelephonyState {
             state: Some(new_state.to_string()),
@@ -211,7 +216,7 @@ impl AgentState {
     }
 
     /// On a push timeout Omni-Channel declines every offer still waiting.
-    pub fn push_timeout(&mut self, now: u64) {
+    pub(crate) fn push_timeout(&mut self, now: u64) {
         for item in self.works.values_mut() {
             if item.status == WorkStatus::Assigned {
                 item.status = WorkStatus::DeclinedOnPushTimeout;
@@ -246,7 +251,7 @@ impl AgentState {
 
     /// Applies every bound the model keeps during a shift; for a restored session,
     /// which may come from anywhere.
-    pub fn keep_bounds(&mut self) {
+    pub(crate) fn keep_bounds(&mut self) {
         self.prune_finished();
     }
 }
@@ -294,7 +299,7 @@ mod tests {
             s.work_event(WorkEvent::Closed, &w, None, i);
         }
         assert_eq!(s.works.len(), FINISHED_WORK_KEPT);
-        assert!(s.works.contains_key("0Bz199"));
+        assert!(s.works.get("0Bz199").is_some());
     }
 
     #[test]
@@ -313,10 +318,10 @@ mod tests {
         s.keep_bounds();
         // The open item stays; of the finished, the 32 most recently updated.
         assert_eq!(s.works.len(), FINISHED_WORK_KEPT + 1);
-        assert!(s.works.contains_key("0Bzopen"));
-        assert!(s.works.contains_key("0Bz29999"));
-        assert!(s.works.contains_key("0Bz29968"));
-        assert!(!s.works.contains_key("0Bz29967"));
+        assert!(s.works.get("0Bzopen").is_some());
+        assert!(s.works.get("0Bz29999").is_some());
+        assert!(s.works.get("0Bz29968").is_some());
+        assert!(s.works.get("0Bz29967").is_none());
     }
 
     #[test]

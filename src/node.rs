@@ -3,7 +3,7 @@
 //! JavaScript values in the browser (`src/wasm/node.rs`): the browser never turns an
 //! object into JSON text and back, and the wasm bundle carries no JSON parser.
 
-pub use decimal::parse_decimal;
+pub(crate) use decimal::parse_decimal;
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -25,7 +25,7 @@ pub enum Shape<N> {
 
 impl<N> Shape<N> {
     /// The same shape over another kind of node: a list's elements go through `f`.
-    pub fn map<M>(self, f: impl FnMut(N) -> M) -> Shape<M> {
+    pub(crate) fn map<M>(self, f: impl FnMut(N) -> M) -> Shape<M> {
         match self {
             Shape::List(items) => Shape::List(items.into_iter().map(f).collect()),
             Shape::Null => Shape::Null,
@@ -38,7 +38,7 @@ impl<N> Shape<N> {
     }
 
     /// How an error message names a value of this shape.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Shape::Null => "null",
             Shape::Bool(_) => "a boolean",
@@ -86,7 +86,7 @@ pub trait Node: Sized + Clone {
 /// A number as Omni-Channel may send it: a JSON number or a numeric string (spaces
 /// around it allowed), finite. `None` for anything else (`Infinity` and `NaN`
 /// included). The one reader of numbers in events and bridge replies.
-pub fn number<N: Node>(shape: &Shape<N>) -> Option<f64> {
+pub(crate) fn number<N: Node>(shape: &Shape<N>) -> Option<f64> {
     match shape {
         Shape::Number(n) => Some(*n).filter(|n| n.is_finite()),
         Shape::Text(s) => parse_decimal(s.trim()),

@@ -22,16 +22,12 @@ impl Works {
         self.0.binary_search_by(|w| w.work_id.as_str().cmp(work_id))
     }
 
-    pub fn get(&self, work_id: &str) -> Option<&WorkItem> {
+    pub(crate) fn get(&self, work_id: &str) -> Option<&WorkItem> {
         self.find(work_id).ok().map(|i| &self.0[i])
     }
 
-    pub fn contains_key(&self, work_id: &str) -> bool {
-        self.find(work_id).is_ok()
-    }
-
     /// The item with this Id, made by `new` when there is none yet.
-    pub fn get_or_insert_with(
+    pub(crate) fn get_or_insert_with(
         &mut self,
         work_id: &str,
         new: impl FnOnce() -> WorkItem,
@@ -46,18 +42,6 @@ impl Works {
         &mut self.0[i]
     }
 
-    /// Adds the item, or replaces the one with its Id.
-    pub fn insert(&mut self, item: WorkItem) {
-        match self.find(&item.work_id) {
-            Ok(i) => self.0[i] = item,
-            Err(i) => self.0.insert(i, item),
-        }
-    }
-
-    pub fn remove(&mut self, work_id: &str) -> Option<WorkItem> {
-        self.find(work_id).ok().map(|i| self.0.remove(i))
-    }
-
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -67,7 +51,7 @@ impl Works {
     }
 
     /// The items in Id order.
-    pub fn values(&self) -> std::slice::Iter<'_, WorkItem> {
+    pub(crate) fn values(&self) -> std::slice::Iter<'_, WorkItem> {
         self.0.iter()
     }
 
@@ -76,7 +60,7 @@ impl Works {
     }
 
     /// Keeps the items for which `keep` holds, in one pass.
-    pub fn retain(&mut self, keep: impl FnMut(&WorkItem) -> bool) {
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&WorkItem) -> bool) {
         self.0.retain(keep);
     }
 }
@@ -172,9 +156,7 @@ mod tests {
         assert_eq!(json["0Bz2"]["workItemId"], "5000Bz2");
         let back: Works = serde_json::from_value(json).unwrap();
         assert_eq!(back, works);
-        assert_eq!(works.remove("0Bz2").map(|w| w.work_id), Some("0Bz2".into()));
-        assert!(!works.contains_key("0Bz2"));
-        assert!(works.remove("0Bz2").is_none());
+        assert!(works.get("0Bz4").is_none());
     }
 
     #[test]

@@ -15,7 +15,7 @@ const MAX_DIGITS: i64 = 800;
 /// numeric strings, in events and in rule values alike. Correctly rounded, as
 /// JavaScript's `JSON.parse` and Rust's own parser read the same number (`"1e23"` is
 /// 1e23, not its neighbour).
-pub fn parse_decimal(s: &str) -> Option<f64> {
+pub(crate) fn parse_decimal(s: &str) -> Option<f64> {
     let bytes = s.as_bytes();
     let negative = bytes.first() == Some(&b'-');
     let mut at = usize::from(matches!(bytes.first(), Some(b'+' | b'-')));

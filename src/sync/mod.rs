@@ -28,7 +28,7 @@ mod session;
 mod write;
 
 pub use log::{LogEntry, LogKind, Stats};
-pub use session::{SavedSession, SESSION_VERSION};
+pub use session::SavedSession;
 
 use read::ReadRetry;
 use write::{Due, Pending};
@@ -40,7 +40,7 @@ use serde::Serialize;
 use std::collections::VecDeque;
 
 /// The reason Omni-Channel gives to a status change made through the toolkit API.
-pub const TOOLKIT_REASON: &str = "OmniToolkitStatusChange";
+pub(crate) const TOOLKIT_REASON: &str = "OmniToolkitStatusChange";
 
 /// How far ahead of the caller's clock an event's own time may be and still be
 /// taken as a harmless skew between the clocks that stamped it; past it, the event
@@ -50,7 +50,7 @@ pub const MAX_CLOCK_SKEW_MS: u64 = 5_000;
 
 /// Events kept while waiting for the first reconcile; older ones are dropped past it,
 /// so a start-up read that never finishes cannot grow memory without end.
-pub const MAX_BUFFERED: usize = 1_000;
+const MAX_BUFFERED: usize = 1_000;
 
 /// What the host must do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -204,7 +204,9 @@ impl SyncLoop {
         &self.engine
     }
 
-    pub fn engine_mut(&mut self) -> &mut Engine {
+    /// For the browser binding only (it loads new rules into a running loop).
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn engine_mut(&mut self) -> &mut Engine {
         &mut self.engine
     }
 
@@ -213,12 +215,14 @@ impl SyncLoop {
     }
 
     /// Whether the first reconcile is done (before it, events are buffered).
-    pub fn is_running(&self) -> bool {
+    pub(crate) fn is_running(&self) -> bool {
         matches!(self.startup, Startup::Running)
     }
 
-    /// Whether the write `id` still waits for its result.
-    pub fn awaits_result(&self, id: u64) -> bool {
+    /// Whether the write `id` still waits for its result (the browser binding stops
+    /// awaiting the confirmation of a write that no longer does).
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn awaits_result(&self, id: u64) -> bool {
         self.pending.iter().any(|p| p.id == id && p.awaits_result())
     }
 
@@ -540,7 +544,7 @@ impl SyncLoop {
 }
 
 /// The side whose *status* an event reports; workload and work events have none.
-pub fn side_of(event: &Event) -> Option<Side> {
+fn side_of(event: &Event) -> Option<Side> {
     match event {
         Event::LoginSuccess { .. } | Event::StatusChanged { .. } | Event::Logout { .. } => {
             Some(Side::Omni)

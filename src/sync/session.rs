@@ -8,7 +8,7 @@ use crate::engine::EngineSnapshot;
 use serde_json::Value;
 
 /// The format of [`SavedSession`]; a saved session of another version is refused.
-pub const SESSION_VERSION: u32 = 2;
+const SESSION_VERSION: u32 = 2;
 
 /// What the runtime writes to storage after every change, as JSON
 /// `{"version", "org", "user", "snapshot"}`. Written and read by hand around the

@@ -97,7 +97,7 @@ enum Product {
 /// A failure that ends the command with exit code 2.
 struct Usage(String);
 
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     // Usage errors exit 2 and `--help` exits 0, with clap's own messages.
     let cli = Cli::parse();
     let (name, result) = match cli.command {
