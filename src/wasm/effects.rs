@@ -3,15 +3,14 @@
 //! a reconcile. Nothing here holds the runtime's state while JavaScript runs.
 
 use super::bridge::{error_code, start};
+use super::deadline::Deadline;
 use super::errors::Thrown;
 use super::inbox::{push, Input};
 use super::state::{Bridges, Shared};
 use crate::read::PresenceRead;
 use crate::rules::file::Side;
 use crate::sync::Command;
-use gloo_timers::callback::Timeout;
-use js_sys::{Promise, Reflect};
-use std::cell::RefCell;
+use js_sys::Reflect;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -22,7 +21,7 @@ use wasm_bindgen_futures::JsFuture;
 /// Calls a bridge method like [`start`], but gives up after `ms`: a promise that never
 /// settles becomes a failure with the code `timeout`, which the sync loop retries like
 /// any other. A late answer to a call given up on is ignored. The call is made before
-/// the timer is set (at the first poll), and the timeout's `Error` only if it fires.
+/// its deadline is set, and the timeout's `Error` is made only if it is reached.
 fn call_within(
     ms: u32,
     object: &JsValue,
@@ -30,24 +29,11 @@ fn call_within(
     args: &[JsValue],
 ) -> impl Future<Output = Result<JsValue, JsValue>> {
     let answer = start(object, method, args);
-    async move {
-        let answer = answer?;
-        let timer: Rc<RefCell<Option<Timeout>>> = Rc::new(RefCell::new(None));
-        let late = Promise::new(&mut |_, reject| {
-            *timer.borrow_mut() = Some(Timeout::new(ms, move || {
-                let error = Thrown::new("timeout", "a bridge call did not answer in time");
-                let _ = reject.call1(&JsValue::NULL, &error.into());
-            }));
-        });
-        let result = First(answer, JsFuture::from(late)).await;
-        // Answered in time: the timer goes, and with it its closure.
-        drop(timer.borrow_mut().take());
-        result
-    }
+    async move { First(answer?, Deadline::after(ms)).await }
 }
 
-/// Whichever of two futures finishes first: the call or its timer.
-struct First(JsFuture, JsFuture);
+/// Whichever comes first: the call's answer or its deadline.
+struct First(JsFuture, Deadline);
 
 impl Future for First {
     type Output = Result<JsValue, JsValue>;
@@ -56,7 +42,9 @@ impl Future for First {
         if let Poll::Ready(answer) = Pin::new(&mut self.0).poll(cx) {
             return Poll::Ready(answer);
         }
-        Pin::new(&mut self.1).poll(cx)
+        Pin::new(&mut self.1)
+            .poll(cx)
+            .map(|()| Err(Thrown::new("timeout", "a bridge call did not answer in time").into()))
     }
 }
 

@@ -29,6 +29,7 @@ use wasm_bindgen::prelude::*;
 // - `runtime`: `OmniSync.start` and the exported `Runtime`;
 // - `sync_loop`: the exported `SyncLoop`, the loop without the browser.
 mod bridge;
+mod deadline;
 mod effects;
 mod errors;
 mod inbox;
