@@ -80,6 +80,20 @@ function startRelay(channel, globals, options = {}) {
   return { relay, warnings };
 }
 
+/**
+ * A host and a relay over one message channel, the relay driving a Streams agent
+ * (`streamsAgent(agentOptions)`), connected; the relay stops when the test ends.
+ */
+async function connectedPair(t, agentOptions) {
+  const channel = lms();
+  const host = startHost(channel);
+  const agent = streamsAgent(agentOptions);
+  const { relay, warnings } = startRelay(channel, { connect: agent.connect });
+  t.after(() => relay.stop());
+  await connected(host);
+  return { channel, host, relay, warnings, ...agent };
+}
+
 function startHost(channel, options = {}) {
   const seen = [];
   const notes = [];
@@ -128,12 +142,7 @@ test("relay start: a snapshot with the state and the states offered, then heartb
 });
 
 test("a phone change becomes one telephony.stateChanged with old and new state; getState asks the relay", async (t) => {
-  const channel = lms();
-  const host = startHost(channel);
-  const { connect, phone } = streamsAgent();
-  const { relay } = startRelay(channel, { connect });
-  t.after(() => relay.stop());
-  await connected(host);
+  const { channel, host, phone } = await connectedPair(t);
   phone.change("Lunch");
   await until(() => host.seen.length, "a state change");
   const changed = channel.sent("changed");
@@ -163,12 +172,7 @@ test("a host started after the relay asks for a snapshot and gets one", async (t
 });
 
 test("setState runs agent.setState once with the state object of that name", async (t) => {
-  const channel = lms();
-  const host = startHost(channel);
-  const { connect, phone, states } = streamsAgent();
-  const { relay } = startRelay(channel, { connect });
-  t.after(() => relay.stop());
-  await connected(host);
+  const { channel, host, phone, states } = await connectedPair(t);
   const result = await host.bridge.setState("Break");
   assert.deepEqual(result, { state: "Break" });
   assert.equal(phone.setCalls.length, 1);
@@ -179,12 +183,7 @@ test("setState runs agent.setState once with the state object of that name", asy
 });
 
 test("setState to a name the phone does not offer is answered unknownState; nothing is called", async (t) => {
-  const channel = lms();
-  const host = startHost(channel);
-  const { connect, phone } = streamsAgent();
-  const { relay } = startRelay(channel, { connect });
-  t.after(() => relay.stop());
-  await connected(host);
+  const { channel, host, phone } = await connectedPair(t);
   await assert.rejects(host.bridge.setState("Gardening"), (error) => {
     assert.equal(error.code, "unknownState");
     assert.match(error.message, /no agent state named "Gardening" \(it offers Available, Lunch, Break, Offline\)/);
@@ -197,12 +196,7 @@ test("setState to a name the phone does not offer is answered unknownState; noth
 
 test("the phone's failure callback is answered refused; a phone that never calls back, timeout", async (t) => {
   for (const [answer, code] of [["failure", "refused"], ["never", "timeout"]]) {
-    const channel = lms();
-    const host = startHost(channel);
-    const { connect, phone } = streamsAgent({ answer });
-    const { relay } = startRelay(channel, { connect });
-    t.after(() => relay.stop());
-    await connected(host);
+    const { channel, host, phone } = await connectedPair(t, { answer });
     await assert.rejects(host.bridge.setState("Lunch"), { code });
     const reply = channel.sent("reply").at(-1);
     assert.equal(reply.ok, false);
@@ -260,12 +254,7 @@ test("an unknown method is answered unknownMethod; a command without id is ignor
 });
 
 test("a message of an unknown version is refused with a clear log line on both sides, never half-read", async (t) => {
-  const channel = lms();
-  const host = startHost(channel);
-  const { connect, phone } = streamsAgent();
-  const { relay, warnings } = startRelay(channel, { connect });
-  t.after(() => relay.stop());
-  await connected(host);
+  const { channel, host, phone, warnings } = await connectedPair(t);
   channel.deliver({ kind: "telephony", version: 2, type: "command", id: "c-3", method: "setState", name: "Lunch" });
   channel.deliver({ kind: "telephony", version: 2, type: "changed", relay: "relay-x", oldState: "Available", newState: "Lunch" });
   channel.deliver({ kind: "telephony", version: 2, type: "changed", relay: "relay-x", oldState: "Lunch", newState: "Break" });
@@ -305,12 +294,7 @@ test("heartbeat lost: the host says it waits for the softphone and notes it; bea
 });
 
 test("notes made before the runtime exists reach its trace when it is attached", async (t) => {
-  const channel = lms();
-  const host = startHost(channel);
-  const { connect } = streamsAgent();
-  const { relay } = startRelay(channel, { connect });
-  t.after(() => relay.stop());
-  await connected(host);
+  const { channel, host } = await connectedPair(t);
   const trace = [];
   host.bridge.attach({ note: (kind, message) => trace.push([kind, message]) });
   assert.deepEqual(trace, [["telephony", "softphone relay appeared (Amazon Connect)"]]);
