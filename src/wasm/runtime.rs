@@ -11,7 +11,7 @@ use super::inbox::{push, Input, Machine};
 use super::role::Role;
 use super::state::{now, Bridges, Inner, Shared};
 use super::tabs::Leadership;
-use super::trace::TraceRing;
+use super::trace::{Kind, TraceRing};
 use super::{compile, json_value, option, read_catalog, read_context, read_event, time, to_js};
 use crate::engine::Engine;
 use crate::sync::{SavedSession, SyncLoop};
@@ -330,7 +330,12 @@ impl Runtime {
     /// telephony relay appearing or going silent): the trace is where an admin looks.
     pub fn note(&self, kind: &str, message: &str) {
         if let Ok(mut inner) = self.shared.inner.try_borrow_mut() {
-            inner.record(kind, message.to_string(), None, None);
+            inner.record(
+                Kind::Note(kind.to_string()),
+                message.to_string(),
+                None,
+                None,
+            );
         }
         notify(&self.shared);
     }

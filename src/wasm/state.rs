@@ -7,7 +7,7 @@
 use super::inbox::{self, push, Input};
 use super::role::{Change, Role, Signal};
 use super::tabs::{Leadership, SILENCE_MS};
-use super::trace::TraceRing;
+use super::trace::{Kind, TraceRing};
 use crate::engine::{Action, DecisionSummary};
 use crate::rules::file::Side;
 use crate::rules::Catalog;
@@ -223,11 +223,7 @@ impl Inner {
                 message,
                 ..
             } = entry;
-            let kind = serde_json::to_value(kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            self.record(&kind, message, rule, None);
+            self.record(kind, message, rule, None);
         }
         for decision in out.decisions {
             let matched = decision.matched().join(", ");
@@ -396,13 +392,14 @@ impl Inner {
     /// Adds a line to the trace, marked mirrored unless this tab leads.
     pub(crate) fn record(
         &mut self,
-        kind: &str,
+        kind: impl Into<Kind>,
         message: String,
         rule: Option<String>,
         decision: Option<DecisionSummary>,
     ) {
         let mirrored = !self.role.leads();
-        self.trace.record(kind, message, rule, decision, mirrored);
+        self.trace
+            .record(kind.into(), message, rule, decision, mirrored);
     }
 
     /// Stops acting: the role, the timers and the waits go; a waiting session write is

@@ -2,6 +2,7 @@
 //! the bytes of their JSON, which the host publishes and the panel shows.
 
 use crate::engine::DecisionSummary;
+use crate::sync::LogKind;
 use serde::Serialize;
 use std::collections::VecDeque;
 
@@ -9,13 +10,36 @@ use std::collections::VecDeque;
 /// rules file with many rules matching at once must not make it grow without end.
 const TRACE_BYTES: usize = 256 * 1024;
 
+/// What a trace line is, written as its name: a sync-loop log kind (by its serde name,
+/// so no name is kept twice and none is made per line), one of the runtime's own, or a
+/// bridge's note.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub(crate) enum Kind {
+    Sync(LogKind),
+    Runtime(&'static str),
+    Note(String),
+}
+
+impl From<LogKind> for Kind {
+    fn from(kind: LogKind) -> Kind {
+        Kind::Sync(kind)
+    }
+}
+
+impl From<&'static str> for Kind {
+    fn from(kind: &'static str) -> Kind {
+        Kind::Runtime(kind)
+    }
+}
+
 /// One line of the decision trace.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TraceEntry {
     seq: u64,
     at: u64,
-    kind: String,
+    kind: Kind,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     rule: Option<String>,
@@ -66,7 +90,7 @@ impl TraceRing {
     /// Adds an entry (at the decision's time, else now); the oldest go first.
     pub(crate) fn record(
         &mut self,
-        kind: &str,
+        kind: Kind,
         message: String,
         rule: Option<String>,
         decision: Option<DecisionSummary>,
@@ -79,7 +103,7 @@ impl TraceRing {
         let entry = TraceEntry {
             seq: self.seq,
             at,
-            kind: kind.to_string(),
+            kind,
             message,
             rule,
             decision,

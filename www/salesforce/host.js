@@ -136,7 +136,7 @@
       leader: runtime.isLeader(),
       state: runtime.state(),
       metrics: runtime.metrics(Date.now()),
-      trace: runtime.trace().slice(-TRACE_SIZE),
+      trace: runtime.trace(TRACE_SIZE),
       stats: runtime.stats(),
       dropped: host.dropped(),
       presence: presence.view(),
