@@ -27,8 +27,10 @@ const shift = [
 for (const event of shift) {
   let line;
   try {
-    const { actions, trace } = sync.handle(event);
-    const matched = trace.rules.filter((r) => r.matched).map((r) => `${r.rule} (${r.outcome})`);
+    const decision = sync.handle(event);
+    const { actions } = decision;
+    // The decision trace is built only when asked for: the agent's path does not pay for it.
+    const matched = decision.trace().rules.filter((r) => r.matched).map((r) => `${r.rule} (${r.outcome})`);
     const did = actions.map((a) => (a.type === "setOmniStatus" ? `Omni -> ${a.developerName}` : `phone -> ${a.state}`));
     line = `${did.join(", ") || "no action"}${matched.length ? `  [${matched.join("; ")}]` : ""}`;
   } catch (err) {
