@@ -28,7 +28,13 @@
     onConnectionError: function (component, event, helper) {
         helper.forwardEvent(component, "omni.connectionError", event);
     },
-    onMessage: function (component, message, helper) {
-        helper.handleMessage(component, message);
+    onInit: function (component, event, helper) {
+        helper.start(component);
+    },
+    onDestroy: function (component, event, helper) {
+        helper.stop(component);
+    },
+    onTelephony: function (component, event, helper) {
+        helper.toHost(component, event.getParam("message"));
     }
 })

@@ -1,8 +1,12 @@
 /* eslint-disable no-unused-expressions -- an Aura helper is a bare object literal */
 ({
-    // The bridge's side of the OmniSync__c protocol (docs/message-channel.md); the
-    // other side is messageChannelHost in www/omnisync.js. ES5 only: this file is
-    // Aura source, and Jest loads it as text (see __tests__).
+    // The bridge's side of the port protocol (docs/message-channel.md); the other side
+    // is www/salesforce/host.js with messageChannelHost in www/omnisync.js. The bridge
+    // frames the OmniSyncHost page at the absolute Visualforce-domain URL its Apex gives
+    // (OmniSyncBridgeController.hostFrame), hands it one MessagePort with the nonce of
+    // that URL when the frame has loaded, and from then on talks to it over the port
+    // only: it takes nothing from window messages. ES5 only: this file is Aura source,
+    // and Jest loads it as text (see __tests__).
 
     // The toolkit methods the engine issues: its writes (setServicePresenceStatus, and
     // login after a lost connection) and its reads (status, workload, and the works and
@@ -26,10 +30,19 @@
         return 200;
     },
 
-    // A paired host that has published nothing for this long (it publishes its state
-    // every 5 s) is gone, for instance reloaded: the next host that commands is paired.
-    pairTimeoutMs: function () {
-        return 15000;
+    // Any message from the host is a sign of life. It sends its state every 5 s while
+    // visible; Chrome runs the timers of a page hidden for 5 minutes about once a
+    // minute, so silence counts only past this, checked every checkEveryMs.
+    hostSilenceMs: function () {
+        return 150000;
+    },
+    checkEveryMs: function () {
+        return 30000;
+    },
+
+    // How long the bridge waits for the host's first message after handing it the port.
+    handshakeMs: function () {
+        return 20000;
     },
 
     // Work Ids whose service channel is remembered, and how long a look-up may take
@@ -46,7 +59,10 @@
     relay: function (component) {
         var relay = component.get("v.relay");
         if (!relay) {
-            relay = { session: null, heardAt: 0, dropped: 0, queue: [], waiting: false, looked: null, channels: {}, cached: [] };
+            relay = {
+                port: null, frame: null, heardAt: 0, answered: false, unsent: 0, telephony: null, timers: [],
+                queue: [], waiting: false, looked: null, channels: {}, cached: []
+            };
             component.set("v.relay", relay);
         }
         return relay;
@@ -93,7 +109,7 @@
             if (this.needsChannel(event) && relay.channels[event.workId]) {
                 event.serviceChannel = relay.channels[event.workId];
             }
-            this.publish(component, { kind: "event", session: relay.session, event: event });
+            this.publish(component, { kind: "event", event: event });
         }
     },
 
@@ -142,50 +158,155 @@
         }
     },
 
-    // Everything published on the channel arrives here, the bridge's own events and
-    // replies included. Commands are run for the paired host only; the host's state
-    // messages keep the pairing alive.
-    handleMessage: function (component, message) {
-        var payload = message && typeof message.getParams === "function" ? message.getParams() : message;
-        var relay;
-        if (!payload) {
+    // ---------------------------------------------------------------- the host frame
+
+    // At init: asks Apex where the host is, frames it, and starts watching its life
+    // and the telephony channel (when the optional softphone folder is deployed).
+    start: function (component) {
+        var self = this;
+        var action = component.get("c.hostFrame");
+        var relay = this.relay(component);
+        action.setCallback(this, function (response) {
+            if (response.getState() !== "SUCCESS") {
+                self.showError(component, "The engine page could not be placed: OmniSyncBridgeController.hostFrame failed (" +
+                    self.errorMessage(response.getError()) + ")");
+                return;
+            }
+            self.mountHost(component, response.getReturnValue());
+        });
+        $A.enqueueAction(action);
+        relay.timers.push(setInterval($A.getCallback(function () { self.checkLife(component); }), this.checkEveryMs()));
+        relay.wake = $A.getCallback(function () { self.wake(component); });
+        document.addEventListener("visibilitychange", relay.wake);
+        document.addEventListener("resume", relay.wake);
+        this.linkTelephony(component);
+    },
+
+    // The iframe, created here so that its load event is ours from the start. Its src is
+    // the absolute URL Apex gave; the port goes to the origin of that URL only.
+    mountHost: function (component, frame) {
+        var self = this;
+        var container = component.find("hostFrame");
+        var element = container && typeof container.getElement === "function" ? container.getElement() : null;
+        var iframe = document.createElement("iframe");
+        var relay = this.relay(component);
+        relay.frame = frame;
+        iframe.setAttribute("title", "omnisync engine");
+        iframe.className = "omnisync-host";
+        iframe.addEventListener("load", $A.getCallback(function () { self.connect(component, iframe); }));
+        iframe.src = frame.src;
+        if (element) {
+            element.appendChild(iframe);
+        }
+        return iframe;
+    },
+
+    // On every load of the frame (a reload included): a new channel, one port handed
+    // over with the nonce, the other kept. Until the host answers on it, nothing is sent.
+    connect: function (component, iframe) {
+        var self = this;
+        var relay = this.relay(component);
+        var channel = new MessageChannel();
+        var target = new URL(relay.frame.src, window.location.href).origin;
+        if (relay.port) {
+            relay.port.close();
+        }
+        relay.port = channel.port1;
+        relay.answered = false;
+        relay.port.onmessage = $A.getCallback(function (event) { self.fromHost(component, event.data); });
+        iframe.contentWindow.postMessage({ omnisync: "connect", nonce: relay.frame.nonce }, target, [channel.port2]);
+        relay.timers.push(setTimeout($A.getCallback(function () {
+            if (!relay.answered && relay.port === channel.port1) {
+                self.showError(component, "The engine page did not answer on its port within " + self.handshakeMs() / 1000 +
+                    " s. Its frame must load the absolute Visualforce-domain URL OmniSyncBridgeController.hostFrame gives " +
+                    "(" + relay.frame.src + "): a relative /apex/ URL is sandboxed by Lightning Web Security.");
+            }
+        }), this.handshakeMs()));
+    },
+
+    // Everything the host sends: commands run on the toolkit, its state goes to the
+    // panel, telephony goes out on the telephony channel unread. Any message is life.
+    fromHost: function (component, message) {
+        var relay = this.relay(component);
+        relay.heardAt = Date.now();
+        relay.answered = true;
+        if (component.get("v.hostSilent")) {
+            component.set("v.hostSilent", false);
+        }
+        if (!message || typeof message !== "object") {
             return null;
         }
-        if (payload.kind === "command") {
-            if (!this.paired(component, payload.session)) {
-                return null;
-            }
-            return this.executeCommand(component, payload);
+        if (message.kind === "command") {
+            return this.executeCommand(component, message);
         }
-        relay = this.relay(component);
-        if (payload.kind === "state" && payload.session && payload.session === relay.session) {
-            relay.heardAt = Date.now();
+        if (message.kind === "state") {
+            component.set("v.hostState", message);
+        } else if (message.kind === "telephony" && relay.telephony) {
+            relay.telephony.publish(message);
         }
         return null;
     },
 
-    // True when a command from host session `session` may run: the paired host's, or,
-    // while no host is paired or the paired one has gone quiet, the first to command
-    // (which becomes the paired host). Others are dropped and counted in
-    // v.relay.dropped: a second host on the page, or one left from before a reload.
-    paired: function (component, session) {
+    // A silent host is shown, never acted on: a hidden console runs timers late.
+    checkLife: function (component) {
         var relay = this.relay(component);
-        var now = Date.now();
-        if (typeof session !== "string" || session === "") {
-            relay.dropped += 1;
-            return false;
+        if (relay.answered && Date.now() - relay.heardAt > this.hostSilenceMs() && !component.get("v.hostSilent")) {
+            component.set("v.hostSilent", true);
         }
-        if (session === relay.session) {
-            relay.heardAt = now;
-            return true;
+    },
+
+    // Visible again, or resumed after a freeze: the silence clock starts over and the
+    // host is asked for its state at once.
+    wake: function (component) {
+        var relay = this.relay(component);
+        if (document.visibilityState !== "visible" || !relay.port) {
+            return;
         }
-        if (relay.session === null || now - relay.heardAt > this.pairTimeoutMs()) {
-            relay.session = session;
-            relay.heardAt = now;
-            return true;
+        relay.heardAt = Date.now();
+        this.publish(component, { kind: "ping" });
+    },
+
+    showError: function (component, text) {
+        component.set("v.hostState", { kind: "state", error: text });
+    },
+
+    // The telephony channel lives in the optional softphone folder, so it is reached
+    // through a component created by name: without that folder there is none, and the
+    // bridge runs without telephony forwarding.
+    linkTelephony: function (component) {
+        var self = this;
+        $A.createComponent("c:omniSyncTelephonyLink", { ontelephony: component.getReference("c.onTelephony") },
+            function (link, status) {
+                if (status !== "SUCCESS") {
+                    return;
+                }
+                self.relay(component).telephony = link;
+                component.set("v.telephonyLink", [link]);
+            });
+    },
+
+    // A telephony message from the channel, for the host, verbatim.
+    toHost: function (component, message) {
+        if (message && message.kind === "telephony") {
+            this.publish(component, message);
         }
-        relay.dropped += 1;
-        return false;
+    },
+
+    stop: function (component) {
+        var relay = this.relay(component);
+        relay.timers.forEach(function (timer) {
+            clearTimeout(timer);
+            clearInterval(timer);
+        });
+        relay.timers = [];
+        if (relay.wake) {
+            document.removeEventListener("visibilitychange", relay.wake);
+            document.removeEventListener("resume", relay.wake);
+        }
+        if (relay.port) {
+            relay.port.close();
+            relay.port = null;
+        }
     },
 
     // Runs one command on the toolkit and answers it exactly once. Returns the
@@ -206,7 +327,6 @@
             replied = true;
             outcome.kind = "reply";
             outcome.id = id;
-            outcome.session = command.session;
             self.publish(component, outcome);
         }
 
@@ -336,16 +456,19 @@
         }
     },
 
-    // A component destroyed while a toolkit call was pending has no channel left;
-    // the host then times the command out.
+    // Over the port only. A component destroyed while a toolkit call was pending has no
+    // port left; the host then times the command out. Nothing is sent before the frame
+    // has loaded (the host reads both sides when it starts).
     publish: function (component, message) {
-        var channel;
+        var relay;
         if (typeof component.isValid === "function" && !component.isValid()) {
             return;
         }
-        channel = component.find("channel");
-        if (channel) {
-            channel.publish(message);
+        relay = this.relay(component);
+        if (!relay.port) {
+            relay.unsent += 1;
+            return;
         }
+        relay.port.postMessage(message);
     }
 })

@@ -1,20 +1,13 @@
-// The utility-bar panel: what the omnisync engine in the Visualforce host believes, as
-// it publishes it on OmniSync__c (docs/message-channel.md, kind "state"). The panel
-// only shows; it never decides, calls the toolkit or publishes anything. The host
-// publishes the OmniSync_Presence__e platform event itself (docs/salesforce-flow.md);
-// the panel shows what the host reports about it. It pairs with one host: state
-// messages from another (a second host, or one left from before a reload) are dropped
-// and counted while the paired host is alive.
+// The engine's view, as the Visualforce host sends it (docs/message-channel.md, kind
+// "state"): a child of the OmniSyncBridge Aura component, which sets `message` to the
+// host's last state message and `hostSilent` when the host has said nothing for longer
+// than a hidden console's timers allow. The panel only shows; it never decides, calls
+// the toolkit or sends anything, and it uses no message channel. The host publishes the
+// OmniSync_Presence__e platform event itself (docs/salesforce-flow.md); the panel shows
+// what the host reports about it.
 // Labels, state names, rule names and messages come from the org or the rules file, so
 // they reach the page through template bindings (text), never as markup.
-import { LightningElement, wire } from "lwc";
-import {
-  APPLICATION_SCOPE,
-  MessageContext,
-  subscribe,
-  unsubscribe,
-} from "lightning/messageService";
-import OMNISYNC_CHANNEL from "@salesforce/messageChannel/OmniSync__c";
+import { LightningElement, api, wire } from "lwc";
 import { IsConsoleNavigation } from "lightning/platformWorkspaceApi";
 import {
   EnclosingUtilityId,
@@ -23,26 +16,29 @@ import {
 
 const OPS = { eq: "=", ne: "≠", gt: ">", ge: "≥", lt: "<", le: "≤" };
 
-/** A paired host silent for this long is gone (it publishes its state every 5 s). */
-const PAIR_TIMEOUT_MS = 15000;
-
 export default class OmniSyncPanel extends LightningElement {
-  @wire(MessageContext) messageContext;
+  /** true when the bridge has heard nothing from the host past its silence limit. */
+  @api hostSilent = false;
 
-  /** The last `state` message; null until the host publishes one. */
-  message = null;
+  _message = null;
   /** true / false once the platform answers; undefined before. */
   isConsole;
   utilityId;
-  subscription = null;
   /** What we last asked the utility bar to show, so it is told only on a change. */
   highlighted = false;
 
-  /** The paired host's session id and when it was last heard from. */
-  hostSession = null;
-  hostHeardAt = 0;
-  /** State messages dropped as not from the paired host. */
-  droppedStates = 0;
+  /** The host's last state message (null until it sends one); set by the bridge. */
+  @api
+  get message() {
+    return this._message;
+  }
+  set message(value) {
+    // The bridge hands only state messages; anything else leaves the view as it is.
+    if (value === null || value === undefined || value.kind === "state") {
+      this._message = value ?? null;
+    }
+    this.syncUtility();
+  }
 
   @wire(IsConsoleNavigation)
   wiredConsoleNavigation(value) {
@@ -54,51 +50,6 @@ export default class OmniSyncPanel extends LightningElement {
   wiredUtilityId(value) {
     this.utilityId = value;
     this.syncUtility();
-  }
-
-  connectedCallback() {
-    if (!this.subscription) {
-      // Application scope: the host page is not in the utility's active area.
-      this.subscription = subscribe(
-        this.messageContext,
-        OMNISYNC_CHANNEL,
-        (message) => this.handleMessage(message),
-        { scope: APPLICATION_SCOPE }
-      );
-    }
-  }
-
-  disconnectedCallback() {
-    unsubscribe(this.subscription);
-    this.subscription = null;
-  }
-
-  handleMessage(message) {
-    // The channel also carries the bridge's events, commands and replies.
-    if (message?.kind !== "state" || !this.fromPairedHost(message.session)) {
-      return;
-    }
-    this.message = message;
-    this.syncUtility();
-  }
-
-  /**
-   * True for the paired host's session; the first host heard, or a new one once the
-   * paired host has been silent for PAIR_TIMEOUT_MS, becomes the paired host.
-   */
-  fromPairedHost(session) {
-    const now = Date.now();
-    if (typeof session !== "string" || session === "") {
-      this.droppedStates += 1;
-      return false;
-    }
-    if (session !== this.hostSession && this.hostSession !== null && now - this.hostHeardAt <= PAIR_TIMEOUT_MS) {
-      this.droppedStates += 1;
-      return false;
-    }
-    this.hostSession = session;
-    this.hostHeardAt = now;
-    return true;
   }
 
   /**
@@ -120,6 +71,12 @@ export default class OmniSyncPanel extends LightningElement {
 
   get waiting() {
     return !this.message;
+  }
+
+  get silentText() {
+    return this.hostSilent
+      ? "The engine has said nothing for over two minutes: its page may have stopped. Reload the console tab if this stays."
+      : null;
   }
 
   get error() {
@@ -147,9 +104,10 @@ export default class OmniSyncPanel extends LightningElement {
     return error ? `Presence event not published: ${error}` : null;
   }
 
+  /** Messages other frames posted to the engine's page, which it ignored. */
   get droppedText() {
-    const n = this.droppedStates;
-    return n ? `${n} state message${n === 1 ? "" : "s"} from another host ignored` : null;
+    const n = Number(this.message?.dropped?.frames ?? 0);
+    return n ? `${n} message${n === 1 ? "" : "s"} from other frames ignored` : null;
   }
 
   get role() {

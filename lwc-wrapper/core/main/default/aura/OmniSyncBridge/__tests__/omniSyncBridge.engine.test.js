@@ -1,6 +1,6 @@
 // The bridge's helper wired to the real engine: the wasm runtime (pkg/node, built by
 // scripts/build-wasm.sh) behind the real messageChannelHost of www/omnisync.js, over
-// an in-memory Lightning Message Service bus, as in the OmniSyncHost page.
+// a MessageChannel, as between the bridge and the OmniSyncHost page it frames.
 const fs = require("fs");
 const path = require("path");
 const util = require("util");
@@ -12,6 +12,9 @@ global.TextEncoder ??= util.TextEncoder;
 if (!global.crypto?.getRandomValues) global.crypto = nodeCrypto.webcrypto;
 // Leadership between tabs: without Web Locks the runtime uses a BroadcastChannel heartbeat.
 global.BroadcastChannel ??= require("worker_threads").BroadcastChannel;
+// jsdom has no MessageChannel: node's, whose ports are closed after each test.
+const { MessageChannel } = require("worker_threads");
+const open = [];
 
 const ROOT = path.join(__dirname, "../../../../../../..");
 const BUNDLE = path.join(__dirname, "..");
@@ -53,19 +56,9 @@ async function until(predicate, what) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** LMS as the page sees it: every subscriber gets a copy of every message, later. */
+/** Both directions of the port, in order, as the test reads them. */
 function bus() {
-  const subscribers = [];
-  const log = [];
-  return {
-    log,
-    subscribe: (listener) => subscribers.push(listener),
-    publish: (message) => {
-      const copy = JSON.parse(JSON.stringify(message));
-      log.push(copy);
-      subscribers.forEach((listener) => setTimeout(() => listener(JSON.parse(JSON.stringify(copy))), 0));
-    },
-  };
+  return { log: [] };
 }
 
 function page({ channel }) {
@@ -84,16 +77,18 @@ function page({ channel }) {
     set: (key, value) => {
       attributes[key] = value;
     },
-    find: (id) => ({ omniToolkit: toolkit, channel: { publish: lms.publish } })[id],
+    find: (id) => ({ omniToolkit: toolkit })[id],
   };
-  lms.subscribe((message) => helper.handleMessage(component, { getParams: () => message }));
-  const host = messageChannelHost({
-    postMessage: lms.publish,
-    subscribe: (handler) => lms.subscribe((message) => (message.kind === "event" || message.kind === "reply") && handler(message)),
-  });
+  // The bridge keeps one end of the channel, the host gets the other; the log sees both ways.
+  const { port1, port2 } = new MessageChannel();
+  open.push(port1, port2);
+  const relay = helper.relay(component);
+  relay.port = { postMessage: (m) => { lms.log.push(m); port1.postMessage(m); }, close: () => port1.close() };
+  port1.onmessage = (event) => { lms.log.push(event.data); helper.fromHost(component, event.data); };
+  const host = messageChannelHost(port2);
   const telephony = { subscribe: () => {}, getState: async () => "Available", setState: async () => {} };
   const runtime = OmniSync.start({ rules: RULES, catalog: CATALOG, host, telephony, reconcileMs: 0, channel });
-  return { lms, toolkit, component, host, runtime };
+  return { lms, toolkit, component, host, runtime, hostPort: port2 };
 }
 
 beforeEach(() => {
@@ -102,6 +97,7 @@ beforeEach(() => {
 
 afterEach(() => {
   delete global.$A;
+  open.splice(0).forEach((port) => port.close());
 });
 
 jest.setTimeout(30000);
@@ -127,13 +123,13 @@ describe("with the engine", () => {
   });
 
   it("a command outside the allow-list gets commandNotAllowed from the bridge and the toolkit is not called", async () => {
-    const { lms, toolkit, host, runtime } = page({ channel: "jest-not-allowed" });
+    const { lms, toolkit, host, runtime, hostPort } = page({ channel: "jest-not-allowed" });
     try {
       await until(() => runtime.isLeader(), "the engine to lead");
-      // What a page publishing on the channel with the host's pairing id could send.
-      lms.publish({ kind: "command", session: host.session, id: `${host.session}-forged`, method: "logout", args: [] });
-      await until(() => lms.log.some((m) => m.kind === "reply" && m.id === `${host.session}-forged`), "the refusal");
-      const reply = lms.log.find((m) => m.kind === "reply" && m.id === `${host.session}-forged`);
+      // A command the engine never issues, on the host's end of the port.
+      hostPort.postMessage({ kind: "command", id: "forged", method: "logout", args: [] });
+      await until(() => lms.log.some((m) => m.kind === "reply" && m.id === "forged"), "the refusal");
+      const reply = lms.log.find((m) => m.kind === "reply" && m.id === "forged");
       expect(reply.ok).toBe(false);
       expect(reply.error.code).toBe("commandNotAllowed");
       expect(toolkit.logout).not.toHaveBeenCalled();

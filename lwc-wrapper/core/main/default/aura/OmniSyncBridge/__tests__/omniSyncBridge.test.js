@@ -6,7 +6,6 @@ const path = require("path");
 
 const BUNDLE = path.join(__dirname, "..");
 const NOW = 1700000000000;
-const HOST = "0123456789abcdef";
 
 const load = (file) => new Function(`return (${fs.readFileSync(path.join(BUNDLE, file), "utf8")}\n);`)();
 const helper = load("OmniSyncBridgeHelper.js");
@@ -36,13 +35,14 @@ function fakeToolkit() {
   return toolkit;
 }
 
+// A bridge whose host frame has loaded: its port records what is sent.
 function fakeComponent(toolkit) {
   const attributes = { "v.handledIds": [] };
-  const channel = { publish: jest.fn() };
-  return {
-    channel,
+  const port = { postMessage: jest.fn(), close: jest.fn() };
+  const component = {
+    port,
     valid: true,
-    find: (auraId) => ({ omniToolkit: toolkit, channel })[auraId],
+    find: (auraId) => ({ omniToolkit: toolkit })[auraId],
     get: (key) => attributes[key],
     set: (key, value) => {
       attributes[key] = value;
@@ -51,15 +51,15 @@ function fakeComponent(toolkit) {
       return this.valid;
     },
   };
+  helper.relay(component).port = port;
+  return component;
 }
 
 const fakeEvent = (params) => ({ getParams: () => params });
 
-// LMS hands an Aura subscriber the message as an event whose params are the payload.
-// Commands come from the paired host (session HOST) unless a test says otherwise.
-const receive = (component, payload) =>
-  helper.handleMessage(component, fakeEvent(payload?.kind === "command" && !("session" in payload) ? { session: HOST, ...payload } : payload));
-const published = (component) => component.channel.publish.mock.calls.map(([message]) => message);
+// What the host sends arrives on the bridge's port.
+const receive = (component, payload) => helper.fromHost(component, payload);
+const published = (component) => component.port.postMessage.mock.calls.map(([message]) => message);
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 const toolkitCalls = (toolkit) => Object.values(toolkit).reduce((count, fn) => count + fn.mock.calls.length, 0);
 
@@ -84,7 +84,7 @@ describe("events", () => {
     expect(fakeHelper.forwardEvent).toHaveBeenCalledWith(component, type, event);
     helper.forwardEvent(component, type, event);
 
-    expect(published(component)).toEqual([{ kind: "event", session: null, event: { ...params, type, at: NOW } }]);
+    expect(published(component)).toEqual([{ kind: "event", event: { ...params, type, at: NOW } }]);
   });
 
   it("keeps workload values as sent (the engine parses numeric strings)", () => {
@@ -99,8 +99,8 @@ describe("events", () => {
     helper.forwardEvent(component, "omni.logout", fakeEvent({ reason: undefined }));
     helper.forwardEvent(component, "omni.statusChanged", fakeEvent(status));
     expect(published(component)).toEqual([
-      { kind: "event", session: null, event: { type: "omni.logout", at: NOW } },
-      { kind: "event", session: null, event: { ...status, type: "omni.statusChanged", at: NOW } },
+      { kind: "event", event: { type: "omni.logout", at: NOW } },
+      { kind: "event", event: { ...status, type: "omni.statusChanged", at: NOW } },
     ]);
     expect("reason" in published(component)[0].event).toBe(false);
   });
@@ -136,7 +136,7 @@ describe("commands", () => {
     await flush();
     expect(toolkit[method].mock.calls).toEqual([args.slice(0, 1)]);
     expect(toolkitCalls(toolkit)).toBe(1);
-    expect(published(component)).toEqual([{ kind: "reply", id: "omnisync-1-0", session: HOST, ok: true, result }]);
+    expect(published(component)).toEqual([{ kind: "reply", id: "omnisync-1-0", ok: true, result }]);
   });
 
   it("passes only the first argument to the toolkit", async () => {
@@ -162,23 +162,10 @@ describe("commands", () => {
     toolkit.login = resolving(undefined);
     receive(component, { kind: "command", id: "c1", method: "login", args: [{ statusId: "0N5xx0000000002AAA" }] });
     await flush();
-    expect(published(component)).toEqual([{ kind: "reply", id: "c1", session: HOST, ok: true, result: null }]);
+    expect(published(component)).toEqual([{ kind: "reply", id: "c1", ok: true, result: null }]);
   });
 
-  it("also takes a plain payload (no getParams)", async () => {
-    const component = fakeComponent(fakeToolkit());
-    helper.handleMessage(component, { kind: "command", session: HOST, id: "c1", method: "getAgentWorkload", args: [] });
-    await flush();
-    expect(published(component)).toEqual([{ kind: "reply", id: "c1", session: HOST, ok: true, result: { configuredCapacity: 10, currentWorkload: 3 } }]);
-  });
 
-  it("goes through the controller's message action", () => {
-    const fakeHelper = { handleMessage: jest.fn() };
-    const component = fakeComponent(fakeToolkit());
-    const message = fakeEvent({ kind: "command", id: "c1", method: "logout", args: [] });
-    controller.onMessage(component, message, fakeHelper);
-    expect(fakeHelper.handleMessage).toHaveBeenCalledWith(component, message);
-  });
 });
 
 describe("failures", () => {
@@ -194,7 +181,7 @@ describe("failures", () => {
 
   it("answers a rejected toolkit call with code rejected and the toolkit's message", async () => {
     expect(await rejectWith(new Error("Invalid status Id"))).toEqual([
-      { kind: "reply", id: "c9", session: HOST, ok: false, error: { code: "rejected", message: "Invalid status Id" } },
+      { kind: "reply", id: "c9", ok: false, error: { code: "rejected", message: "Invalid status Id" } },
     ]);
   });
 
@@ -206,7 +193,7 @@ describe("failures", () => {
     "connection closed",
     "The connection timed out",
   ])("answers %j with code connection", async (message) => {
-    expect(await rejectWith(new Error(message))).toEqual([{ kind: "reply", id: "c9", session: HOST, ok: false, error: { code: "connection", message } }]);
+    expect(await rejectWith(new Error(message))).toEqual([{ kind: "reply", id: "c9", ok: false, error: { code: "connection", message } }]);
   });
 
   it.each([
@@ -230,7 +217,7 @@ describe("failures", () => {
     ["an object without message", { status: 500 }, '{"status":500}'],
     ["nothing", undefined, "the Omni-Channel toolkit call failed"],
   ])("reads the message of %s", async (label, error, message) => {
-    expect(await rejectWith(error)).toEqual([{ kind: "reply", id: "c9", session: HOST, ok: false, error: { code: "rejected", message } }]);
+    expect(await rejectWith(error)).toEqual([{ kind: "reply", id: "c9", ok: false, error: { code: "rejected", message } }]);
   });
 
   it("answers a toolkit method that throws", async () => {
@@ -241,7 +228,7 @@ describe("failures", () => {
     });
     receive(component, { kind: "command", id: "c1", method: "login", args: [{ statusId: "0N5xx0000000002AAA" }] });
     await flush();
-    expect(published(component)).toEqual([{ kind: "reply", id: "c1", session: HOST, ok: false, error: { code: "connection", message: "Connection lost" } }]);
+    expect(published(component)).toEqual([{ kind: "reply", id: "c1", ok: false, error: { code: "connection", message: "Connection lost" } }]);
   });
 
   it("answers rejected when the toolkit is not on the page", async () => {
@@ -249,7 +236,7 @@ describe("failures", () => {
     receive(component, { kind: "command", id: "c1", method: "getAgentWorkload", args: [] });
     await flush();
     expect(published(component)).toEqual([
-      { kind: "reply", id: "c1", session: HOST, ok: false, error: { code: "rejected", message: "getAgentWorkload: lightning:omniToolkitAPI is not available" } },
+      { kind: "reply", id: "c1", ok: false, error: { code: "rejected", message: "getAgentWorkload: lightning:omniToolkitAPI is not available" } },
     ]);
   });
 
@@ -260,7 +247,7 @@ describe("failures", () => {
     await flush();
     expect(toolkitCalls(toolkit)).toBe(0);
     expect(published(component)).toEqual([
-      { kind: "reply", id: "c1", session: HOST, ok: false, error: { code: "rejected", message: "login: args must be an array" } },
+      { kind: "reply", id: "c1", ok: false, error: { code: "rejected", message: "login: args must be an array" } },
     ]);
   });
 });
@@ -279,7 +266,6 @@ describe("commands the engine does not issue", () => {
         {
           kind: "reply",
           id: "c1",
-          session: HOST,
           ok: false,
           error: { code: "commandNotAllowed", message: `the bridge does not run ${JSON.stringify(method)}: it runs only ${allowed}` },
         },
@@ -290,9 +276,8 @@ describe("commands the engine does not issue", () => {
 
 describe("other messages", () => {
   it.each([
-    ["its own event", { kind: "event", session: null, event: { type: "omni.logout", at: NOW } }],
-    ["its own reply", { kind: "reply", id: "c1", session: HOST, ok: true, result: null }],
-    ["the panel's state", { kind: "state", leader: true, state: {}, metrics: {}, trace: [], stats: {} }],
+    ["its own event", { kind: "event", event: { type: "omni.logout", at: NOW } }],
+    ["its own reply", { kind: "reply", id: "c1", ok: true, result: null }],
     ["a message without kind", { id: "c1", method: "logout", args: [] }],
     ["an unknown kind", { kind: "Command", id: "c1", method: "logout", args: [] }],
     ["an empty payload", null],
@@ -307,7 +292,7 @@ describe("other messages", () => {
 
   it("ignores a null message", () => {
     const component = fakeComponent(fakeToolkit());
-    helper.handleMessage(component, null);
+    helper.fromHost(component, null);
     expect(published(component)).toEqual([]);
   });
 
@@ -332,7 +317,7 @@ describe("exactly one reply", () => {
     receive(component, command);
     await flush();
     expect(toolkit.getAgentWorks).toHaveBeenCalledTimes(1);
-    expect(published(component)).toEqual([{ kind: "reply", id: "c1", session: HOST, ok: true, result: COMMANDS[5][2] }]);
+    expect(published(component)).toEqual([{ kind: "reply", id: "c1", ok: true, result: COMMANDS[5][2] }]);
   });
 
   it("answers an unknown command delivered twice only once", () => {
@@ -369,19 +354,19 @@ describe("exactly one reply", () => {
     }));
     receive(component, { kind: "command", id: "c1", method: "getAgentWorks", args: [] });
     await flush();
-    expect(published(component)).toEqual([{ kind: "reply", id: "c1", session: HOST, ok: true, result: "first" }]);
+    expect(published(component)).toEqual([{ kind: "reply", id: "c1", ok: true, result: "first" }]);
   });
 
   it("does not answer with an error when publishing the result fails", async () => {
     const component = fakeComponent(fakeToolkit());
-    component.channel.publish.mockImplementationOnce(() => {
+    component.port.postMessage.mockImplementationOnce(() => {
       throw new Error("not serialisable");
     });
     // In Aura the exception goes to $A.getCallback's error reporting; here it
     // surfaces as the rejection of the returned promise.
     await expect(receive(component, { kind: "command", id: "c1", method: "getAgentWorkload", args: [] })).rejects.toThrow("not serialisable");
     await flush();
-    expect(component.channel.publish).toHaveBeenCalledTimes(1);
+    expect(component.port.postMessage).toHaveBeenCalledTimes(1);
   });
 
   it("drops the reply of a component destroyed while the toolkit worked", async () => {
@@ -395,46 +380,88 @@ describe("exactly one reply", () => {
   });
 });
 
-describe("pairing with one host", () => {
-  it("runs commands only for the host it paired with, dropping and counting others", async () => {
-    const toolkit = fakeToolkit();
-    const component = fakeComponent(toolkit);
-    receive(component, { kind: "command", session: HOST, id: "a1", method: "getAgentWorkload", args: [] });
-    receive(component, { kind: "command", session: "another-host-000", id: "b1", method: "setServicePresenceStatus", args: [{ statusId: "0N5xx0000000009AAA" }] });
-    receive(component, { kind: "command", session: undefined, id: "c1", method: "getAgentWorkload", args: [] });
-    await flush();
-    expect(toolkit.setServicePresenceStatus).not.toHaveBeenCalled();
-    expect(toolkit.getAgentWorkload).toHaveBeenCalledTimes(1);
-    expect(published(component).map((m) => [m.id, m.session])).toEqual([["a1", HOST]]);
-    expect(component.get("v.relay").dropped).toBe(2);
+describe("the host frame and its port", () => {
+  function placed() {
+    const element = document.createElement("div");
+    document.body.appendChild(element);
+    const attributes = { "v.handledIds": [] };
+    const component = {
+      find: (id) => (id === "hostFrame" ? { getElement: () => element } : undefined),
+      get: (key) => attributes[key],
+      set: (key, value) => {
+        attributes[key] = value;
+      },
+      isValid: () => true,
+    };
+    return { component, element };
+  }
+  const FRAME = { src: "https://acme--c.vf.force.com/apex/OmniSyncHost?nonce=00ff", origin: "https://acme--c.vf.force.com", nonce: "00ff" };
+
+  it("frames the absolute URL Apex gave and hands one port, with the nonce, to that origin on load", () => {
+    // jsdom has no MessageChannel: node's stands in.
+    global.MessageChannel = require("worker_threads").MessageChannel;
+    const { component, element } = placed();
+    const iframe = helper.mountHost(component, FRAME);
+    expect(element.querySelector("iframe")).toBe(iframe);
+    expect(iframe.src).toBe(FRAME.src);
+    const post = jest.spyOn(iframe.contentWindow, "postMessage").mockImplementation(() => {});
+    iframe.dispatchEvent(new Event("load"));
+    expect(post).toHaveBeenCalledTimes(1);
+    const [message, target, transfer] = post.mock.calls[0];
+    expect(message).toEqual({ omnisync: "connect", nonce: "00ff" });
+    expect(target).toBe("https://acme--c.vf.force.com");
+    expect(transfer).toHaveLength(1);
+    expect(helper.relay(component).port).not.toBe(transfer[0]);
+    helper.stop(component);
+    transfer[0].close();
+    delete global.MessageChannel;
   });
 
-  it("pairs with a new host once the paired one has been silent for 15 s, and keeps a live one", async () => {
-    const toolkit = fakeToolkit();
-    const component = fakeComponent(toolkit);
-    receive(component, { kind: "command", id: "a1", method: "getAgentWorkload", args: [] });
-    // The host's state messages keep it alive.
-    Date.now.mockReturnValue(NOW + 10000);
-    receive(component, { kind: "state", session: HOST, leader: true });
-    Date.now.mockReturnValue(NOW + 20000);
-    receive(component, { kind: "command", session: "reloaded-host-00", id: "b1", method: "getAgentWorkload", args: [] });
-    expect(component.get("v.relay").session).toBe(HOST);
-    Date.now.mockReturnValue(NOW + 25001);
-    receive(component, { kind: "command", session: "reloaded-host-00", id: "b2", method: "getAgentWorkload", args: [] });
-    await flush();
-    expect(component.get("v.relay").session).toBe("reloaded-host-00");
-    expect(published(component).map((m) => [m.id, m.session])).toEqual([
-      ["a1", HOST],
-      ["b2", "reloaded-host-00"],
-    ]);
+  it("sends nothing before the frame has loaded", () => {
+    const { component } = placed();
+    helper.forwardEvent(component, "omni.logout", fakeEvent({}));
+    expect(helper.relay(component).unsent).toBe(1);
   });
 
-  it("tags its events with the paired host, null before any host commanded", () => {
+  it("shows the host's state to the panel, and counts any message as life", () => {
     const component = fakeComponent(fakeToolkit());
-    helper.forwardEvent(component, "omni.logout", fakeEvent({}));
-    receive(component, { kind: "command", id: "a1", method: "nope", args: [] });
-    helper.forwardEvent(component, "omni.logout", fakeEvent({}));
-    expect(published(component).filter((m) => m.kind === "event").map((m) => m.session)).toEqual([null, HOST]);
+    component.set("v.hostSilent", true);
+    receive(component, { kind: "state", leader: true });
+    expect(component.get("v.hostState")).toEqual({ kind: "state", leader: true });
+    expect(component.get("v.hostSilent")).toBe(false);
+    expect(helper.relay(component).heardAt).toBe(NOW);
+  });
+
+  it("calls the host silent only after the limit a hidden page's timers allow", () => {
+    const component = fakeComponent(fakeToolkit());
+    receive(component, { kind: "state" });
+    Date.now.mockReturnValue(NOW + 61000);
+    helper.checkLife(component);
+    expect(component.get("v.hostSilent")).toBeFalsy();
+    Date.now.mockReturnValue(NOW + 150001);
+    helper.checkLife(component);
+    expect(component.get("v.hostSilent")).toBe(true);
+  });
+
+  it("forwards telephony both ways unread, and ignores other kinds from the channel", () => {
+    const component = fakeComponent(fakeToolkit());
+    const link = { publish: jest.fn() };
+    helper.relay(component).telephony = link;
+    const fromHost = { kind: "telephony", version: 1, type: "command", id: "t1", method: "setState", name: "Lunch", extra: { x: 1 } };
+    receive(component, fromHost);
+    expect(link.publish).toHaveBeenCalledWith(fromHost);
+    const fromRelay = { kind: "telephony", version: 2, type: "bye", relay: "r1" };
+    controller.onTelephony(component, { getParam: (name) => (name === "message" ? fromRelay : undefined) }, helper);
+    controller.onTelephony(component, { getParam: () => ({ kind: "command", id: "x", method: "logout" }) }, helper);
+    expect(published(component)).toEqual([fromRelay]);
+  });
+
+  it("asks the host for its state when the console is visible again", () => {
+    const component = fakeComponent(fakeToolkit());
+    Date.now.mockReturnValue(NOW + 500000);
+    helper.wake(component);
+    expect(published(component)).toEqual([{ kind: "ping" }]);
+    expect(helper.relay(component).heardAt).toBe(NOW + 500000);
   });
 });
 
@@ -514,23 +541,18 @@ describe("service channel of work events", () => {
 
 describe("bundle", () => {
   const markup = fs.readFileSync(path.join(BUNDLE, "OmniSyncBridge.cmp"), "utf8");
-  const channelXml = fs.readFileSync(path.join(BUNDLE, "..", "..", "messageChannels", "OmniSync.messageChannel-meta.xml"), "utf8");
 
   it.each(EVENTS)("handles %s with controller action %s", (lightningName, action) => {
     expect(markup).toMatch(new RegExp(`<aura:handler\\s+event="${lightningName}"\\s+action="\\{!c\\.${action}\\}"\\s*/>`));
     expect(typeof controller[action]).toBe("function");
   });
 
-  it("has exactly nine event handlers, the toolkit and the channel the helper looks up", () => {
-    expect(markup.match(/<aura:handler /g)).toHaveLength(9);
+  it("has the nine event handlers, the toolkit, the panel and the host's frame, and no message channel", () => {
+    expect(markup.match(/<aura:handler event=/g)).toHaveLength(9);
     expect(markup).toMatch(/<lightning:omniToolkitAPI aura:id="omniToolkit"\/>/);
-    expect(markup).toMatch(/<lightning:messageChannel type="OmniSync__c" aura:id="channel" onMessage="\{!c\.onMessage\}" scope="APPLICATION"\/>/);
-    expect(markup).toMatch(/implements="lightning:utilityItem,flexipage:availableForAllPageTypes"/);
-  });
-
-  it("declares every message field on the channel", () => {
-    for (const field of ["kind", "session", "id", "method", "args", "ok", "result", "error", "event", "leader", "state", "metrics", "trace", "stats"]) {
-      expect(channelXml).toContain(`<fieldName>${field}</fieldName>`);
-    }
+    expect(markup).toMatch(/<c:omniSyncPanel message="\{!v\.hostState\}" hostSilent="\{!v\.hostSilent\}"\/>/);
+    expect(markup).toMatch(/<div aura:id="hostFrame"/);
+    expect(markup).not.toMatch(/lightning:messageChannel/);
+    expect(markup).toMatch(/implements="lightning:utilityItem,flexipage:availableForAllPageTypes" controller="OmniSyncBridgeController"/);
   });
 });

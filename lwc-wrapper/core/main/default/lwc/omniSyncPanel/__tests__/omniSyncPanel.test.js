@@ -1,18 +1,15 @@
-// The panel is fed only through the message channel, so every test mounts it, takes the
-// listener it handed to subscribe() and plays messages into it. The fixture
-// (data/stateMessage.json, a state message from the host whose session is HOST) is what
+// The panel is fed only by its bridge, which sets its `message` property, so every test
+// mounts it and plays messages into it. The fixture (data/stateMessage.json, a state
+// message from the host) is what
 // the engine (pkg/node, www/demo/default-rules.json) produced for: login Available,
 // telephony Lunch at 5 s, workload 0 -> 1 of 4 at 9 s, metrics at 20 s.
 import { createElement } from "lwc";
 import OmniSyncPanel from "c/omniSyncPanel";
-import { APPLICATION_SCOPE, subscribe, unsubscribe } from "lightning/messageService";
 import { IsConsoleNavigation } from "lightning/platformWorkspaceApi";
 import { EnclosingUtilityId, updateUtility } from "lightning/platformUtilityBarApi";
 import fs from "fs";
 import path from "path";
 
-const SUBSCRIPTION = { id: "omnisync-subscription" };
-const HOST = "a1b2c3d4e5f60718";
 const STATE_MESSAGE = require("./data/stateMessage.json");
 
 /** The fixture message, a fresh copy each time, with `overrides` on top. */
@@ -20,16 +17,16 @@ function stateMessage(overrides = {}) {
   return { ...JSON.parse(JSON.stringify(STATE_MESSAGE)), ...overrides };
 }
 
+let mounted = null;
 function mount() {
-  const element = createElement("c-omni-sync-panel", { is: OmniSyncPanel });
-  document.body.appendChild(element);
-  return element;
+  mounted = createElement("c-omni-sync-panel", { is: OmniSyncPanel });
+  document.body.appendChild(mounted);
+  return mounted;
 }
 
-/** Plays a message into the listener the panel subscribed with, then lets it render. */
+/** Hands the panel a message as its bridge does, then lets it render. */
 async function deliver(message) {
-  const listener = subscribe.mock.calls[subscribe.mock.calls.length - 1][2];
-  listener(message);
+  mounted.message = message;
   await Promise.resolve();
 }
 
@@ -38,10 +35,6 @@ const allById = (element, id) => [...element.shadowRoot.querySelectorAll(`[data-
 const text = (node) => node?.textContent.replace(/\s+/g, " ").trim();
 
 describe("c-omni-sync-panel", () => {
-  beforeEach(() => {
-    subscribe.mockReturnValue(SUBSCRIPTION);
-  });
-
   afterEach(() => {
     while (document.body.firstChild) {
       document.body.removeChild(document.body.firstChild);
@@ -50,13 +43,9 @@ describe("c-omni-sync-panel", () => {
     jest.restoreAllMocks();
   });
 
-  it("subscribes in application scope and waits for the engine", () => {
+  it("waits for the engine until its bridge hands it a state", () => {
     const element = mount();
 
-    expect(subscribe).toHaveBeenCalledTimes(1);
-    expect(subscribe).toHaveBeenCalledWith(undefined, "OmniSync__c", expect.any(Function), {
-      scope: APPLICATION_SCOPE,
-    });
     expect(text(byId(element, "waiting"))).toMatch(/^Waiting for the engine/);
     expect(byId(element, "role")).toBeNull();
     expect(byId(element, "omni")).toBeNull();
@@ -154,7 +143,7 @@ describe("c-omni-sync-panel", () => {
 
   it("renders an error state when the engine could not start", async () => {
     const element = mount();
-    await deliver({ kind: "state", session: HOST, leader: true, error: "WebAssembly.instantiate(): blocked" });
+    await deliver({ kind: "state", leader: true, error: "WebAssembly.instantiate(): blocked" });
 
     expect(byId(element, "waiting")).toBeNull();
     expect(byId(element, "error").getAttribute("role")).toBe("alert");
@@ -179,15 +168,6 @@ describe("c-omni-sync-panel", () => {
     expect(text(byId(element, "telephony-state"))).toBe("Lunch");
   });
 
-  it("unsubscribes on disconnect", () => {
-    const element = mount();
-    expect(unsubscribe).not.toHaveBeenCalled();
-
-    document.body.removeChild(element);
-
-    expect(unsubscribe).toHaveBeenCalledTimes(1);
-    expect(unsubscribe).toHaveBeenCalledWith(SUBSCRIPTION);
-  });
 
   it("shows names as text, never as markup", async () => {
     const element = mount();
@@ -203,7 +183,7 @@ describe("c-omni-sync-panel", () => {
     const element = mount();
     IsConsoleNavigation.emit(false);
     EnclosingUtilityId.emit("utility-1");
-    await deliver({ kind: "state", session: HOST, leader: true, error: "blocked" });
+    await deliver({ kind: "state", leader: true, error: "blocked" });
     expect(text(byId(element, "navigation"))).toBe("Not a console app");
     expect(updateUtility).not.toHaveBeenCalled();
 
@@ -212,7 +192,7 @@ describe("c-omni-sync-panel", () => {
     expect(text(byId(element, "navigation"))).toBe("Console app");
     expect(updateUtility).toHaveBeenCalledWith("utility-1", { highlighted: true });
 
-    await deliver({ kind: "state", session: HOST, leader: true, error: "still blocked" });
+    await deliver({ kind: "state", leader: true, error: "still blocked" });
     expect(updateUtility).toHaveBeenCalledTimes(1);
 
     await deliver(stateMessage());
@@ -223,7 +203,7 @@ describe("c-omni-sync-panel", () => {
     mount();
     IsConsoleNavigation.emit(true);
     EnclosingUtilityId.emit(null);
-    await deliver({ kind: "state", session: HOST, leader: true, error: "blocked" });
+    await deliver({ kind: "state", leader: true, error: "blocked" });
     expect(updateUtility).not.toHaveBeenCalled();
   });
   describe("presence event", () => {
@@ -250,34 +230,22 @@ describe("c-omni-sync-panel", () => {
     });
   });
 
-  describe("pairing with one host", () => {
-    it("drops and counts state from another host while the paired one is alive", async () => {
-      const now = jest.spyOn(Date, "now").mockReturnValue(100000);
+  describe("life and other frames", () => {
+    it("says when the bridge finds the host silent, and stops saying it when it speaks", async () => {
       const element = mount();
       await deliver(stateMessage());
-      await deliver(stateMessage({ session: "forged0000000000", leader: false, error: "forged" }));
-      await deliver(stateMessage({ session: undefined, leader: false }));
-
-      expect(byId(element, "error")).toBeNull();
-      expect(text(byId(element, "role"))).toBe("Leader tab");
-      expect(text(byId(element, "dropped"))).toBe("2 state messages from another host ignored");
-
-      now.mockReturnValue(110000);
-      await deliver(stateMessage({ trace: [] }));
-      expect(text(byId(element, "no-entries"))).toBe("No decision yet.");
+      element.hostSilent = true;
+      await Promise.resolve();
+      expect(text(byId(element, "silent"))).toMatch(/^The engine has said nothing for over two minutes/);
+      element.hostSilent = false;
+      await Promise.resolve();
+      expect(byId(element, "silent")).toBeNull();
     });
 
-    it("pairs with a new host once the paired one has been silent for 15 s", async () => {
-      const now = jest.spyOn(Date, "now").mockReturnValue(100000);
+    it("shows how many messages from other frames the host ignored", async () => {
       const element = mount();
-      await deliver(stateMessage());
-      now.mockReturnValue(115000);
-      await deliver(stateMessage({ session: "reloaded00000000", leader: false }));
-      expect(text(byId(element, "role"))).toBe("Leader tab");
-      now.mockReturnValue(115001);
-      await deliver(stateMessage({ session: "reloaded00000000", leader: false }));
-      expect(text(byId(element, "role"))).toBe("Mirroring");
-      expect(text(byId(element, "dropped"))).toBe("1 state message from another host ignored");
+      await deliver(stateMessage({ dropped: { replies: 0, frames: 3 } }));
+      expect(text(byId(element, "dropped"))).toBe("3 messages from other frames ignored");
     });
   });
 });
