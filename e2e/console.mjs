@@ -16,7 +16,8 @@
 //   builds.
 //
 // The host page's query (org, rules, teams, catalogError, notGranted, csp, telephony)
-// passes through the console's ?host= parameter.
+// passes through the console's ?host= parameter; ?channels={workId: DeveloperName} is
+// what the bridge's service channel look-up (Apex) answers.
 
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -114,6 +115,7 @@ function renderConsole(url, origins) {
   const org = new URLSearchParams(hostQuery).get("org") ?? "a";
   const config = {
     frame,
+    serviceChannels: JSON.parse(q.get("channels") ?? "{}"),
     softphone: q.get("softphone") === "1",
     statuses: ORGS[org].map((r) => ({ id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel })),
   };
@@ -143,6 +145,10 @@ function handler(zip, rules, origins, which) {
     [`${RESOURCES}/omnisyncRules`]: () => [MIME[".json"], fs.readFileSync(path.join(STATIC, "omnisyncRules.json"))],
     [`${RESOURCES}/invalidRules`]: () => [MIME[".json"], fs.readFileSync(path.join(FIXTURES, "invalid-rules.json"))],
     [`${RESOURCES}/rulesWithoutIds`]: () => [MIME[".json"], JSON.stringify(withoutIds(rules))],
+    // The shipped rules with the Lunch rule limited to a team, or to a 15-character profile Id.
+    [`${RESOURCES}/teamRules`]: () => [MIME[".json"], JSON.stringify(scoped(rules, { teams: ["Voice_Team"] }))],
+    [`${RESOURCES}/profileRules`]: () => [MIME[".json"], JSON.stringify(scoped(withoutIds(rules), { profileIds: [USER.profileId.slice(0, 15)] }))],
+    [`${RESOURCES}/channelRules`]: () => [MIME[".json"], JSON.stringify(withVoiceRule(rules))],
   };
   return (request, response) => {
     const url = new URL(request.url, "http://127.0.0.1");
@@ -171,6 +177,27 @@ function handler(zip, rules, origins, which) {
 export function withoutIds(file) {
   const copy = structuredClone(file);
   copy.statuses = copy.statuses.map(({ id, ...rest }) => rest);
+  return copy;
+}
+
+/** The rules plus one on the "Salesforce Service Channel" operand (omni.channel). */
+function withVoiceRule(file) {
+  const copy = structuredClone(file);
+  copy.rules.push({
+    name: "Voice work accepted: On a Call",
+    on: "omni.workAccepted",
+    if: { all: [{ left: "omni.channel", op: "eq", right: { value: "Voice_Calls" } }] },
+    then: [{ setOmniStatus: "Working_Phone" }],
+  });
+  return copy;
+}
+
+/** The rules with `scope` on the rule "Connect agent switches to Lunch". */
+function scoped(file, scope) {
+  const copy = structuredClone(file);
+  const rule = copy.rules.find((r) => r.name === "Connect agent switches to Lunch");
+  assert.ok(rule, "the shipped rules have the Lunch rule");
+  rule.scope = scope;
   return copy;
 }
 

@@ -35,7 +35,7 @@ const bundles = new Map();
  * softphone, www/test/fake-omni.mjs) as the classic script a page loads: the fakes must
  * run before the page's own scripts, as the Salesforce scripts they stand for do, and a
  * module script would run after them.
- * @param {string} name e.g. "fake-salesforce.js"
+ * @param {string} name e.g. "fake-lightning.js"
  * @returns {Uint8Array} the bundled script (esbuild, one IIFE)
  */
 export function fixtureScript(name) {

@@ -161,12 +161,94 @@ consoleTest("a connection error event from the bridge logs the agent back in", a
   assert.deepEqual(login.arg, { statusId: orgId("a", "Available") });
 });
 
-consoleTest("the leading tab publishes each presence once; the host publishes without the panel being opened", async (browser) => {
-  const { page, frame } = await openConsole(browser.context, origins.lightning);
+consoleTest("the leading tab publishes each presence once, without the panel being opened; a second tab publishes none", async (browser) => {
+  const { frame } = await openConsole(browser.context, origins.lightning);
   await waitFor(async () => (await frame.evaluate(() => window.fakeVisualforce.presencePublishes.length)) > 0, { what: "the first presence event" });
+  const second = await openConsole(browser.context, origins.lightning);
+  await waitFor(async () => (await second.frame.evaluate(() => window.omnisyncHost.runtime.trace())).some((e) => e.kind === "leadership"),
+    { what: "the second tab to know it follows" });
+  assert.equal(await second.frame.evaluate(() => window.omnisyncHost.runtime.isLeader()), false);
   await frame.evaluate(() => window.fakeVisualforce.agentChangesPhoneTo("Lunch"));
   await waitFor(async () => (await frame.evaluate(() => window.fakeVisualforce.presencePublishes)).some((p) => p.omniStatus === "Lunch"), { what: "the Lunch event" });
+  // Heartbeats resend the state every 5 s: still one event per presence.
+  await second.page.waitForTimeout(5500);
   const published = await frame.evaluate(() => window.fakeVisualforce.presencePublishes);
   assert.deepEqual(published.map((p) => [p.omniStatus, p.telephonyState]), [["Available", "Available"], ["Lunch", "Lunch"]]);
-  await page.close();
+  assert.equal(published[1].reason, "Connect agent switches to Lunch");
+  assert.equal(published[1].action, "OmniSyncHostController.publishPresence");
+  assert.deepEqual(await second.frame.evaluate(() => window.fakeVisualforce.presencePublishes), [], "the follower publishes nothing");
 });
+
+consoleTest("no telephony client: the engine runs, waits for the softphone's relay, and the phone reads as unknown", async (browser) => {
+  const { page, frame } = await openConsole(browser.context, origins.lightning, `?host=${encodeURIComponent("telephony=none")}`);
+  assert.equal(await statusLine(frame).innerText(), "omnisync: running (waiting for the softphone)");
+  const state = await panelSees(page, (m) => m.leader && m.state.omni.developerName === "Available", "a state");
+  assert.equal(state.state.telephony.state, null);
+});
+
+consoleTest("a catalog that lacks a status of the rules: the status line names it", async (browser) => {
+  const { page, frame } = await openConsole(browser.context, origins.lightning, `?host=${encodeURIComponent("org=lacking&rules=rulesWithoutIds")}`);
+  assert.equal(await statusLine(frame).getAttribute("data-state"), "failed");
+  const line = await statusLine(frame).innerText();
+  assert.match(line, /rules\.unknownStatus/);
+  assert.match(line, /Lunch/);
+  assert.deepEqual((await lightning(page)).fromHost.filter((m) => m.kind === "command"), [], "a host that did not start sends no command");
+});
+
+consoleTest("a user who cannot read the catalog: the status line and the panel show the controller's coded message", async (browser) => {
+  const message = "apex.noDeveloperName: You cannot read the API names (DeveloperName) of the Omni-Channel presence statuses";
+  const { page, frame } = await openConsole(browser.context, origins.lightning, `?host=${encodeURIComponent(`catalogError=${message}`)}`);
+  assert.equal(await statusLine(frame).innerText(), `omnisync: ${message}`);
+  const failure = await waitFor(async () => (await lightning(page)).panel.find((m) => m.error), { what: "the panel's error" });
+  assert.equal(failure.error, message);
+});
+
+for (const [teams, outcome] of [[["Chat_Team", "Voice_Team"], "emitted"], [["Chat_Team"], "outOfScope"]]) {
+  consoleTest(`a rule scoped to the team Voice_Team, page listing ${teams.join(", ")}: ${outcome}`, async (browser) => {
+    const { page, frame } = await openConsole(browser.context, origins.lightning,
+      `?host=${encodeURIComponent(`rules=teamRules&teams=${JSON.stringify(teams)}`)}`);
+    await panelSees(page, (m) => m.leader && m.state.omni.developerName === "Available", "a state");
+    await frame.evaluate(() => window.fakeVisualforce.agentChangesPhoneTo("Lunch"));
+    const decided = await panelSees(page, (m) => m.trace.some((e) => e.decision?.trace.event === "telephony.stateChanged"), "the decision on Lunch");
+    const entry = decided.trace.find((e) => e.decision?.trace.event === "telephony.stateChanged");
+    const rule = entry.decision.trace.rules.find((r) => r.rule === "Connect agent switches to Lunch");
+    if (outcome === "emitted") assert.equal(rule?.outcome, "emitted");
+    else {
+      assert.equal(rule, undefined, "a rule out of scope is counted, not listed");
+      assert.equal(entry.decision.trace.outOfScope, 1);
+    }
+  });
+}
+
+consoleTest("a rule scoped by a 15-character profile Id matches the page's 18-character profile Id", async (browser) => {
+  const { page, frame } = await openConsole(browser.context, origins.lightning, `?host=${encodeURIComponent("rules=profileRules")}`);
+  await panelSees(page, (m) => m.leader && m.state.omni.developerName === "Available", "a state");
+  await frame.evaluate(() => window.fakeVisualforce.agentChangesPhoneTo("Lunch"));
+  const decided = await panelSees(page, (m) => m.trace.some((e) => e.decision?.trace.event === "telephony.stateChanged"), "the decision on Lunch");
+  const entry = decided.trace.find((e) => e.decision?.trace.event === "telephony.stateChanged");
+  assert.equal(entry.decision.trace.rules.find((r) => r.rule === "Connect agent switches to Lunch").outcome, "emitted");
+});
+
+for (const apex of [true, false]) {
+  consoleTest(`a work accepted ${apex ? "with its channel from Apex" : "without an Apex answer"}: the channel rule ${apex ? "acts" : "does not act"}`, async (browser) => {
+    const channels = apex ? { "0BzHs000000WrkAAAA": "Voice_Calls" } : {};
+    const { page } = await openConsole(browser.context, origins.lightning,
+      `?host=${encodeURIComponent("rules=channelRules")}&channels=${encodeURIComponent(JSON.stringify(channels))}`);
+    await panelSees(page, (m) => m.leader && m.state.omni.developerName === "Available", "a state");
+    // The work item's Id prefix 500 is sfdc_case in the shipped channels table.
+    await page.evaluate(() => window.fakeLightning.workEvent("omni.workAccepted", "0BzHs000000WrkAAAA", "500Hs000000CseAAAA"));
+    const decided = await panelSees(page, (m) => m.trace.some((e) => e.decision?.trace.event === "omni.workAccepted"), "the decision on the work");
+    const entry = decided.trace.find((e) => e.decision?.trace.event === "omni.workAccepted");
+    const rule = entry.decision.trace.rules.find((r) => r.rule === "Voice work accepted: On a Call");
+    const event = (await lightning(page)).toHost.find((m) => m.kind === "event" && m.event.type === "omni.workAccepted");
+    if (apex) {
+      assert.equal(event.event.serviceChannel, "Voice_Calls", "the bridge added the channel");
+      assert.equal(rule.outcome, "emitted");
+      const call = await waitFor(async () => (await lightning(page)).toolkitCalls.find((c) => c.method === "setServicePresenceStatus"), { what: "the status change" });
+      assert.deepEqual(call.arg, { statusId: orgId("a", "Working_Phone") });
+    } else {
+      assert.equal("serviceChannel" in event.event, false, "no channel without an answer");
+      assert.equal(rule, undefined, "a rule that did not match is counted, not listed");
+    }
+  });
+}
