@@ -8,8 +8,10 @@
 //   Security's same-origin iframe sandbox). The bridge frames the host at the src its
 //   Apex gives: absolute on the Visualforce origin (as shipped) or, with ?src=relative,
 //   a relative /apex/ path, which this origin also serves. Optional frames: the
-//   softphone (?softphone=1, on the Visualforce origin) and attacker frames
-//   (?attackers=1: one on each origin).
+//   softphone (?softphone=1: OmniSyncSoftphone.page on the Visualforce origin, its real
+//   ccp.js and relay.js over e2e/fixtures/fake-opencti.js and fake-streams.js, the
+//   bridge's telephony link between them) and attacker frames (?attackers=1: one on
+//   each origin).
 // - Visualforce origin, /apex/OmniSyncHost: lwc-wrapper/core/.../OmniSyncHost.page with
 //   its merge fields substituted and e2e/fixtures/fake-visualforce.js first; its scripts
 //   and wasm served out of the omnisync.zip static resource scripts/package-sf.mjs
@@ -30,6 +32,8 @@ const CORE = path.join(ROOT, "lwc-wrapper/core/main/default");
 const PAGE = path.join(CORE, "pages/OmniSyncHost.page");
 const STATIC = path.join(CORE, "staticresources");
 const HELPER = path.join(CORE, "aura/OmniSyncBridge/OmniSyncBridgeHelper.js");
+const SOFTPHONE = path.join(ROOT, "lwc-wrapper/softphone/main/default/pages/OmniSyncSoftphone.page");
+const OPENCTI = "/support/api/62.0/lightning/opencti_min.js";
 const FIXTURES = path.join(ROOT, "e2e/fixtures");
 // Where Salesforce serves static resources: /resource/<version>/<name>[/<path in zip>].
 export const RESOURCES = "/resource/1717171717000";
@@ -105,6 +109,28 @@ function renderHost(url, lightningOrigin) {
 </head><body class="slds-vf-scope">${body}</body></html>`;
 }
 
+/**
+ * OmniSyncSoftphone.page as Salesforce renders it, its controller's fields filled in.
+ * Open CTI (e2e/fixtures/fake-opencti.js) and Streams (e2e/fixtures/fake-streams.js)
+ * are served where the page loads them; ccp.js and relay.js come from the zip.
+ */
+function renderSoftphone() {
+  const source = fs.readFileSync(SOFTPHONE, "utf8").trim();
+  const open = source.match(/^<apex:page\b[^>]*>/);
+  assert.ok(open && source.endsWith("</apex:page>"), "OmniSyncSoftphone.page is one <apex:page> element");
+  const fields = {
+    "{!instanceUrl}": "https://example.my.connect.aws",
+    "{!region}": "eu-west-2",
+    "{!$Resource.amazonConnectStreams}": `${RESOURCES}/amazonConnectStreams`,
+  };
+  let body = source.slice(open[0].length, -"</apex:page>".length)
+    .replace(/\{!URLFOR\(\$Resource\.omnisync, '([^']+)'\)\}/g, `${RESOURCES}/omnisync/$1`);
+  for (const [field, value] of Object.entries(fields)) body = body.split(field).join(value);
+  assert.equal(body.match(/\{![^}]*\}|<\/?apex:[\w-]+/g), null, "the page uses only the merge fields this test renders");
+  assert.ok(body.includes(`src="${OPENCTI}"`), "the page loads Open CTI for Lightning");
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>softphone</title></head><body>${body}</body></html>`;
+}
+
 function renderConsole(url, origins) {
   const q = url.searchParams;
   const hostQuery = q.get("host") ?? "";
@@ -120,7 +146,7 @@ function renderConsole(url, origins) {
     statuses: ORGS[org].map((r) => ({ id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel })),
   };
   const extra = [
-    q.get("softphone") === "1" ? `<iframe id="softphone" title="softphone" src="${origins.visualforce}${q.get("softphoneSrc") ?? "/fixture/blank.html"}"></iframe>` : "",
+    q.get("softphone") === "1" ? `<iframe id="softphone" title="softphone" src="${origins.visualforce}/apex/OmniSyncSoftphone"></iframe>` : "",
     q.get("attackers") === "1" ? `<iframe id="attacker-vf" title="attacker" src="${origins.visualforce}/fixture/blank.html"></iframe>
 <iframe id="attacker-lightning" title="attacker" src="${origins.lightning}/fixture/blank.html"></iframe>` : "",
   ].join("\n");
@@ -142,6 +168,9 @@ function handler(zip, rules, origins, which) {
     "/fixture/fake-visualforce.js": () => [MIME[".js"], fixtureScript("fake-visualforce.js")],
     "/fixture/vf-config.js": () => [MIME[".js"], `window.fakeVisualforceConfig = ${JSON.stringify({ telephonyStates: rules.telephony.states })};`],
     "/fixture/blank.html": () => [MIME[".html"], "<!DOCTYPE html><title>frame</title><p>another frame</p>"],
+    // The softphone's Open CTI and Streams stand-ins, with their configuration first.
+    [OPENCTI]: () => [MIME[".js"], `window.fakeSalesforceConfig = ${JSON.stringify({ telephonyStates: rules.telephony.states })};\n${fs.readFileSync(path.join(FIXTURES, "fake-opencti.js"))}`],
+    [`${RESOURCES}/amazonConnectStreams`]: () => [MIME[".js"], fixtureScript("fake-streams.js")],
     [`${RESOURCES}/omnisyncRules`]: () => [MIME[".json"], fs.readFileSync(path.join(STATIC, "omnisyncRules.json"))],
     [`${RESOURCES}/invalidRules`]: () => [MIME[".json"], fs.readFileSync(path.join(FIXTURES, "invalid-rules.json"))],
     [`${RESOURCES}/rulesWithoutIds`]: () => [MIME[".json"], JSON.stringify(withoutIds(rules))],
@@ -160,6 +189,9 @@ function handler(zip, rules, origins, which) {
     if (url.pathname === "/apex/OmniSyncHost") {
       return send(200, MIME[".html"], renderHost(url, origins.lightning),
         { "Content-Security-Policy": CSP[url.searchParams.get("csp") ?? "salesforce"] });
+    }
+    if (url.pathname === "/apex/OmniSyncSoftphone") {
+      return send(200, MIME[".html"], renderSoftphone(), { "Content-Security-Policy": CSP.salesforce });
     }
     if (url.pathname === "/favicon.ico") return send(204, "image/x-icon", "");
     if (routes[url.pathname]) return send(200, ...routes[url.pathname](url));

@@ -366,8 +366,9 @@
       var heartbeat = setInterval(schedule, HEARTBEAT_MS);
       // Back from hidden or frozen: both sides are read again (where the runtime offers
       // it) and the bridge hears from this page at once.
-      var wake = function () {
-        if (document.visibilityState !== "visible" || !runtime) return;
+      var wake = function (event) {
+        // A frozen page resumes hidden as often as not: resume counts either way.
+        if (!runtime || (event.type === "visibilitychange" && document.visibilityState !== "visible")) return;
         if (typeof runtime.reconcile === "function") runtime.reconcile();
         flush();
       };

@@ -176,7 +176,7 @@
         });
         $A.enqueueAction(action);
         relay.timers.push(setInterval($A.getCallback(function () { self.checkLife(component); }), this.checkEveryMs()));
-        relay.wake = $A.getCallback(function () { self.wake(component); });
+        relay.wake = $A.getCallback(function (event) { self.wake(component, event); });
         document.addEventListener("visibilitychange", relay.wake);
         document.addEventListener("resume", relay.wake);
         this.linkTelephony(component);
@@ -255,11 +255,12 @@
         }
     },
 
-    // Visible again, or resumed after a freeze: the silence clock starts over and the
-    // host is asked for its state at once.
-    wake: function (component) {
+    // Visible again, or resumed after a freeze (a frozen page may resume hidden): the
+    // silence clock starts over and the host is asked for its state at once.
+    wake: function (component, event) {
         var relay = this.relay(component);
-        if (document.visibilityState !== "visible" || !relay.port) {
+        var hidden = event && event.type === "visibilitychange" && document.visibilityState !== "visible";
+        if (hidden || !relay.port) {
             return;
         }
         relay.heardAt = Date.now();

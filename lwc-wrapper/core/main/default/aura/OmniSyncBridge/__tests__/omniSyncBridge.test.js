@@ -456,12 +456,18 @@ describe("the host frame and its port", () => {
     expect(published(component)).toEqual([fromRelay]);
   });
 
-  it("asks the host for its state when the console is visible again", () => {
+  it("asks the host for its state when the console is visible again or resumes, even hidden", () => {
     const component = fakeComponent(fakeToolkit());
     Date.now.mockReturnValue(NOW + 500000);
-    helper.wake(component);
+    helper.wake(component, { type: "visibilitychange" });
     expect(published(component)).toEqual([{ kind: "ping" }]);
     expect(helper.relay(component).heardAt).toBe(NOW + 500000);
+    const visibility = jest.spyOn(document, "visibilityState", "get").mockReturnValue("hidden");
+    helper.wake(component, { type: "visibilitychange" });
+    expect(published(component)).toHaveLength(1);
+    helper.wake(component, { type: "resume" });
+    expect(published(component)).toEqual([{ kind: "ping" }, { kind: "ping" }]);
+    visibility.mockRestore();
   });
 });
 
