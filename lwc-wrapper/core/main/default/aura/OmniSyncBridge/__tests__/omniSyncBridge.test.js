@@ -392,6 +392,7 @@ describe("the host frame and its port", () => {
         attributes[key] = value;
       },
       isValid: () => true,
+      getReference: (name) => name,
     };
     return { component, element };
   }
@@ -415,6 +416,39 @@ describe("the host frame and its port", () => {
     helper.stop(component);
     transfer[0].close();
     delete global.MessageChannel;
+  });
+
+  it("shows the panel an error when Apex cannot say where the host is, and starts without the softphone folder", () => {
+    jest.useFakeTimers();
+    try {
+      const { component } = placed();
+      const action = {
+        setCallback(scope, callback) {
+          this.callback = callback;
+        },
+      };
+      component.get = ((get) => (key) => (key === "c.hostFrame" ? action : get(key)))(component.get);
+      global.$A.enqueueAction = jest.fn();
+      global.$A.createComponent = jest.fn((name, attributes, callback) => callback(null, "ERROR"));
+      helper.start(component);
+      expect(global.$A.createComponent.mock.calls[0][0]).toBe("c:omniSyncTelephonyLink");
+      expect(helper.relay(component).telephony).toBeNull();
+      action.callback({ getState: () => "ERROR", getError: () => [{ message: "no access to OmniSyncBridgeController" }] });
+      expect(component.get("v.hostState").error).toMatch(/^The engine page could not be placed: .*no access to OmniSyncBridgeController/);
+      helper.stop(component);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it("links the telephony channel when the softphone folder is deployed", () => {
+    const { component } = placed();
+    const link = { publish: jest.fn() };
+    global.$A.createComponent = jest.fn((name, attributes, callback) => callback(link, "SUCCESS"));
+    helper.linkTelephony(component);
+    expect(global.$A.createComponent.mock.calls[0][1]).toEqual({ ontelephony: "c.onTelephony" });
+    expect(helper.relay(component).telephony).toBe(link);
+    expect(component.get("v.telephonyLink")).toEqual([link]);
   });
 
   it("sends nothing before the frame has loaded", () => {
