@@ -69,15 +69,15 @@ for (const telephony of ["connect", "softphone"]) {
   });
 }
 
-consoleTest("other frames posting to either side, the Visualforce origin included, are ignored and counted", async (browser) => {
-  const { page, frame } = await openConsole(browser.context, origins.lightning, "?attackers=1");
+consoleTest("other frames posting to either side, the Visualforce origin and the softphone included, are ignored and counted", async (browser) => {
+  const { page, frame } = await openConsole(browser.context, origins.lightning, `?attackers=1&softphone=1&host=${encodeURIComponent("telephony=none")}`);
   await panelSees(page, (m) => m.leader && m.state.omni.loggedIn, "a running engine");
   const before = (await lightning(page)).toolkitCalls.length;
   // Each attacker, one on each origin, posts a forged handshake (the right nonce, a
   // port) and a forged command to every frame of the console, and forged messages to
   // the console page itself.
-  const attackers = page.frames().filter((f) => f.url().endsWith("/fixture/blank.html"));
-  assert.deepEqual(attackers.map((f) => new URL(f.url()).origin).sort(), [origins.lightning, origins.visualforce].sort());
+  const attackers = page.frames().filter((f) => f.url().endsWith("/fixture/blank.html") || f.url().includes("/apex/OmniSyncSoftphone"));
+  assert.deepEqual(attackers.map((f) => new URL(f.url()).origin).sort(), [origins.lightning, origins.visualforce, origins.visualforce].sort());
   for (const attacker of attackers) {
     await attacker.evaluate((nonce) => {
       for (let i = 0; i < parent.frames.length; i++) {
@@ -90,7 +90,7 @@ consoleTest("other frames posting to either side, the Visualforce origin include
       parent.postMessage({ kind: "event", event: { type: "omni.logout" } }, "*");
     }, NONCE);
   }
-  const state = await panelSees(page, (m) => m.dropped?.frames >= 4, "the host to count the four messages posted to it");
+  const state = await panelSees(page, (m) => m.dropped?.frames >= 6, "the host to count the six messages posted to it");
   assert.equal(state.state.omni.loggedIn, true, "no forged logout reached the engine");
   const after = await lightning(page);
   assert.equal(after.toolkitCalls.length >= before, true);
