@@ -81,7 +81,7 @@ const BREAKS = [
   }, /trigger OmniSyncLogout on LogoutEventStream is in softphone, a folder for production/],
   // The other rules.
   ["an Apex test reading AsyncApexJob unfiltered", (root) => {
-    edit(path.join(root, "core", D, "classes/OmniSyncSessionWatcherTest.cls"), "WHERE Id IN :new Set<Id>{ foreign, own }", "WHERE Status = 'Queued'");
+    edit(path.join(root, "core", D, "classes/OmniSyncSessionWatcherTest.cls"), "WHERE Id IN :created", "WHERE Status = 'Queued'");
   }, /Apex test OmniSyncSessionWatcherTest queries AsyncApexJob without a filter to the jobs it enqueued/],
   ["an Apex test reading org data unfiltered", (root) => {
     edit(path.join(root, "core", D, "classes/OmniSyncTestAgents.cls"), "[SELECT Id FROM PermissionSet WHERE Name = 'OmniSync_Agent' LIMIT 1]", "[SELECT Id FROM PermissionSet LIMIT 1]");
