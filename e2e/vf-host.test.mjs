@@ -65,7 +65,8 @@ for (const telephony of ["connect", "softphone"]) {
     await panelSees(page, (m) => m.state.omni.developerName === "Break", "the engine to see Break");
     const fake = await lightning(page);
     assert.ok(fake.toHost.some((m) => m.kind === "event" && m.event.type === "omni.statusChanged"), "the event crossed the port");
-    assert.deepEqual([...new Set(fake.fromHost.map((m) => m.kind))].sort(), ["command", "state"], "the host sends commands and states only");
+    assert.deepEqual([...new Set(fake.fromHost.map((m) => m.kind))].sort(), ["command", "hello", "state"], "the host sends its hello, commands and states only");
+    assert.equal(fake.fromHost[0].kind, "hello", "the hello comes first");
   });
 }
 

@@ -310,6 +310,8 @@
       var port = await awaitPort(config, refused);
       port.start();
       publish = function (message) { port.postMessage(message); };
+      // At once, so the bridge knows the handshake worked while the engine loads.
+      publish({ kind: "hello" });
       setStatus("starting", "starting");
       if (config.catalogError) {
         // The controller's coded message: "apex.noDeveloperName: ...".
