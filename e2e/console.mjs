@@ -10,8 +10,9 @@
 //   a relative /apex/ path, which this origin also serves. Optional frames: the
 //   softphone (?softphone=1: OmniSyncSoftphone.page on the Visualforce origin, its real
 //   ccp.js and relay.js over e2e/fixtures/fake-opencti.js and fake-streams.js, the
-//   bridge's telephony link between them) and attacker frames (?attackers=1: one on
-//   each origin).
+//   bridge's telephony link between them; the message service delivers to and from
+//   that Open CTI page only when the telephony channel's metadata exposes it) and
+//   attacker frames (?attackers=1: one on each origin).
 // - Visualforce origin, /apex/OmniSyncHost: lwc-wrapper/core/.../OmniSyncHost.page with
 //   its merge fields substituted and e2e/fixtures/fake-visualforce.js first; its scripts
 //   and wasm served out of the omnisync.zip static resource scripts/package-sf.mjs
@@ -34,6 +35,7 @@ const STATIC = path.join(CORE, "staticresources");
 const HELPER = path.join(CORE, "aura/OmniSyncBridge/OmniSyncBridgeHelper.js");
 const SOFTPHONE = path.join(ROOT, "lwc-wrapper/softphone/main/default/pages/OmniSyncSoftphone.page");
 const OPENCTI = "/support/api/62.0/lightning/opencti_min.js";
+const TELEPHONY_CHANNEL = path.join(ROOT, "lwc-wrapper/softphone/main/default/messageChannels/OmniSyncTelephony.messageChannel-meta.xml");
 const FIXTURES = path.join(ROOT, "e2e/fixtures");
 // Where Salesforce serves static resources: /resource/<version>/<name>[/<path in zip>].
 export const RESOURCES = "/resource/1717171717000";
@@ -131,7 +133,16 @@ function renderSoftphone() {
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>softphone</title></head><body>${body}</body></html>`;
 }
 
-function renderConsole(url, origins) {
+/**
+ * Whether a message channel's metadata exposes it: the console's message service
+ * delivers to Visualforce and Open CTI subscribers only on exposed channels, as
+ * Salesforce does.
+ */
+function exposed(file) {
+  return /<isExposed>\s*true\s*<\/isExposed>/.test(fs.readFileSync(file, "utf8"));
+}
+
+function renderConsole(url, origins, options) {
   const q = url.searchParams;
   const hostQuery = q.get("host") ?? "";
   const path_ = `/apex/OmniSyncHost?nonce=${NONCE}${hostQuery ? `&${hostQuery.replace(/^\?/, "")}` : ""}`;
@@ -143,6 +154,7 @@ function renderConsole(url, origins) {
     frame,
     serviceChannels: JSON.parse(q.get("channels") ?? "{}"),
     softphone: q.get("softphone") === "1",
+    telephonyExposed: exposed(options.telephonyChannel),
     statuses: ORGS[org].map((r) => ({ id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel })),
   };
   const extra = [
@@ -160,7 +172,7 @@ ${extra}
 </body></html>`;
 }
 
-function handler(zip, rules, origins, which) {
+function handler(zip, rules, origins, which, options) {
   const routes = {
     // The Aura helper is an object literal, as Aura source is.
     "/fixture/bridge-helper.js": () => [MIME[".js"], `window.OmniSyncBridgeHelper = ${fs.readFileSync(HELPER, "utf8").trim()};\n`],
@@ -185,7 +197,7 @@ function handler(zip, rules, origins, which) {
       response.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store", ...headers });
       response.end(body);
     };
-    if (url.pathname === "/lightning/console" && which === "lightning") return send(200, MIME[".html"], renderConsole(url, origins));
+    if (url.pathname === "/lightning/console" && which === "lightning") return send(200, MIME[".html"], renderConsole(url, origins, options));
     if (url.pathname === "/apex/OmniSyncHost") {
       return send(200, MIME[".html"], renderHost(url, origins.lightning),
         { "Content-Security-Policy": CSP[url.searchParams.get("csp") ?? "salesforce"] });
@@ -235,15 +247,17 @@ function scoped(file, scope) {
 
 /**
  * Starts both origins over the built omnisync.zip.
+ * @param {{telephonyChannel?: string}} [options] the telephony channel's metadata file
+ *   (default: the package's), read when a console page is served.
  * @returns {Promise<{lightning: string, visualforce: string, rules: object, close: () => Promise<void>}>}
  */
-export async function startConsole() {
+export async function startConsole({ telephonyChannel = TELEPHONY_CHANNEL } = {}) {
   const rules = JSON.parse(fs.readFileSync(path.join(STATIC, "omnisyncRules.json"), "utf8"));
   const zip = unzipSync(new Uint8Array(fs.readFileSync(path.join(STATIC, "omnisync.zip"))));
   const origins = {};
   const servers = [];
   for (const which of ["lightning", "visualforce"]) {
-    const server = http.createServer(handler(zip, rules, origins, which));
+    const server = http.createServer(handler(zip, rules, origins, which, { telephonyChannel }));
     await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
     origins[which] = `http://127.0.0.1:${server.address().port}`;
     servers.push(server);

@@ -8,6 +8,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { ROOT, assertRuntimeBuilt, launchBrowser, waitFor } from "./harness.mjs";
 import { NONCE, openConsole, orgId, startConsole } from "./console.mjs";
 
@@ -266,4 +269,24 @@ consoleTest("the softphone's relay through the bridge: the phone's Lunch becomes
   assert.ok(fake.telephony.some((t) => t.from === "softphone" && t.message.type === "changed"), "the relay's change crossed the bridge");
   assert.ok(fake.telephony.some((t) => t.from === "bridge" && t.message.type === "snapshotRequest"), "the host's request crossed the bridge");
   assert.ok(fake.toHost.filter((m) => m.kind === "telephony").length > 0, "telephony reached the host over the port");
+});
+
+test("a telephony channel that is not exposed: the softphone's messages never reach the host", { timeout: 90000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "omnisync-channel-"));
+  const file = path.join(dir, "OmniSyncTelephony.messageChannel-meta.xml");
+  const shipped = fs.readFileSync(path.join(ROOT, "lwc-wrapper/softphone/main/default/messageChannels/OmniSyncTelephony.messageChannel-meta.xml"), "utf8");
+  fs.writeFileSync(file, shipped.replace("<isExposed>true</isExposed>", "<isExposed>false</isExposed>"));
+  const unexposed = await startConsole({ telephonyChannel: file });
+  const browser = await launchBrowser();
+  try {
+    const { page, frame } = await openConsole(browser.context, unexposed.lightning, `?softphone=1&host=${encodeURIComponent("telephony=none")}`);
+    await waitFor(async () => (await lightning(page)).telephony.some((t) => t.undelivered), { what: "the relay to publish in vain" });
+    await page.waitForTimeout(2000);
+    assert.equal(await statusLine(frame).innerText(), "omnisync: running (waiting for the softphone)");
+    assert.deepEqual((await lightning(page)).toHost.filter((m) => m.kind === "telephony"), [], "nothing crossed to the host");
+  } finally {
+    await browser.close();
+    await unexposed.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
