@@ -112,3 +112,32 @@ test("the softphone frame freezes with the console: no \"relay silent\" after th
       await tab.close();
     }
   });
+
+// Heartbeats delivered once a minute, as Chrome runs a hidden page's timers: the relay
+// still answers commands, so none may be refused with noRelay. Waits for the telephony
+// side (messageChannelTelephony's liveness by unanswered query, not by timer).
+test("heartbeats once a minute: no noRelay refusal while the relay answers",
+  { timeout: 240000, skip: "needs relay liveness judged by an unanswered query in messageChannelTelephony (telephony side)" }, async () => {
+    const tab = await cdpTab(`${origins.lightning}/lightning/console?softphone=1&host=${encodeURIComponent("telephony=none")}`);
+    try {
+      await waitFor(async () => (await lightning(tab).catch(() => null))?.panel.some((m) => m.leader && m.state?.telephony.state === "Available"),
+        { what: "the relay's snapshot to reach the engine", timeout: 30000 });
+      await tab.evaluate("", () => {
+        let last = Date.now();
+        window.fakeLightning.telephonyFilter = (message) => {
+          if (message.type !== "heartbeat") return true;
+          if (Date.now() - last < 60000) return false;
+          last = Date.now();
+          return true;
+        };
+      });
+      await sleep(70000);
+      await tab.evaluate("", () => window.fakeLightning.agentPicks("Break"));
+      await waitFor(async () => (await tab.evaluate(SOFTPHONE, () => window.fakePhone.calls())).length > 0,
+        { what: "the phone to be set", timeout: 20000 });
+      const trace = await tab.evaluate(HOST, () => window.omnisyncHost.runtime.trace());
+      assert.deepEqual(trace.filter((e) => /noRelay|relay silent/.test(JSON.stringify(e))), [], "no refusal for a missing relay");
+    } finally {
+      await tab.close();
+    }
+  });
