@@ -12,8 +12,8 @@ import { buildSync } from "esbuild";
 import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 /**
@@ -35,7 +35,7 @@ const bundles = new Map();
  * softphone, www/test/fake-omni.mjs) as the classic script a page loads: the fakes must
  * run before the page's own scripts, as the Salesforce scripts they stand for do, and a
  * module script would run after them.
- * @param {string} name e.g. "fake-salesforce.js"
+ * @param {string} name e.g. "fake-lightning.js"
  * @returns {Uint8Array} the bundled script (esbuild, one IIFE)
  */
 export function fixtureScript(name) {

@@ -6,10 +6,10 @@ const globals = require("globals");
 
 module.exports = [
   { ignores: ["**/staticresources/**", "**/.sfdx/**", "**/.localdevserver/**"] },
-  ...lwcConfig.configs.recommended.map((config) => ({ ...config, files: ["force-app/main/default/lwc/**/*.js"] })),
+  ...lwcConfig.configs.recommended.map((config) => ({ ...config, files: ["*/main/default/lwc/**/*.js"] })),
   ...[].concat(auraPlugin.configs.recommended).map((config) => ({
     ...config,
-    files: ["force-app/main/default/aura/**/*.js"],
+    files: ["*/main/default/aura/**/*.js"],
     ignores: ["**/__tests__/**"],
   })),
   {

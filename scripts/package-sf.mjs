@@ -5,14 +5,17 @@
 //   1. the wasm bundle (scripts/build-wasm.sh: pkg/web, pkg/node), the rules to ship
 //      through `omnisync check` (errors, rule chains that oscillate) and the
 //      classic-script shim (npm run build:iife: dist/omnisync.iife.js, OmniSyncShim);
-//   2. lwc-wrapper/force-app/main/default/staticresources/omnisync.zip (omnisync.iife.js,
+//   2. lwc-wrapper/core/main/default/staticresources/omnisync.zip (omnisync.iife.js,
 //      omnisync_bg.wasm, host.js) and omnisyncRules.json (www/demo/default-rules.json or
 //      --rules FILE, refused here when the engine refuses it); build outputs, git-ignored,
-//      next to their committed .resource-meta.xml, whose contentType is checked;
+//      next to their committed .resource-meta.xml, whose contentType is checked; the
+//      optional softphone folder's amazonConnectStreams.js the same way;
 //   3. each resource under Salesforce's 5 MB limit, with a size table (raw, gzip -9);
-//   4. the whole force-app converted with @salesforce/source-deploy-retrieve into a
-//      temporary directory: any conversion error fails, the component count by type
-//      is printed.
+//   4. each package folder of lwc-wrapper/sfdx-project.json converted with
+//      @salesforce/source-deploy-retrieve into a temporary directory, alone and each
+//      optional folder on top of the core (as an admin deploys them): any conversion
+//      error fails, the component count by type is printed, and the core must hold no
+//      message channel.
 //
 //   node scripts/package-sf.mjs [--rules FILE] [--resources-only]
 //   npm run package:sf -- --rules my-org-rules.json
@@ -31,8 +34,10 @@ import { fileURLToPath } from "node:url";
 import { unzipSync, zipSync } from "fflate";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const FORCE_APP = path.join(ROOT, "lwc-wrapper/force-app");
-const STATIC = path.join(FORCE_APP, "main/default/staticresources");
+const WRAPPER = path.join(ROOT, "lwc-wrapper");
+const FOLDERS = JSON.parse(fs.readFileSync(path.join(WRAPPER, "sfdx-project.json"), "utf8")).packageDirectories.map((d) => d.path);
+const STATIC = path.join(WRAPPER, "core/main/default/staticresources");
+const SOFTPHONE_STATIC = path.join(WRAPPER, "softphone/main/default/staticresources");
 const LIMIT = 5 * 1024 * 1024;
 // What goes into the omnisync zip, by name in the zip. The page loads each by name.
 const ZIP_ENTRIES = {
@@ -49,8 +54,8 @@ const STREAMS = "node_modules/amazon-connect-streams/release/connect-streams-min
 const DEFAULT_RULES = "www/demo/default-rules.json";
 // Components this package cannot work without; others' parts are counted, not named.
 const REQUIRED = ["ApexPage:OmniSyncHost", "StaticResource:omnisync", "StaticResource:omnisyncRules",
-  "LightningMessageChannel:OmniSync", "ApexClass:OmniSyncHostController", "PermissionSet:OmniSync_Agent",
-  "PermissionSet:OmniSync_Admin"];
+  "AuraDefinitionBundle:OmniSyncBridge", "LightningComponentBundle:omniSyncPanel", "ApexClass:OmniSyncBridgeController",
+  "ApexClass:OmniSyncHostController", "PermissionSet:OmniSync_Agent", "PermissionSet:OmniSync_Admin"];
 // A fixed time stamp keeps the zip byte-identical when its contents are.
 const ZIP_MTIME = new Date(2024, 0, 1);
 
@@ -74,8 +79,8 @@ function read(file) {
 }
 
 /** The committed meta file must exist and declare the content type the resource has. */
-function checkMeta(name, contentType) {
-  const meta = path.join(STATIC, `${name}.resource-meta.xml`);
+function checkMeta(name, contentType, dir = STATIC) {
+  const meta = path.join(dir, `${name}.resource-meta.xml`);
   if (!fs.existsSync(meta)) fail(`${rel(meta)} is missing`);
   const xml = fs.readFileSync(meta, "utf8");
   const declared = xml.match(/<contentType>([^<]*)<\/contentType>/)?.[1];
@@ -119,8 +124,8 @@ function assemble(rulesSource) {
   checkMeta("omnisyncRules", "application/json");
   fs.writeFileSync(path.join(STATIC, "omnisync.zip"), zip);
   fs.writeFileSync(path.join(STATIC, "omnisyncRules.json"), rules);
-  checkMeta("amazonConnectStreams", "application/javascript");
-  fs.writeFileSync(path.join(STATIC, "amazonConnectStreams.js"), read(STREAMS));
+  checkMeta("amazonConnectStreams", "application/javascript", SOFTPHONE_STATIC);
+  fs.writeFileSync(path.join(SOFTPHONE_STATIC, "amazonConnectStreams.js"), read(STREAMS));
   return { entries, zip, rules };
 }
 
@@ -157,20 +162,21 @@ function allowOfflineSdrOnOldNode() {
   console.log(`(node ${process.versions.node}: jsforce's undici replaced by an offline stand-in for the conversion)`);
 }
 
-async function convert() {
-  allowOfflineSdrOnOldNode();
+/** Converts `folders` together; returns the names of the components ("Type:name"). */
+async function convertFolders(folders) {
   const { ComponentSet, ForceIgnore, MetadataConverter } = await import("@salesforce/source-deploy-retrieve");
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "omnisync-mdapi-"));
+  const dirs = folders.map((f) => path.join(WRAPPER, f));
   try {
     let set;
     let result;
     try {
-      set = ComponentSet.fromSource(FORCE_APP);
+      set = ComponentSet.fromSource(dirs);
       result = await new MetadataConverter().convert(set, "metadata", {
         type: "directory", outputDirectory: out, genUniqueDir: false,
       });
     } catch (error) {
-      fail(`metadata conversion failed: ${error.name}: ${error.message}`);
+      fail(`metadata conversion of ${folders.join(" + ")} failed: ${error.name}: ${error.message}`);
     }
     const byType = new Map();
     const names = new Set();
@@ -178,7 +184,7 @@ async function convert() {
       byType.set(component.type.name, (byType.get(component.type.name) ?? 0) + 1);
       names.add(`${component.type.name}:${component.fullName}`);
     }
-    console.log(`\n${rel(FORCE_APP)} converts to Metadata API format (${set.size} components)`);
+    console.log(`\n${folders.join(" + ")} converts to Metadata API format (${set.size} components)`);
     for (const [type, count] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
       console.log(`  ${type.padEnd(32)} ${String(count).padStart(4)}`);
     }
@@ -190,23 +196,37 @@ async function convert() {
       component.getChildren().forEach(claim);
     };
     for (const component of set.getSourceComponents()) claim(component);
-    const ignore = ForceIgnore.findAndCreate(FORCE_APP);
-    const stray = fs.readdirSync(FORCE_APP, { recursive: true, withFileTypes: true })
+    const ignore = ForceIgnore.findAndCreate(WRAPPER);
+    const stray = dirs.flatMap((dir) => fs.readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
-      .map((entry) => path.join(entry.parentPath ?? entry.path, entry.name))
+      .map((entry) => path.join(entry.parentPath ?? entry.path, entry.name)))
       .filter((file) => !claimed.has(file) && ignore.accepts(file));
     if (stray.length) fail(`not part of any component (a missing -meta.xml?): ${stray.map(rel).join(", ")}`);
-    const missing = REQUIRED.filter((name) => !names.has(name));
-    if (missing.length) fail(`components missing from ${rel(FORCE_APP)}: ${missing.join(", ")}`);
-    // What would be deployed: the zip must come out of the conversion intact.
-    const converted = path.join(result.packagePath ?? out, "staticresources/omnisync.resource");
-    if (!fs.existsSync(converted)) fail("the conversion produced no staticresources/omnisync.resource");
-    const inside = Object.keys(unzipSync(new Uint8Array(fs.readFileSync(converted)))).sort();
-    if (inside.join() !== Object.keys(ZIP_ENTRIES).sort().join()) {
-      fail(`the converted omnisync.resource holds ${inside.join(", ")}`);
+    if (folders.includes("core")) {
+      // What would be deployed: the zip must come out of the conversion intact.
+      const converted = path.join(result.packagePath ?? out, "staticresources/omnisync.resource");
+      if (!fs.existsSync(converted)) fail("the conversion produced no staticresources/omnisync.resource");
+      const inside = Object.keys(unzipSync(new Uint8Array(fs.readFileSync(converted)))).sort();
+      if (inside.join() !== Object.keys(ZIP_ENTRIES).sort().join()) {
+        fail(`the converted omnisync.resource holds ${inside.join(", ")}`);
+      }
     }
+    return names;
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+async function convert() {
+  allowOfflineSdrOnOldNode();
+  const core = await convertFolders(["core"]);
+  const missing = REQUIRED.filter((name) => !core.has(name));
+  if (missing.length) fail(`components missing from the core: ${missing.join(", ")}`);
+  const channels = [...core].filter((name) => name.startsWith("LightningMessageChannel:"));
+  if (channels.length) fail(`the core holds message channels (${channels.join(", ")}): they belong in an optional folder`);
+  for (const optional of FOLDERS.filter((f) => f !== "core")) {
+    await convertFolders([optional]);
+    await convertFolders(["core", optional]);
   }
 }
 

@@ -80,9 +80,9 @@ export function normaliseOmniEvent(name: string, params: object): OmniSyncEvent;
 export function lightningHost(omniApi: object): HostBridge & { dispatch(name: string, params: object): void };
 export function classicHost(sforce: object): HostBridge;
 export function messageChannelHost(
-  port: { postMessage(message: unknown): void; subscribe(handler: (message: any) => void): void },
+  port: MessagePort | { postMessage(message: unknown): void; subscribe(handler: (message: any) => void): void },
   options?: { timeoutMs?: number },
-): HostBridge;
+): HostBridge & { dropped(): { replies: number } };
 export function connectTelephony(connect: object): TelephonyBridge;
 export function softphoneTelephony(softphone: object): TelephonyBridge;
 export const TELEPHONY_PROTOCOL: 1;

@@ -119,27 +119,27 @@ export function classicHost(sforce) {
 }
 
 /**
- * Host bridge over a message port (the Visualforce page, docs/message-channel.md).
- * Replies not to a waiting command of this `session`, and events a bridge sent for
- * another host, are dropped and counted (`dropped()`).
- * @param {{postMessage: Function, subscribe: Function}} port the transport.
- * @param {{timeoutMs?: number, session?: string}} [options] reply timeout; pairing id.
- * @returns {object} a host bridge, plus `session` and `dropped()`.
+ * Host bridge over the MessagePort the OmniSyncBridge Aura component hands its
+ * Visualforce page (docs/message-channel.md). The port is private to the two, so its
+ * messages need no pairing id; a reply to no command still waiting (a duplicate, or
+ * one that came after its timeout) is dropped and counted (`dropped()`).
+ * @param {MessagePort|{postMessage: Function, subscribe: Function}} port the page's
+ *   end of the bridge's MessageChannel, or any transport with `subscribe(handler)`.
+ * @param {{timeoutMs?: number}} [options] reply timeout (code `timeout`).
+ * @returns {object} a host bridge, plus `dropped()`.
  */
-export function messageChannelHost(port, { timeoutMs = 10000, session = pairingId() } = {}) {
+export function messageChannelHost(port, { timeoutMs = 10000 } = {}) {
   const events = emitter();
   const waiting = new Map();
-  const dropped = { replies: 0, events: 0 };
+  const dropped = { replies: 0 };
   let next = 0;
-  port.subscribe((message) => {
+  const onMessage = (message) => {
     if (message?.kind === "event") {
-      // null: a bridge not paired yet.
-      if (message.session != null && message.session !== session) dropped.events += 1;
-      else events.emit(message.event);
+      events.emit(message.event);
       return;
     }
     if (message?.kind !== "reply") return;
-    if (message.session !== session || !waiting.has(message.id)) {
+    if (!waiting.has(message.id)) {
       dropped.replies += 1;
       return;
     }
@@ -148,18 +148,22 @@ export function messageChannelHost(port, { timeoutMs = 10000, session = pairingI
     clearTimeout(timer);
     if (message.ok) resolve(message.result);
     else reject(Object.assign(new Error(message.error?.message ?? "command failed"), { code: message.error?.code ?? "rejected" }));
-  });
+  };
+  if (typeof port.subscribe === "function") port.subscribe(onMessage);
+  else {
+    port.addEventListener("message", (event) => onMessage(event.data));
+    port.start();
+  }
   const command = (method, ...args) => new Promise((resolve, reject) => {
-    const id = `${session}-${next++}`;
+    const id = `c${next++}`;
     const timer = setTimeout(() => {
       waiting.delete(id);
       reject(Object.assign(new Error(`${method} timed out`), { code: "timeout" }));
     }, timeoutMs);
     waiting.set(id, { resolve, reject, timer });
-    port.postMessage({ kind: "command", session, id, method, args });
+    port.postMessage({ kind: "command", id, method, args });
   });
   return {
-    session,
     dropped: () => ({ ...dropped }),
     subscribe: events.subscribe,
     setServicePresenceStatus: (statusId) => command("setServicePresenceStatus", { statusId }),
@@ -169,11 +173,6 @@ export function messageChannelHost(port, { timeoutMs = 10000, session = pairingI
     getAgentWorkload: () => command("getAgentWorkload"),
     getAgentWorks: () => command("getAgentWorks"),
   };
-}
-
-/** 16 random hex digits. */
-function pairingId() {
-  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

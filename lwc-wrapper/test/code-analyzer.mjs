@@ -3,13 +3,14 @@
 // ESLint engine (the Aura and LWC JavaScript), through @salesforce/code-analyzer-core
 // as the `sf code-analyzer run` command would. Needs a Java runtime (PMD).
 //
-//   node lwc-wrapper/test/code-analyzer.mjs [FORCE_APP_DIR]
+//   node lwc-wrapper/test/code-analyzer.mjs [DIR...]   (default: every package folder)
 //
 // Prints every violation with its severity (1 Critical ... 5 Info) and ends with one
 // line "code-analyzer: N violation(s) of severity 1 or 2, M of 3 to 5, F file(s)
 // analysed". Exit 1 when any violation has severity 1 or 2, when a file could not be
 // processed, or when an engine did not run.
 
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CodeAnalyzer, CodeAnalyzerConfig, EventType, LogLevel } from "@salesforce/code-analyzer-core";
@@ -17,7 +18,8 @@ import * as pmd from "@salesforce/code-analyzer-pmd-engine";
 import * as eslint from "@salesforce/code-analyzer-eslint-engine";
 
 const WRAPPER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const FORCE_APP = path.resolve(process.argv[2] ?? path.join(WRAPPER, "force-app"));
+const FOLDERS = process.argv.length > 2 ? process.argv.slice(2).map((d) => path.resolve(d))
+  : JSON.parse(fs.readFileSync(path.join(WRAPPER, "sfdx-project.json"), "utf8")).packageDirectories.map((d) => path.join(WRAPPER, d.path));
 const ENGINES = ["pmd", "eslint"];
 
 async function main() {
@@ -45,7 +47,7 @@ async function main() {
   });
   await analyzer.addEnginePlugin(pmd.createEnginePlugin());
   await analyzer.addEnginePlugin(eslint.createEnginePlugin());
-  const workspace = await analyzer.createWorkspace([FORCE_APP]);
+  const workspace = await analyzer.createWorkspace(FOLDERS);
   const files = await workspace.getTargetedFiles();
   const selection = await analyzer.selectRules(ENGINES.map((engine) => `${engine}:Recommended`), { workspace });
   const results = await analyzer.run(selection, { workspace });
@@ -62,7 +64,7 @@ async function main() {
     const severity = rule.getSeverityLevel();
     if (severity <= 2) severe += 1;
     else minor += 1;
-    const file = where.getFile() ? path.relative(FORCE_APP, where.getFile()) : "?";
+    const file = where.getFile() ? path.relative(WRAPPER, where.getFile()) : "?";
     console.log(`  sev ${severity} ${rule.getEngineName()}:${rule.getName()} ${file}:${where.getStartLine() ?? "?"} ${violation.getMessage().trim()}`);
   }
   const apex = files.filter((f) => /\.(cls|trigger)$/.test(f)).length;

@@ -2,16 +2,20 @@
 // script, shipped in the omnisync static resource next to omnisync.iife.js (the shim
 // and the wasm glue, global OmniSyncShim) and omnisync_bg.wasm.
 //
-// It reads the page's #omnisync-config element, fetches the rules resource and runs
-// the engine with the message-channel host: the OmniSyncBridge Aura component sends
-// Omni-Channel events and command replies over the OmniSync__c Lightning Message
-// Service channel, and this page sends toolkit commands and its state back
-// (docs/message-channel.md). The page renders the org's presence status catalog, the
-// user's teams and 18-character Ids into #omnisync-config; the engine resolves the
-// rules' status names against the catalog at start. Every failure to start (no
-// sforce.one, catalog unreadable, a status name the org lacks, rules refused,
-// WebAssembly blocked) is shown on the status line and published as {kind: "state",
-// error} for the omniSyncPanel LWC. In the leading tab it also publishes each new
+// It reads the page's #omnisync-config element, waits for its bridge's MessagePort,
+// fetches the rules resource and runs the engine over that port. The OmniSyncBridge
+// Aura component frames this page and, once it has loaded, posts it one message with a
+// MessagePort and the nonce its Apex rendered into this page's URL; the page accepts
+// one port, once, from window.parent, from the Lightning origin its controller names,
+// with that nonce (anything else posted to the window is ignored and counted). Every
+// message after that goes over the port: Omni-Channel events and command replies in,
+// toolkit commands and the engine's state (for the panel) out, and the telephony
+// protocol both ways (docs/message-channel.md). The page renders the statuses the
+// agent may use, the user's teams and 18-character Ids into #omnisync-config; the
+// engine resolves the rules' status names against that catalog at start. Every failure
+// to start (no bridge, catalog unreadable, a status the org lacks or the agent may not
+// use, rules refused, WebAssembly blocked) is shown on the status line and, once the
+// port is there, sent as {kind: "state", error} for the panel. In the leading tab it also publishes each new
 // presence as the platform event OmniSync_Presence__e (through the page's remote
 // action), whether or not the panel was ever opened. Nothing here logs customer data.
 //
@@ -24,7 +28,8 @@
 //          getState(),                   // the current state name, or a promise of it
 //          setState(name) }              // a promise; reject it when refused
 //   3. otherwise, the softphone's relay (www/salesforce/relay.js, in the Open CTI
-//      softphone's frame) over the same channel: the status line says "waiting for the
+//      softphone's frame) through the bridge, which forwards the telephony channel's
+//      messages over the port: the status line says "waiting for the
 //      softphone" until a relay speaks, and while none does the phone reads as null
 //      and each setTelephonyState action fails with code "noRelay" (and is retried).
 (function () {
@@ -38,6 +43,9 @@
   // grow, and a panel opened after the last change still gets a state.
   var HEARTBEAT_MS = 5000;
   var TRACE_SIZE = 20;
+  // How long the page waits for its bridge's port before it says so (it still takes a
+  // port that comes later).
+  var HANDSHAKE_MS = 20000;
   // A presence whose publication failed is tried again no sooner than this.
   var PRESENCE_RETRY_MS = 60000;
   // The length of OmniSync_Presence__e.Reason__c.
@@ -58,18 +66,20 @@
     var config = {
       wasmUrl: element.getAttribute("data-wasm-url"),
       rulesUrl: element.getAttribute("data-rules-url"),
-      channel: element.getAttribute("data-channel"),
+      nonce: element.getAttribute("data-nonce") || "",
+      lightningOrigin: element.getAttribute("data-lightning-origin") || "",
       userId: element.getAttribute("data-user-id") || undefined,
       orgId: element.getAttribute("data-org-id") || undefined,
       profileId: element.getAttribute("data-profile-id") || undefined,
       catalogError: element.getAttribute("data-catalog-error") || "",
       publishAction: element.getAttribute("data-publish-action") || "",
     };
-    ["wasmUrl", "rulesUrl", "channel"].forEach(function (key) {
+    ["wasmUrl", "rulesUrl", "nonce", "lightningOrigin"].forEach(function (key) {
       if (!config[key]) throw hostError("config", "#omnisync-config has no " + key);
     });
     config.catalog = jsonAttribute(element, "data-catalog", []);
     config.teams = jsonAttribute(element, "data-teams", []);
+    config.notGranted = jsonAttribute(element, "data-not-granted", []);
     return config;
   }
 
@@ -92,24 +102,63 @@
   }
 
   /**
-   * The transport messageChannelHost expects, over Lightning Message Service. Every
-   * subscriber sees every message on the channel, this page's own included: the host
-   * takes only what is meant for it.
+   * The bridge's port: the first message from window.parent, from the Lightning origin
+   * the controller named, carrying this page's nonce and exactly one port. Everything
+   * else posted to this window (another frame, the same origin included, a second
+   * port) is ignored and counted in `refused.frames`.
    */
-  function lmsPort(sforceOne, channel) {
+  function awaitPort(config, refused) {
+    return new Promise(function (resolve) {
+      var accepted = false;
+      window.addEventListener("message", function (event) {
+        var data = event.data;
+        var ok = !accepted && event.source === window.parent && event.origin === config.lightningOrigin &&
+          data && data.omnisync === "connect" && data.nonce === config.nonce && event.ports && event.ports.length === 1;
+        if (!ok) {
+          refused.frames += 1;
+          return;
+        }
+        accepted = true;
+        resolve(event.ports[0]);
+      });
+      setTimeout(function () {
+        if (!accepted) {
+          setStatus("failed", "noBridge: no port from the OmniSyncBridge within " + HANDSHAKE_MS / 1000 + " s. This page runs " +
+            "only inside the OmniSync utility item, which frames it at its absolute Visualforce-domain URL (a relative " +
+            "/apex/ URL is sandboxed by Lightning Web Security and cannot be reached)");
+        }
+      }, HANDSHAKE_MS);
+    });
+  }
+
+  /** The {postMessage, subscribe} transport of one message kind over the port. */
+  function kindOver(port, kind) {
     return {
-      postMessage: function (message) {
-        sforceOne.publish(channel, message);
-      },
+      postMessage: function (message) { port.postMessage(message); },
       subscribe: function (handler) {
-        sforceOne.subscribe(channel, function (message) {
-          if (message && (message.kind === "event" || message.kind === "reply")) handler(message);
-        }, { scope: "APPLICATION" });
+        port.addEventListener("message", function (event) {
+          if (event.data && event.data.kind === kind) handler(event.data);
+        });
       },
     };
   }
 
-  function pickTelephony(shim, sforceOne, channel) {
+  /** A rules file naming a status the agent may not use: refused, naming each. */
+  function checkGranted(rulesText, notGranted) {
+    var names;
+    try {
+      names = (JSON.parse(rulesText).statuses || []).map(function (s) { return s && s.developerName; });
+    } catch (error) {
+      return; // the engine reports the syntax error itself
+    }
+    var lacking = names.filter(function (name) { return notGranted.indexOf(name) !== -1; });
+    if (lacking.length) {
+      throw hostError("rules.statusNotGranted", "the rules use " + lacking.join(", ") + ", which this agent may not use: " +
+        "grant it in a permission set or the profile (Service Presence Status Access)");
+    }
+  }
+
+  function pickTelephony(shim, port) {
     if (window.connect && typeof window.connect.agent === "function") {
       return { name: "Amazon Connect", bridge: shim.connectTelephony(window.connect) };
     }
@@ -118,27 +167,21 @@
       return { name: "softphone", bridge: shim.softphoneTelephony(softphone) };
     }
     if (softphone) console.warn("omnisync: window.omnisyncSoftphone needs onStateChange, getState and setState; ignored");
-    var relay = shim.messageChannelTelephony({
-      postMessage: function (message) { sforceOne.publish(channel, message); },
-      subscribe: function (handler) {
-        sforceOne.subscribe(channel, function (message) {
-          if (message && message.kind === "telephony") handler(message);
-        }, { scope: "APPLICATION" });
-      },
-    }, { onStatus: function (status) { if (runtime) setStatus("running", "running (" + status.text + ")"); } });
+    var relay = shim.messageChannelTelephony(kindOver(port, "telephony"), { onStatus: function (status) { if (runtime) setStatus("running", "running (" + status.text + ")"); } });
     return { name: "softphone relay", bridge: relay, describe: function () { return relay.status().text; } };
   }
 
-  function snapshot(host, presence) {
+  function snapshot(host, presence, refused) {
+    var dropped = host.dropped();
+    dropped.frames = refused.frames;
     return {
       kind: "state",
-      session: host.session,
       leader: runtime.isLeader(),
       state: runtime.state(),
       metrics: runtime.metrics(Date.now()),
       trace: runtime.trace(TRACE_SIZE),
       stats: runtime.stats(),
-      dropped: host.dropped(),
+      dropped: dropped,
       presence: presence.view(),
     };
   }
@@ -258,23 +301,18 @@
     return response.text();
   }
 
-  /** This page session's pairing id (docs/message-channel.md): 16 random hex digits. */
-  function pairingId() {
-    var bytes = new Uint8Array(8);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
-  }
-
   async function main() {
     var publish = null;
-    var session = pairingId();
+    var refused = { frames: 0 };
     try {
       var config = readConfig();
-      var sforceOne = window.sforce && window.sforce.one;
-      if (!sforceOne || typeof sforceOne.publish !== "function" || typeof sforceOne.subscribe !== "function") {
-        throw hostError("noMessageService", "sforce.one is missing: open this page in Lightning Experience, as a utility item");
-      }
-      publish = function (message) { sforceOne.publish(config.channel, message); };
+      // Listening starts at once: the bridge posts the port as soon as this page loads.
+      var port = await awaitPort(config, refused);
+      port.start();
+      publish = function (message) { port.postMessage(message); };
+      // At once, so the bridge knows the handshake worked while the engine loads.
+      publish({ kind: "hello" });
+      setStatus("starting", "starting");
       if (config.catalogError) {
         // The controller's coded message: "apex.noDeveloperName: ...".
         throw hostError(config.catalogError.split(":")[0], config.catalogError);
@@ -284,16 +322,18 @@
         throw hostError("noShim", "omnisync.iife.js did not load (OmniSyncShim is missing)");
       }
       var rules = await fetchRules(config.rulesUrl);
-      var telephony = pickTelephony(shim, sforceOne, config.channel);
+      checkGranted(rules, config.notGranted);
+      var telephony = pickTelephony(shim, port);
 
-      var host = shim.messageChannelHost(lmsPort(sforceOne, config.channel), { session: session });
+      var host = shim.messageChannelHost(port);
       var presence = presencePublisher(config.publishAction);
       var timer = null;
       var flush = function () {
+        if (timer !== null) clearTimeout(timer);
         timer = null;
         if (!runtime) return;
         try {
-          var message = snapshot(host, presence);
+          var message = snapshot(host, presence, refused);
           publish(message);
           presence.update(message);
         } catch (error) {
@@ -303,6 +343,10 @@
       var schedule = function () {
         if (timer === null) timer = setTimeout(flush, PUBLISH_MS);
       };
+      // The bridge asks after the console was hidden or frozen: answered at once.
+      port.addEventListener("message", function (event) {
+        if (event.data && event.data.kind === "ping") flush();
+      });
       runtime = await shim.startOmniSync({
         rules: rules,
         catalog: config.catalog,
@@ -315,11 +359,23 @@
         userId: config.userId,
         onUpdate: schedule,
       });
-      window.omnisyncHost = { runtime: runtime, telephony: telephony.name, session: host.session };
+      window.omnisyncHost = { runtime: runtime, telephony: telephony.name };
       if (telephony.bridge.attach) telephony.bridge.attach(runtime);
       setStatus("running", "running (" + (telephony.describe ? telephony.describe() : telephony.name) + ")");
       flush();
+      // A hidden page runs this about once a minute (Chrome's intensive throttling):
+      // the bridge's silence limit allows for it.
       var heartbeat = setInterval(schedule, HEARTBEAT_MS);
+      // Back from hidden or frozen: both sides are read again (where the runtime offers
+      // it) and the bridge hears from this page at once.
+      var wake = function (event) {
+        // A frozen page resumes hidden as often as not: resume counts either way.
+        if (!runtime || (event.type === "visibilitychange" && document.visibilityState !== "visible")) return;
+        if (typeof runtime.reconcile === "function") runtime.reconcile();
+        flush();
+      };
+      document.addEventListener("visibilitychange", wake);
+      document.addEventListener("resume", wake);
       window.addEventListener("pagehide", function () {
         // A stopped engine is no leader: nothing of this page publishes after it.
         clearInterval(heartbeat);
@@ -334,7 +390,7 @@
       // status line and the panel); the console keeps the details.
       console.warn("omnisync: the engine did not start:", error);
       try {
-        if (publish) publish({ kind: "state", session: session, error: text });
+        if (publish) publish({ kind: "state", error: text, dropped: { frames: refused.frames } });
       } catch (publishError) {
         console.warn("omnisync: could not publish the failure:", publishError);
       }

@@ -66,7 +66,7 @@ test("message channel: works and channels are commands; a 'not logged in' reply 
   const channels = host.getServicePresenceStatusChannels();
   const status = host.getServicePresenceStatusId();
   assert.deepEqual(sent.map((m) => m.method), ["getAgentWorks", "getServicePresenceStatusChannels", "getServicePresenceStatusId"]);
-  const reply = (i, rest) => handlers.forEach((h) => h({ kind: "reply", session: sent[i].session, id: sent[i].id, ...rest }));
+  const reply = (i, rest) => handlers.forEach((h) => h({ kind: "reply", id: sent[i].id, ...rest }));
   reply(0, { ok: true, result: { works: "[]" } });
   reply(1, { ok: true, result: { channels: "[]" } });
   reply(2, { ok: false, error: { code: "rejected", message: "The agent is not logged in" } });

@@ -98,36 +98,40 @@ test("the message-channel host correlates replies and forwards events", async ()
   assert.notEqual(port.sent[0].id, port.sent[1].id);
   assert.deepEqual(port.sent[0].args, [{ statusId: "0N5a" }]);
   // Replies may come back in any order.
-  const session = host.session;
-  assert.equal(port.sent[0].session, session, "commands carry the host's pairing id");
-  port.deliver({ kind: "reply", session, id: port.sent[1].id, ok: true, result: { configuredCapacity: 2, currentWorkload: 1 } });
-  port.deliver({ kind: "reply", session, id: port.sent[0].id, ok: false, error: { code: "connection", message: "lost" } });
+  port.deliver({ kind: "reply", id: port.sent[1].id, ok: true, result: { configuredCapacity: 2, currentWorkload: 1 } });
+  port.deliver({ kind: "reply", id: port.sent[0].id, ok: false, error: { code: "connection", message: "lost" } });
   assert.equal((await b).configuredCapacity, 2);
   await assert.rejects(a, (err) => err.code === "connection");
   port.deliver({ kind: "event", event: { type: "omni.logout" } });
   assert.deepEqual(seen, [{ type: "omni.logout" }]);
 });
 
-test("the message-channel host drops forged replies and another host's events, and counts them", async () => {
+test("the message-channel host drops replies to no waiting command, and counts them", async () => {
   const port = fakePort();
-  const host = messageChannelHost(port, { session: "s1" });
-  const seen = collect(host);
+  const host = messageChannelHost(port);
   let settled = false;
   const pending = host.getAgentWorkload().then((value) => { settled = true; return value; });
   const { id } = port.sent[0];
-  port.deliver({ kind: "reply", session: "s1", id: "s1-999", ok: true, result: "forged id" });
-  port.deliver({ kind: "reply", session: "other", id, ok: true, result: "forged session" });
-  port.deliver({ kind: "reply", id, ok: true, result: "no session" });
+  port.deliver({ kind: "reply", id: "c999", ok: true, result: "unknown id" });
   await new Promise((resolve) => setTimeout(resolve, 0));
-  assert.equal(settled, false, "no forged reply settles the command");
-  port.deliver({ kind: "event", session: "other", event: { type: "omni.logout" } });
-  port.deliver({ kind: "event", session: null, event: { type: "omni.loginSuccess", statusId: "0N5a" } });
-  port.deliver({ kind: "event", session: "s1", event: { type: "omni.logout" } });
-  port.deliver({ kind: "reply", session: "s1", id, ok: true, result: "genuine" });
+  assert.equal(settled, false, "a reply to another id settles nothing");
+  port.deliver({ kind: "reply", id, ok: true, result: "genuine" });
   assert.equal(await pending, "genuine");
-  port.deliver({ kind: "reply", session: "s1", id, ok: true, result: "twice" });
-  assert.deepEqual(seen.map((e) => e.type), ["omni.loginSuccess", "omni.logout"]);
-  assert.deepEqual(host.dropped(), { replies: 4, events: 1 });
+  port.deliver({ kind: "reply", id, ok: true, result: "twice" });
+  assert.deepEqual(host.dropped(), { replies: 2 });
+});
+
+test("the message-channel host runs over a real MessagePort", async () => {
+  const { port1, port2 } = new MessageChannel();
+  const host = messageChannelHost(port1);
+  const seen = collect(host);
+  port2.onmessage = ({ data }) => port2.postMessage({ kind: "reply", id: data.id, ok: true, result: { statusId: "0N5a" } });
+  assert.deepEqual(await host.setServicePresenceStatus("0N5a"), { statusId: "0N5a" });
+  port2.postMessage({ kind: "event", event: { type: "omni.logout" } });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(seen, [{ type: "omni.logout" }]);
+  port1.close();
+  port2.close();
 });
 
 test("the message-channel host times out an unanswered command", async () => {

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const { OmniSync } = createRequire(import.meta.url)("../../pkg/node/omnisync.js");
-const AURA = new URL("../../lwc-wrapper/force-app/main/default/aura/OmniSyncBridge/", import.meta.url);
+const AURA = new URL("../../lwc-wrapper/core/main/default/aura/OmniSyncBridge/", import.meta.url);
 /** Forwarded by the bridge but not an engine event: the runtime turns it into a relogin. */
 const CONNECTION_ERROR = "omni.connectionError";
 
