@@ -3,8 +3,10 @@
 use super::{CompiledRules, Cond, Rhs, Rule, Status, Target, Val, OFFLINE};
 use crate::error::Finding;
 use crate::event::EventKind;
+use crate::rules::budget::Budget;
 use crate::rules::file::{
-    ActionDef, Comparator, Condition, Operand, OperandType, Right, RulesFile, BUILTIN_SYSTEM_STATES,
+    ActionDef, Comparator, Condition, Operand, OperandType, Right, RulesFile, Side,
+    BUILTIN_SYSTEM_STATES,
 };
 use crate::rules::parse::Origin;
 use crate::rules::salesforce_id;
@@ -21,6 +23,7 @@ pub(crate) fn compile_from(
 ) -> Result<CompiledRules, Vec<Finding>> {
     let mut c = Compiler {
         require_ids,
+        budget: Budget::new(0),
         origin: origin.clone(),
         names: Vec::new(),
         errors: Vec::new(),
@@ -64,6 +67,13 @@ pub(crate) fn compile_from(
     c.statuses(file);
     c.mappings(file);
     c.rules(file);
+    if c.budget.exceeded() {
+        let rules = &c.out.rules;
+        let finding = c.budget.finding("compiling the rules", |i| {
+            (rules[i].name.as_str(), rules[i].path.as_str())
+        });
+        c.errors.push(finding);
+    }
     if c.errors.is_empty() {
         let mut out = c.out;
         out.reindex();
@@ -82,6 +92,8 @@ pub(crate) fn compile_from(
 
 struct Compiler {
     require_ids: bool,
+    /// The work of compiling, per rule: the bound `omnisync check` shares.
+    budget: Budget,
     origin: Origin,
     names: Vec<String>,
     errors: Vec<Finding>,
@@ -286,6 +298,17 @@ impl Compiler {
                             .telephony_target(name, &format!("{path}.then[{j}].setTelephonyState")),
                     })
                     .collect();
+            if r.name.chars().any(unsafe_in_name) {
+                self.error(
+                    "rules.controlCharacter",
+                    format!("{path}.name"),
+                    "a rule's name may not contain control characters (NUL, line breaks...) or bidirectional overrides: the trace and the console would show it as other text",
+                );
+            }
+            let scope = r.scope.as_ref().map_or(0, |s| {
+                s.user_ids.len() + s.profile_ids.len() + s.teams.len()
+            });
+            let work = 1 + r.then.len() + scope + condition.as_ref().map_or(0, nodes);
             if let (Some(condition), Some(targets), true) = (
                 condition,
                 targets.into_iter().collect::<Option<Vec<_>>>(),
@@ -295,11 +318,12 @@ impl Compiler {
                     name: r.name.clone(),
                     on: r.on,
                     condition,
-                    targets,
+                    targets: last_per_side(targets),
                     scope: r.scope.clone(),
                     master: r.master,
                     path: path.clone(),
                 });
+                self.budget.charge(self.out.rules.len() - 1, work as u64);
             }
         }
     }
@@ -472,6 +496,34 @@ impl Compiler {
 
 /// At most [`crate::rules::parse::MAX_LISTED`] names, then how many more: an error message
 /// stays short whatever the size of the file.
+/// Only the last action per side of a rule ever acts (docs/rules.md, "Actions"): the
+/// others, and repeats of one action, are dropped here, so no later pass (evaluating,
+/// checking for conflicts and cycles) visits them. Order kept.
+fn last_per_side(targets: Vec<Target>) -> Vec<Target> {
+    let last = |side| targets.iter().rposition(|t| t.side() == side);
+    let (omni, telephony) = (last(Side::Omni), last(Side::Telephony));
+    targets
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) == omni || Some(*i) == telephony)
+        .map(|(_, t)| t)
+        .collect()
+}
+
+/// The nodes of a condition, for the budget.
+fn nodes(c: &Cond) -> usize {
+    match c {
+        Cond::All(items) | Cond::Any(items) => 1 + items.iter().map(nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// Control characters (NUL, line breaks, escapes) and the bidirectional embeddings,
+/// overrides and isolates, which make a name display as other text.
+pub(crate) fn unsafe_in_name(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 fn listed<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let mut shown = Vec::new();
     let mut more = 0usize;
