@@ -58,11 +58,15 @@ impl Budget {
     /// `rules.tooComplex`: what stopped (`what`), with the rules that cost most, by
     /// name and path (`rule(i)` gives them).
     pub fn finding<'a>(&self, what: &str, rule: impl Fn(usize) -> (&'a str, &'a str)) -> Finding {
-        let mut costly: Vec<usize> = (0..self.per_rule.len())
-            .filter(|&i| self.per_rule[i] > 0)
-            .collect();
-        costly.sort_by_key(|&i| std::cmp::Reverse(self.per_rule[i]));
-        costly.truncate(NAMED);
+        // The NAMED costliest, picked one by one (no sort: its code would weigh more in
+        // the wasm bundle than the loop).
+        let mut costly: Vec<usize> = Vec::new();
+        for _ in 0..NAMED {
+            let next = (0..self.per_rule.len())
+                .filter(|i| self.per_rule[*i] > 0 && !costly.contains(i))
+                .max_by_key(|&i| (self.per_rule[i], std::cmp::Reverse(i)));
+            costly.extend(next);
+        }
         let named: Vec<String> = costly
             .iter()
             .map(|&i| {

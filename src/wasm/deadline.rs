@@ -101,7 +101,7 @@ fn arm(d: &mut Deadlines) {
     if d.armed.as_ref().is_some_and(|(at, _)| *at <= next) {
         return;
     }
-    let delay = (next - js_sys::Date::now()).clamp(0.0, f64::from(u32::MAX)) as u32;
+    let delay = super::timer_ms(next - js_sys::Date::now());
     d.armed = Some((next, Timeout::new(delay, fire)));
 }
 

@@ -13,6 +13,7 @@ use crate::rules::{Catalog, CompiledRules};
 use errors::Thrown;
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use serde::Serialize;
+use std::cell::{Ref, RefCell, RefMut};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
@@ -122,14 +123,24 @@ export interface SyncLogEntry { at: number; kind: string; rule?: string; message
 export interface SyncOutput { commands: SyncCommand[]; decisions: Decision[]; log: SyncLogEntry[]; wakeAt: number | null }
 "#;
 
-/// The presence-sync engine for one agent, as JavaScript sees it.
+/// The presence-sync engine for one agent, as JavaScript sees it. Every method takes
+/// `&self` and borrows the state itself: a call that finds it borrowed (a getter of
+/// its own argument calling back in) gets `engine.busy` instead of wasm-bindgen's
+/// uncoded "recursive use", and each call first makes sure the stack has room for the
+/// whole call ([`headroom`]), so none is cut off half-way with the state borrowed.
 #[wasm_bindgen]
 pub struct OmniSync {
+    inner: RefCell<Class>,
+}
+
+struct Class {
     engine: Engine,
     /// The function behind each decision's `trace`, for the rules in force: it reads
-    /// the compact trace the decision carries. Made again when the rules change; older
-    /// decisions keep the one they were made with.
-    explain: Function,
+    /// the compact trace the decision carries. Made on the first decision after the
+    /// rules change (not per `loadRules`: a closure lives until the garbage collector
+    /// runs, and with it the rules it holds); older decisions keep the one they were
+    /// made with.
+    explain: Option<Function>,
     /// Each rule target's action fields as JavaScript strings, made on first use, so
     /// deciding does not decode the same text into JavaScript for every event.
     actions: Vec<Vec<Option<ActionText>>>,
@@ -144,6 +155,13 @@ struct ActionText {
     target: JsValue,
     developer_name: JsValue,
     rule: JsValue,
+}
+
+/// Thrown by an `OmniSync` method called while another call on the same instance is
+/// under way.
+fn engine_busy() -> JsValue {
+    let message = "this OmniSync is in the middle of another call (made from inside it, by a getter or a callback): call again once that call returns";
+    Thrown::new("engine.busy", message).into()
 }
 
 #[wasm_bindgen]
@@ -161,13 +179,16 @@ impl OmniSync {
         >,
     ) -> Result<OmniSync, JsValue> {
         console_error_panic_hook::set_once();
+        headroom();
         let catalog = read_catalog(&options.unwrap_or(JsValue::UNDEFINED))?;
         let engine = Engine::new(compile(&rules, catalog.as_ref())?);
         Ok(OmniSync {
-            explain: explainer(&engine),
-            engine,
-            actions: Vec::new(),
-            catalog,
+            inner: RefCell::new(Class {
+                explain: None,
+                engine,
+                actions: Vec::new(),
+                catalog,
+            }),
         })
     }
 
@@ -175,38 +196,53 @@ impl OmniSync {
     /// org's catalog overrode (`rules.statusIdMismatch`).
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn warnings(&self) -> Result<JsValue, JsValue> {
-        to_js(self.engine.rules().warnings.as_slice())
+        let class = self.enter()?;
+        to_js(class.engine.rules().warnings.as_slice())
     }
 
     /// Applies one event (`at` in ms, or now) and returns `{actions, trace}`; the trace
     /// is built when `trace()` is called. A malformed event throws and changes nothing.
+    /// An event stamped in the future is taken as happening now, as the runtime takes
+    /// it (docs/runtime.md, "Time"): its trace says so.
     #[wasm_bindgen(unchecked_return_type = "Decision")]
     pub fn handle(
-        &mut self,
+        &self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (event, now) = read_event(&event)?;
-        let (decision, chosen) = self.engine.handle_chosen(&event, now);
-        self.decision_to_js(&decision, &chosen)
+        let mut class = self.enter_mut()?;
+        let (event, stamped) = read_stamped(&event)?;
+        class.engine.admit(&event)?;
+        let now = js_sys::Date::now() as u64;
+        let (at, late) = crate::sync::taken_at(&event, stamped.unwrap_or(now), now);
+        let (mut decision, chosen) = class.engine.handle_chosen(&event, at);
+        decision.trace.notes.extend(late);
+        class.decision_to_js(&decision, &chosen)
     }
 
     /// What the engine knows about the agent.
     #[wasm_bindgen(unchecked_return_type = "AgentState")]
     pub fn state(&self) -> Result<JsValue, JsValue> {
-        to_js(self.engine.state())
+        let class = self.enter()?;
+        to_js(class.engine.state())
     }
 
     /// The UserServicePresence records, the current one running to `now` (ms; default
-    /// the current time).
+    /// the current time). `now` must be a finite number of at least 0.
     #[wasm_bindgen(unchecked_return_type = "Metrics")]
-    pub fn metrics(&self, now: Option<f64>) -> Result<JsValue, JsValue> {
-        to_js(&self.engine.metrics(time(now)))
+    pub fn metrics(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let now = time_arg(&now, "now")?;
+        let class = self.enter()?;
+        to_js(&class.engine.metrics(now))
     }
 
     /// Starts the browser runtime (see docs/runtime.md): `{rules, catalog?, host,
     /// telephony, context?, storage?, channel?, reconcileMs?, traceSize?, onUpdate?}`.
     pub fn start(options: JsValue) -> Result<Runtime, JsValue> {
         console_error_panic_hook::set_once();
+        headroom();
         Runtime::start(&options)
     }
 
@@ -214,13 +250,14 @@ impl OmniSync {
     /// rules stay in force.
     #[wasm_bindgen(js_name = loadRules)]
     pub fn load_rules(
-        &mut self,
+        &self,
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<(), JsValue> {
-        let rules = compile(&rules, self.catalog.as_ref())?;
-        self.engine.load_rules(rules);
-        self.explain = explainer(&self.engine);
-        self.actions.clear();
+        let mut class = self.enter_mut()?;
+        let rules = compile(&rules, class.catalog.as_ref())?;
+        class.engine.load_rules(rules);
+        class.explain = None;
+        class.actions.clear();
         Ok(())
     }
 
@@ -251,6 +288,20 @@ impl OmniSync {
         OmniSync::with_options(rules, None)
     }
 
+    /// The state to read, after making sure the stack has room for the call.
+    fn enter(&self) -> Result<Ref<'_, Class>, JsValue> {
+        headroom();
+        self.inner.try_borrow().map_err(|_| engine_busy())
+    }
+
+    /// The state to change, after making sure the stack has room for the call.
+    fn enter_mut(&self) -> Result<RefMut<'_, Class>, JsValue> {
+        headroom();
+        self.inner.try_borrow_mut().map_err(|_| engine_busy())
+    }
+}
+
+impl Class {
     /// `{actions, trace}`: the actions as fresh objects, `trace` the `explain` function
     /// bound to the compact trace's bytes (a `Uint8Array` the garbage collector frees
     /// with the decision: nothing stays in wasm memory), which is also its own `toJSON`.
@@ -266,7 +317,9 @@ impl OmniSync {
         }
         put(&object, "actions", &actions);
         let bytes = Uint8Array::from(&decision.trace.to_bytes()[..]);
-        let trace = self.explain.bind1(&JsValue::NULL, &bytes);
+        let engine = &self.engine;
+        let explain = self.explain.get_or_insert_with(|| explainer(engine));
+        let trace = explain.bind1(&JsValue::NULL, &bytes);
         put(&trace, "toJSON", &trace);
         put(&object, "trace", &trace);
         Ok(object.into())
@@ -340,17 +393,110 @@ fn explainer(engine: &Engine) -> Function {
     explain.into_js_value().unchecked_into()
 }
 
-/// A time in ms from JavaScript: a finite number of at least 0, else now.
-pub(crate) fn time(ms: Option<f64>) -> u64 {
-    ms.filter(|n| n.is_finite())
-        .unwrap_or_else(js_sys::Date::now)
-        .max(0.0) as u64
+/// A time argument in ms: undefined or null for now, else a finite number of at least
+/// 0 (anything else, a BigInt included, is `options.invalid` naming the argument).
+pub(crate) fn time_arg(ms: &JsValue, name: &str) -> Result<u64, Thrown> {
+    if ms.is_undefined() || ms.is_null() {
+        return Ok(js_sys::Date::now() as u64);
+    }
+    match ms.as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 => Ok(n as u64),
+        _ => Err(Thrown::new(
+            "options.invalid",
+            format!("{name} must be a time in ms: a finite number of at least 0"),
+        )),
+    }
+}
+
+/// A count argument: undefined or null for none, else an integer from 0 to
+/// `Number.MAX_SAFE_INTEGER` (no wrapping: -1, Infinity, 1.5, a BigInt or a string
+/// are `options.invalid` naming the argument).
+pub(crate) fn count_arg(value: &JsValue, name: &str) -> Result<Option<usize>, Thrown> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => {
+            Ok(Some(n.min(usize::MAX as f64) as usize))
+        }
+        _ => Err(Thrown::new(
+            "options.invalid",
+            format!(
+                "{name} must be a whole number from 0 to {}",
+                MAX_SAFE as u64
+            ),
+        )),
+    }
+}
+
+/// A numeric option of `options` (docs/runtime.md, "Options"): absent (undefined or
+/// null) gives `None`; a finite number is clamped into `min..=max` and made whole;
+/// anything else, a BigInt or a numeric string included, is `options.invalid` naming
+/// the option.
+pub(crate) fn number_option(
+    options: &JsValue,
+    key: &str,
+    min: f64,
+    max: f64,
+) -> Result<Option<f64>, Thrown> {
+    let value = option(options, key);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n.is_finite() => Ok(Some(n.clamp(min, max).trunc())),
+        // Integers in the message: formatting a float would add its code to the bundle.
+        _ => Err(Thrown::new(
+            "options.invalid",
+            format!(
+                "options.{key} must be a finite number (taken as a whole number from {} to {})",
+                min as u64, max as u64
+            ),
+        )),
+    }
+}
+
+/// Makes sure the stack has room for a whole call before any state is borrowed: a
+/// call made with the stack nearly exhausted (deep in a host's recursion) fails here,
+/// with the JavaScript engine's `RangeError`, having touched nothing, instead of half
+/// way through with the state borrowed for ever. The depth covers the deepest call
+/// measured (www/test/reentrancy.test.mjs) with room to spare.
+pub(crate) fn headroom() {
+    #[inline(never)]
+    fn dig(n: u32) -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        std::hint::black_box(dig(std::hint::black_box(n - 1))) + 1
+    }
+    std::hint::black_box(dig(HEADROOM_FRAMES));
+}
+
+/// The frames [`headroom`] goes down.
+const HEADROOM_FRAMES: u32 = 400;
+
+/// Timers are clamped below 2^31-1 ms: a longer `setTimeout` fires at once.
+pub(crate) const MAX_TIMER_MS: u32 = 0x7FFF_FFFE;
+
+/// A delay in ms as a timer takes it: clamped to `0..=MAX_TIMER_MS`.
+pub(crate) fn timer_ms(ms: f64) -> u32 {
+    if ms.is_nan() {
+        return 0;
+    }
+    ms.clamp(0.0, f64::from(MAX_TIMER_MS)) as u32
 }
 
 /// Reads an event (JSON text or an object) and its time: `at`, or now. Every read is
 /// a catching call (`node.rs`), and the event is read whole into Rust values before
 /// the caller touches any state.
 pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), Error> {
+    let (event, at) = read_stamped(event)?;
+    Ok((event, at.unwrap_or_else(|| js_sys::Date::now() as u64)))
+}
+
+/// [`read_event`] with the event's own `at`, if it has one.
+pub(crate) fn read_stamped(event: &JsValue) -> Result<(Event, Option<u64>), Error> {
     let event = match event.as_string() {
         Some(text) => <JsValue as Node>::parse(&text).map_err(|why| {
             Error::InvalidEvent(Finding::new(
@@ -363,7 +509,7 @@ pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), Error> {
     };
     let parsed = Event::read(&event)?;
     let at = event_time(&event)?;
-    Ok((parsed, at.unwrap_or_else(|| js_sys::Date::now() as u64)))
+    Ok((parsed, at))
 }
 
 /// Compiles rules, resolving their status names against the org's catalog if given.

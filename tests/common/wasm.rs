@@ -57,7 +57,7 @@ impl Subject for Wasm {
 
     fn metrics(&self, now: u64) -> Value {
         self.0
-            .metrics(Some(now as f64))
+            .metrics(JsValue::from_f64(now as f64))
             .map(|m| json(&m))
             .unwrap_or(Value::Null)
     }
