@@ -196,8 +196,8 @@ impl OmniSync {
     /// org's catalog overrode (`rules.statusIdMismatch`).
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn warnings(&self) -> Result<JsValue, JsValue> {
-        let class = self.enter()?;
-        to_js(class.engine.rules().warnings.as_slice())
+        let text = serde_json::to_string(self.enter()?.engine.rules().warnings.as_slice());
+        parse_json(text)
     }
 
     /// Applies one event (`at` in ms, or now) and returns `{actions, trace}`; the trace
@@ -209,21 +209,27 @@ impl OmniSync {
         &self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let mut class = self.enter_mut()?;
+        // Read first, decide with the state borrowed (Rust only), then build the
+        // JavaScript result with nothing borrowed: a call cut off by an exhausted stack
+        // in JavaScript code leaves nothing held.
         let (event, stamped) = read_stamped(&event)?;
-        class.engine.admit(&event)?;
         let now = js_sys::Date::now() as u64;
-        let (at, late) = crate::sync::taken_at(&event, stamped.unwrap_or(now), now);
-        let (mut decision, chosen) = class.engine.handle_chosen(&event, at);
-        decision.trace.notes.extend(late);
-        class.decision_to_js(&decision, &chosen)
+        let made = {
+            let mut class = self.enter_mut()?;
+            class.engine.admit(&event)?;
+            let (at, late) = crate::sync::taken_at(&event, stamped.unwrap_or(now), now);
+            let (mut decision, chosen) = class.engine.handle_chosen(&event, at);
+            decision.trace.notes.extend(late);
+            class.made(&decision, &chosen)
+        };
+        self.decision_to_js(made)
     }
 
     /// What the engine knows about the agent.
     #[wasm_bindgen(unchecked_return_type = "AgentState")]
     pub fn state(&self) -> Result<JsValue, JsValue> {
-        let class = self.enter()?;
-        to_js(class.engine.state())
+        let text = serde_json::to_string(self.enter()?.engine.state());
+        parse_json(text)
     }
 
     /// The UserServicePresence records, the current one running to `now` (ms; default
@@ -234,8 +240,8 @@ impl OmniSync {
         #[wasm_bindgen(unchecked_param_type = "number | undefined")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
         let now = time_arg(&now, "now")?;
-        let class = self.enter()?;
-        to_js(&class.engine.metrics(now))
+        let text = serde_json::to_string(&self.enter()?.engine.metrics(now));
+        parse_json(text)
     }
 
     /// Starts the browser runtime (see docs/runtime.md): `{rules, catalog?, host,
@@ -253,8 +259,9 @@ impl OmniSync {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<(), JsValue> {
+        let value = read_rules(&rules)?;
         let mut class = self.enter_mut()?;
-        let rules = compile(&rules, class.catalog.as_ref())?;
+        let rules = compile_value(&value, class.catalog.as_ref())?;
         class.engine.load_rules(rules);
         class.explain = None;
         class.actions.clear();
@@ -301,31 +308,38 @@ impl OmniSync {
     }
 }
 
+/// What a decision leaves for its JavaScript result, taken while the state is
+/// borrowed: the actions' cached texts (or what to make them from), the compact
+/// trace's bytes and the function that explains it (or the rules to make one for).
+struct Made {
+    actions: Vec<(Chosen, Result<ActionText, Action>)>,
+    bytes: Vec<u8>,
+    explain: Result<Function, Arc<CompiledRules>>,
+}
+
 impl Class {
-    /// `{actions, trace}`: the actions as fresh objects, `trace` the `explain` function
-    /// bound to the compact trace's bytes (a `Uint8Array` the garbage collector frees
-    /// with the decision: nothing stays in wasm memory), which is also its own `toJSON`.
-    fn decision_to_js(
-        &mut self,
-        decision: &Decision,
-        chosen: &[Chosen],
-    ) -> Result<JsValue, JsValue> {
-        let object = Object::new();
-        let actions = js_sys::Array::new();
-        for &c in chosen {
-            actions.push(&self.action_text(c).object());
+    fn made(&self, decision: &Decision, chosen: &[Chosen]) -> Made {
+        let cached = |c: Chosen| {
+            self.actions
+                .get(c.rule)
+                .and_then(|row| row.get(c.target))
+                .and_then(Option::clone)
+        };
+        Made {
+            actions: chosen
+                .iter()
+                .map(|&c| (c, cached(c).ok_or_else(|| self.engine.rules().action(c))))
+                .collect(),
+            bytes: decision.trace.to_bytes(),
+            explain: self
+                .explain
+                .clone()
+                .ok_or_else(|| self.engine.shared_rules()),
         }
-        put(&object, "actions", &actions);
-        let bytes = Uint8Array::from(&decision.trace.to_bytes()[..]);
-        let engine = &self.engine;
-        let explain = self.explain.get_or_insert_with(|| explainer(engine));
-        let trace = explain.bind1(&JsValue::NULL, &bytes);
-        put(&trace, "toJSON", &trace);
-        put(&object, "trace", &trace);
-        Ok(object.into())
     }
 
-    fn action_text(&mut self, chosen: Chosen) -> ActionText {
+    /// Keeps what a call made for later calls.
+    fn keep(&mut self, chosen: Chosen, text: &ActionText) {
         let Chosen { rule, target } = chosen;
         if self.actions.len() <= rule {
             self.actions.resize(rule + 1, Vec::new());
@@ -334,31 +348,67 @@ impl Class {
         if row.len() <= target {
             row.resize(target + 1, None);
         }
-        let engine = &self.engine;
-        row[target]
-            .get_or_insert_with(|| match engine.rules().action(chosen) {
-                Action::SetOmniStatus {
-                    status_id,
-                    developer_name,
-                    rule,
-                } => ActionText {
-                    omni: true,
-                    target: status_id.into(),
-                    developer_name: developer_name.into(),
-                    rule: rule.into(),
-                },
-                Action::SetTelephonyState { state, rule } => ActionText {
-                    omni: false,
-                    target: state.into(),
-                    developer_name: JsValue::UNDEFINED,
-                    rule: rule.into(),
-                },
-            })
-            .clone()
+        row[target] = Some(text.clone());
+    }
+}
+
+impl OmniSync {
+    /// `{actions, trace}`: the actions as fresh objects, `trace` the `explain` function
+    /// bound to the compact trace's bytes (a `Uint8Array` the garbage collector frees
+    /// with the decision: nothing stays in wasm memory), which is also its own `toJSON`.
+    /// Texts and the function made here are kept for later calls when the state is
+    /// free to take them.
+    fn decision_to_js(&self, made: Made) -> Result<JsValue, JsValue> {
+        let object = Object::new();
+        let actions = js_sys::Array::new();
+        for (chosen, text) in made.actions {
+            let text = text.unwrap_or_else(|action| {
+                let text = ActionText::new(action);
+                if let Ok(mut class) = self.inner.try_borrow_mut() {
+                    class.keep(chosen, &text);
+                }
+                text
+            });
+            actions.push(&text.object());
+        }
+        put(&object, "actions", &actions);
+        let bytes = Uint8Array::from(&made.bytes[..]);
+        let explain = made.explain.unwrap_or_else(|rules| {
+            let explain = explainer(rules);
+            if let Ok(mut class) = self.inner.try_borrow_mut() {
+                class.explain = Some(explain.clone());
+            }
+            explain
+        });
+        let trace = explain.bind1(&JsValue::NULL, &bytes);
+        put(&trace, "toJSON", &trace);
+        put(&object, "trace", &trace);
+        Ok(object.into())
     }
 }
 
 impl ActionText {
+    fn new(action: Action) -> ActionText {
+        match action {
+            Action::SetOmniStatus {
+                status_id,
+                developer_name,
+                rule,
+            } => ActionText {
+                omni: true,
+                target: status_id.into(),
+                developer_name: developer_name.into(),
+                rule: rule.into(),
+            },
+            Action::SetTelephonyState { state, rule } => ActionText {
+                omni: false,
+                target: state.into(),
+                developer_name: JsValue::UNDEFINED,
+                rule: rule.into(),
+            },
+        }
+    }
+
     /// A fresh action object, as `Action` serialises.
     fn object(&self) -> Object {
         let object = Object::new();
@@ -380,8 +430,7 @@ impl ActionText {
 /// and builds the full trace (as JSON text parsed by the JS engine: for a trace of
 /// every rule with its checks that was measured faster than serde-wasm-bindgen, see
 /// docs/performance.md).
-fn explainer(engine: &Engine) -> Function {
-    let rules = engine.shared_rules();
+fn explainer(rules: Arc<CompiledRules>) -> Function {
     let explain =
         Closure::<dyn Fn(Uint8Array) -> Result<JsValue, JsValue>>::new(move |bytes: Uint8Array| {
             match Trace::from_bytes(&bytes.to_vec(), Arc::clone(&rules)) {
@@ -463,18 +512,21 @@ pub(crate) fn number_option(
 /// way through with the state borrowed for ever. The depth covers the deepest call
 /// measured (www/test/reentrancy.test.mjs) with room to spare.
 pub(crate) fn headroom() {
+    use std::hint::black_box;
     #[inline(never)]
     fn dig(n: u32) -> u32 {
         if n == 0 {
             return 0;
         }
-        std::hint::black_box(dig(std::hint::black_box(n - 1))) + 1
+        black_box(dig(black_box(n - 1))) + 1
     }
-    std::hint::black_box(dig(HEADROOM_FRAMES));
+    black_box(dig(HEADROOM_FRAMES));
 }
 
-/// The frames [`headroom`] goes down.
-const HEADROOM_FRAMES: u32 = 400;
+/// The frames [`headroom`] goes down: enough that a call cut off by the stack is
+/// nearly always cut off here, cheap enough for every call (measured in
+/// docs/runtime.md, "Re-entrancy and the stack").
+const HEADROOM_FRAMES: u32 = 128;
 
 /// Timers are clamped below 2^31-1 ms: a longer `setTimeout` fires at once.
 pub(crate) const MAX_TIMER_MS: u32 = 0x7FFF_FFFE;
@@ -514,11 +566,23 @@ pub(crate) fn read_stamped(event: &JsValue) -> Result<(Event, Option<u64>), Erro
 
 /// Compiles rules, resolving their status names against the org's catalog if given.
 pub(crate) fn compile(rules: &JsValue, catalog: Option<&Catalog>) -> Result<CompiledRules, Error> {
-    let value = json_value(rules, "rules.syntax", "the rules")
-        .map_err(|finding| Error::InvalidRules(vec![finding]))?;
+    compile_value(&read_rules(rules)?, catalog)
+}
+
+/// Reads rules (JSON text or plain data) into a JSON value.
+pub(crate) fn read_rules(rules: &JsValue) -> Result<serde_json::Value, Error> {
+    json_value(rules, "rules.syntax", "the rules")
+        .map_err(|finding| Error::InvalidRules(vec![finding]))
+}
+
+/// [`compile`] on rules already read: Rust only.
+pub(crate) fn compile_value(
+    value: &serde_json::Value,
+    catalog: Option<&Catalog>,
+) -> Result<CompiledRules, Error> {
     match catalog {
-        Some(catalog) => CompiledRules::from_value_with_catalog(&value, catalog),
-        None => CompiledRules::from_value(&value),
+        Some(catalog) => CompiledRules::from_value_with_catalog(value, catalog),
+        None => CompiledRules::from_value(value),
     }
 }
 
@@ -589,21 +653,28 @@ pub(crate) fn key(name: &'static str) -> JsValue {
         static KEYS: std::cell::RefCell<Vec<(&'static str, JsValue)>> =
             const { std::cell::RefCell::new(Vec::new()) };
     }
-    // The borrow covers no call that can run JavaScript code that throws.
-    KEYS.with_borrow_mut(|keys| {
-        if let Some((_, value)) = keys.iter().find(|(k, _)| std::ptr::eq(*k, name)) {
-            return value.clone();
-        }
+    // The borrow covers no call into JavaScript, not even making the string: a call
+    // cut off there (an exhausted stack) must not leave the list borrowed.
+    let known = KEYS.with_borrow(|keys| {
+        keys.iter()
+            .find(|(k, _)| std::ptr::eq(*k, name))
+            .map(|(_, value)| value.clone())
+    });
+    known.unwrap_or_else(|| {
         let value = JsValue::from_str(name);
-        keys.push((name, value.clone()));
+        KEYS.with_borrow_mut(|keys| keys.push((name, value.clone())));
         value
     })
 }
 
 /// A Rust value as JSON text parsed by the JS engine.
 pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value)
-        .map_err(|_| Thrown::new("output.failed", "a result could not be written"))?;
+    parse_json(serde_json::to_string(value))
+}
+
+/// JSON text written while the state was borrowed, parsed once it no longer is.
+pub(crate) fn parse_json(text: serde_json::Result<String>) -> Result<JsValue, JsValue> {
+    let text = text.map_err(|_| Thrown::new("output.failed", "a result could not be written"))?;
     js_sys::JSON::parse(&text)
 }
 

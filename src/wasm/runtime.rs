@@ -13,8 +13,8 @@ use super::state::{now, Bridges, Inner, Shared};
 use super::tabs::Leadership;
 use super::trace::{Kind, TraceRing};
 use super::{
-    compile, count_arg, headroom, json_value, number_option, option, read_catalog, read_context,
-    read_event, time_arg, timer_ms, to_js,
+    compile, compile_value, count_arg, headroom, json_value, number_option, option, parse_json,
+    read_catalog, read_context, read_event, read_rules, time_arg, timer_ms,
 };
 use crate::engine::Engine;
 use crate::sync::{within_cap, SavedSession, SyncLoop};
@@ -293,8 +293,8 @@ impl Runtime {
     /// What the engine knows about the agent.
     #[wasm_bindgen(unchecked_return_type = "AgentState")]
     pub fn state(&self) -> Result<JsValue, JsValue> {
-        let inner = self.inner()?;
-        to_js(inner.sync.engine().state())
+        let text = serde_json::to_string(self.inner()?.sync.engine().state());
+        parse_json(text)
     }
 
     /// The UserServicePresence records, the current one running to `now` (default: now).
@@ -304,8 +304,8 @@ impl Runtime {
         #[wasm_bindgen(unchecked_param_type = "number | undefined")] now_ms: JsValue,
     ) -> Result<JsValue, JsValue> {
         let now = time_arg(&now_ms, "now")?;
-        let inner = self.inner()?;
-        to_js(&inner.sync.engine().metrics(now))
+        let text = serde_json::to_string(&self.inner()?.sync.engine().metrics(now));
+        parse_json(text)
     }
 
     /// The decision trace, oldest first: the last `limit` entries (default all) of a
@@ -317,14 +317,14 @@ impl Runtime {
         #[wasm_bindgen(unchecked_param_type = "number | undefined")] limit: JsValue,
     ) -> Result<JsValue, JsValue> {
         let limit = count_arg(&limit, "limit")?;
-        let inner = self.inner()?;
-        to_js(&inner.trace.last(limit))
+        let text = serde_json::to_string(&self.inner()?.trace.last(limit));
+        parse_json(text)
     }
 
     /// Running totals: events, actions, echoes, deferred, retries...
     pub fn stats(&self) -> Result<JsValue, JsValue> {
-        let inner = self.inner()?;
-        to_js(inner.sync.stats())
+        let text = serde_json::to_string(self.inner()?.sync.stats());
+        parse_json(text)
     }
 
     /// Whether this tab acts for the agent.
@@ -340,8 +340,9 @@ impl Runtime {
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<(), JsValue> {
         headroom();
+        let value = read_rules(&rules)?;
         let mut inner = self.shared.inner.try_borrow_mut().map_err(|_| busy())?;
-        let rules = compile(&rules, inner.catalog.as_ref())?;
+        let rules = compile_value(&value, inner.catalog.as_ref())?;
         let warnings = rules.warnings.clone();
         inner.sync.engine_mut().load_rules(rules);
         inner.record("rules", "new rules loaded".into(), None, None);
