@@ -342,7 +342,7 @@ fn capped_text<N: Node>(value: &N, path: &str) -> Result<Option<String>, Error> 
 }
 
 fn within(text: String, path: &str) -> Result<String, Error> {
-    if text.chars().nth(MAX_EVENT_STRING).is_some() {
+    if text.len() > MAX_EVENT_STRING && text.chars().count() > MAX_EVENT_STRING {
         return Err(too_long(path));
     }
     Ok(text)

@@ -494,7 +494,8 @@ pub(crate) fn number_option(
         return Ok(None);
     }
     match value.as_f64() {
-        Some(n) if n.is_finite() => Ok(Some(n.clamp(min, max).trunc())),
+        // Not f64::clamp: its panic message would bring float formatting into the bundle.
+        Some(n) if n.is_finite() => Ok(Some(n.max(min).min(max).trunc())),
         // Integers in the message: formatting a float would add its code to the bundle.
         _ => Err(Thrown::new(
             "options.invalid",
@@ -536,7 +537,7 @@ pub(crate) fn timer_ms(ms: f64) -> u32 {
     if ms.is_nan() {
         return 0;
     }
-    ms.clamp(0.0, f64::from(MAX_TIMER_MS)) as u32
+    ms.max(0.0).min(f64::from(MAX_TIMER_MS)) as u32
 }
 
 /// Reads an event (JSON text or an object) and its time: `at`, or now. Every read is
