@@ -460,15 +460,14 @@ pub(crate) fn time_arg(ms: &JsValue, name: &str) -> Result<u64, Thrown> {
 /// A count argument: undefined or null for none, else an integer from 0 to
 /// `Number.MAX_SAFE_INTEGER` (no wrapping: -1, Infinity, 1.5, a BigInt or a string
 /// are `options.invalid` naming the argument).
-pub(crate) fn count_arg(value: &JsValue, name: &str) -> Result<Option<usize>, Thrown> {
+pub(crate) fn count_arg(value: &JsValue, name: &str) -> Result<Option<u64>, Thrown> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
     const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
     match value.as_f64() {
-        Some(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => {
-            Ok(Some(n.min(usize::MAX as f64) as usize))
-        }
+        // u64, not usize: wasm32's usize would cut a time in ms short.
+        Some(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => Ok(Some(n as u64)),
         _ => Err(Thrown::new(
             "options.invalid",
             format!(

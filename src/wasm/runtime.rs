@@ -316,7 +316,7 @@ impl Runtime {
         &self,
         #[wasm_bindgen(unchecked_param_type = "number | undefined")] limit: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let limit = count_arg(&limit, "limit")?;
+        let limit = count_arg(&limit, "limit")?.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
         let text = serde_json::to_string(&self.inner()?.trace.last(limit));
         parse_json(text)
     }

@@ -56,6 +56,14 @@ test("case 2: open work items stop at 1,000 per agent, with a coded refusal; sta
   assert.doesNotThrow(() => sync.handle(assigned("0Bz999999999999999")));
   assert.ok(JSON.stringify(sync.state()).length < 1 * MiB);
   sync.free();
+  // SyncLoop.push refuses the same way.
+  const loop = new glue.SyncLoop(RULES);
+  loop.start(999);
+  loop.read({ getServicePresenceStatusId: { statusId: AVAILABLE, statusApiName: "Available" },
+    getAgentWorkload: { configuredCapacity: 5, currentWorkload: 0 }, getState: "Available" }, 999);
+  for (let k = 0; k < 1000; k++) loop.push(assigned(`0Bz${String(k).padStart(15, "0")}`), 1000 + k);
+  assert.throws(() => loop.push(assigned("0Bz999999999999999"), 5000), code("event.tooManyWorkItems"));
+  loop.free();
 });
 
 test("case 5: trace(limit) and numeric arguments are whole numbers in range, else options.invalid; no wrap", async () => {
@@ -77,6 +85,15 @@ test("case 5: trace(limit) and numeric arguments are whole numbers in range, els
   assert.throws(() => sync.metrics(Infinity), code("options.invalid"));
   assert.doesNotThrow(() => sync.metrics(0));
   sync.free();
+  // The loop without the browser: the same rules for its times and ids.
+  const loop = new glue.SyncLoop(RULES);
+  for (const bad of [5n, -1, NaN, Infinity, "10", 1.5]) {
+    assert.throws(() => loop.tick(bad), code("options.invalid"));
+  }
+  assert.throws(() => loop.reply(1n, null, 10), code("options.invalid"));
+  assert.throws(() => new glue.SyncLoop(RULES, { seed: 7n }), code("options.invalid"));
+  assert.equal(typeof loop.tick(Date.UTC(2100, 0, 1)).wakeAt, "object", "a time past 2^32 is not cut short");
+  loop.free();
   for (const [key, bad] of [["traceSize", 50n], ["reconcileMs", "1000"], ["bridgeTimeoutMs", Infinity], ["traceSize", NaN]]) {
     assert.throws(() => started(`limits-${key}`, { [key]: bad }), (err) => err.code === "options.invalid" && err.message.includes(key));
   }
