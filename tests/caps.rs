@@ -161,3 +161,30 @@ fn a_time_in_2100_is_taken_as_now_with_a_line_saying_so() {
     // A few seconds ahead: taken as now, without a line.
     assert_eq!(taken_at(&event, now + 1_000, now), (now, None));
 }
+
+#[test]
+fn rule_strings_are_capped_at_the_limit() {
+    use omnisync::rules::parse::MAX_STRING;
+    use omnisync::CompiledRules;
+    let file = |name: &str, status: &str| {
+        json!({"version": 1, "statuses": [{"id": "0N5000000000001", "developerName": status}],
+            "telephony": {"system": "x", "states": ["X"]},
+            "rules": [{"name": name, "on": "omni.workloadChanged", "then": [{"setOmniStatus": status}]}]})
+    };
+    let at = "n".repeat(MAX_STRING);
+    assert!(CompiledRules::from_value(&file(&at, &at)).is_ok());
+    let past = "n".repeat(MAX_STRING + 1);
+    for (value, path) in [
+        (file(&past, "S"), "$.rules[0].name"),
+        (file("r", &past), "$.statuses[0].developerName"),
+    ] {
+        let err = CompiledRules::from_value(&value).unwrap_err();
+        let first = &err.details()[0];
+        assert_eq!((first.code, first.path.as_str()), ("rules.tooLarge", path));
+        assert!(
+            first.message.contains("the limit is 1000 characters"),
+            "{}",
+            first.message
+        );
+    }
+}
