@@ -136,6 +136,12 @@ test("case 7: 100,000 loadRules in a synchronous loop stay under 32 MiB of wasm 
   sync.loadRules({ ...RULES, rules: [] });
   assert.equal(decision.trace().rules[0].rule, "phone Lunch");
   sync.free();
+  // The runtime's reloadRules too.
+  const runtime = started("limits-reload");
+  const start = memory.buffer.byteLength;
+  for (let i = 0; i < 100_000; i++) runtime.reloadRules(text);
+  assert.ok((memory.buffer.byteLength - start) / MiB < 32);
+  runtime.stop();
 });
 
 /** A runtime over the fake systems, alone on its channel. */
