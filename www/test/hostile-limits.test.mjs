@@ -66,6 +66,27 @@ test("case 2: open work items stop at 1,000 per agent, with a coded refusal; sta
   loop.free();
 });
 
+test("case 2: a saved session past 1 MiB is not written, and a storage that refuses it is traced", async () => {
+  const writes = [];
+  const storage = { getItem: () => null, setItem: (key, value) => writes.push(value.length), removeItem() {} };
+  const big = started(`limits-session-${Math.random()}`, { storage });
+  await sleep(100);
+  // 1,000 open items with Ids at the 1,000-character limit: about 2 MB of session.
+  for (let k = 0; k < 1000; k++) big.push({ ...assigned(`${k}`.padStart(1000, "w")), workItemId: `${k}`.padStart(1000, "5") });
+  await sleep(400);
+  assert.ok(big.trace().some((t) => /session\.tooLarge: the saved session is \d+ bytes; the limit is 1048576 bytes/.test(t.message)),
+    big.trace().map((t) => t.message).join("\n"));
+  assert.ok(writes.every((n) => n <= MiB), `writes ${writes}`);
+  big.stop();
+  const full = { getItem: () => null, setItem: () => { throw new DOMException("quota", "QuotaExceededError"); }, removeItem() {} };
+  const refused = started(`limits-quota-${Math.random()}`, { storage: full });
+  await sleep(100);
+  refused.push(assigned("0Bz000000000000001"));
+  await sleep(400);
+  assert.ok(refused.trace().some((t) => /session\.notSaved/.test(t.message)), refused.trace().map((t) => t.message).join("\n"));
+  refused.stop();
+});
+
 test("case 5: trace(limit) and numeric arguments are whole numbers in range, else options.invalid; no wrap", async () => {
   const runtime = started("limits-trace");
   runtime.note("test", "one");
