@@ -445,8 +445,13 @@ fn explainer(rules: Arc<CompiledRules>) -> Function {
 /// A time argument in ms: undefined or null for now, else a finite number of at least
 /// 0 (anything else, a BigInt included, is `options.invalid` naming the argument).
 pub(crate) fn time_arg(ms: &JsValue, name: &str) -> Result<u64, Thrown> {
+    time_or(ms, name, || js_sys::Date::now() as u64)
+}
+
+/// [`time_arg`] with another default; a fraction of a ms is dropped.
+pub(crate) fn time_or(ms: &JsValue, name: &str, absent: impl Fn() -> u64) -> Result<u64, Thrown> {
     if ms.is_undefined() || ms.is_null() {
-        return Ok(js_sys::Date::now() as u64);
+        return Ok(absent());
     }
     match ms.as_f64() {
         Some(n) if n.is_finite() && n >= 0.0 => Ok(n as u64),

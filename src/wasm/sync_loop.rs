@@ -7,7 +7,7 @@
 use super::errors::Thrown;
 use super::{
     count_arg, headroom, number_option, parse_json, read_catalog, read_context, read_event,
-    read_rules,
+    read_rules, time_or,
 };
 use crate::engine::Engine;
 use crate::read::PresenceRead;
@@ -25,10 +25,11 @@ pub struct SyncLoopHandle {
     sync: RefCell<Loop>,
 }
 
-/// A time argument: a whole number of ms from 0 to 2^53-1 (`undefined` or `null`: 0,
-/// as before); anything else, a BigInt included, is `options.invalid`.
+/// A time argument: a finite number of ms of at least 0, its fraction dropped
+/// (`undefined` or `null`: 0, as before); anything else, a BigInt included, is
+/// `options.invalid`.
 fn ms(now: &JsValue) -> Result<u64, Thrown> {
-    Ok(count_arg(now, "now")?.unwrap_or(0))
+    time_or(now, "now", || 0)
 }
 
 #[wasm_bindgen(js_class = SyncLoop)]
