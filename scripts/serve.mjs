@@ -232,6 +232,27 @@ async function readBody(req) {
   throw new HttpError(400, "the body must be a JSON object");
 }
 
+/**
+ * Why a state-changing request may not come from a web page of another site, or null.
+ * A page can send a form-like POST anywhere (`mode: "no-cors"`, `text/plain`) without
+ * asking: the body must be declared JSON, which only a same-origin page can send
+ * without a preflight this server never answers, and a browser's `Origin` (sent with
+ * every POST) must be this server's own (127.0.0.1 or localhost on the port the request
+ * came to, which also refuses a DNS-rebound name). Tools that are not browsers (curl,
+ * the tests' harness) send no Origin and are not a web page's reach.
+ * @param {http.IncomingMessage} req
+ * @returns {string | null}
+ */
+function crossSite(req) {
+  const type = String(req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "application/json") return "state-changing requests must be application/json";
+  const origin = req.headers.origin;
+  if (origin === undefined) return null;
+  const port = req.socket.localPort;
+  const own = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  return own.includes(origin) ? null : `requests from ${origin} may not change the simulated systems`;
+}
+
 async function api(req, res, url) {
   if (req.method === "GET" && url.pathname === "/api/state") return json(res, 200, snapshot());
   if (req.method === "GET" && url.pathname === "/api/log") return json(res, 200, { entries: log });
@@ -240,6 +261,8 @@ async function api(req, res, url) {
   const handler = WRITES[url.pathname];
   if (!handler) return json(res, 404, { error: "no such endpoint" });
   if (req.method !== "POST") return json(res, 405, { error: "POST only" });
+  const refusal = crossSite(req);
+  if (refusal) return json(res, 403, { error: refusal });
   let entry;
   try {
     const body = await readBody(req);

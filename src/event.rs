@@ -9,6 +9,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::borrow::Cow;
 
+/// The most characters any string of an event may have (status names and Ids, work
+/// Ids, states, reasons): docs/runtime.md, "Limits".
+pub const MAX_EVENT_STRING: usize = 1_000;
+/// The most service channels a status change may list.
+pub const MAX_EVENT_CHANNELS: usize = 100;
+
 /// A service channel as the StatusChanged payload lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -311,18 +317,43 @@ fn optional_text<N: Node>(event: &N, key: &'static str) -> Result<Option<String>
     let Some(value) = event.get(key) else {
         return Ok(None);
     };
-    if let Some(text) = value.text() {
+    if let Some(text) = capped_text(&value, &format!("$.{key}"))? {
         return Ok(Some(text));
     }
     match value.shape() {
         Shape::Null => Ok(None),
-        Shape::Text(s) => Ok(Some(s)),
+        Shape::Text(s) => Ok(Some(within(s, &format!("$.{key}"))?)),
         other => Err(invalid(
             "event.invalidField",
             &format!("$.{key}"),
             format!("\"{key}\" must be a string, found {}", other.name()),
         )),
     }
+}
+
+/// The text of a string node of at most [`MAX_EVENT_STRING`] characters; a longer one
+/// is refused (`event.tooLarge`), when it can be, before it is copied.
+fn capped_text<N: Node>(value: &N, path: &str) -> Result<Option<String>, Error> {
+    // A character is one or two UTF-16 units: past twice the limit it is too long.
+    if value.text_units().is_some_and(|n| n > 2 * MAX_EVENT_STRING) {
+        return Err(too_long(path));
+    }
+    value.text().map(|t| within(t, path)).transpose()
+}
+
+fn within(text: String, path: &str) -> Result<String, Error> {
+    if text.len() > MAX_EVENT_STRING && text.chars().count() > MAX_EVENT_STRING {
+        return Err(too_long(path));
+    }
+    Ok(text)
+}
+
+fn too_long(path: &str) -> Error {
+    invalid(
+        "event.tooLarge",
+        path,
+        format!("{path} is longer than {MAX_EVENT_STRING} characters, the limit for a string in an event"),
+    )
 }
 
 fn text<N: Node>(event: &N, key: &'static str) -> Result<String, Error> {
@@ -383,7 +414,21 @@ fn number<N: Node>(event: &N, key: &'static str) -> Result<f64, Error> {
 /// `channels` arrives as an array or, in the Lightning payload, as a JSON string.
 fn channels<N: Node>(event: &N) -> Result<Vec<Channel>, Error> {
     let refuse = |why: String| invalid("event.invalidField", "$.channels", why);
-    let list = match event.get("channels").map(|v| v.shape()) {
+    let channels = event.get("channels");
+    // The longest JSON text a list within the limits can take.
+    let longest = MAX_EVENT_CHANNELS * (2 * MAX_EVENT_STRING + 64);
+    if channels
+        .as_ref()
+        .and_then(N::text_units)
+        .is_some_and(|n| n > longest)
+    {
+        return Err(invalid(
+            "event.tooLarge",
+            "$.channels",
+            format!("\"channels\" is longer than {longest} characters of JSON, more than {MAX_EVENT_CHANNELS} channels can take"),
+        ));
+    }
+    let list = match channels.map(|v| v.shape()) {
         None | Some(Shape::Null) => return Ok(Vec::new()),
         Some(Shape::Text(s)) if s.trim().is_empty() => return Ok(Vec::new()),
         Some(Shape::Text(s)) => N::parse(&s)
@@ -397,11 +442,27 @@ fn channels<N: Node>(event: &N) -> Result<Vec<Channel>, Error> {
             list.name()
         )));
     };
+    if items.len() > MAX_EVENT_CHANNELS {
+        return Err(invalid(
+            "event.tooLarge",
+            "$.channels",
+            format!(
+                "\"channels\" lists {} channels; the limit is {MAX_EVENT_CHANNELS}",
+                items.len()
+            ),
+        ));
+    }
     items
         .iter()
-        .map(|item| {
-            let field = |key| item.get(key).and_then(|v| v.text());
-            match (field("channelId"), field("developerName")) {
+        .enumerate()
+        .map(|(i, item)| {
+            let field = |key: &'static str| -> Result<Option<String>, Error> {
+                match item.get(key) {
+                    Some(v) => capped_text(&v, &format!("$.channels[{i}].{key}")),
+                    None => Ok(None),
+                }
+            };
+            match (field("channelId")?, field("developerName")?) {
                 (Some(channel_id), Some(developer_name)) => Ok(Channel {
                     channel_id,
                     developer_name,

@@ -12,6 +12,12 @@ mod works;
 /// over a whole shift.
 pub const FINISHED_WORK_KEPT: usize = 32;
 
+/// Open (assigned or accepted) work items an agent may hold: a work event for a new item
+/// past it is refused (docs/runtime.md, "Limits"). Omni-Channel's capacity keeps real
+/// agents to a few; the cap keeps the model, `state()` and the saved session small
+/// whatever a host reports.
+pub const MAX_OPEN_WORK: usize = 1_000;
+
 /// The agent's Omni-Channel presence.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -180,15 +186,33 @@ impl AgentState {
         };
     }
 
+    /// Whether a work event would open an item past [`MAX_OPEN_WORK`].
+    pub fn work_refused(&self, kind: WorkEvent, work: &WorkRef) -> bool {
+        let opens = matches!(kind, WorkEvent::Assigned | WorkEvent::Accepted);
+        opens && self.works.get(&work.work_id).is_none() && self.open_work() >= MAX_OPEN_WORK
+    }
+
+    /// The open work items.
+    pub fn open_work(&self) -> usize {
+        self.works
+            .values()
+            .filter(|w| !w.status.is_finished())
+            .count()
+    }
+
     /// Moves a work item through its lifecycle. Events can be lost in the browser, so a
-    /// work item first seen on accept or close is recorded rather than refused.
+    /// work item first seen on accept or close is recorded rather than refused. False
+    /// (and nothing changed) for a new item past [`MAX_OPEN_WORK`].
     pub fn work_event(
         &mut self,
         kind: WorkEvent,
         work: &WorkRef,
         channel: Option<String>,
         now: u64,
-    ) {
+    ) -> bool {
+        if self.work_refused(kind, work) {
+            return false;
+        }
         let status = match kind {
             WorkEvent::Assigned => WorkStatus::Assigned,
             WorkEvent::Accepted => WorkStatus::Opened,
@@ -213,6 +237,7 @@ impl AgentState {
         if status.is_finished() {
             self.prune_finished();
         }
+        true
     }
 
     /// On a push timeout Omni-Channel declines every offer still waiting.
@@ -253,6 +278,24 @@ impl AgentState {
     /// which may come from anywhere.
     pub(crate) fn keep_bounds(&mut self) {
         self.prune_finished();
+        // A restored session may hold more open items than a shift could: the most
+        // recently updated are kept.
+        let open: Vec<(u64, &str)> = self
+            .works
+            .values()
+            .filter(|w| !w.status.is_finished())
+            .map(|w| (w.updated_at, w.work_id.as_str()))
+            .collect();
+        let excess = open.len().saturating_sub(MAX_OPEN_WORK);
+        if excess == 0 {
+            return;
+        }
+        let order = crate::sort::sorted(open.len(), &|a, b| open[a].cmp(&open[b]));
+        let cut = open[order[excess - 1]];
+        let cut = (cut.0, cut.1.to_string());
+        self.works.retain(|w| {
+            w.status.is_finished() || (w.updated_at, w.work_id.as_str()) > (cut.0, cut.1.as_str())
+        });
     }
 }
 
@@ -306,8 +349,16 @@ mod tests {
     fn pruning_many_restored_items_keeps_the_newest_in_one_pass() {
         let mut s = AgentState::default();
         for i in 0..30_000u64 {
+            // As a restored session may bring them: past the open-item cap.
             let w = work(&format!("{i:05}"));
-            s.work_event(WorkEvent::Assigned, &w, None, i);
+            s.works.get_or_insert_with(&w.work_id, || WorkItem {
+                work_id: w.work_id.clone(),
+                work_item_id: w.work_item_id.clone(),
+                status: WorkStatus::Assigned,
+                engaged: false,
+                service_channel: None,
+                updated_at: i,
+            });
         }
         for i in 0..30_000u64 {
             if let Some(item) = s.works.values_mut().nth(i as usize) {
@@ -322,6 +373,26 @@ mod tests {
         assert!(s.works.get("0Bz29999").is_some());
         assert!(s.works.get("0Bz29968").is_some());
         assert!(s.works.get("0Bz29967").is_none());
+    }
+
+    #[test]
+    fn open_work_items_are_capped_at_the_limit() {
+        let mut s = AgentState::default();
+        for i in 0..MAX_OPEN_WORK {
+            assert!(s.work_event(WorkEvent::Assigned, &work(&format!("{i:05}")), None, 1));
+        }
+        assert_eq!(s.open_work(), MAX_OPEN_WORK);
+        // One past: refused, nothing changed.
+        assert!(!s.work_event(WorkEvent::Assigned, &work("over"), None, 2));
+        assert!(!s.work_event(WorkEvent::Accepted, &work("over"), None, 2));
+        assert!(s.works.get("0Bzover").is_none());
+        // Known items still move, a close first seen is recorded, and a closed item
+        // makes room.
+        assert!(s.work_event(WorkEvent::Accepted, &work("00001"), None, 3));
+        assert!(s.work_event(WorkEvent::Closed, &work("never-seen"), None, 3));
+        assert!(s.work_event(WorkEvent::Closed, &work("00002"), None, 3));
+        assert!(s.work_event(WorkEvent::Assigned, &work("over"), None, 4));
+        assert_eq!(s.open_work(), MAX_OPEN_WORK);
     }
 
     #[test]

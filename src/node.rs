@@ -74,6 +74,13 @@ pub trait Node: Sized + Clone {
         }
     }
 
+    /// A string node's length in UTF-16 code units, when it can be told without
+    /// copying the text (in the browser): a string far past a limit is refused
+    /// before it is copied into wasm memory, which never shrinks.
+    fn text_units(&self) -> Option<usize> {
+        None
+    }
+
     /// The text of a string node.
     fn text(&self) -> Option<String> {
         match self.shape() {

@@ -104,7 +104,7 @@ fn rules_are_read_as_their_json_means() {
 
 #[wasm_bindgen_test]
 fn load_rules_keeps_the_previous_rules_when_refused() {
-    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let sync = OmniSync::new(js(&rules())).expect("valid");
     let mut bad = rules();
     bad["version"] = json!(2);
     let err = sync.load_rules(js(&bad)).expect_err("refused");
@@ -125,7 +125,7 @@ fn load_rules_keeps_the_previous_rules_when_refused() {
 
 #[wasm_bindgen_test]
 fn a_malformed_event_throws_and_changes_nothing() {
-    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let sync = OmniSync::new(js(&rules())).expect("valid");
     let before = json(&sync.state().expect("state"));
     for bad in [
         json!(7),
@@ -145,12 +145,12 @@ fn a_malformed_event_throws_and_changes_nothing() {
 
 #[wasm_bindgen_test]
 fn metrics_default_to_now() {
-    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let sync = OmniSync::new(js(&rules())).expect("valid");
     sync.handle(js(
         &json!({"at": 1000, "type": "omni.loginSuccess", "statusId": "0N5Hs0000001AAAAA1"}),
     ))
     .expect("handled");
-    let m = json(&sync.metrics(None).expect("metrics"));
+    let m = json(&sync.metrics(JsValue::UNDEFINED).expect("metrics"));
     // The current record runs to now: idle since the login, no StatusDuration yet.
     assert!(m["records"][0]["IdleDuration"].as_f64().unwrap_or(0.0) > 0.0);
     assert!(m["records"][0].get("StatusDuration").is_none());
@@ -158,7 +158,7 @@ fn metrics_default_to_now() {
 
 #[wasm_bindgen_test]
 fn the_trace_is_built_when_read_and_says_the_same_each_time() {
-    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let sync = OmniSync::new(js(&rules())).expect("valid");
     let lunch = json!({"at": 1, "type": "telephony.stateChanged", "newState": "Lunch"});
     let decision = sync.handle(js(&lunch)).expect("handled");
     // The trace is a function of the compact trace: nothing is built until it is called.
@@ -190,7 +190,7 @@ fn the_trace_is_built_when_read_and_says_the_same_each_time() {
 
 #[wasm_bindgen_test]
 fn numbers_are_finite_and_exponents_do_not_wrap() {
-    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let sync = OmniSync::new(js(&rules())).expect("valid");
     let workload = |n: JsValue| {
         let event = js(&json!({"at": 3, "type": "omni.workloadChanged",
             "configuredCapacity": 4, "previousWorkload": 0}));
@@ -228,7 +228,7 @@ async fn no_hostile_value_poisons_anything() {
 
 #[wasm_bindgen_test]
 fn events_are_read_from_objects_as_they_are() {
-    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let sync = OmniSync::new(js(&rules())).expect("valid");
     // A field JSON would leave out (a function) and a numeric string are read as the
     // JSON reader reads them.
     let event = js(
@@ -251,7 +251,7 @@ fn events_are_read_from_objects_as_they_are() {
 
 #[wasm_bindgen_test]
 fn an_accessor_that_throws_does_not_break_handle() {
-    let mut sync = OmniSync::new(js(&rules())).expect("valid");
+    let sync = OmniSync::new(js(&rules())).expect("valid");
     let make = js_sys::Function::new_no_args(
         "return {type: 'telephony.stateChanged', at: 1, get newState() { throw new Error('no'); }}",
     );

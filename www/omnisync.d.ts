@@ -73,8 +73,23 @@ export interface StartOptions {
   wasmUrl?: string | URL;
 }
 
+/** The runtime under the shim's supervisor (docs/runtime.md, "Failures inside wasm"). */
+export interface SupervisedRuntime extends Runtime {
+  /** How many times the runtime was restarted after a failure inside wasm. */
+  restarts(): number;
+  /** Resolves once no restart is under way. */
+  ready(): Promise<void>;
+}
+
 /** Throws (rejects with) an OmniSyncError: its codes are listed in docs/runtime.md, "Errors". */
-export function startOmniSync(options: StartOptions): Promise<Runtime>;
+export function startOmniSync(options: StartOptions): Promise<SupervisedRuntime>;
+/** Runs `engine.start(options)` and restarts it on a fresh module (`reload`) after a
+ * failure inside wasm, restored from the saved session kept outside wasm. */
+export function supervise(
+  engine: { start(options: object): Runtime },
+  options: StartOptions,
+  reload: () => Promise<{ start(options: object): Runtime }>,
+): SupervisedRuntime;
 /** `{...params, type: name, at: now}`: the engine reads Lightning and Classic names as they are. */
 export function normaliseOmniEvent(name: string, params: object): OmniSyncEvent;
 export function lightningHost(omniApi: object): HostBridge & { dispatch(name: string, params: object): void };

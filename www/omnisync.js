@@ -5,17 +5,180 @@
 import init, { OmniSync } from "./pkg/omnisync.js";
 
 let loading;
+let instances = 0;
 
 /**
- * Loads the wasm module once (later calls reuse it) and starts the runtime.
+ * Loads the wasm module once (later calls reuse it) and starts the runtime, supervised
+ * (`supervise`): a failure inside wasm restarts it on a fresh instance of the module.
  * @param {object} options `{rules, catalog?, host, telephony, context?, storage?, channel?,
  *   reconcileMs?, traceSize?, onUpdate?, wasmUrl?}`, see docs/runtime.md.
- * @returns {Promise<import("./pkg/omnisync.js").Runtime>} the running instance.
+ * @returns {Promise<object>} the running instance: the runtime's methods, plus
+ *   `restarts()` and `ready()`.
  */
 export async function startOmniSync({ wasmUrl, ...options }) {
-  loading ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined);
+  const source = wasmUrl ? { module_or_path: wasmUrl } : undefined;
+  loading ??= init(source);
   await loading;
-  return OmniSync.start(options);
+  return supervise(OmniSync, options, async () => {
+    // Another copy of the glue is another module instance, with a memory of its own.
+    const glue = await import(`./pkg/omnisync.js?instance=${++instances}`);
+    await glue.default(source);
+    return glue.OmniSync;
+  });
+}
+
+/** Codes of the errors the supervisor throws itself (docs/runtime.md, "Errors"). */
+const failure = (code, message, cause) =>
+  Object.assign(new Error(message, { cause }), { name: "OmniSyncError", code, details: [] });
+
+/** Events kept while the runtime restarts; older ones go first past it. */
+const MAX_PENDING = 1000;
+
+/**
+ * Runs `OmniSync.start(options)` and keeps it running. A trap in wasm (a
+ * `WebAssembly.RuntimeError`) or a call cut off by an exhausted stack leaves the
+ * module's memory untrusted (the build aborts on panic and every object shares that
+ * memory), so the call that saw it throws `runtime.trapped`, and the module is
+ * instantiated afresh by `reload` and the runtime started again, restored from the saved
+ * session: a copy of every session write is kept here, outside wasm, whatever the
+ * `storage` option. Meanwhile calls throw `runtime.restarting` and bridge events wait.
+ * @param {{start: Function}} Engine the exported `OmniSync` class of a loaded module.
+ * @param {object} options as `OmniSync.start` takes them.
+ * @param {() => Promise<{start: Function}>} reload a fresh module's `OmniSync` class.
+ * @returns {object} the runtime's methods, `restarts()` (how many so far) and `ready()`
+ *   (resolves once no restart is under way).
+ */
+export function supervise(Engine, options, reload) {
+  const kept = new Map();
+  const real = options.storage === undefined ? (globalThis.sessionStorage ?? null) : options.storage;
+  const storage = {
+    getItem: (key) => (kept.has(key) ? kept.get(key) : (real?.getItem(key) ?? null)),
+    setItem: (key, value) => {
+      kept.set(key, value);
+      real?.setItem(key, value);
+    },
+    removeItem: (key) => {
+      kept.delete(key);
+      real?.removeItem(key);
+    },
+  };
+  const pending = [];
+  let current = null;
+  let restarting = null;
+  let restarts = 0;
+  let stopped = false;
+
+  const broken = (error) => error instanceof WebAssembly.RuntimeError || error instanceof RangeError;
+  const guarded = (run) => {
+    try {
+      return run();
+    } catch (error) {
+      if (!broken(error)) throw error;
+      restart(error);
+      throw failure("runtime.trapped", `omnisync failed inside wasm (${error.message}) and is restarting from the saved session`, error);
+    }
+  };
+  // A bridge is subscribed to once; each runtime started replaces the listener.
+  const steady = (bridge) => {
+    if (bridge === null || typeof bridge !== "object") return bridge;
+    let listener = null;
+    let subscribed = false;
+    const deliver = (event) => {
+      if (!current) {
+        if (pending.push(() => listener?.(event)) > MAX_PENDING) pending.shift();
+        return;
+      }
+      try {
+        guarded(() => listener?.(event));
+      } catch {
+        // Reported by the restart's trace line; the event itself is lost with the memory.
+      }
+    };
+    return new Proxy(bridge, {
+      get(target, key) {
+        if (key === "subscribe") {
+          return (callback) => {
+            listener = callback;
+            if (!subscribed) {
+              subscribed = true;
+              target.subscribe(deliver);
+            }
+          };
+        }
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  };
+  const host = steady(options.host);
+  const telephony = steady(options.telephony);
+  const onUpdate = typeof options.onUpdate === "function" ? () => options.onUpdate() : undefined;
+  const begin = (Started) => Started.start({ ...options, storage, host, telephony, onUpdate });
+
+  // Plain assignments first: the failing call may have had no stack left even to make
+  // a promise, in which case the next call (or ready()) schedules the restart.
+  let owed = null; // {error, old}: a restart owed and not yet under way
+  function restart(error) {
+    if (stopped || owed) return;
+    owed = { error, old: current };
+    current = null;
+    restarts += 1;
+    schedule();
+  }
+
+  function schedule() {
+    if (restarting || !owed) return;
+    const { error, old } = owed;
+    restarting = Promise.resolve()
+      .then(() => {
+        try {
+          old?.stop();
+        } catch {
+          // The old instance is untrusted: whatever it does now is ignored.
+        }
+        return reload();
+      })
+      .then((Fresh) => {
+        if (stopped) return;
+        current = begin(Fresh);
+        owed = null;
+        current.note("runtime", `the engine failed inside wasm (${error?.name}: ${error?.message}) and was restarted on a fresh module from the saved session (restart ${restarts})`);
+        pending.splice(0).forEach((deliver) => guarded(deliver));
+      })
+      .catch((failed) => console.error("omnisync: the restart failed; ready() tries again", failed))
+      .finally(() => {
+        restarting = null;
+      });
+  }
+
+  const call = (name, args) => {
+    if (!current) {
+      schedule();
+      throw failure("runtime.restarting", stopped ? `omnisync was stopped: ${name} is not available`
+        : `omnisync is restarting after a failure inside wasm: call ${name} again once ready() resolves`);
+    }
+    return guarded(() => current[name](...args));
+  };
+  current = begin(Engine);
+  return {
+    state: (...args) => call("state", args),
+    metrics: (...args) => call("metrics", args),
+    trace: (...args) => call("trace", args),
+    stats: (...args) => call("stats", args),
+    reloadRules: (...args) => call("reloadRules", args),
+    note: (...args) => (current ? call("note", args) : undefined),
+    push: (event) => (current ? call("push", [event]) : pending.push(() => current?.push(event))),
+    isLeader: () => (current ? call("isLeader", []) : false),
+    stop: () => {
+      stopped = true;
+      if (current) call("stop", []);
+    },
+    restarts: () => restarts,
+    ready: () => {
+      schedule();
+      return restarting ?? Promise.resolve();
+    },
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
 
 use super::{pinned, Known};
 use crate::error::Finding;
+use crate::rules::budget::Budget;
 use crate::rules::compile::{CompiledRules, Cond, Rhs, Val};
 use crate::rules::file::{Comparator, Evaluation, Operand, Side};
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,7 +20,7 @@ const CONFLICT_WORK: usize = 2_000_000;
 /// can clash (a rule pinned to nothing shares every status of its trigger), so rules
 /// are put in those groups and compared inside them only, at most `CONFLICT_WORK`
 /// comparisons in all. The first `MAX_CONFLICTS` pairs are reported, then a count.
-pub(super) fn conflicts(known: &Known, warnings: &mut Vec<Finding>) {
+pub(super) fn conflicts(known: &Known, budget: &mut Budget, warnings: &mut Vec<Finding>) {
     let rules = known.rules;
     if rules.evaluation == Evaluation::FirstMatch {
         return;
@@ -57,6 +58,7 @@ pub(super) fn conflicts(known: &Known, warnings: &mut Vec<Finding>) {
         .collect();
     let mut scan = ConflictScan {
         rules,
+        budget,
         numbers: &numbers,
         work: 0,
         found: Vec::new(),
@@ -135,6 +137,7 @@ fn first_of(pins: &Option<BTreeSet<String>>) -> Option<&str> {
 /// Pairs of rules compared so far, with the work done.
 struct ConflictScan<'r> {
     rules: &'r CompiledRules,
+    budget: &'r mut Budget,
     numbers: &'r [[Bounds; 5]],
     work: usize,
     found: Vec<(usize, usize, Side)>,
@@ -159,6 +162,11 @@ impl ConflictScan<'_> {
             return false;
         }
         let (ra, rb) = (&self.rules.rules[a], &self.rules.rules[b]);
+        // Each pair of targets visited, plus the numeric bounds compared.
+        let cost = (ra.targets.len() * rb.targets.len() + NUMERIC.len()) as u64;
+        if !self.budget.charge(b, cost) {
+            return false;
+        }
         let clash = ra.targets.iter().any(|ta| {
             ta.side() == side
                 && rb

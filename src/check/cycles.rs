@@ -3,6 +3,7 @@
 
 use super::{joined, listed, pinned, Known};
 use crate::error::Finding;
+use crate::rules::budget::Budget;
 use crate::rules::compile::Rule;
 use crate::rules::file::{Operand, Side};
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,15 +17,19 @@ const CYCLE_WORK: usize = 1_000_000;
 /// pinned to no state start (so they add one edge each, not one per known state).
 type Node = (Side, Option<String>);
 
+/// The rule behind an edge, with its index (for the budget); `None` for a state's edge
+/// to its side's "any".
+type Via<'r> = Option<(usize, &'r Rule)>;
+
 /// The state graph: "in this state, that rule sets the other side to that state".
 struct Graph<'r> {
     nodes: Vec<Node>,
-    /// Per node: (next node, the rule; `None` for a state's edge to its side's "any").
-    edges: Vec<Vec<(usize, Option<&'r Rule>)>>,
+    /// Per node: (next node, the rule behind the edge).
+    edges: Vec<Vec<(usize, Via<'r>)>>,
 }
 
 impl<'r> Graph<'r> {
-    fn new(known: &Known<'r>) -> Graph<'r> {
+    fn new(known: &Known<'r>, budget: &mut Budget) -> Graph<'r> {
         let mut ids: BTreeMap<Node, usize> = BTreeMap::new();
         let mut graph = Graph {
             nodes: Vec::new(),
@@ -37,7 +42,7 @@ impl<'r> Graph<'r> {
                 graph.nodes.len() - 1
             })
         };
-        for rule in &known.rules.rules {
+        for (r, rule) in known.rules.rules.iter().enumerate() {
             let Some((operand, _)) = known.status_operand(rule.on) else {
                 continue;
             };
@@ -51,6 +56,10 @@ impl<'r> Graph<'r> {
                 None => vec![None],
             };
             for source in sources {
+                // Each target visited once per state the rule starts from.
+                if !budget.charge(r, rule.targets.len() as u64 + 1) {
+                    break;
+                }
                 let from = id(&mut ids, &mut graph, (side, source));
                 for target in rule.targets.iter().filter(|t| t.side() != side) {
                     let to = id(
@@ -58,7 +67,7 @@ impl<'r> Graph<'r> {
                         &mut graph,
                         (target.side(), Some(target.name().to_string())),
                     );
-                    graph.edges[from].push((to, Some(rule)));
+                    graph.edges[from].push((to, Some((r, rule))));
                 }
             }
         }
@@ -161,8 +170,8 @@ impl<'r> Graph<'r> {
 /// or more states are searched, each from its states in turn, never leaving the
 /// component; the search takes at most `CYCLE_WORK` steps in all.
 /// Returns the cycles found (errors) and, when the work ran out first, a warning.
-pub(super) fn cycles(known: &Known) -> (Vec<Finding>, Vec<Finding>) {
-    let graph = Graph::new(known);
+pub(super) fn cycles(known: &Known, budget: &mut Budget) -> (Vec<Finding>, Vec<Finding>) {
+    let graph = Graph::new(known, budget);
     let comp = graph.components();
     let mut size = vec![0usize; graph.nodes.len()];
     for &c in &comp {
@@ -170,6 +179,7 @@ pub(super) fn cycles(known: &Known) -> (Vec<Finding>, Vec<Finding>) {
     }
     let mut search = CycleSearch {
         graph: &graph,
+        budget,
         comp: &comp,
         work: 0,
         found: BTreeSet::new(),
@@ -195,7 +205,7 @@ pub(super) fn cycles(known: &Known) -> (Vec<Finding>, Vec<Finding>) {
             (comp[v] == c).then_some(())?;
             edges
                 .iter()
-                .find_map(|(w, rule)| (comp[*w] == c).then_some(*rule)?)
+                .find_map(|(w, rule)| (comp[*w] == c).then_some(rule.map(|(_, r)| r))?)
         });
         let others = match unfinished.len() - 1 {
             0 => String::new(),
@@ -217,6 +227,7 @@ pub(super) fn cycles(known: &Known) -> (Vec<Finding>, Vec<Finding>) {
 /// A bounded search for simple cycles inside one component.
 struct CycleSearch<'g, 'r> {
     graph: &'g Graph<'r>,
+    budget: &'g mut Budget,
     comp: &'g [usize],
     work: usize,
     found: BTreeSet<Vec<String>>,
@@ -230,7 +241,7 @@ impl<'r> CycleSearch<'_, 'r> {
         let c = self.comp[start];
         let mut on_path = BTreeSet::from([start]);
         // (node, the rule that led here, next edge to follow)
-        let mut path: Vec<(usize, Option<&'r Rule>, usize)> = vec![(start, None, 0)];
+        let mut path: Vec<(usize, Via<'r>, usize)> = vec![(start, None, 0)];
         while let Some(&mut (v, _, ref mut e)) = path.last_mut() {
             if self.findings.len() >= MAX_CYCLES {
                 return true;
@@ -245,6 +256,9 @@ impl<'r> CycleSearch<'_, 'r> {
                 continue;
             };
             *e += 1;
+            if !self.budget.charge(rule.map_or(0, |(i, _)| i), 1) {
+                return false;
+            }
             if w == start {
                 self.closed(&path, rule);
             } else if w > start && self.comp[w] == c && !on_path.contains(&w) {
@@ -255,8 +269,20 @@ impl<'r> CycleSearch<'_, 'r> {
         true
     }
 
-    fn closed(&mut self, path: &[(usize, Option<&'r Rule>, usize)], last: Option<&'r Rule>) {
-        let rules: Vec<&Rule> = path.iter().filter_map(|p| p.1).chain(last).collect();
+    fn closed(&mut self, path: &[(usize, Via<'r>, usize)], last: Via<'r>) {
+        // Reading the cycle back visits its whole path.
+        if !self
+            .budget
+            .charge(last.map_or(0, |(i, _)| i), path.len() as u64)
+        {
+            return;
+        }
+        let rules: Vec<&Rule> = path
+            .iter()
+            .filter_map(|p| p.1)
+            .chain(last)
+            .map(|(_, r)| r)
+            .collect();
         if rules.len() <= 2 {
             return;
         }

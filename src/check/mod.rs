@@ -8,6 +8,7 @@
 
 use crate::error::{Error, Finding};
 use crate::event::EventKind;
+use crate::rules::budget::Budget;
 use crate::rules::compile::{CompiledRules, Cond, Rhs, Rule, Val, OFFLINE};
 use crate::rules::file::{Comparator, Operand, Side};
 use crate::rules::Catalog;
@@ -69,10 +70,19 @@ pub fn check(rules: &CompiledRules) -> Report {
         never_matches(&known, rule, &mut report.warnings);
         same_side(rule, &mut report.warnings);
     }
-    conflicts(&known, &mut report.warnings);
-    let (errors, warnings) = cycles(&known);
+    // One budget for the pairwise work and the cycle search: past it, the rules that
+    // cost most are named instead of the check running for minutes.
+    let mut budget = Budget::new(rules.rules.len());
+    conflicts(&known, &mut budget, &mut report.warnings);
+    let (errors, warnings) = cycles(&known, &mut budget);
     report.errors.extend(errors);
     report.warnings.extend(warnings);
+    if budget.exceeded() {
+        let rule = |i: usize| (rules.rules[i].name.as_str(), rules.rules[i].path.as_str());
+        report
+            .warnings
+            .push(budget.finding("the search for conflicts and cycles", rule));
+    }
     report
 }
 

@@ -2,7 +2,7 @@
 //! and returns the decision as a value (actions plus a trace saying why). Time is
 //! passed in; nothing here performs an effect.
 
-use crate::error::Error;
+use crate::error::{Error, Finding};
 use crate::event::{Event, EventKind};
 use crate::metrics::{Metrics, MetricsReport};
 use crate::model::AgentState;
@@ -163,6 +163,18 @@ impl Engine {
         let mut report = self.metrics.report(&self.state, now.max(self.clock));
         report.user_id.clone_from(&self.context.user_id);
         report
+    }
+
+    /// Whether the model takes `event`: a work event that would open an item past
+    /// [`crate::model::MAX_OPEN_WORK`] is refused (`event.tooManyWorkItems`). Callers
+    /// that can throw ask first; the model refuses it anyway (with a trace note).
+    pub fn admit(&self, event: &Event) -> Result<(), Error> {
+        match event {
+            Event::Work { kind, work } if self.state.work_refused(*kind, work) => {
+                Err(Error::InvalidEvent(work_refusal(work)))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Applies `event` at `now` (ms) and decides what to do about it.
@@ -354,7 +366,9 @@ impl Engine {
                     }
                     .into(),
                 );
-                self.state.work_event(*kind, work, channel.clone(), now);
+                if !self.state.work_event(*kind, work, channel.clone(), now) {
+                    notes.push(work_refusal(work).to_string());
+                }
                 return channel;
             }
         }
@@ -440,4 +454,16 @@ fn is_away(rules: &CompiledRules, state: &AgentState) -> bool {
         Some(status) => !status.online,
         None => omni.channels.is_empty(),
     }
+}
+
+fn work_refusal(work: &crate::event::WorkRef) -> Finding {
+    Finding::new(
+        "event.tooManyWorkItems",
+        "$.workId",
+        format!(
+            "work item {} refused: the agent already has {} open work items, the limit",
+            work.work_id,
+            crate::model::MAX_OPEN_WORK
+        ),
+    )
 }

@@ -3,6 +3,7 @@
 //! against the org's catalog ([`catalog`]) and evaluating conditions ([`eval`]).
 //! Parse and validate once, evaluate many times.
 
+pub mod budget;
 pub(crate) mod catalog;
 pub(crate) mod compile;
 pub(crate) mod eval;

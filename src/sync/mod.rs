@@ -28,7 +28,7 @@ mod session;
 mod write;
 
 pub use log::{LogEntry, LogKind, Stats};
-pub use session::SavedSession;
+pub use session::{within_cap, SavedSession, MAX_SESSION_BYTES};
 
 use read::ReadRetry;
 use write::{Due, Pending};
@@ -47,6 +47,24 @@ pub(crate) const TOOLKIT_REASON: &str = "OmniToolkitStatusChange";
 /// is noted as stamped in the future. Either way an event is taken at no later than
 /// the caller's clock, so one event's time never moves the engine's clock for good.
 pub const MAX_CLOCK_SKEW_MS: u64 = 5_000;
+
+/// The one clock rule, for the runtime and for `OmniSync.handle` alike: an event
+/// stamped `at` by its source is taken at the earlier of `at` and `now` (the caller's
+/// clock), so a stamp in the future cannot move the engine's clock; a stamp more than
+/// [`MAX_CLOCK_SKEW_MS`] ahead also gives the line the trace shows.
+pub fn taken_at(event: &Event, at: u64, now: u64) -> (u64, Option<String>) {
+    if at <= now {
+        return (at, None);
+    }
+    let late = (at - now > MAX_CLOCK_SKEW_MS).then(|| {
+        format!(
+            "{} was stamped {} s ahead of this clock: taken as happening now",
+            event.kind().name(),
+            (at - now) / 1000
+        )
+    });
+    (now, late)
+}
 
 /// Events kept while waiting for the first reconcile; older ones are dropped past it,
 /// so a start-up read that never finishes cannot grow memory without end.
@@ -275,16 +293,9 @@ impl SyncLoop {
     /// the event is taken at the earlier of the two, so a stamp in the future cannot
     /// move the engine's clock (a stamp more than [`MAX_CLOCK_SKEW_MS`] ahead is noted).
     pub fn event_at(&mut self, event: &Event, at: u64, now: u64) -> Output {
-        if at <= now {
-            return self.event(event, at);
-        }
-        let mut out = self.event(event, now);
-        if at - now > MAX_CLOCK_SKEW_MS {
-            let message = format!(
-                "{} was stamped {} s ahead of this clock: taken as happening now",
-                event.kind().name(),
-                (at - now) / 1000
-            );
+        let (at, late) = taken_at(event, at, now);
+        let mut out = self.event(event, at);
+        if let Some(message) = late {
             self.note(&mut out, now, LogKind::Clock, None, message);
         }
         out

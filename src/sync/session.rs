@@ -7,6 +7,11 @@ use super::MAX_CLOCK_SKEW_MS;
 use crate::engine::EngineSnapshot;
 use serde_json::Value;
 
+/// The most bytes of JSON a saved session may take (docs/runtime.md, "Limits"): a
+/// larger one is neither written nor read back (`session.tooLarge` in the trace).
+/// The caps on work items and on strings keep a real session far below it.
+pub const MAX_SESSION_BYTES: usize = 1024 * 1024;
+
 /// The format of [`SavedSession`]; a saved session of another version is refused.
 const SESSION_VERSION: u32 = 2;
 
@@ -20,6 +25,18 @@ pub struct SavedSession {
     pub org: String,
     pub user: String,
     pub snapshot: EngineSnapshot,
+}
+
+/// Whether a saved session's JSON text is within [`MAX_SESSION_BYTES`]: else why not,
+/// as the trace says it (`session.tooLarge`, with the size and the limit).
+pub fn within_cap(text: &str) -> Result<(), String> {
+    if text.len() <= MAX_SESSION_BYTES {
+        return Ok(());
+    }
+    Err(format!(
+        "session.tooLarge: the saved session is {} bytes; the limit is {MAX_SESSION_BYTES} bytes",
+        text.len()
+    ))
 }
 
 impl SavedSession {

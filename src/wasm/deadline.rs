@@ -43,8 +43,9 @@ pub(crate) struct Deadline {
 
 impl Deadline {
     pub(crate) fn after(ms: u32) -> Deadline {
-        let at = js_sys::Date::now() + f64::from(ms);
-        DEADLINES.with_borrow_mut(|d| {
+        let now = js_sys::Date::now();
+        let at = now + f64::from(ms);
+        let (id, next) = DEADLINES.with_borrow_mut(|d| {
             d.next_id += 1;
             let id = d.next_id;
             d.entries.push(Entry {
@@ -53,9 +54,15 @@ impl Deadline {
                 expired: false,
                 waker: None,
             });
-            arm(d);
-            Deadline { id }
-        })
+            (id, due(d))
+        });
+        // The timer is made with the list released: a call into JavaScript cut off
+        // there (an exhausted stack) must not leave the list borrowed for ever.
+        if let Some(next) = next {
+            let timeout = Timeout::new(super::timer_ms(next - now), fire);
+            DEADLINES.with_borrow_mut(|d| d.armed = Some((next, timeout)));
+        }
+        Deadline { id }
     }
 }
 
@@ -87,6 +94,23 @@ impl Drop for Deadline {
     }
 }
 
+/// When the timer must be armed for, if it is not armed for that already.
+fn due(d: &mut Deadlines) -> Option<f64> {
+    let next = d
+        .entries
+        .iter()
+        .filter(|e| !e.expired)
+        .fold(f64::INFINITY, |next, e| next.min(e.at));
+    if next == f64::INFINITY {
+        d.armed = None;
+        return None;
+    }
+    if d.armed.as_ref().is_some_and(|(at, _)| *at <= next) {
+        return None;
+    }
+    Some(next)
+}
+
 /// Arms the timer for the earliest waiting entry, unless it is armed for it already.
 fn arm(d: &mut Deadlines) {
     let next = d
@@ -101,7 +125,7 @@ fn arm(d: &mut Deadlines) {
     if d.armed.as_ref().is_some_and(|(at, _)| *at <= next) {
         return;
     }
-    let delay = (next - js_sys::Date::now()).clamp(0.0, f64::from(u32::MAX)) as u32;
+    let delay = super::timer_ms(next - js_sys::Date::now());
     d.armed = Some((next, Timeout::new(delay, fire)));
 }
 

@@ -12,7 +12,7 @@
 use crate::event::Event;
 use crate::read::PresenceRead;
 use crate::rules::file::Side;
-use std::cell::{RefCell, RefMut};
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -54,6 +54,11 @@ pub(crate) trait Machine: Sized {
 pub(crate) struct Shared<S> {
     pub(crate) inner: RefCell<S>,
     inbox: RefCell<VecDeque<Input>>,
+    /// A pump is running further up the stack: an input pushed now (from `onUpdate`,
+    /// from a bridge called while handling) waits for it, never starts a pump inside
+    /// it, so a listener that pushes on every update makes a loop, not a recursion
+    /// that exhausts the stack.
+    pumping: Cell<bool>,
 }
 
 impl<S: Machine> Shared<S> {
@@ -61,6 +66,7 @@ impl<S: Machine> Shared<S> {
         Rc::new(Shared {
             inner: RefCell::new(state),
             inbox: RefCell::new(VecDeque::new()),
+            pumping: Cell::new(false),
         })
     }
 
@@ -91,8 +97,16 @@ pub(crate) fn push<S: Machine>(shared: &Rc<Shared<S>>, input: Input) {
     pump(shared);
 }
 
-/// Handles queued inputs one at a time.
+/// Handles queued inputs one at a time, unless a pump is already running.
 fn pump<S: Machine>(shared: &Rc<Shared<S>>) {
+    if shared.pumping.replace(true) {
+        return;
+    }
+    drain(shared);
+    shared.pumping.set(false);
+}
+
+fn drain<S: Machine>(shared: &Rc<Shared<S>>) {
     loop {
         let Some(input) = shared.inbox.borrow_mut().pop_front() else {
             break;

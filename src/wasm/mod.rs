@@ -13,6 +13,7 @@ use crate::rules::{Catalog, CompiledRules};
 use errors::Thrown;
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use serde::Serialize;
+use std::cell::{Ref, RefCell, RefMut};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
@@ -122,14 +123,24 @@ export interface SyncLogEntry { at: number; kind: string; rule?: string; message
 export interface SyncOutput { commands: SyncCommand[]; decisions: Decision[]; log: SyncLogEntry[]; wakeAt: number | null }
 "#;
 
-/// The presence-sync engine for one agent, as JavaScript sees it.
+/// The presence-sync engine for one agent, as JavaScript sees it. Every method takes
+/// `&self` and borrows the state itself: a call that finds it borrowed (a getter of
+/// its own argument calling back in) gets `engine.busy` instead of wasm-bindgen's
+/// uncoded "recursive use", and each call first makes sure the stack has room for the
+/// whole call ([`headroom`]), so none is cut off half-way with the state borrowed.
 #[wasm_bindgen]
 pub struct OmniSync {
+    inner: RefCell<Class>,
+}
+
+struct Class {
     engine: Engine,
     /// The function behind each decision's `trace`, for the rules in force: it reads
-    /// the compact trace the decision carries. Made again when the rules change; older
-    /// decisions keep the one they were made with.
-    explain: Function,
+    /// the compact trace the decision carries. Made on the first decision after the
+    /// rules change (not per `loadRules`: a closure lives until the garbage collector
+    /// runs, and with it the rules it holds); older decisions keep the one they were
+    /// made with.
+    explain: Option<Function>,
     /// Each rule target's action fields as JavaScript strings, made on first use, so
     /// deciding does not decode the same text into JavaScript for every event.
     actions: Vec<Vec<Option<ActionText>>>,
@@ -144,6 +155,13 @@ struct ActionText {
     target: JsValue,
     developer_name: JsValue,
     rule: JsValue,
+}
+
+/// Thrown by an `OmniSync` method called while another call on the same instance is
+/// under way.
+fn engine_busy() -> JsValue {
+    let message = "this OmniSync is in the middle of another call (made from inside it, by a getter or a callback): call again once that call returns";
+    Thrown::new("engine.busy", message).into()
 }
 
 #[wasm_bindgen]
@@ -161,13 +179,16 @@ impl OmniSync {
         >,
     ) -> Result<OmniSync, JsValue> {
         console_error_panic_hook::set_once();
+        headroom();
         let catalog = read_catalog(&options.unwrap_or(JsValue::UNDEFINED))?;
         let engine = Engine::new(compile(&rules, catalog.as_ref())?);
         Ok(OmniSync {
-            explain: explainer(&engine),
-            engine,
-            actions: Vec::new(),
-            catalog,
+            inner: RefCell::new(Class {
+                explain: None,
+                engine,
+                actions: Vec::new(),
+                catalog,
+            }),
         })
     }
 
@@ -175,38 +196,59 @@ impl OmniSync {
     /// org's catalog overrode (`rules.statusIdMismatch`).
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn warnings(&self) -> Result<JsValue, JsValue> {
-        to_js(self.engine.rules().warnings.as_slice())
+        let text = serde_json::to_string(self.enter()?.engine.rules().warnings.as_slice());
+        parse_json(text)
     }
 
     /// Applies one event (`at` in ms, or now) and returns `{actions, trace}`; the trace
     /// is built when `trace()` is called. A malformed event throws and changes nothing.
+    /// An event stamped in the future is taken as happening now, as the runtime takes
+    /// it (docs/runtime.md, "Time"): its trace says so.
     #[wasm_bindgen(unchecked_return_type = "Decision")]
     pub fn handle(
-        &mut self,
+        &self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (event, now) = read_event(&event)?;
-        let (decision, chosen) = self.engine.handle_chosen(&event, now);
-        self.decision_to_js(&decision, &chosen)
+        // Read first, decide with the state borrowed (Rust only), then build the
+        // JavaScript result with nothing borrowed: a call cut off by an exhausted stack
+        // in JavaScript code leaves nothing held.
+        let (event, stamped) = read_stamped(&event)?;
+        let now = js_sys::Date::now() as u64;
+        let made = {
+            let mut class = self.enter_mut()?;
+            class.engine.admit(&event)?;
+            let (at, late) = crate::sync::taken_at(&event, stamped.unwrap_or(now), now);
+            let (mut decision, chosen) = class.engine.handle_chosen(&event, at);
+            decision.trace.notes.extend(late);
+            class.made(&decision, &chosen)
+        };
+        self.decision_to_js(made)
     }
 
     /// What the engine knows about the agent.
     #[wasm_bindgen(unchecked_return_type = "AgentState")]
     pub fn state(&self) -> Result<JsValue, JsValue> {
-        to_js(self.engine.state())
+        let text = serde_json::to_string(self.enter()?.engine.state());
+        parse_json(text)
     }
 
     /// The UserServicePresence records, the current one running to `now` (ms; default
-    /// the current time).
+    /// the current time). `now` must be a finite number of at least 0.
     #[wasm_bindgen(unchecked_return_type = "Metrics")]
-    pub fn metrics(&self, now: Option<f64>) -> Result<JsValue, JsValue> {
-        to_js(&self.engine.metrics(time(now)))
+    pub fn metrics(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let now = time_arg(&now, "now")?;
+        let text = serde_json::to_string(&self.enter()?.engine.metrics(now));
+        parse_json(text)
     }
 
     /// Starts the browser runtime (see docs/runtime.md): `{rules, catalog?, host,
     /// telephony, context?, storage?, channel?, reconcileMs?, traceSize?, onUpdate?}`.
     pub fn start(options: JsValue) -> Result<Runtime, JsValue> {
         console_error_panic_hook::set_once();
+        headroom();
         Runtime::start(&options)
     }
 
@@ -214,13 +256,15 @@ impl OmniSync {
     /// rules stay in force.
     #[wasm_bindgen(js_name = loadRules)]
     pub fn load_rules(
-        &mut self,
+        &self,
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<(), JsValue> {
-        let rules = compile(&rules, self.catalog.as_ref())?;
-        self.engine.load_rules(rules);
-        self.explain = explainer(&self.engine);
-        self.actions.clear();
+        let value = read_rules(&rules)?;
+        let mut class = self.enter_mut()?;
+        let rules = compile_value(&value, class.catalog.as_ref())?;
+        class.engine.load_rules(rules);
+        class.explain = None;
+        class.actions.clear();
         Ok(())
     }
 
@@ -251,28 +295,51 @@ impl OmniSync {
         OmniSync::with_options(rules, None)
     }
 
-    /// `{actions, trace}`: the actions as fresh objects, `trace` the `explain` function
-    /// bound to the compact trace's bytes (a `Uint8Array` the garbage collector frees
-    /// with the decision: nothing stays in wasm memory), which is also its own `toJSON`.
-    fn decision_to_js(
-        &mut self,
-        decision: &Decision,
-        chosen: &[Chosen],
-    ) -> Result<JsValue, JsValue> {
-        let object = Object::new();
-        let actions = js_sys::Array::new();
-        for &c in chosen {
-            actions.push(&self.action_text(c).object());
-        }
-        put(&object, "actions", &actions);
-        let bytes = Uint8Array::from(&decision.trace.to_bytes()[..]);
-        let trace = self.explain.bind1(&JsValue::NULL, &bytes);
-        put(&trace, "toJSON", &trace);
-        put(&object, "trace", &trace);
-        Ok(object.into())
+    /// The state to read, after making sure the stack has room for the call.
+    fn enter(&self) -> Result<Ref<'_, Class>, JsValue> {
+        headroom();
+        self.inner.try_borrow().map_err(|_| engine_busy())
     }
 
-    fn action_text(&mut self, chosen: Chosen) -> ActionText {
+    /// The state to change, after making sure the stack has room for the call.
+    fn enter_mut(&self) -> Result<RefMut<'_, Class>, JsValue> {
+        headroom();
+        self.inner.try_borrow_mut().map_err(|_| engine_busy())
+    }
+}
+
+/// What a decision leaves for its JavaScript result, taken while the state is
+/// borrowed: the actions' cached texts (or what to make them from), the compact
+/// trace's bytes and the function that explains it (or the rules to make one for).
+struct Made {
+    actions: Vec<(Chosen, Result<ActionText, Action>)>,
+    bytes: Vec<u8>,
+    explain: Result<Function, Arc<CompiledRules>>,
+}
+
+impl Class {
+    fn made(&self, decision: &Decision, chosen: &[Chosen]) -> Made {
+        let cached = |c: Chosen| {
+            self.actions
+                .get(c.rule)
+                .and_then(|row| row.get(c.target))
+                .and_then(Option::clone)
+        };
+        Made {
+            actions: chosen
+                .iter()
+                .map(|&c| (c, cached(c).ok_or_else(|| self.engine.rules().action(c))))
+                .collect(),
+            bytes: decision.trace.to_bytes(),
+            explain: self
+                .explain
+                .clone()
+                .ok_or_else(|| self.engine.shared_rules()),
+        }
+    }
+
+    /// Keeps what a call made for later calls.
+    fn keep(&mut self, chosen: Chosen, text: &ActionText) {
         let Chosen { rule, target } = chosen;
         if self.actions.len() <= rule {
             self.actions.resize(rule + 1, Vec::new());
@@ -281,31 +348,67 @@ impl OmniSync {
         if row.len() <= target {
             row.resize(target + 1, None);
         }
-        let engine = &self.engine;
-        row[target]
-            .get_or_insert_with(|| match engine.rules().action(chosen) {
-                Action::SetOmniStatus {
-                    status_id,
-                    developer_name,
-                    rule,
-                } => ActionText {
-                    omni: true,
-                    target: status_id.into(),
-                    developer_name: developer_name.into(),
-                    rule: rule.into(),
-                },
-                Action::SetTelephonyState { state, rule } => ActionText {
-                    omni: false,
-                    target: state.into(),
-                    developer_name: JsValue::UNDEFINED,
-                    rule: rule.into(),
-                },
-            })
-            .clone()
+        row[target] = Some(text.clone());
+    }
+}
+
+impl OmniSync {
+    /// `{actions, trace}`: the actions as fresh objects, `trace` the `explain` function
+    /// bound to the compact trace's bytes (a `Uint8Array` the garbage collector frees
+    /// with the decision: nothing stays in wasm memory), which is also its own `toJSON`.
+    /// Texts and the function made here are kept for later calls when the state is
+    /// free to take them.
+    fn decision_to_js(&self, made: Made) -> Result<JsValue, JsValue> {
+        let object = Object::new();
+        let actions = js_sys::Array::new();
+        for (chosen, text) in made.actions {
+            let text = text.unwrap_or_else(|action| {
+                let text = ActionText::new(action);
+                if let Ok(mut class) = self.inner.try_borrow_mut() {
+                    class.keep(chosen, &text);
+                }
+                text
+            });
+            actions.push(&text.object());
+        }
+        put(&object, "actions", &actions);
+        let bytes = Uint8Array::from(&made.bytes[..]);
+        let explain = made.explain.unwrap_or_else(|rules| {
+            let explain = explainer(rules);
+            if let Ok(mut class) = self.inner.try_borrow_mut() {
+                class.explain = Some(explain.clone());
+            }
+            explain
+        });
+        let trace = explain.bind1(&JsValue::NULL, &bytes);
+        put(&trace, "toJSON", &trace);
+        put(&object, "trace", &trace);
+        Ok(object.into())
     }
 }
 
 impl ActionText {
+    fn new(action: Action) -> ActionText {
+        match action {
+            Action::SetOmniStatus {
+                status_id,
+                developer_name,
+                rule,
+            } => ActionText {
+                omni: true,
+                target: status_id.into(),
+                developer_name: developer_name.into(),
+                rule: rule.into(),
+            },
+            Action::SetTelephonyState { state, rule } => ActionText {
+                omni: false,
+                target: state.into(),
+                developer_name: JsValue::UNDEFINED,
+                rule: rule.into(),
+            },
+        }
+    }
+
     /// A fresh action object, as `Action` serialises.
     fn object(&self) -> Object {
         let object = Object::new();
@@ -327,8 +430,7 @@ impl ActionText {
 /// and builds the full trace (as JSON text parsed by the JS engine: for a trace of
 /// every rule with its checks that was measured faster than serde-wasm-bindgen, see
 /// docs/performance.md).
-fn explainer(engine: &Engine) -> Function {
-    let rules = engine.shared_rules();
+fn explainer(rules: Arc<CompiledRules>) -> Function {
     let explain =
         Closure::<dyn Fn(Uint8Array) -> Result<JsValue, JsValue>>::new(move |bytes: Uint8Array| {
             match Trace::from_bytes(&bytes.to_vec(), Arc::clone(&rules)) {
@@ -340,17 +442,118 @@ fn explainer(engine: &Engine) -> Function {
     explain.into_js_value().unchecked_into()
 }
 
-/// A time in ms from JavaScript: a finite number of at least 0, else now.
-pub(crate) fn time(ms: Option<f64>) -> u64 {
-    ms.filter(|n| n.is_finite())
-        .unwrap_or_else(js_sys::Date::now)
-        .max(0.0) as u64
+/// A time argument in ms: undefined or null for now, else a finite number of at least
+/// 0 (anything else, a BigInt included, is `options.invalid` naming the argument).
+pub(crate) fn time_arg(ms: &JsValue, name: &str) -> Result<u64, Thrown> {
+    time_or(ms, name, || js_sys::Date::now() as u64)
+}
+
+/// [`time_arg`] with another default; a fraction of a ms is dropped.
+pub(crate) fn time_or(ms: &JsValue, name: &str, absent: impl Fn() -> u64) -> Result<u64, Thrown> {
+    if ms.is_undefined() || ms.is_null() {
+        return Ok(absent());
+    }
+    match ms.as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 => Ok(n as u64),
+        _ => Err(Thrown::new(
+            "options.invalid",
+            format!("{name} must be a time in ms: a finite number of at least 0"),
+        )),
+    }
+}
+
+/// A count argument: undefined or null for none, else an integer from 0 to
+/// `Number.MAX_SAFE_INTEGER` (no wrapping: -1, Infinity, 1.5, a BigInt or a string
+/// are `options.invalid` naming the argument).
+pub(crate) fn count_arg(value: &JsValue, name: &str) -> Result<Option<u64>, Thrown> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    match value.as_f64() {
+        // u64, not usize: wasm32's usize would cut a time in ms short.
+        Some(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => Ok(Some(n as u64)),
+        _ => Err(Thrown::new(
+            "options.invalid",
+            format!(
+                "{name} must be a whole number from 0 to {}",
+                MAX_SAFE as u64
+            ),
+        )),
+    }
+}
+
+/// A numeric option of `options` (docs/runtime.md, "Options"): absent (undefined or
+/// null) gives `None`; a finite number is clamped into `min..=max` and made whole;
+/// anything else, a BigInt or a numeric string included, is `options.invalid` naming
+/// the option.
+pub(crate) fn number_option(
+    options: &JsValue,
+    key: &str,
+    min: f64,
+    max: f64,
+) -> Result<Option<f64>, Thrown> {
+    let value = option(options, key);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        // Not f64::clamp: its panic message would bring float formatting into the bundle.
+        Some(n) if n.is_finite() => Ok(Some(n.max(min).min(max).trunc())),
+        // Integers in the message: formatting a float would add its code to the bundle.
+        _ => Err(Thrown::new(
+            "options.invalid",
+            format!(
+                "options.{key} must be a finite number (taken as a whole number from {} to {})",
+                min as u64, max as u64
+            ),
+        )),
+    }
+}
+
+/// Makes sure the stack has room for a whole call before any state is borrowed: a
+/// call made with the stack nearly exhausted (deep in a host's recursion) fails here,
+/// with the JavaScript engine's `RangeError`, having touched nothing, instead of half
+/// way through with the state borrowed for ever. The depth covers the deepest call
+/// measured (www/test/reentrancy.test.mjs) with room to spare.
+pub(crate) fn headroom() {
+    use std::hint::black_box;
+    #[inline(never)]
+    fn dig(n: u32) -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        black_box(dig(black_box(n - 1))) + 1
+    }
+    black_box(dig(HEADROOM_FRAMES));
+}
+
+/// The frames [`headroom`] goes down: enough that a call cut off by the stack is
+/// nearly always cut off here, cheap enough for every call (measured in
+/// docs/runtime.md, "Re-entrancy and the stack").
+const HEADROOM_FRAMES: u32 = 128;
+
+/// Timers are clamped below 2^31-1 ms: a longer `setTimeout` fires at once.
+pub(crate) const MAX_TIMER_MS: u32 = 0x7FFF_FFFE;
+
+/// A delay in ms as a timer takes it: clamped to `0..=MAX_TIMER_MS`.
+pub(crate) fn timer_ms(ms: f64) -> u32 {
+    if ms.is_nan() {
+        return 0;
+    }
+    ms.max(0.0).min(f64::from(MAX_TIMER_MS)) as u32
 }
 
 /// Reads an event (JSON text or an object) and its time: `at`, or now. Every read is
 /// a catching call (`node.rs`), and the event is read whole into Rust values before
 /// the caller touches any state.
 pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), Error> {
+    let (event, at) = read_stamped(event)?;
+    Ok((event, at.unwrap_or_else(|| js_sys::Date::now() as u64)))
+}
+
+/// [`read_event`] with the event's own `at`, if it has one.
+pub(crate) fn read_stamped(event: &JsValue) -> Result<(Event, Option<u64>), Error> {
     let event = match event.as_string() {
         Some(text) => <JsValue as Node>::parse(&text).map_err(|why| {
             Error::InvalidEvent(Finding::new(
@@ -363,16 +566,28 @@ pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), Error> {
     };
     let parsed = Event::read(&event)?;
     let at = event_time(&event)?;
-    Ok((parsed, at.unwrap_or_else(|| js_sys::Date::now() as u64)))
+    Ok((parsed, at))
 }
 
 /// Compiles rules, resolving their status names against the org's catalog if given.
 pub(crate) fn compile(rules: &JsValue, catalog: Option<&Catalog>) -> Result<CompiledRules, Error> {
-    let value = json_value(rules, "rules.syntax", "the rules")
-        .map_err(|finding| Error::InvalidRules(vec![finding]))?;
+    compile_value(&read_rules(rules)?, catalog)
+}
+
+/// Reads rules (JSON text or plain data) into a JSON value.
+pub(crate) fn read_rules(rules: &JsValue) -> Result<serde_json::Value, Error> {
+    json_value(rules, "rules.syntax", "the rules")
+        .map_err(|finding| Error::InvalidRules(vec![finding]))
+}
+
+/// [`compile`] on rules already read: Rust only.
+pub(crate) fn compile_value(
+    value: &serde_json::Value,
+    catalog: Option<&Catalog>,
+) -> Result<CompiledRules, Error> {
     match catalog {
-        Some(catalog) => CompiledRules::from_value_with_catalog(&value, catalog),
-        None => CompiledRules::from_value(&value),
+        Some(catalog) => CompiledRules::from_value_with_catalog(value, catalog),
+        None => CompiledRules::from_value(value),
     }
 }
 
@@ -443,21 +658,28 @@ pub(crate) fn key(name: &'static str) -> JsValue {
         static KEYS: std::cell::RefCell<Vec<(&'static str, JsValue)>> =
             const { std::cell::RefCell::new(Vec::new()) };
     }
-    // The borrow covers no call that can run JavaScript code that throws.
-    KEYS.with_borrow_mut(|keys| {
-        if let Some((_, value)) = keys.iter().find(|(k, _)| std::ptr::eq(*k, name)) {
-            return value.clone();
-        }
+    // The borrow covers no call into JavaScript, not even making the string: a call
+    // cut off there (an exhausted stack) must not leave the list borrowed.
+    let known = KEYS.with_borrow(|keys| {
+        keys.iter()
+            .find(|(k, _)| std::ptr::eq(*k, name))
+            .map(|(_, value)| value.clone())
+    });
+    known.unwrap_or_else(|| {
         let value = JsValue::from_str(name);
-        keys.push((name, value.clone()));
+        KEYS.with_borrow_mut(|keys| keys.push((name, value.clone())));
         value
     })
 }
 
 /// A Rust value as JSON text parsed by the JS engine.
 pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value)
-        .map_err(|_| Thrown::new("output.failed", "a result could not be written"))?;
+    parse_json(serde_json::to_string(value))
+}
+
+/// JSON text written while the state was borrowed, parsed once it no longer is.
+pub(crate) fn parse_json(text: serde_json::Result<String>) -> Result<JsValue, JsValue> {
+    let text = text.map_err(|_| Thrown::new("output.failed", "a result could not be written"))?;
     js_sys::JSON::parse(&text)
 }
 

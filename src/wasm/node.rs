@@ -98,6 +98,11 @@ impl Node for JsValue {
         self.as_string()
     }
 
+    fn text_units(&self) -> Option<usize> {
+        self.dyn_ref::<js_sys::JsString>()
+            .map(|s| s.length() as usize)
+    }
+
     fn is_object(&self) -> bool {
         JsValue::is_object(self) && is_array(self) == Ok(false)
     }

@@ -12,9 +12,12 @@ use super::role::Role;
 use super::state::{now, Bridges, Inner, Shared};
 use super::tabs::Leadership;
 use super::trace::{Kind, TraceRing};
-use super::{compile, json_value, option, read_catalog, read_context, read_event, time, to_js};
+use super::{
+    compile, compile_value, count_arg, headroom, json_value, number_option, option, parse_json,
+    read_catalog, read_context, read_event, read_rules, time_arg, timer_ms,
+};
 use crate::engine::Engine;
-use crate::sync::{SavedSession, SyncLoop};
+use crate::sync::{within_cap, SavedSession, SyncLoop};
 use gloo_timers::callback::Interval;
 use js_sys::{Function, Reflect};
 use std::cell::{Ref, RefMut};
@@ -97,10 +100,14 @@ impl Runtime {
             .or(context_user)
             .unwrap_or_default();
         let channel = scoped(&channel, &org, &user);
-        let timeout_ms = option(options, "bridgeTimeoutMs")
-            .as_f64()
-            .filter(|n| n.is_finite())
-            .map_or(BRIDGE_TIMEOUT_MS, |n| n.clamp(1.0, 600_000.0) as u32);
+        let timeout_ms = number_option(options, "bridgeTimeoutMs", 1.0, 600_000.0)?
+            .map_or(BRIDGE_TIMEOUT_MS, |n| n as u32);
+        let trace_size =
+            number_option(options, "traceSize", 10.0, 10_000.0)?.map_or(200, |n| n as usize);
+        // 0 (or less) turns the periodic read off; a timer takes at most MAX_TIMER_MS.
+        let reconcile_ms =
+            number_option(options, "reconcileMs", 0.0, f64::from(super::MAX_TIMER_MS))?
+                .map_or(30_000.0, |n| n);
         let storage = match option(options, "storage") {
             v if v.is_null() => None,
             v if v.is_undefined() => {
@@ -119,21 +126,20 @@ impl Runtime {
             .as_ref()
             .and_then(|s| s.get_item(&key).ok().flatten())
         {
-            let session = json_value(&JsValue::from_str(&saved), "session.invalid", "the session")
-                .map_err(|_| "it could not be read".to_string())
-                .and_then(|value| {
-                    SavedSession::from_value(value)
-                        .ok_or_else(|| "it is not a saved session of this version".to_string())
-                })
-                .and_then(|session| session.accept(&org, &user, now()));
+            let session = within_cap(&saved).and_then(|()| {
+                json_value(&JsValue::from_str(&saved), "session.invalid", "the session")
+                    .map_err(|_| "it could not be read".to_string())
+                    .and_then(|value| {
+                        SavedSession::from_value(value)
+                            .ok_or_else(|| "it is not a saved session of this version".to_string())
+                    })
+                    .and_then(|session| session.accept(&org, &user, now()))
+            });
             match session {
                 Ok(snapshot) => engine.restore(snapshot),
                 Err(why) => refused = Some(why),
             }
         }
-        let trace_size = option(options, "traceSize")
-            .as_f64()
-            .map_or(200, |n| n.clamp(10.0, 10_000.0) as usize);
         let on_update = Some(option(options, "onUpdate"))
             .filter(JsValue::is_function)
             .map(JsValue::unchecked_into::<Function>);
@@ -152,10 +158,9 @@ impl Runtime {
         ));
         subscribe(&shared, &host)?;
         subscribe(&shared, &telephony)?;
-        let reconcile_ms = option(options, "reconcileMs").as_f64().unwrap_or(30_000.0);
         if reconcile_ms > 0.0 {
             let weak = Rc::downgrade(&shared);
-            let interval = Interval::new(reconcile_ms.max(250.0) as u32, move || {
+            let interval = Interval::new(timer_ms(reconcile_ms.max(250.0)), move || {
                 if let Some(shared) = weak.upgrade() {
                     read_presence(&shared);
                 }
@@ -238,7 +243,15 @@ fn push_event(shared: &Rc<Shared>, event: &JsValue) {
         push(shared, Input::ConnectionLost);
         return;
     }
-    match read_event(event) {
+    // A work item past the open-item cap is refused here with its code; the model
+    // refuses it too if the state is busy now (the event is then queued).
+    let read = read_event(event).and_then(|(event, at)| {
+        if let Ok(inner) = shared.inner.try_borrow() {
+            inner.sync.engine().admit(&event)?;
+        }
+        Ok((event, at))
+    });
+    match read {
         Ok((event, at)) => push(shared, Input::Event(Box::new(event), at)),
         Err(err) => {
             if let Ok(mut inner) = shared.inner.try_borrow_mut() {
@@ -267,8 +280,10 @@ fn notify(shared: &Rc<Shared>) {
 }
 
 impl Runtime {
-    /// The state, unless an input is being handled.
+    /// The state, unless an input is being handled (after making sure the stack has
+    /// room for the call: see [`headroom`]).
     fn inner(&self) -> Result<Ref<'_, Inner>, JsValue> {
+        headroom();
         self.shared.inner.try_borrow().map_err(|_| busy())
     }
 }
@@ -278,29 +293,38 @@ impl Runtime {
     /// What the engine knows about the agent.
     #[wasm_bindgen(unchecked_return_type = "AgentState")]
     pub fn state(&self) -> Result<JsValue, JsValue> {
-        let inner = self.inner()?;
-        to_js(inner.sync.engine().state())
+        let text = serde_json::to_string(self.inner()?.sync.engine().state());
+        parse_json(text)
     }
 
     /// The UserServicePresence records, the current one running to `now` (default: now).
     #[wasm_bindgen(unchecked_return_type = "Metrics")]
-    pub fn metrics(&self, now_ms: Option<f64>) -> Result<JsValue, JsValue> {
-        let inner = self.inner()?;
-        to_js(&inner.sync.engine().metrics(time(now_ms)))
+    pub fn metrics(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] now_ms: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let now = time_arg(&now_ms, "now")?;
+        let text = serde_json::to_string(&self.inner()?.sync.engine().metrics(now));
+        parse_json(text)
     }
 
     /// The decision trace, oldest first: the last `limit` entries (default all) of a
-    /// ring bounded by `traceSize` entries and 256 KiB of JSON.
+    /// ring bounded by `traceSize` entries and 256 KiB of JSON. `limit` is a whole
+    /// number of at least 0 (else `options.invalid`).
     #[wasm_bindgen(unchecked_return_type = "TraceEntry[]")]
-    pub fn trace(&self, limit: Option<u32>) -> Result<JsValue, JsValue> {
-        let inner = self.inner()?;
-        to_js(&inner.trace.last(limit))
+    pub fn trace(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] limit: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let limit = count_arg(&limit, "limit")?.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let text = serde_json::to_string(&self.inner()?.trace.last(limit));
+        parse_json(text)
     }
 
     /// Running totals: events, actions, echoes, deferred, retries...
     pub fn stats(&self) -> Result<JsValue, JsValue> {
-        let inner = self.inner()?;
-        to_js(inner.sync.stats())
+        let text = serde_json::to_string(self.inner()?.sync.stats());
+        parse_json(text)
     }
 
     /// Whether this tab acts for the agent.
@@ -315,8 +339,10 @@ impl Runtime {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
     ) -> Result<(), JsValue> {
+        headroom();
+        let value = read_rules(&rules)?;
         let mut inner = self.shared.inner.try_borrow_mut().map_err(|_| busy())?;
-        let rules = compile(&rules, inner.catalog.as_ref())?;
+        let rules = compile_value(&value, inner.catalog.as_ref())?;
         let warnings = rules.warnings.clone();
         inner.sync.engine_mut().load_rules(rules);
         inner.record("rules", "new rules loaded".into(), None, None);
@@ -342,6 +368,7 @@ impl Runtime {
 
     /// Feeds one normalised event, as the bridges' callbacks do.
     pub fn push(&self, #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent")] event: JsValue) {
+        headroom();
         push_event(&self.shared, &event);
     }
 

@@ -11,7 +11,7 @@ use super::trace::{Kind, TraceRing};
 use crate::engine::{Action, DecisionSummary};
 use crate::rules::file::Side;
 use crate::rules::Catalog;
-use crate::sync::{Command, LogEntry, Output, SavedSession, SyncLoop};
+use crate::sync::{within_cap, Command, LogEntry, Output, SavedSession, SyncLoop};
 use gloo_timers::callback::{Interval, Timeout};
 use js_sys::Function;
 use std::collections::VecDeque;
@@ -373,7 +373,7 @@ impl Inner {
             return;
         }
         let weak = Rc::downgrade(shared);
-        let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
+        let delay = super::timer_ms(at.saturating_sub(now()) as f64);
         let timeout = Timeout::new(delay, move || {
             if let Some(shared) = weak.upgrade() {
                 push(&shared, Input::Unconfirmed);
@@ -438,10 +438,27 @@ impl Inner {
             return;
         }
         let session = SavedSession::new(self.sync.engine().snapshot(), &self.org, &self.user);
-        if let (Some(storage), Ok(text)) = (&self.storage, session.to_json()) {
-            // A full or blocked storage only costs the reload-proofing.
-            let _ = storage.set_item(&self.key, &text);
-        }
+        let (Some(storage), Ok(text)) = (&self.storage, session.to_json()) else {
+            return;
+        };
+        // A session past the cap, or a full or blocked storage, only costs the
+        // reload-proofing; the trace says so.
+        let why = if let Err(why) = within_cap(&text) {
+            why
+        } else if storage.set_item(&self.key, &text).is_err() {
+            format!(
+                "session.notSaved: the storage refused the saved session ({} bytes; full or blocked)",
+                text.len()
+            )
+        } else {
+            return;
+        };
+        self.record(
+            "refused",
+            format!("the session was not saved: {why}"),
+            None,
+            None,
+        );
     }
 
     fn arm(&mut self, wake_at: Option<u64>, shared: &Rc<Shared>) {
@@ -450,7 +467,7 @@ impl Inner {
             return;
         }
         let weak = Rc::downgrade(shared);
-        let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
+        let delay = super::timer_ms(at.saturating_sub(now()) as f64);
         let timeout = Timeout::new(delay, move || {
             if let Some(shared) = weak.upgrade() {
                 if let Ok(mut inner) = shared.inner.try_borrow_mut() {

@@ -4,24 +4,32 @@
 //! server-side relay, a simulator, a test). `OmniSync.start` runs the same loop with the
 //! browser's own timers and bridges. See docs/runtime.md.
 
-use super::{compile, option, read_catalog, read_context, read_event, to_js};
+use super::errors::Thrown;
+use super::{
+    count_arg, headroom, number_option, parse_json, read_catalog, read_context, read_event,
+    read_rules, time_or,
+};
 use crate::engine::Engine;
 use crate::read::PresenceRead;
 use crate::sync::SyncLoop as Loop;
+use serde::Serialize;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 /// The sync loop for one agent; every call returns `{commands, decisions, log, wakeAt}`.
+/// As `OmniSync`: methods take `&self`, read their arguments before borrowing the loop,
+/// and run no JavaScript while it is borrowed (docs/runtime.md, "Re-entrancy and the
+/// stack").
 #[wasm_bindgen(js_name = SyncLoop)]
 pub struct SyncLoopHandle {
-    sync: Loop,
+    sync: RefCell<Loop>,
 }
 
-fn ms(now: f64) -> u64 {
-    if now.is_finite() && now > 0.0 {
-        now as u64
-    } else {
-        0
-    }
+/// A time argument: a finite number of ms of at least 0, its fraction dropped
+/// (`undefined` or `null`: 0, as before); anything else, a BigInt included, is
+/// `options.invalid`.
+fn ms(now: &JsValue) -> Result<u64, Thrown> {
+    time_or(now, "now", || 0)
 }
 
 #[wasm_bindgen(js_class = SyncLoop)]
@@ -38,23 +46,33 @@ impl SyncLoopHandle {
         options: Option<JsValue>,
     ) -> Result<SyncLoopHandle, JsValue> {
         console_error_panic_hook::set_once();
+        headroom();
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let catalog = read_catalog(&options)?;
-        let mut engine = Engine::new(compile(&rules, catalog.as_ref())?);
+        let mut engine = Engine::new(super::compile_value(
+            &read_rules(&rules)?,
+            catalog.as_ref(),
+        )?);
         if let Some(context) = read_context(&options)? {
             engine.set_context(context);
         }
         let mut sync = Loop::new(engine);
-        if let Some(seed) = option(&options, "seed").as_f64() {
+        if let Some(seed) = number_option(&options, "seed", 0.0, 9_007_199_254_740_991.0)? {
             sync.seed(seed as u64);
         }
-        Ok(SyncLoopHandle { sync })
+        Ok(SyncLoopHandle {
+            sync: RefCell::new(sync),
+        })
     }
 
     /// Starts the loop: the first command asks the host for a reconcile read.
     #[wasm_bindgen(unchecked_return_type = "SyncOutput")]
-    pub fn start(&mut self, now: f64) -> Result<JsValue, JsValue> {
-        to_js(&self.sync.start(ms(now)))
+    pub fn start(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let now = ms(&now)?;
+        self.with(|sync| sync.start(now))
     }
 
     /// The host's answer to a `reconcile` command: `{getServicePresenceStatusId,
@@ -62,48 +80,102 @@ impl SyncLoopHandle {
     /// each as the bridge resolved it, `null` for "not logged in", `{error: code}` for
     /// a failed call.
     #[wasm_bindgen(unchecked_return_type = "SyncOutput")]
-    pub fn read(&mut self, reply: JsValue, now: f64) -> Result<JsValue, JsValue> {
+    pub fn read(
+        &self,
+        reply: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let now = ms(&now)?;
         let read = PresenceRead::read(&reply);
-        to_js(&self.sync.read(&read, ms(now)))
+        self.with(|sync| sync.read(&read, now))
     }
 
-    /// One event from either side; a malformed event throws and changes nothing.
+    /// One event from either side; a malformed event (or one past a limit) throws and
+    /// changes nothing.
     #[wasm_bindgen(unchecked_return_type = "SyncOutput")]
     pub fn push(
-        &mut self,
+        &self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
-        now: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
+        let now = ms(&now)?;
         let (event, _) = read_event(&event)?;
-        to_js(&self.sync.event(&event, ms(now)))
+        let text = {
+            let mut sync = self.borrow()?;
+            sync.engine().admit(&event)?;
+            serde_json::to_string(&sync.event(&event, now))
+        };
+        parse_json(text)
     }
 
     /// The result of an `execute` command: `error` is a code, or null on success
     /// (`connection` marks a lost Omni-Channel connection).
     #[wasm_bindgen(unchecked_return_type = "SyncOutput")]
-    pub fn reply(&mut self, id: f64, error: Option<String>, now: f64) -> Result<JsValue, JsValue> {
-        to_js(&self.sync.result(ms(id), error.as_deref(), ms(now)))
+    pub fn reply(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue,
+        error: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id = count_arg(&id, "id")?.unwrap_or(0);
+        let now = ms(&now)?;
+        self.with(|sync| sync.result(id, error.as_deref(), now))
     }
 
     /// Runs what is due at `now`; call it at the last output's `wakeAt`.
     #[wasm_bindgen(unchecked_return_type = "SyncOutput")]
-    pub fn tick(&mut self, now: f64) -> Result<JsValue, JsValue> {
-        to_js(&self.sync.tick(ms(now)))
+    pub fn tick(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let now = ms(&now)?;
+        self.with(|sync| sync.tick(now))
     }
 
     #[wasm_bindgen(unchecked_return_type = "AgentState")]
     pub fn state(&self) -> Result<JsValue, JsValue> {
-        to_js(self.sync.engine().state())
+        let text = serde_json::to_string(self.borrow()?.engine().state());
+        parse_json(text)
     }
 
     /// Running totals: events, actions, echoes, deferred, retries...
     pub fn stats(&self) -> Result<JsValue, JsValue> {
-        to_js(self.sync.stats())
+        let text = serde_json::to_string(self.borrow()?.stats());
+        parse_json(text)
     }
 
     /// The UserServicePresence records, the current one running to `now`.
     #[wasm_bindgen(unchecked_return_type = "Metrics")]
-    pub fn metrics(&self, now: f64) -> Result<JsValue, JsValue> {
-        to_js(&self.sync.engine().metrics(ms(now)))
+    pub fn metrics(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let now = ms(&now)?;
+        let text = serde_json::to_string(&self.borrow()?.engine().metrics(now));
+        parse_json(text)
+    }
+}
+
+impl SyncLoopHandle {
+    /// The loop, after the stack check; `engine.busy` if a call is under way.
+    fn borrow(&self) -> Result<std::cell::RefMut<'_, Loop>, JsValue> {
+        headroom();
+        self.sync.try_borrow_mut().map_err(|_| {
+            Thrown::new(
+                "engine.busy",
+                "this SyncLoop is in the middle of another call: call again once it returns",
+            )
+            .into()
+        })
+    }
+
+    /// Runs `step` on the borrowed loop and returns its output as JavaScript, parsed
+    /// once the loop is released.
+    fn with<T: Serialize>(&self, step: impl FnOnce(&mut Loop) -> T) -> Result<JsValue, JsValue> {
+        let text = {
+            let mut sync = self.borrow()?;
+            serde_json::to_string(&step(&mut sync))
+        };
+        parse_json(text)
     }
 }

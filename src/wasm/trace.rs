@@ -122,8 +122,8 @@ impl TraceRing {
     }
 
     /// The last `limit` entries (default all), oldest first.
-    pub(crate) fn last(&self, limit: Option<u32>) -> Vec<&TraceEntry> {
-        let skip = limit.map_or(0, |n| self.entries.len().saturating_sub(n as usize));
+    pub(crate) fn last(&self, limit: Option<usize>) -> Vec<&TraceEntry> {
+        let skip = limit.map_or(0, |n| self.entries.len().saturating_sub(n));
         self.entries.iter().skip(skip).map(|(e, _)| e).collect()
     }
 }

@@ -57,7 +57,7 @@ impl Subject for Wasm {
 
     fn metrics(&self, now: u64) -> Value {
         self.0
-            .metrics(Some(now as f64))
+            .metrics(JsValue::from_f64(now as f64))
             .map(|m| json(&m))
             .unwrap_or(Value::Null)
     }
@@ -77,25 +77,26 @@ impl super::sync::SyncSubject for WasmSync {
             .map_err(|err| format!("rules refused: {}", field(&err, "code")))
     }
     fn start(&mut self, now: u64) -> Value {
-        output(self.0.start(now as f64))
+        output(self.0.start(JsValue::from_f64(now as f64)))
     }
     fn read(&mut self, reply: &Value, now: u64) -> Value {
-        output(self.0.read(js(reply), now as f64))
+        output(self.0.read(js(reply), JsValue::from_f64(now as f64)))
     }
     fn push(&mut self, event: &Value, now: u64) -> Result<Value, String> {
         self.0
-            .push(js(event), now as f64)
+            .push(js(event), JsValue::from_f64(now as f64))
             .map(|v| json(&v))
             .map_err(|err| field(&err, "code").as_str().unwrap_or_default().to_string())
     }
     fn reply(&mut self, id: u64, error: Option<&str>, now: u64) -> Value {
-        output(
-            self.0
-                .reply(id as f64, error.map(str::to_string), now as f64),
-        )
+        output(self.0.reply(
+            JsValue::from_f64(id as f64),
+            error.map(str::to_string),
+            JsValue::from_f64(now as f64),
+        ))
     }
     fn tick(&mut self, now: u64) -> Value {
-        output(self.0.tick(now as f64))
+        output(self.0.tick(JsValue::from_f64(now as f64)))
     }
     fn state(&self) -> Value {
         output(self.0.state())
@@ -104,6 +105,6 @@ impl super::sync::SyncSubject for WasmSync {
         output(self.0.stats())
     }
     fn metrics(&self, now: u64) -> Value {
-        output(self.0.metrics(now as f64))
+        output(self.0.metrics(JsValue::from_f64(now as f64)))
     }
 }

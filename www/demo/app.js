@@ -11,7 +11,7 @@ import { createSimClient } from "./sim.js";
 import { createFaultsPanel, createOmniWidget } from "./widgets.js";
 import { createEnginePanel } from "./engine-panel.js";
 import { createRulesEditor } from "./rules-editor.js";
-import { el, fill } from "./dom.js";
+import { el, fill, visible } from "./dom.js";
 
 const RULES_KEY = "omnisync-demo:rules";
 const $ = (id) => document.getElementById(id);
@@ -144,7 +144,7 @@ async function openSoftphone(root, tabId, params) {
 
 function showTelephony(status) {
   const line = $("telephony-source");
-  line.textContent = status.text;
+  line.textContent = visible(status.text);
   line.dataset.connected = String(status.connected);
 }
 

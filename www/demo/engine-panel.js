@@ -2,7 +2,7 @@
 // decision trace and the UserServicePresence records it computes. Everything is read
 // from the runtime instance; nothing here decides anything.
 
-import { clock, el, fill } from "./dom.js";
+import { clock, el, fill, name } from "./dom.js";
 
 const OPS = { eq: "=", ne: "≠", gt: ">", ge: "≥", lt: "<", le: "≤" };
 
@@ -48,13 +48,13 @@ function renderState(root, state) {
     el("div", { class: "side" },
       el("h3", { text: "Omni-Channel" }),
       el("p", { class: "status", testid: "engine-omni", dataset: { status: omni.loggedIn ? omni.developerName ?? "" : "Offline" } },
-        omni.loggedIn ? omni.label ?? omni.developerName ?? omni.statusId : "logged out"),
+        omni.loggedIn ? name(omni.label ?? omni.developerName ?? omni.statusId) : "logged out"),
       el("p", { testid: "engine-workload", dataset: { workload: String(workload.currentWorkload) } },
         `workload ${workload.currentWorkload} / ${workload.configuredCapacity} (${pct}%), ${open} open item(s)`)),
     el("div", { class: "side" },
       el("h3", { text: "Telephony" }),
       el("p", { class: "status", testid: "engine-phone", dataset: { state: telephony.state ?? "" } },
-        telephony.state ?? "unknown"),
+        telephony.state ? name(telephony.state) : "unknown"),
       el("p", { text: telephony.isSystemState ? "on a contact (system state)" : `previous: ${telephony.previous ?? "—"}` })));
 }
 

@@ -2,7 +2,7 @@
 // built once and then updated in place, so a poll never wipes what the agent is typing
 // or the option they are choosing.
 
-import { el, fill } from "./dom.js";
+import { el, fill, visible } from "./dom.js";
 
 /**
  * Runs an agent action and shows a refusal in the widget's error line.
@@ -14,7 +14,7 @@ async function attempt(line, action) {
   try {
     await action();
   } catch (err) {
-    line.textContent = err.message;
+    line.textContent = visible(err.message);
   }
 }
 
@@ -80,7 +80,7 @@ export function createOmniWidget(root, sim) {
         onclick: () => attempt(error, () => sim.act("/api/omni/work/assign", { channel: c.developerName })),
       })));
     }
-    status.textContent = omni.loggedIn ? omni.label : "Offline (logged out)";
+    status.textContent = omni.loggedIn ? visible(omni.label) : "Offline (logged out)";
     status.dataset.status = omni.loggedIn ? omni.developerName : "Offline";
     status.dataset.online = String(Boolean(omni.loggedIn && catalog.statuses.find((s) => s.id === omni.statusId)?.online));
     select.value = omni.loggedIn ? omni.statusId : "";
@@ -136,7 +136,7 @@ export function createSoftphone(root, sim) {
       fill(select, el("option", { value: "", text: "(on a contact)", disabled: true }),
         catalog.telephonyStates.map((name) => el("option", { value: name, text: name })));
     }
-    current.textContent = telephony.state ?? "unknown";
+    current.textContent = visible(telephony.state ?? "unknown");
     current.dataset.state = telephony.state ?? "";
     current.dataset.system = String(telephony.onCall);
     select.value = telephony.onCall ? "" : telephony.state ?? "";

@@ -3,8 +3,10 @@
 use super::{CompiledRules, Cond, Rhs, Rule, Status, Target, Val, OFFLINE};
 use crate::error::Finding;
 use crate::event::EventKind;
+use crate::rules::budget::Budget;
 use crate::rules::file::{
-    ActionDef, Comparator, Condition, Operand, OperandType, Right, RulesFile, BUILTIN_SYSTEM_STATES,
+    ActionDef, Comparator, Condition, Operand, OperandType, Right, RulesFile, Side,
+    BUILTIN_SYSTEM_STATES,
 };
 use crate::rules::parse::Origin;
 use crate::rules::salesforce_id;
@@ -19,8 +21,19 @@ pub(crate) fn compile_from(
     origin: &Origin,
     require_ids: bool,
 ) -> Result<CompiledRules, Vec<Finding>> {
+    compile_within(file, origin, require_ids, Budget::new(0))
+}
+
+/// [`compile_from`] against `budget` (tests use a small one).
+fn compile_within(
+    file: &RulesFile,
+    origin: &Origin,
+    require_ids: bool,
+    budget: Budget,
+) -> Result<CompiledRules, Vec<Finding>> {
     let mut c = Compiler {
         require_ids,
+        budget,
         origin: origin.clone(),
         names: Vec::new(),
         errors: Vec::new(),
@@ -64,6 +77,13 @@ pub(crate) fn compile_from(
     c.statuses(file);
     c.mappings(file);
     c.rules(file);
+    if c.budget.exceeded() {
+        let rules = &c.out.rules;
+        let finding = c.budget.finding("compiling the rules", |i| {
+            (rules[i].name.as_str(), rules[i].path.as_str())
+        });
+        c.errors.push(finding);
+    }
     if c.errors.is_empty() {
         let mut out = c.out;
         out.reindex();
@@ -82,6 +102,8 @@ pub(crate) fn compile_from(
 
 struct Compiler {
     require_ids: bool,
+    /// The work of compiling, per rule: the bound `omnisync check` shares.
+    budget: Budget,
     origin: Origin,
     names: Vec<String>,
     errors: Vec<Finding>,
@@ -286,6 +308,17 @@ impl Compiler {
                             .telephony_target(name, &format!("{path}.then[{j}].setTelephonyState")),
                     })
                     .collect();
+            if r.name.chars().any(unsafe_in_name) {
+                self.error(
+                    "rules.controlCharacter",
+                    format!("{path}.name"),
+                    "a rule's name may not contain control characters (NUL, line breaks...) or bidirectional overrides: the trace and the console would show it as other text",
+                );
+            }
+            let scope = r.scope.as_ref().map_or(0, |s| {
+                s.user_ids.len() + s.profile_ids.len() + s.teams.len()
+            });
+            let work = 1 + r.then.len() + scope + condition.as_ref().map_or(0, nodes);
             if let (Some(condition), Some(targets), true) = (
                 condition,
                 targets.into_iter().collect::<Option<Vec<_>>>(),
@@ -295,11 +328,12 @@ impl Compiler {
                     name: r.name.clone(),
                     on: r.on,
                     condition,
-                    targets,
+                    targets: last_per_side(targets),
                     scope: r.scope.clone(),
                     master: r.master,
                     path: path.clone(),
                 });
+                self.budget.charge(self.out.rules.len() - 1, work as u64);
             }
         }
     }
@@ -472,6 +506,34 @@ impl Compiler {
 
 /// At most [`crate::rules::parse::MAX_LISTED`] names, then how many more: an error message
 /// stays short whatever the size of the file.
+/// Only the last action per side of a rule ever acts (docs/rules.md, "Actions"): the
+/// others, and repeats of one action, are dropped here, so no later pass (evaluating,
+/// checking for conflicts and cycles) visits them. Order kept.
+fn last_per_side(targets: Vec<Target>) -> Vec<Target> {
+    let last = |side| targets.iter().rposition(|t| t.side() == side);
+    let (omni, telephony) = (last(Side::Omni), last(Side::Telephony));
+    targets
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) == omni || Some(*i) == telephony)
+        .map(|(_, t)| t)
+        .collect()
+}
+
+/// The nodes of a condition, for the budget.
+fn nodes(c: &Cond) -> usize {
+    match c {
+        Cond::All(items) | Cond::Any(items) => 1 + items.iter().map(nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// Control characters (NUL, line breaks, escapes) and the bidirectional embeddings,
+/// overrides and isolates, which make a name display as other text.
+pub(crate) fn unsafe_in_name(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 fn listed<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let mut shown = Vec::new();
     let mut more = 0usize;
@@ -498,5 +560,42 @@ fn equals(left: Operand, text: &str) -> Cond {
         left,
         op: Comparator::Eq,
         right: Rhs::Static(Val::Text(text.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The constructor counts its work against the same budget as the check: past it,
+    /// the file is refused naming the rules that cost most.
+    #[test]
+    fn compiling_past_the_budget_is_refused_naming_the_costliest_rules() {
+        let value = json!({"version": 1, "statuses": [], "telephony": {"system": "x", "states": ["X"]},
+            "rules": [
+                {"name": "small", "on": "omni.workloadChanged", "then": [{"setTelephonyState": "X"}]},
+                {"name": "big", "on": "omni.workloadChanged",
+                    "if": {"all": [{"left": "omni.newWorkload", "op": "ge", "right": {"value": 1}},
+                        {"left": "omni.newWorkload", "op": "le", "right": {"value": 9}}]},
+                    "then": [{"setTelephonyState": "X"}, {"setTelephonyState": "X"}]}]});
+        let draft = crate::rules::parse::read_value(&value).unwrap();
+        // "small" costs 3 (itself, its condition "always", one action), "big" 6 (itself, a
+        // group of two comparisons, two actions): 9 in all.
+        let within = compile_within(&draft.file, &draft.origin, true, Budget::with_limit(0, 9));
+        assert!(within.is_ok());
+        let past = compile_within(&draft.file, &draft.origin, true, Budget::with_limit(0, 8));
+        let errors = past.unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].code, errors[0].path.as_str()),
+            ("rules.tooComplex", "$.rules[1]")
+        );
+        assert!(errors[0]
+            .message
+            .starts_with("compiling the rules stopped after 8"));
+        assert!(errors[0]
+            .message
+            .contains("\"big\" at $.rules[1] (6 operations), \"small\""));
     }
 }
