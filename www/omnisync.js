@@ -4,6 +4,9 @@
 
 import init, { OmniSync } from "./pkg/omnisync.js";
 
+// Names from the org or the phone shown as text (the Visualforce status line uses them).
+export { visible, isolated } from "./safe-text.js";
+
 let loading;
 let instances = 0;
 

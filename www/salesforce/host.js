@@ -57,7 +57,10 @@
     var statusLine = document.getElementById("omnisync-status");
     if (!statusLine) return;
     statusLine.setAttribute("data-state", state);
-    statusLine.textContent = "omnisync: " + text;
+    // Names in the text come from the org and the phone: bidi overrides and control
+    // characters are shown as code points, never obeyed (www/safe-text.js).
+    var shim = window.OmniSyncShim;
+    statusLine.textContent = "omnisync: " + (shim && shim.visible ? shim.visible(text) : String(text));
   }
 
   function readConfig() {

@@ -13,6 +13,7 @@ import {
   EnclosingUtilityId,
   updateUtility,
 } from "lightning/platformUtilityBarApi";
+import { visibleDeep } from "./safeText";
 
 const OPS = { eq: "=", ne: "≠", gt: ">", ge: "≥", lt: "<", le: "≤" };
 
@@ -35,7 +36,8 @@ export default class OmniSyncPanel extends LightningElement {
   set message(value) {
     // The bridge hands only state messages; anything else leaves the view as it is.
     if (value === null || value === undefined || value.kind === "state") {
-      this._message = value ?? null;
+      // Every name in it is shown, never obeyed (bidi overrides, NUL): ./safeText.js.
+      this._message = value ? visibleDeep(value) : null;
     }
     this.syncUtility();
   }

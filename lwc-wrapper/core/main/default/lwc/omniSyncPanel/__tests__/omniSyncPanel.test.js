@@ -66,6 +66,17 @@ describe("c-omni-sync-panel", () => {
     expect(allById(element, "stats")[0].querySelectorAll("li")).toHaveLength(4);
   });
 
+  it("shows bidi overrides and NUL in names as code points, never obeyed", async () => {
+    const element = mount();
+    const message = stateMessage();
+    message.state.omni.label = "\u202EhcnuL";
+    message.state.telephony.state = "Lunch\u0000";
+    await deliver(message);
+
+    expect(text(byId(element, "omni-status"))).toBe("[U+202E]hcnuL (Available)");
+    expect(text(byId(element, "telephony-state"))).toBe("Lunch[U+0000]");
+  });
+
   it("shows a mirroring tab, a logged-out agent and a phone on a contact", async () => {
     const element = mount();
     const message = stateMessage({ leader: false });
