@@ -73,7 +73,7 @@ impl Rec {
     /// Agent, then time; at one time a presence record's end before the next one's
     /// start (so a change of status is not read as a logout and a login), then input
     /// order.
-    fn key(&self) -> (u32, u64, bool, u64) {
+    fn key(&self) -> Key {
         (self.agent, self.at, self.kind != Kind::OmniEnd, self.seq)
     }
 
@@ -158,7 +158,7 @@ impl Sorter {
     pub(crate) fn new(capacity: usize) -> Sorter {
         Sorter {
             buffer: Vec::new(),
-            capacity: capacity.max(1024),
+            capacity: capacity.max(1),
             runs: Vec::new(),
             dir: None,
             rows: 0,
@@ -255,13 +255,14 @@ impl Drop for Sorter {
 }
 
 type RunReader = (BufReader<File>, Option<Rec>);
+type Key = (u32, u64, bool, u64);
 
 /// The sorted rows: from memory, or merged from the run files.
 pub(crate) enum Sorted {
     Memory(std::vec::IntoIter<Rec>),
     Merge {
         readers: Vec<RunReader>,
-        heap: BinaryHeap<Reverse<((u32, u64, bool, u64), usize)>>,
+        heap: BinaryHeap<Reverse<(Key, usize)>>,
         _dir: TempDir,
     },
 }

@@ -34,18 +34,19 @@ pub(crate) fn read(
         file,
         reading,
         |header| {
-            let mut c = Columns::default();
-            c.user = column(header, &["UserId"]);
-            c.item = column(header, &["WorkItemId"]);
-            c.channel = column(
-                header,
-                &["ServiceChannel.DeveloperName", "ServiceChannelId"],
-            );
-            c.assigned = column(header, &["AssignedDateTime"]);
-            c.accepted = column(header, &["AcceptDateTime"]);
-            c.declined = column(header, &["DeclineDateTime"]);
-            c.closed = column(header, &["CloseDateTime"]);
-            c.weight = column(header, &["CapacityWeight"]);
+            let c = Columns {
+                user: column(header, &["UserId"]),
+                item: column(header, &["WorkItemId"]),
+                channel: column(
+                    header,
+                    &["ServiceChannel.DeveloperName", "ServiceChannelId"],
+                ),
+                assigned: column(header, &["AssignedDateTime"]),
+                accepted: column(header, &["AcceptDateTime"]),
+                declined: column(header, &["DeclineDateTime"]),
+                closed: column(header, &["CloseDateTime"]),
+                weight: column(header, &["CapacityWeight"]),
+            };
             match (c.user, c.item, c.assigned) {
                 (Some(_), Some(_), Some(_)) => Ok(c),
                 _ => {

@@ -29,14 +29,15 @@ pub(crate) fn read(
         file,
         reading,
         |header| {
-            let mut c = Columns::default();
-            c.user = column(header, &["UserId"]);
-            c.telephony = ["AgentARN", "AgentId", "Username", "Agent"]
-                .iter()
-                .filter_map(|n| column(header, &[n]))
-                .collect();
-            c.profile = column(header, &["ProfileId"]);
-            c.teams = column(header, &["Teams"]);
+            let c = Columns {
+                user: column(header, &["UserId"]),
+                telephony: ["AgentARN", "AgentId", "Username", "Agent"]
+                    .iter()
+                    .filter_map(|n| column(header, &[n]))
+                    .collect(),
+                profile: column(header, &["ProfileId"]),
+                teams: column(header, &["Teams"]),
+            };
             if c.user.is_none() || c.telephony.is_empty() {
                 return Err(
                     "a user map needs UserId and one of AgentARN, AgentId, Username".into(),

@@ -31,19 +31,20 @@ pub(crate) fn read(
         file,
         reading,
         |header| {
-            let mut c = Columns::default();
-            c.user = column(header, &["UserId"]);
-            c.status = column(
-                header,
-                &[
-                    "ServicePresenceStatusId",
-                    "ServicePresenceStatus.DeveloperName",
-                ],
-            );
-            c.start = column(header, &["StatusStartDate"]);
-            c.end = column(header, &["StatusEndDate"]);
-            c.current = column(header, &["IsCurrentState"]);
-            c.capacity = column(header, &["ConfiguredCapacity"]);
+            let c = Columns {
+                user: column(header, &["UserId"]),
+                status: column(
+                    header,
+                    &[
+                        "ServicePresenceStatusId",
+                        "ServicePresenceStatus.DeveloperName",
+                    ],
+                ),
+                start: column(header, &["StatusStartDate"]),
+                end: column(header, &["StatusEndDate"]),
+                current: column(header, &["IsCurrentState"]),
+                capacity: column(header, &["ConfiguredCapacity"]),
+            };
             match (c.user, c.status, c.start) {
                 (Some(_), Some(_), Some(_)) => Ok(c),
                 _ => Err("a UserServicePresence export needs UserId, ServicePresenceStatusId (or ServicePresenceStatus.DeveloperName) and StatusStartDate".into()),
