@@ -2,7 +2,7 @@
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use omnisync::check::{check_str, check_str_with_catalog, Report};
-use omnisync::replay::{Lines, TraceLine};
+use omnisync::replay::{BadLine, Lines, TraceLine};
 use omnisync::rules::Catalog;
 use omnisync::simulate::{Simulator, StepReport};
 use omnisync::{CompiledRules, Finding};
@@ -233,16 +233,23 @@ fn simulate(
 ) -> Result<ExitCode, Usage> {
     let table = format == Format::Table;
     let rules = compile_rules(rules_path, catalog(catalog_path)?.as_ref())?;
-    let file = std::fs::File::open(events_path)
-        .map_err(|e| Usage(format!("cannot read {events_path}: {e}")))?;
-    // The trace is streamed: memory does not grow with its length. A bad line stops
-    // the run there (the steps before it are printed).
-    let lines = Lines::new(std::io::BufReader::new(file), false).map(|line| {
+    // The trace is streamed, so memory does not grow with its length; read twice, so
+    // a bad line is reported before anything is printed.
+    let open = || {
+        std::fs::File::open(events_path)
+            .map(|f| Lines::new(std::io::BufReader::new(f), false))
+            .map_err(|e| Usage(format!("cannot read {events_path}: {e}")))
+    };
+    let bad = |b: BadLine| Usage(format!("{events_path}:{}: {}", b.line, b.detail));
+    for line in open()? {
+        line.map_err(bad)?;
+    }
+    let lines = open()?.map(|line| {
         line.map(|l| {
             let at = l.at;
             (l, at)
         })
-        .map_err(|b| Usage(format!("{events_path}:{}: {}", b.line, b.detail)))
+        .map_err(bad)
     });
     let mut sim = Simulator::new(rules, reason);
     let rest = sim.replay(lines, |line: &TraceLine, step| {
