@@ -326,7 +326,8 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Opens an export as its text: gzip (by its magic bytes) is inflated as read,
-/// members one after the other as concatenated uploads have them.
+/// members one after the other as concatenated uploads have them, on a thread of its
+/// own so that inflating and parsing overlap.
 pub(crate) fn open(
     path: &Path,
     progress: &Arc<Progress>,
@@ -342,7 +343,9 @@ pub(crate) fn open(
     );
     let gzip = stored.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     let text: Box<dyn Read + Send> = if gzip {
-        Box::new(flate2::bufread::MultiGzDecoder::new(stored))
+        Box::new(Inflated::spawn(flate2::bufread::MultiGzDecoder::new(
+            stored,
+        )))
     } else {
         Box::new(stored)
     };
@@ -352,6 +355,72 @@ pub(crate) fn open(
         stored: false,
     };
     Ok((Box::new(BufReader::with_capacity(1 << 18, counted)), gzip))
+}
+
+/// Text inflated on another thread, handed over in chunks of 1 MiB (at most four
+/// waiting, so memory stays bounded); a read error arrives in its place.
+struct Inflated {
+    chunks: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Inflated {
+    fn spawn(mut inner: impl Read + Send + 'static) -> Inflated {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        std::thread::spawn(move || loop {
+            let mut chunk = vec![0u8; 1 << 20];
+            let mut filled = 0;
+            let result = loop {
+                match inner.read(&mut chunk[filled..]) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        filled += n;
+                        if filled == chunk.len() {
+                            break Ok(());
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            chunk.truncate(filled);
+            let end = filled == 0 || result.is_err();
+            if filled > 0 && tx.send(Ok(chunk)).is_err() {
+                return;
+            }
+            if let Err(e) = result {
+                let _ = tx.send(Err(e));
+            }
+            if end {
+                return;
+            }
+        });
+        Inflated {
+            chunks: rx,
+            chunk: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl Read for Inflated {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.at == self.chunk.len() {
+            match self.chunks.recv() {
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// The reason to give a read error part-way: a gzip file cut short, or the disk.
