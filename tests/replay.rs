@@ -78,17 +78,17 @@ changes: 18 by agents, 11 by the old sync (37.9 %), 3 of them ambiguous (same se
          2  telephonyToOmni[0]: Available -> Available
          1  telephonyToOmni[1]: Lunch -> Lunch
 
-rule fired (actions)                                current   proposed
-telephonyToOmni[0]: Available -> Available                2          2
-telephonyToOmni[1]: Lunch -> Lunch                        1          0
-omniToTelephony[0]: Available -> Available                1          1
-omniToTelephony[1]: Lunch -> Lunch                        1          0
-omniToTelephony[2]: Offline -> Offline                    3          0
-Omni login: phone Available                               3          3
-telephonyToOmni[1]: Lunch -> Break                        0          1
-omniToTelephony[1]: Break -> Lunch                        0          0
-omniToTelephony[2]: Lunch -> Lunch                        0          1
-omniToTelephony[3]: Offline -> Offline                    0          3
+rule fired (history: changes; replays: actions)     history    current   proposed
+telephonyToOmni[0]: Available -> Available                2          2          2
+telephonyToOmni[1]: Lunch -> Lunch                        1          1          0
+omniToTelephony[0]: Available -> Available                1          1          1
+omniToTelephony[1]: Lunch -> Lunch                        1          1          0
+omniToTelephony[2]: Offline -> Offline                    3          3          0
+Omni login: phone Available                               3          3          3
+telephonyToOmni[1]: Lunch -> Break                        0          0          1
+omniToTelephony[1]: Break -> Lunch                        0          0          0
+omniToTelephony[2]: Lunch -> Lunch                        0          0          1
+omniToTelephony[3]: Offline -> Offline                    0          0          3
 
 Omni-Channel hours                  history    current   proposed
 Available                             22.51      22.51      22.51

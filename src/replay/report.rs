@@ -92,6 +92,8 @@ pub struct Attribution {
 #[serde(rename_all = "camelCase")]
 pub struct RuleRow {
     pub rule: String,
+    /// Changes in history attributed to its writes (current rules only).
+    pub history: u64,
     /// Actions it caused in the replay under each file (0: not in that file, or never).
     pub current: u64,
     pub proposed: u64,
@@ -263,6 +265,7 @@ impl Totals {
                 let current_by_hour = self.firings[0].remove(&rule).unwrap_or([0; 24]);
                 let proposed_by_hour = self.firings[1].remove(&rule).unwrap_or([0; 24]);
                 RuleRow {
+                    history: report.attribution.by_rule.get(&rule).copied().unwrap_or(0),
                     current: current_by_hour.iter().sum(),
                     proposed: proposed_by_hour.iter().sum(),
                     rule,
@@ -325,11 +328,15 @@ impl Report {
         }
         let _ = writeln!(
             t,
-            "\n{:<48} {:>10} {:>10}",
-            "rule fired (actions)", "current", "proposed"
+            "\n{:<48} {:>10} {:>10} {:>10}",
+            "rule fired (history: changes; replays: actions)", "history", "current", "proposed"
         );
         for r in &self.rules {
-            let _ = writeln!(t, "{:<48} {:>10} {:>10}", r.rule, r.current, r.proposed);
+            let _ = writeln!(
+                t,
+                "{:<48} {:>10} {:>10} {:>10}",
+                r.rule, r.history, r.current, r.proposed
+            );
         }
         for (side, rows) in [
             ("Omni-Channel", &self.statuses.omni),
