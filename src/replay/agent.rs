@@ -62,11 +62,11 @@ pub(crate) fn replay_agent(agent: &Agent, rows: &[Rec], shared: &Shared<'_>) -> 
     let attributed = attribute(&steps, agent, shared, &mut result);
     let starts = side_starts(&steps);
     result.history = history_hours(&steps, starts, end);
-    let inputs: Vec<(Event, u64)> = steps
+    let inputs: Vec<(&Event, u64)> = steps
         .iter()
         .zip(&attributed)
         .filter(|(_, sync)| sync.is_none())
-        .map(|(s, _)| (as_agent_change(&s.event), s.at))
+        .map(|(s, _)| (&s.event, s.at))
         .collect();
     result.inputs = inputs.len() as u64;
     let (current, current_actions) = run(shared.current, agent, &inputs, starts, end, shared);
@@ -79,7 +79,7 @@ pub(crate) fn replay_agent(agent: &Agent, rows: &[Rec], shared: &Shared<'_>) -> 
                     agent: agent.name.clone(),
                     at: super::time::format_ms(inputs[i].1),
                     at_ms: inputs[i].1,
-                    event: describe(&inputs[i].0),
+                    event: describe(inputs[i].0),
                     current: c.clone(),
                     proposed: p.clone(),
                 });
@@ -121,8 +121,16 @@ pub(crate) fn timeline(rows: &[Rec], shared: &Shared<'_>) -> Vec<Step> {
             Kind::OmniEnd => ended = Some(r.at),
             Kind::OmniStart | Kind::Login | Kind::Status => {
                 let Some(s) = status(r.a) else { continue };
-                let reason = (r.kind == Kind::Status && r.b != 0)
-                    .then(|| shared.names.name(r.b).to_string());
+                // As the replay feeds an agent's change: made by hand (the old sync's own
+                // reason would make the loop take it for its write; the attribution
+                // does not read reasons).
+                let given = shared.names.name(r.b);
+                let reason =
+                    if r.kind == Kind::Status && r.b != 0 && given != crate::sync::TOOLKIT_REASON {
+                        given.to_string()
+                    } else {
+                        MANUAL.to_string()
+                    };
                 ended = None;
                 if logged_in && omni == Some(r.a) && r.kind == Kind::OmniStart {
                     continue; // one status in two records
@@ -137,7 +145,7 @@ pub(crate) fn timeline(rows: &[Rec], shared: &Shared<'_>) -> Vec<Step> {
                         status_name: None,
                         status_api_name: s.name.clone(),
                         channels: Vec::new(),
-                        reason,
+                        reason: Some(reason),
                     }
                 };
                 logged_in = true;
@@ -365,7 +373,7 @@ fn history_hours(steps: &[Step], starts: [u64; 2], end: u64) -> SideHours {
 fn run(
     rules: &CompiledRules,
     agent: &Agent,
-    inputs: &[(Event, u64)],
+    inputs: &[(&Event, u64)],
     starts: [u64; 2],
     end: u64,
     shared: &Shared<'_>,
@@ -390,7 +398,7 @@ fn run(
             .count() as u64;
     };
     let done = sim.replay(
-        inputs.iter().map(|(e, at)| Ok::<_, ()>((e, *at))),
+        inputs.iter().map(|(e, at)| Ok::<_, ()>((*e, *at))),
         |_, step| {
             count(&mut tally, step.at, step.report);
             omni.set(step.at, Some(step.omni.unwrap_or("Offline")));
@@ -411,30 +419,6 @@ fn run(
         telephony: phone.close(end),
     };
     (tally, actions)
-}
-
-/// An agent's change as the replay feeds it: an Omni change made by hand (the old
-/// sync's own reason would make the loop take it for its write).
-fn as_agent_change(event: &Event) -> Event {
-    match event {
-        Event::StatusChanged {
-            status_id,
-            status_name,
-            status_api_name,
-            channels,
-            reason,
-        } => Event::StatusChanged {
-            status_id: status_id.clone(),
-            status_name: status_name.clone(),
-            status_api_name: status_api_name.clone(),
-            channels: channels.clone(),
-            reason: Some(match reason.as_deref() {
-                None | Some(crate::sync::TOOLKIT_REASON) => MANUAL.to_string(),
-                Some(other) => other.to_string(),
-            }),
-        },
-        other => other.clone(),
-    }
 }
 
 /// `telephony Lunch`, `omni Available`, `omni logout`, `work accepted`...

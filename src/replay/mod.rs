@@ -35,8 +35,10 @@ use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Instant;
 
-/// Rows the sort buffer holds by default: 40 bytes each, so 64 MiB.
-pub const DEFAULT_SORT_ROWS: usize = 1 << 21;
+/// Rows the sort buffer holds by default: 40 bytes each, so 2.5 MiB. Small on
+/// purpose: memory stays the same for a day or a year of history, and sorting runs
+/// on disk costs little beside the replay (docs/performance.md, "Replay").
+pub const DEFAULT_SORT_ROWS: usize = 1 << 16;
 /// The default attribution window (docs/replay.md).
 pub const DEFAULT_WINDOW_MS: u64 = 5_000;
 

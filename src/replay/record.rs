@@ -143,13 +143,21 @@ impl Names {
     }
 }
 
+/// How many runs of one size are merged into one run of the next size: at most
+/// `FAN - 1` runs of each size are ever waiting, so files open at once and memory stay
+/// bounded however long the history (each row is written about log16(runs) times).
+const FAN: usize = 16;
+
 /// Sorts rows by agent and time in a buffer of `capacity` rows; a full buffer is
-/// sorted and written to a run file, and the runs are merged on reading. Memory is
-/// the buffer (40 bytes a row) plus 64 KiB per run while merging.
+/// sorted and written to a run file, runs are merged sixteen at a time into larger
+/// ones, and the rest are merged on reading. Memory is the buffer (40 bytes a row)
+/// plus 64 KiB per run being merged.
 pub(crate) struct Sorter {
     buffer: Vec<Rec>,
     capacity: usize,
-    runs: Vec<PathBuf>,
+    /// Run files and their level (a level-n run holds FAN^n buffers).
+    runs: Vec<(PathBuf, u32)>,
+    spills: usize,
     dir: Option<PathBuf>,
     pub(crate) rows: u64,
 }
@@ -160,6 +168,7 @@ impl Sorter {
             buffer: Vec::new(),
             capacity: capacity.max(1),
             runs: Vec::new(),
+            spills: 0,
             dir: None,
             rows: 0,
         }
@@ -174,13 +183,12 @@ impl Sorter {
         Ok(())
     }
 
-    /// How many run files the rows went to (0: they fitted in memory).
+    /// How many times the buffer was written to disk (0: the rows fitted in memory).
     pub(crate) fn spilled_runs(&self) -> usize {
-        self.runs.len()
+        self.spills
     }
 
-    fn spill(&mut self) -> io::Result<()> {
-        self.buffer.sort_unstable_by_key(Rec::key);
+    fn run_path(&mut self) -> io::Result<PathBuf> {
         let dir = match &self.dir {
             Some(dir) => dir.clone(),
             None => {
@@ -194,15 +202,45 @@ impl Sorter {
                 dir
             }
         };
-        let path = dir.join(format!("run-{}", self.runs.len()));
+        self.spills += 1;
+        Ok(dir.join(format!("run-{}", self.spills)))
+    }
+
+    /// Merges the last FAN runs while they are all of one level.
+    fn cascade(&mut self) -> io::Result<()> {
+        while self.runs.len() >= FAN {
+            let level = self.runs[self.runs.len() - 1].1;
+            let tail = &self.runs[self.runs.len() - FAN..];
+            if tail.iter().any(|(_, l)| *l != level) {
+                return Ok(());
+            }
+            let paths: Vec<PathBuf> = tail.iter().map(|(p, _)| p.clone()).collect();
+            let path = self.run_path()?;
+            let mut out = BufWriter::with_capacity(1 << 16, File::create(&path)?);
+            for rec in Merge::open(&paths)? {
+                rec?.write(&mut out)?;
+            }
+            out.flush()?;
+            for p in &paths {
+                std::fs::remove_file(p)?;
+            }
+            self.runs.truncate(self.runs.len() - FAN);
+            self.runs.push((path, level + 1));
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> io::Result<()> {
+        self.buffer.sort_unstable_by_key(Rec::key);
+        let path = self.run_path()?;
         let mut out = BufWriter::with_capacity(1 << 16, File::create(&path)?);
         for rec in &self.buffer {
             rec.write(&mut out)?;
         }
         out.flush()?;
         self.buffer.clear();
-        self.runs.push(path);
-        Ok(())
+        self.runs.push((path, 0));
+        self.cascade()
     }
 
     /// Every row, sorted by agent and time.
@@ -216,22 +254,52 @@ impl Sorter {
             self.spill()?;
         }
         self.buffer = Vec::new();
-        let mut readers = Vec::new();
-        let mut heap = BinaryHeap::new();
-        for (i, path) in self.runs.iter().enumerate() {
-            let mut reader = BufReader::with_capacity(1 << 16, File::open(path)?);
-            if let Some(rec) = Rec::read(&mut reader)? {
-                heap.push(Reverse((rec.key(), i)));
-                readers.push((reader, Some(rec)));
-            } else {
-                readers.push((reader, None));
-            }
-        }
+        let paths: Vec<PathBuf> = self.runs.iter().map(|(p, _)| p.clone()).collect();
         Ok(Sorted::Merge {
-            readers,
-            heap,
+            merge: Merge::open(&paths)?,
             _dir: TempDir(self.dir.take()),
         })
+    }
+}
+
+/// Runs merged into one order.
+pub(crate) struct Merge {
+    readers: Vec<RunReader>,
+    heap: BinaryHeap<Reverse<(Key, usize)>>,
+}
+
+impl Merge {
+    fn open(paths: &[PathBuf]) -> io::Result<Merge> {
+        let mut readers = Vec::new();
+        let mut heap = BinaryHeap::new();
+        for (i, path) in paths.iter().enumerate() {
+            let mut reader = BufReader::with_capacity(1 << 16, File::open(path)?);
+            let head = Rec::read(&mut reader)?;
+            if let Some(rec) = &head {
+                heap.push(Reverse((rec.key(), i)));
+            }
+            readers.push((reader, head));
+        }
+        Ok(Merge { readers, heap })
+    }
+}
+
+impl Iterator for Merge {
+    type Item = io::Result<Rec>;
+
+    fn next(&mut self) -> Option<io::Result<Rec>> {
+        let Reverse((_, i)) = self.heap.pop()?;
+        let (reader, head) = &mut self.readers[i];
+        let rec = head.take()?;
+        match Rec::read(reader) {
+            Ok(Some(next)) => {
+                self.heap.push(Reverse((next.key(), i)));
+                *head = Some(next);
+            }
+            Ok(None) => {}
+            Err(e) => return Some(Err(e)),
+        }
+        Some(Ok(rec))
     }
 }
 
@@ -257,14 +325,10 @@ impl Drop for Sorter {
 type RunReader = (BufReader<File>, Option<Rec>);
 type Key = (u32, u64, bool, u64);
 
-/// The sorted rows: from memory, or merged from the run files.
+/// The sorted rows: from memory, or merged from the run files (removed after).
 pub(crate) enum Sorted {
     Memory(std::vec::IntoIter<Rec>),
-    Merge {
-        readers: Vec<RunReader>,
-        heap: BinaryHeap<Reverse<(Key, usize)>>,
-        _dir: TempDir,
-    },
+    Merge { merge: Merge, _dir: TempDir },
 }
 
 impl Iterator for Sorted {
@@ -273,20 +337,7 @@ impl Iterator for Sorted {
     fn next(&mut self) -> Option<io::Result<Rec>> {
         match self {
             Sorted::Memory(rows) => rows.next().map(Ok),
-            Sorted::Merge { readers, heap, .. } => {
-                let Reverse((_, i)) = heap.pop()?;
-                let (reader, head) = &mut readers[i];
-                let rec = head.take()?;
-                match Rec::read(reader) {
-                    Ok(Some(next)) => {
-                        heap.push(Reverse((next.key(), i)));
-                        *head = Some(next);
-                    }
-                    Ok(None) => {}
-                    Err(e) => return Some(Err(e)),
-                }
-                Some(Ok(rec))
-            }
+            Sorted::Merge { merge, .. } => merge.next(),
         }
     }
 }
@@ -318,10 +369,27 @@ mod tests {
             sorter.push(rec((x % 5) as u32, x % 1000, seq)).unwrap();
         }
         assert!(sorter.spilled_runs() >= 9);
+        // 9 buffers of 1,024 and a last one: fewer than FAN runs, no cascade yet.
+        assert_eq!(sorter.runs.len(), 9);
         let all: Vec<Rec> = sorter.finish().unwrap().map(Result::unwrap).collect();
         assert_eq!(all.len(), 10_000);
         assert!(all.windows(2).all(|w| w[0].key() < w[1].key()));
         assert_eq!((all[0].a, all[0].b, all[0].x), (1, 2, 3));
+    }
+
+    #[test]
+    fn runs_cascade_into_larger_ones_and_stay_few() {
+        let mut sorter = Sorter::new(10);
+        for seq in 0..5_000u64 {
+            sorter
+                .push(rec((seq % 7) as u32, (seq * 7919) % 1000, seq))
+                .unwrap();
+        }
+        // 500 buffers: 1 run of 256, 15 of 16, 4 single ones.
+        assert_eq!(sorter.runs.len(), 1 + 15 + 4);
+        let all: Vec<Rec> = sorter.finish().unwrap().map(Result::unwrap).collect();
+        assert_eq!(all.len(), 5_000);
+        assert!(all.windows(2).all(|w| w[0].key() < w[1].key()));
     }
 
     #[test]
