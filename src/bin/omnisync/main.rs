@@ -17,6 +17,12 @@
 //! `omnisync --help` and `omnisync <command> --help` describe every option (the
 //! arguments are read with clap, `cli.rs`).
 
+// The replay allocates for every event it runs through the engine: mimalloc about
+// halves what the system allocator costs there (docs/performance.md, "Replay").
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(not(target_arch = "wasm32"))]
 mod cli;
 #[cfg(not(target_arch = "wasm32"))]
