@@ -4,7 +4,10 @@
 // then `omnisync simulate` on the same generic trace. Writes `replay` in
 // bench/results.json and the "Replay" section of docs/performance.md.
 //
-//   node bench/replay.mjs [--agents N] [--days N] [--keep DIR]
+//   node bench/replay.mjs [--agents N] [--days N] [--keep DIR] [--simulate BIN]
+//
+// --keep DIR keeps (and reuses) the generated files; --simulate BIN times another
+// build's `simulate` (such as the one before the replay) instead of this one's.
 //
 // The generator (below) writes, per agent and day: a shift of 8 h starting 08:00-09:00
 // UTC, two breaks and a lunch changed on one side and followed by the old sync on the
@@ -25,11 +28,12 @@ const FIX = path.join(ROOT, "tests/fixtures/replay");
 const BIN = path.join(ROOT, "target/release/omnisync");
 
 function options(argv) {
-  const o = { agents: 500, days: 30, keep: null };
+  const o = { agents: 500, days: 30, keep: null, simulate: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--agents") o.agents = Number(argv[++i]);
     else if (argv[i] === "--days") o.days = Number(argv[++i]);
     else if (argv[i] === "--keep") o.keep = argv[++i];
+    else if (argv[i] === "--simulate") o.simulate = argv[++i];
     else { console.error("usage: node bench/replay.mjs [--agents N] [--days N] [--keep DIR]"); process.exit(2); }
   }
   return o;
@@ -185,23 +189,26 @@ async function generate(dir, agents, days) {
   Object.values(files).forEach((f) => f.end());
 }
 
-/** Runs the command under /usr/bin/time; returns seconds, peak RSS and stdout. */
-function timed(args, stdout = "pipe") {
+/** Runs the command under /usr/bin/time; returns seconds, peak RSS, stdout, stderr. */
+function timed(args, stdout = "pipe", bin = BIN) {
   const t0 = process.hrtime.bigint();
-  const run = spawnSync("/usr/bin/time", ["-f", "%M", BIN, ...args], { encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", stdout, "pipe"] });
+  const run = spawnSync("/usr/bin/time", ["-f", "%M", bin, ...args], { encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", stdout, "pipe"] });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   if (run.status !== 0) throw new Error(`${args[0]} failed: ${run.stderr}`);
   const rss = Number(run.stderr.trim().split("\n").pop()) * 1024;
-  return { secs, rss, out: run.stdout };
+  return { secs, rss, out: run.stdout, err: run.stderr };
 }
 
 function replay(dir, flag, file, extra = []) {
   const args = ["replay", "--current", path.join(FIX, "current.json"), "--proposed", path.join(FIX, "proposed-lunch-is-break.json"),
-    "--catalog", path.join(FIX, "catalog.json"), "--format", "json", "--progress", "never", flag, path.join(dir, file), ...extra];
-  const { secs, rss, out } = timed(args);
+    "--catalog", path.join(FIX, "catalog.json"), "--format", "json", "--html", path.join(dir, "report.html"),
+    "--progress", "always", flag, path.join(dir, file), ...extra];
+  const { secs, rss, out, err } = timed(args);
   const report = JSON.parse(out);
   const text = report.inputs.reduce((s, i) => s + i.textBytes, 0);
-  return { secs, rss, text, report };
+  // The bar's last words: the time from the end of the replay to the report written.
+  const reportMs = Number(err.match(/report written in (\d+) ms/)?.[1] ?? NaN);
+  return { secs, rss, text, report, reportMs };
 }
 
 async function main() {
@@ -237,7 +244,7 @@ async function main() {
   const dir = path.join(base, `${o.agents}x${o.days}`);
   const plain = path.join(dir, "trace.jsonl");
   const lines = Number(spawnSync("bash", ["-c", `gzip -dc '${plain}.gz' > '${plain}' && wc -l < '${plain}'`], { encoding: "utf8" }).stdout.trim());
-  const simRun = timed(["simulate", "--rules", path.join(FIX, "current.json"), "--catalog", path.join(FIX, "catalog.json"), "--events", plain], "ignore");
+  const simRun = timed(["simulate", "--rules", path.join(FIX, "current.json"), "--catalog", path.join(FIX, "catalog.json"), "--events", plain], "ignore", o.simulate ?? BIN);
   fs.rmSync(plain);
   const simulateEps = lines / simRun.secs;
   const replayEps = lines / full.trace.secs;
@@ -249,22 +256,66 @@ async function main() {
     mbPerSecond: { usp: mb(full.usp), agentWork: mb(full.agentWork), connect: mb(full.connect), trace: mb(full.trace) },
     eventsPerSecond: Math.round(replayEps),
     simulateEventsPerSecond: Math.round(simulateEps),
-    vsSimulate: Number((replayEps / simulateEps).toFixed(1)),
+    simulatePeakRssBytes: simRun.rss,
+    vsSimulate: Number((replayEps / simulateEps).toFixed(2)),
     peakRssBytes: peak,
     peakRssBytes1Day: peak1,
     rssGrowth1to30Days: Number((peak / peak1 - 1).toFixed(3)),
-    reportMs: null,
+    peakRssByKind: Object.fromEntries(Object.entries(full).map(([k, r]) => [k, [results[1][k].rss, r.rss]])),
+    reportMs: Math.max(...Object.values(full).map((r) => r.reportMs)),
+    seconds: Object.fromEntries(Object.entries(full).map(([k, r]) => [k, Number(r.secs.toFixed(2))])),
+    events: Object.fromEntries(Object.entries(full).map(([k, r]) => [k, r.report.events])),
   };
-  // The report after the replay: table, JSON and HTML from the full Connect run.
-  const t0 = process.hrtime.bigint();
-  JSON.stringify(full.connect.report);
-  replayResults.reportMs = Number((Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1));
   console.log(JSON.stringify(replayResults, null, 2));
   const file = path.join(ROOT, "bench/results.json");
   const all = JSON.parse(fs.readFileSync(file, "utf8"));
   all.replay = replayResults;
   fs.writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
+  writeSection(replayResults, o.simulate);
   if (!o.keep) fs.rmSync(base, { recursive: true, force: true });
+}
+
+const MB = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
+
+/** Replaces (or adds) the "Replay" section at the end of docs/performance.md. */
+function writeSection(r, simulateBin) {
+  const doc = path.join(ROOT, "docs/performance.md");
+  const before = fs.existsSync(doc) ? fs.readFileSync(doc, "utf8") : "# Performance\n";
+  const kept = before.replace(/\n## Replay\n[\s\S]*?(?=\n## |$)/, "").trimEnd();
+  const g = r.generator;
+  const kinds = [["usp", "UserServicePresence CSV"], ["agentWork", "AgentWork CSV"], ["connect", "Connect agent events"], ["trace", "generic trace"]];
+  const rows = kinds.map(([k, name]) => `| ${name} | ${MB(g.textBytes[k])} | ${r.events[k].toLocaleString("en-US")} | ${r.seconds[k]} s | **${r.mbPerSecond[k]} MB/s** | ${MB(r.peakRssByKind[k][0])} | ${MB(r.peakRssByKind[k][1])} |`);
+  const section = `## Replay
+
+Written by \`node bench/replay.mjs\` (the last step of \`npm run bench\`): \`omnisync replay\`
+(the release CLI, whole process, \`--format json --html\`) on a synthetic contact center
+the script generates: ${g.agents} agents x ${g.days} days, each agent's day an 8-hour shift
+starting 08:00-09:00 UTC with two breaks and a lunch changed on one side and followed by
+the old sync on the other 0.3-1.5 s later, a call about every 9 minutes while
+Available (Busy, 30-90 s of after-call work), 20 chats (assigned, accepted, closed,
+weight 1) and a heartbeat every 10 quiet minutes; the Salesforce exports with every
+field of the object (about 140 B a UserServicePresence row, 190 B an AgentWork row),
+Connect records with the snapshot fields the stream sends (about 1.3 KB each), gzip.
+Each input kind replayed on its own (the Connect and Salesforce files with the user
+map), rules of tests/fixtures/replay. Throughput is of the text inside the gzip files,
+end to end (read, sort, replay both files, report). 2 cores, shared with other work
+while measured; peak memory is the process's maximum resident set (\`/usr/bin/time\`).
+
+| input | text | events | time | throughput | peak, 1 day | peak, ${g.days} days |
+|---|---:|---:|---:|---:|---:|---:|
+${rows.join("\n")}
+
+Generic trace: **${r.eventsPerSecond.toLocaleString("en-US")} events/s** replayed, against
+${r.simulateEventsPerSecond.toLocaleString("en-US")} events/s for \`omnisync simulate\`${simulateBin ? " (the build before the replay)" : ""} on the same
+file (one loop over every line, output thrown away, peak ${MB(r.simulatePeakRssBytes)}):
+**${r.vsSimulate}x**. Peak memory over the ${g.days}-day runs ${MB(r.peakRssBytes)}; growth from 1 to
+${g.days} days ${(r.rssGrowth1to30Days * 100).toFixed(0)} %. Report (table, JSON and HTML) written
+${r.reportMs} ms after the replay.
+
+Targets (issue 25): 100 MB/s of text per input kind (250 the mark); 10x simulate's
+events/s; peak under 200 MB, flat (10 %) from 1 to 30 days; report under 1 s.
+`;
+  fs.writeFileSync(doc, `${kept}\n\n${section}`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
