@@ -293,8 +293,9 @@ the script generates: ${g.agents} agents x ${g.days} days, each agent's day an 8
 starting 08:00-09:00 UTC with two breaks and a lunch changed on one side and followed by
 the old sync on the other 0.3-1.5 s later, a call about every 9 minutes while
 Available (Busy, 30-90 s of after-call work), 20 chats (assigned, accepted, closed,
-weight 1) and a heartbeat every 10 quiet minutes; the Salesforce exports with every
-field of the object (about 140 B a UserServicePresence row, 190 B an AgentWork row),
+weight 1) and a heartbeat every 10 quiet minutes; the Salesforce exports with the
+columns docs/replay.md selects and the duration columns (about 140 B a
+UserServicePresence row, 190 B an AgentWork row),
 Connect records with the snapshot fields the stream sends (about 1.3 KB each), gzip.
 Each input kind replayed on its own (the Connect and Salesforce files with the user
 map), rules of tests/fixtures/replay. Throughput is of the text inside the gzip files,

@@ -168,7 +168,7 @@ pub fn replay(options: &Options) -> Result<Report, String> {
     };
     let replay_started = Instant::now();
     let totals = std::thread::scope(|scope| -> Result<Totals, String> {
-        let (work_tx, work_rx) = mpsc::sync_channel::<(u32, Vec<Rec>)>(threads * 2);
+        let (work_tx, work_rx) = mpsc::sync_channel::<(u32, Vec<Rec>)>(threads);
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done_rx) = mpsc::channel();
         for _ in 0..threads {

@@ -203,6 +203,12 @@ impl Totals {
         report.deferred.proposed += r.proposed.deferred;
         report.differences.total += r.differences_total;
         report.differences.first.extend(r.differences);
+        // Only the first ones by time are listed: the rest go as they come, so the
+        // list does not grow with the number of agents.
+        if report.differences.first.len() > 2 * DIFFERENCES_LISTED {
+            sort_differences(&mut report.differences.first);
+            report.differences.first.truncate(DIFFERENCES_LISTED);
+        }
         let mut per_rule: BTreeMap<String, [u64; 2]> = BTreeMap::new();
         for (i, run) in [&r.current, &r.proposed].into_iter().enumerate() {
             for (rule, hours) in &run.firings {
@@ -247,10 +253,7 @@ impl Totals {
             (a.sync_changes as f64 / all as f64 * 10_000.0).round() / 10_000.0
         };
         a.by_rule = self.sync_by_rule.into_iter().collect();
-        report
-            .differences
-            .first
-            .sort_by(|x, y| (x.at_ms, &x.agent).cmp(&(y.at_ms, &y.agent)));
+        sort_differences(&mut report.differences.first);
         report.differences.first.truncate(DIFFERENCES_LISTED);
         report.per_agent.sort_by(|x, y| x.agent.cmp(&y.agent));
         let mut names: Vec<String> = rule_order.to_vec();
@@ -298,6 +301,10 @@ impl Totals {
         };
         report
     }
+}
+
+fn sort_differences(list: &mut [Difference]) {
+    list.sort_by(|x, y| (x.at_ms, &x.agent).cmp(&(y.at_ms, &y.agent)));
 }
 
 fn hours(seconds: u64) -> String {

@@ -141,6 +141,8 @@ pub(crate) fn run(args: ReplayArgs) -> Result<ExitCode, Usage> {
     let result = replay::replay(&options);
     done.store(true, Ordering::Relaxed);
     if let Some(bar) = bar {
+        // Woken at once: the report is not kept waiting for the bar's next redraw.
+        bar.thread().unpark();
         let _ = bar.join();
     }
     let report = result.map_err(Usage)?;
@@ -167,8 +169,11 @@ pub(crate) fn run(args: ReplayArgs) -> Result<ExitCode, Usage> {
 fn draw(progress: &Progress, done: &AtomicBool, total: u64) {
     let started = Instant::now();
     let mut err = std::io::stderr();
-    while !done.load(Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(200));
+    loop {
+        std::thread::park_timeout(Duration::from_millis(200));
+        if done.load(Ordering::Relaxed) {
+            break;
+        }
         let stored = progress.stored.load(Ordering::Relaxed);
         let text = progress.text.load(Ordering::Relaxed);
         let secs = started.elapsed().as_secs_f64().max(0.001);
