@@ -385,11 +385,15 @@ fn run(
     let mut actions = Vec::with_capacity(inputs.len());
     let count = |tally: &mut RunTally, at: u64, report: &crate::simulate::StepReport| {
         for action in &report.actions {
-            let hours = tally
-                .firings
-                .entry(action.rule().to_string())
-                .or_insert([0; 24]);
-            hours[(at / 3_600_000 % 24) as usize] += 1;
+            let hour = (at / 3_600_000 % 24) as usize;
+            match tally.firings.get_mut(action.rule()) {
+                Some(hours) => hours[hour] += 1,
+                None => {
+                    let mut hours = [0; 24];
+                    hours[hour] = 1;
+                    tally.firings.insert(action.rule().to_string(), hours);
+                }
+            }
         }
         tally.chain_limits += report
             .log
@@ -463,7 +467,14 @@ impl Clock {
             return;
         }
         self.close_until(at);
-        self.state = state.map(str::to_string);
+        // Called after every step: no allocation unless a state is seen the first time.
+        match (state, &mut self.state) {
+            (Some(new), Some(old)) => {
+                old.clear();
+                old.push_str(new);
+            }
+            (new, old) => *old = new.map(str::to_string),
+        }
         self.since = at;
     }
 
@@ -471,7 +482,12 @@ impl Clock {
         let from = self.since.max(self.start);
         if let Some(state) = &self.state {
             if at > from {
-                *self.ms.entry(state.clone()).or_default() += at - from;
+                match self.ms.get_mut(state.as_str()) {
+                    Some(ms) => *ms += at - from,
+                    None => {
+                        self.ms.insert(state.clone(), at - from);
+                    }
+                }
             }
         }
     }
