@@ -416,3 +416,56 @@ fn the_command_prints_the_table_writes_the_page_and_draws_no_bar_into_a_pipe() {
     let none = omnisync(&["replay", "--current", "x.json", "--proposed", "y.json"]);
     assert_eq!(none.status.code(), Some(2));
 }
+
+#[test]
+fn a_current_presence_record_is_no_logout_and_a_gap_is_one() {
+    let dir = temp_dir();
+    let usp = dir.join("usp-current.csv");
+    std::fs::write(
+        &usp,
+        "UserId,ServicePresenceStatus.DeveloperName,StatusStartDate,StatusEndDate,IsCurrentState\n\
+         005Hs00000DAVEAAAA,Available,2026-03-02T08:00:00.000+0000,2026-03-02T09:00:00.000+0000,false\n\
+         005Hs00000DAVEAAAA,Lunch,2026-03-02T09:00:00.000+0000,,true\n\
+         005Hs00000ERINAAAA,Available,2026-03-02T08:00:00.000+0000,2026-03-02T09:00:00.000+0000,false\n\
+         005Hs00000ERINAAAA,Available,2026-03-02T09:30:00.000+0000,,true\n",
+    )
+    .expect("write");
+    let work = dir.join("work-later.csv");
+    std::fs::write(
+        &work,
+        "UserId,WorkItemId,AssignedDateTime\n\
+         005Hs00000DAVEAAAA,570Hs00000CASE1AAA,2026-03-02T10:00:00.000Z\n\
+         005Hs00000ERINAAAA,570Hs00000CASE2AAA,2026-03-02T10:00:00.000Z\n",
+    )
+    .expect("write");
+    let mut o = options(vec![
+        input(InputKind::Usp, usp),
+        input(InputKind::AgentWork, work),
+    ]);
+    o.users = None;
+    let report = run(&o);
+    let omni: Vec<(&str, u64)> = report
+        .statuses
+        .omni
+        .iter()
+        .map(|r| (r.status.as_str(), r.history_seconds))
+        .collect();
+    // Dave: Available 08:00-09:00, Lunch from 09:00 on (the current record) to his
+    // last event at 10:00. Erin: Available 08:00-09:00, logged out 09:00-09:30 (the
+    // gap), Available again to 10:00.
+    assert_eq!(
+        omni,
+        [
+            ("Available", 3600 + 3600 + 1800),
+            ("Lunch", 3600),
+            ("Offline", 1800)
+        ]
+    );
+    let per: Vec<(&str, u64)> = report
+        .per_agent
+        .iter()
+        .map(|a| (a.agent.as_str(), a.agent_changes))
+        .collect();
+    // Dave: login, Lunch; Erin: login, logout, login.
+    assert_eq!(per, [("005Hs00000DAVEAAAA", 2), ("005Hs00000ERINAAAA", 3)]);
+}

@@ -285,6 +285,34 @@ mod tests {
     }
 
     #[test]
+    fn contact_states_map_to_system_states_the_busiest_first() {
+        let state = |contacts: &[(&str, bool)]| {
+            contacts
+                .iter()
+                .filter_map(|(s, outbound)| contact_state(s, *outbound))
+                .max_by_key(|(_, rank)| *rank)
+                .map(|(s, _)| s)
+        };
+        assert_eq!(state(&[("CONNECTED", false)]), Some("Busy"));
+        assert_eq!(state(&[("CONNECTED_ONHOLD", false)]), Some("Busy"));
+        assert_eq!(state(&[("CONNECTING", true)]), Some("CallingCustomer"));
+        assert_eq!(state(&[("INCOMING", false)]), Some("PendingBusy"));
+        assert_eq!(state(&[("ENDED", false)]), Some("AfterCallWork"));
+        assert_eq!(state(&[("MISSED", false)]), Some("MissedCallAgent"));
+        assert_eq!(state(&[("ERROR", false)]), Some("FailedConnectAgent"));
+        assert_eq!(state(&[("REJECTED", false)]), None);
+        // A chat in after-contact work while a call rings: the call wins.
+        assert_eq!(
+            state(&[("ENDED", false), ("INCOMING", false)]),
+            Some("PendingBusy")
+        );
+        assert_eq!(
+            state(&[("ENDED", false), ("CONNECTED", false)]),
+            Some("Busy")
+        );
+    }
+
+    #[test]
     fn text_between_objects_is_reported_once_with_its_line() {
         let got = objects(&["{\"a\":1}\nnot json\n{\"b\":2}"]);
         assert_eq!(got.len(), 3);
