@@ -49,8 +49,10 @@ pub(crate) struct Step {
 }
 
 /// Replays one agent: rows sorted by time in, tallies out.
-pub(crate) fn replay_agent(agent: &Agent, rows: &[Rec], shared: &Shared<'_>) -> AgentResult {
-    let steps = timeline(rows, shared);
+pub(crate) fn replay_agent(agent: &Agent, rows: Vec<Rec>, shared: &Shared<'_>) -> AgentResult {
+    let steps = timeline(&rows, shared);
+    drop(rows); // the agent's history is held once, as its timeline
+
     let mut result = AgentResult {
         agent: agent.name.clone(),
         events: steps.len() as u64,

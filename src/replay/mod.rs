@@ -168,7 +168,9 @@ pub fn replay(options: &Options) -> Result<Report, String> {
     };
     let replay_started = Instant::now();
     let totals = std::thread::scope(|scope| -> Result<Totals, String> {
-        let (work_tx, work_rx) = mpsc::sync_channel::<(u32, Vec<Rec>)>(threads);
+        // Handed over, not queued: one agent's history per thread is in memory, and
+        // the one being gathered.
+        let (work_tx, work_rx) = mpsc::sync_channel::<(u32, Vec<Rec>)>(0);
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done_rx) = mpsc::channel();
         for _ in 0..threads {
@@ -178,7 +180,7 @@ pub fn replay(options: &Options) -> Result<Report, String> {
             scope.spawn(move || loop {
                 let next = work_rx.lock().map(|rx| rx.recv());
                 let Ok(Ok((agent, rows))) = next else { break };
-                let result = replay_agent(&agents[agent as usize], &rows, shared);
+                let result = replay_agent(&agents[agent as usize], rows, shared);
                 progress.agents_done.fetch_add(1, Ordering::Relaxed);
                 if done_tx.send(result).is_err() {
                     break;
