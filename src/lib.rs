@@ -36,7 +36,13 @@
 //!   session bound to its org and user.
 //! - `check` (native): `omnisync check`'s findings: errors, cycles, never-matching
 //!   and conflicting rules. `import` (native): CTI Adapter and CXone converters.
-//! - [`simulate`]: replays a trace against the sync loop and a model of both systems.
+//! - [`simulate`]: replays a trace against the sync loop and a model of both systems;
+//!   [`simulate::Simulator::replay`] is the per-agent loop `simulate` and `replay` share.
+//! - [`replay`] (native): `omnisync replay`, an org's exported history (Omni-Channel
+//!   CSV, Connect agent events, traces; gzip) run again under proposed rules: readers
+//!   (`replay/input`), an external sort by agent and time (`replay/record.rs`), the
+//!   per-agent attribution and runs (`replay/agent.rs`), the report as table, JSON and
+//!   HTML (`replay/report.rs`, `replay/html.rs`).
 //! - `wasm` (wasm32 only): the `OmniSync`, `Runtime` and `SyncLoop` classes exported to
 //!   JavaScript; `src/wasm/mod.rs` maps its modules (inbox, role, state, effects...).
 
@@ -56,6 +62,8 @@ pub(crate) mod metrics;
 pub mod model;
 pub(crate) mod node;
 pub mod read;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod replay;
 pub mod rules;
 pub mod simulate;
 mod sort;

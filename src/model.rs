@@ -255,16 +255,36 @@ impl AgentState {
     /// one pass whatever their number (a restored session may bring thousands), not by
     /// searching for the oldest once per item dropped.
     fn prune_finished(&mut self) {
+        // During a shift each closed item makes one too many: the oldest goes, found
+        // in one pass (this runs on every close; a sort here was most of the replay's
+        // time on AgentWork exports). More than one too many only comes restored.
+        let mut count: usize = 0;
+        let mut oldest: Option<(u64, &str)> = None;
+        for w in self.works.values().filter(|w| w.status.is_finished()) {
+            count += 1;
+            let key = (w.updated_at, w.work_id.as_str());
+            if oldest.is_none_or(|o| key < o) {
+                oldest = Some(key);
+            }
+        }
+        let excess = count.saturating_sub(FINISHED_WORK_KEPT);
+        if excess == 0 {
+            return;
+        }
+        if let (1, Some(cut)) = (excess, oldest) {
+            let cut = (cut.0, cut.1.to_string());
+            self.works.retain(|w| {
+                !w.status.is_finished()
+                    || (w.updated_at, w.work_id.as_str()) > (cut.0, cut.1.as_str())
+            });
+            return;
+        }
         let finished: Vec<(u64, &str)> = self
             .works
             .values()
             .filter(|w| w.status.is_finished())
             .map(|w| (w.updated_at, w.work_id.as_str()))
             .collect();
-        let excess = finished.len().saturating_sub(FINISHED_WORK_KEPT);
-        if excess == 0 {
-            return;
-        }
         // The newest finished item that is dropped: everything older goes too.
         let order = crate::sort::sorted(finished.len(), &|a, b| finished[a].cmp(&finished[b]));
         let cut = finished[order[excess - 1]];
@@ -343,6 +363,13 @@ mod tests {
         }
         assert_eq!(s.works.len(), FINISHED_WORK_KEPT);
         assert!(s.works.get("0Bz199").is_some());
+        // The newest ones are kept: the oldest goes at each close.
+        let kept = (200 - FINISHED_WORK_KEPT as u64..200).map(|i| format!("0Bz{i}"));
+        assert!(kept.into_iter().all(|id| s.works.get(&id).is_some()));
+        assert!(s
+            .works
+            .get(&format!("0Bz{}", 199 - FINISHED_WORK_KEPT))
+            .is_none());
     }
 
     #[test]

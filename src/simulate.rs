@@ -2,14 +2,16 @@
 //! an action that sets the Omni status makes Omni-Channel send the StatusChanged event
 //! it would send (with `reason: OmniToolkitStatusChange`, or none as in Classic and
 //! older releases), an action that sets the phone makes the telephony system report
-//! the state change. Used by `omnisync simulate` and by the tests.
+//! the state change. Used by `omnisync simulate`, by each agent of `omnisync replay`
+//! and by the tests: [`Simulator::replay`] is the one loop all of them run.
 
-use crate::engine::Action;
+use crate::engine::{Action, AgentContext};
 use crate::event::Event;
 use crate::rules::CompiledRules;
 use crate::sync::{Command, LogEntry, LogKind, Output, Stats, SyncLoop, TOOLKIT_REASON};
 use crate::Engine;
 use serde::Serialize;
+use std::borrow::Borrow;
 use std::collections::VecDeque;
 
 /// Commands one input may set off before the simulation calls it a runaway.
@@ -36,6 +38,18 @@ pub struct Summary {
     pub final_telephony: Option<String>,
 }
 
+/// One step of [`Simulator::replay`]: the event, what it set off, and both systems
+/// after it.
+#[derive(Debug)]
+pub struct Stepped<'a> {
+    pub at: u64,
+    pub event: &'a Event,
+    pub report: &'a StepReport,
+    /// The Omni-Channel status after the step; `None` while logged out.
+    pub omni: Option<&'a str>,
+    pub telephony: Option<&'a str>,
+}
+
 /// Both systems as the simulation sees them.
 #[derive(Debug, Clone, Default)]
 struct World {
@@ -55,8 +69,19 @@ pub struct Simulator {
 impl Simulator {
     /// `with_reason: false` models Classic and older releases, which send no reason.
     pub fn new(rules: CompiledRules, with_reason: bool) -> Simulator {
+        Simulator::with_context(rules, with_reason, AgentContext::default())
+    }
+
+    /// A simulator for one agent: rules with a `scope` see who the agent is.
+    pub fn with_context(
+        rules: CompiledRules,
+        with_reason: bool,
+        context: AgentContext,
+    ) -> Simulator {
+        let mut engine = Engine::new(rules);
+        engine.set_context(context);
         let mut sim = Simulator {
-            sync: SyncLoop::new(Engine::new(rules)),
+            sync: SyncLoop::new(engine),
             world: World::default(),
             with_reason,
             inputs: 0,
@@ -70,6 +95,47 @@ impl Simulator {
 
     pub fn stats(&self) -> &Stats {
         self.sync.stats()
+    }
+
+    /// The simulated Omni-Channel status (DeveloperName); `None` while logged out.
+    pub fn omni(&self) -> Option<&str> {
+        self.world.omni.as_ref().map(|o| o.1.as_str())
+    }
+
+    /// The simulated phone state, once one is known.
+    pub fn telephony(&self) -> Option<&str> {
+        self.world.telephony.as_deref()
+    }
+
+    /// Replays one agent's events in time order, calling `each` after every step with
+    /// the input and what it set off and both systems as they are after it, then lets the timers
+    /// run out (what that set off is returned). Events are taken one at a time, so
+    /// memory does not grow with the trace; the first `Err` stops the replay and is
+    /// returned. `omnisync simulate` and every agent of `omnisync replay` run this.
+    pub fn replay<B, E>(
+        &mut self,
+        events: impl IntoIterator<Item = Result<(B, u64), E>>,
+        mut each: impl FnMut(&B, &Stepped<'_>),
+    ) -> Result<StepReport, E>
+    where
+        B: Borrow<Event>,
+    {
+        for item in events {
+            let (input, at) = item?;
+            let event = input.borrow();
+            let report = self.step(event, at);
+            each(
+                &input,
+                &Stepped {
+                    at,
+                    event,
+                    report: &report,
+                    omni: self.omni(),
+                    telephony: self.telephony(),
+                },
+            );
+        }
+        Ok(self.finish())
     }
 
     /// Replays one agent (or system) event at `at` and everything it sets off.

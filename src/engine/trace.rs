@@ -113,6 +113,21 @@ impl Trace {
             .flat_map(|(&r, _)| &self.rules.rules[r].targets)
     }
 
+    /// What the rules asked for, whether sent or already so: each target of the rules
+    /// whose outcome was emitted or already in state, with its rule's name. The
+    /// replay's attribution asks it whether a change is one the rules would have made.
+    pub fn wanted(&self) -> impl Iterator<Item = (&str, &Target)> + '_ {
+        let triggered = self.rules.triggered(self.kind);
+        triggered
+            .iter()
+            .zip(&self.outcomes)
+            .filter(|(_, o)| matches!(o, Outcome::Emitted | Outcome::AlreadyInState))
+            .flat_map(|(&r, _)| {
+                let rule = &self.rules.rules[r];
+                rule.targets.iter().map(move |t| (rule.name.as_str(), t))
+            })
+    }
+
     /// The short form: matching rules with their checks, counts of the rest.
     pub fn summary(&self) -> TraceSummary {
         let count = |want: Outcome| self.outcomes.iter().filter(|o| **o == want).count();

@@ -2,9 +2,10 @@
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use omnisync::check::{check_str, check_str_with_catalog, Report};
+use omnisync::replay::{BadLine, Lines, TraceLine};
 use omnisync::rules::Catalog;
 use omnisync::simulate::{Simulator, StepReport};
-use omnisync::{CompiledRules, Event, Finding};
+use omnisync::{CompiledRules, Finding};
 use serde_json::{json, Value};
 use std::process::ExitCode;
 
@@ -74,6 +75,8 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: String,
     },
+    /// Replays the org's exported history under proposed rules and reports the difference.
+    Replay(crate::replay::ReplayArgs),
 }
 
 /// How `check` and `simulate` print their results.
@@ -95,7 +98,7 @@ enum Product {
 }
 
 /// A failure that ends the command with exit code 2.
-struct Usage(String);
+pub(crate) struct Usage(pub(crate) String);
 
 pub(crate) fn main() -> ExitCode {
     // Usage errors exit 2 and `--help` exits 0, with clap's own messages.
@@ -118,6 +121,7 @@ pub(crate) fn main() -> ExitCode {
         ),
         Command::Schema { .. } => ("schema", schema()),
         Command::Import { from, file } => ("import", import(from, &file)),
+        Command::Replay(args) => ("replay", crate::replay::run(args)),
     };
     result.unwrap_or_else(|Usage(why)| {
         eprintln!("omnisync: {why}");
@@ -130,13 +134,13 @@ pub(crate) fn main() -> ExitCode {
     })
 }
 
-fn read(path: &str) -> Result<String, Usage> {
+pub(crate) fn read(path: &str) -> Result<String, Usage> {
     std::fs::read_to_string(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))
 }
 
 /// The org's status catalog named by `--catalog`, if any: the output of
 /// `sf data query --json` (or its `result.records`). An unreadable one is a usage error.
-fn catalog(path: Option<&str>) -> Result<Option<Catalog>, Usage> {
+pub(crate) fn catalog(path: Option<&str>) -> Result<Option<Catalog>, Usage> {
     let Some(path) = path else {
         return Ok(None);
     };
@@ -154,6 +158,20 @@ fn catalog(path: Option<&str>) -> Result<Option<Catalog>, Usage> {
             "{path} is not a status catalog:\n{}",
             lines.join("\n")
         ))
+    })
+}
+
+/// Reads and compiles a rules file (statuses resolved against the catalog when one
+/// is given); an invalid one is a usage error listing every finding.
+pub(crate) fn compile_rules(path: &str, catalog: Option<&Catalog>) -> Result<CompiledRules, Usage> {
+    let text = read(path)?;
+    let rules = match catalog {
+        Some(catalog) => CompiledRules::from_json_str_with_catalog(&text, catalog),
+        None => CompiledRules::from_json_str(&text),
+    };
+    rules.map_err(|e| {
+        let lines: Vec<String> = e.details().iter().map(|f| format!("  {f}")).collect();
+        Usage(format!("{path} is not valid:\n{}", lines.join("\n")))
     })
 }
 
@@ -214,35 +232,29 @@ fn simulate(
     format: Format,
 ) -> Result<ExitCode, Usage> {
     let table = format == Format::Table;
-    let text = read(rules_path)?;
-    let rules = match catalog(catalog_path)? {
-        Some(catalog) => CompiledRules::from_json_str_with_catalog(&text, &catalog),
-        None => CompiledRules::from_json_str(&text),
+    let rules = compile_rules(rules_path, catalog(catalog_path)?.as_ref())?;
+    // The trace is streamed, so memory does not grow with its length; read twice, so
+    // a bad line is reported before anything is printed.
+    let open = || {
+        std::fs::File::open(events_path)
+            .map(|f| Lines::new(std::io::BufReader::new(f), false))
+            .map_err(|e| Usage(format!("cannot read {events_path}: {e}")))
     };
-    let rules = rules.map_err(|e| {
-        let lines: Vec<String> = e.details().iter().map(|f| format!("  {f}")).collect();
-        Usage(format!("{rules_path} is not valid:\n{}", lines.join("\n")))
-    })?;
-    let trace = read(events_path)?;
-    let mut events = Vec::new();
-    for (n, line) in trace.lines().enumerate() {
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let bad = |why: String| Usage(format!("{events_path}:{}: {why}", n + 1));
-        let value: Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
-        let event = Event::from_value(&value).map_err(|e| bad(e.to_string()))?;
-        let at = omnisync::event::event_time(&std::borrow::Cow::Borrowed(&value))
-            .map_err(|e| bad(e.to_string()))?
-            .ok_or_else(|| bad("the line has no \"at\"".into()))?;
-        events.push((value, event, at));
+    let bad = |b: BadLine| Usage(format!("{events_path}:{}: {}", b.line, b.detail));
+    for line in open()? {
+        line.map_err(bad)?;
     }
+    let lines = open()?.map(|line| {
+        line.map(|l| {
+            let at = l.at;
+            (l, at)
+        })
+        .map_err(bad)
+    });
     let mut sim = Simulator::new(rules, reason);
-    for (value, event, at) in &events {
-        let step = sim.step(event, *at);
-        print_step(table, *at, value, &step);
-    }
-    let rest = sim.finish();
+    let rest = sim.replay(lines, |line: &TraceLine, step| {
+        print_step(table, step.at, &line.value, step.report);
+    })?;
     if !rest.actions.is_empty() || !rest.matched.is_empty() {
         print_step(table, 0, &json!({"type": "timers"}), &rest);
     }

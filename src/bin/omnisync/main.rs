@@ -10,12 +10,23 @@
 //! - `omnisync schema`: the JSON Schema of the rules file.
 //! - `omnisync import --from cti-adapter|cxone FILE`: converts another product's
 //!   presence sync configuration into a rules file.
+//! - `omnisync replay --current RULES.json --proposed RULES.json [--usp ...]
+//!   [--agent-work ...] [--connect ...] [--trace ...]`: the org's exported history run
+//!   again under proposed rules (`replay.rs`, docs/replay.md).
 //!
 //! `omnisync --help` and `omnisync <command> --help` describe every option (the
 //! arguments are read with clap, `cli.rs`).
 
+// The replay allocates for every event it runs through the engine: mimalloc about
+// halves what the system allocator costs there (docs/performance.md, "Replay").
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(not(target_arch = "wasm32"))]
 mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+mod replay;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {

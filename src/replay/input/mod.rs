@@ -1,0 +1,445 @@
+//! Reading the exports: each reader turns its rows into [`Rec`]s for the sorter,
+//! resolving users and statuses through [`Reading`] and counting every row it cannot
+//! use in [`Problems`] (by reason, with its file and line) instead of stopping.
+//!
+//! - `csv_rows`: the CSV layer the two Salesforce exports share.
+//! - `usp`: UserServicePresence; `agent_work`: AgentWork.
+//! - `connect`: Amazon Connect agent event stream records (Kinesis or Firehose).
+//! - `trace`: the generic trace `omnisync simulate` reads (its line reader is the one
+//!   `simulate` streams with).
+//! - `users`: the user map between Salesforce users and telephony agents.
+
+pub(crate) mod agent_work;
+pub(crate) mod connect;
+mod csv_rows;
+pub mod trace;
+pub(crate) mod users;
+pub(crate) mod usp;
+
+use super::record::{Kind, Names, Rec, Sorter};
+use crate::engine::AgentContext;
+use crate::rules::{Catalog, CompiledRules};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// How many places each kind of problem lists.
+const EXAMPLES: usize = 10;
+
+/// Which export a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum InputKind {
+    Usp,
+    AgentWork,
+    Connect,
+    Trace,
+}
+
+impl InputKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            InputKind::Usp => "UserServicePresence",
+            InputKind::AgentWork => "AgentWork",
+            InputKind::Connect => "Connect agent events",
+            InputKind::Trace => "trace",
+        }
+    }
+}
+
+/// Rows that could not be used, by reason.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Problems {
+    pub reasons: BTreeMap<String, Problem>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    pub count: u64,
+    /// The first few, as `file:line: detail`.
+    pub examples: Vec<String>,
+}
+
+impl Problems {
+    pub(crate) fn add(&mut self, reason: &str, file: &str, line: u64, detail: &str) {
+        let entry = self.reasons.entry(reason.to_string()).or_default();
+        entry.count += 1;
+        if entry.examples.len() < EXAMPLES {
+            entry.examples.push(if detail.is_empty() {
+                format!("{file}:{line}")
+            } else {
+                format!("{file}:{line}: {detail}")
+            });
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.reasons.values().map(|p| p.count).sum()
+    }
+}
+
+/// Bytes read so far, shared with the progress display.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Of the files as stored (compressed when gzip).
+    pub stored: AtomicU64,
+    /// Of the text inside them.
+    pub text: AtomicU64,
+    /// Agents replayed.
+    pub agents_done: AtomicU64,
+}
+
+/// An agent as the replay knows it.
+#[derive(Debug, Clone)]
+pub(crate) struct Agent {
+    /// The Salesforce UserId (18 characters) or, with no user map, the telephony key.
+    pub(crate) name: String,
+    pub(crate) context: AgentContext,
+}
+
+/// A status the rows may name, by Id or DeveloperName.
+#[derive(Debug, Clone)]
+pub(crate) struct KnownStatus {
+    pub(crate) id: String,
+    pub(crate) name: String,
+}
+
+/// Everything the readers share while reading.
+pub(crate) struct Reading {
+    pub(crate) names: Names,
+    pub(crate) statuses: Vec<KnownStatus>,
+    by_status_id: HashMap<String, u32>,
+    by_status_name: HashMap<String, u32>,
+    pub(crate) agents: Vec<Agent>,
+    by_user: HashMap<String, u32>,
+    by_telephony: HashMap<String, u32>,
+    /// Whether a user map was given: then a row of anyone else is an unknown user.
+    mapped: bool,
+    pub(crate) sorter: Sorter,
+    pub(crate) problems: Problems,
+    seq: u64,
+}
+
+/// The 15-character form of a Salesforce Id (the key users and statuses are found by).
+fn id15(id: &str) -> Option<&str> {
+    let id = id.trim();
+    (matches!(id.len(), 15 | 18) && id.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| &id[..15])
+}
+
+impl Reading {
+    /// Statuses come from the org's catalog and from the rules files (which carry Ids
+    /// once compiled); the catalog wins.
+    pub(crate) fn new(
+        catalog: Option<&Catalog>,
+        rules: &[&CompiledRules],
+        sort_rows: usize,
+    ) -> Reading {
+        let mut reading = Reading {
+            names: Names::new(),
+            statuses: Vec::new(),
+            by_status_id: HashMap::new(),
+            by_status_name: HashMap::new(),
+            agents: Vec::new(),
+            by_user: HashMap::new(),
+            by_telephony: HashMap::new(),
+            mapped: false,
+            sorter: Sorter::new(sort_rows),
+            problems: Problems::default(),
+            seq: 0,
+        };
+        let from_catalog = catalog.into_iter().flat_map(|c| {
+            c.statuses
+                .iter()
+                .map(|s| (s.id.as_str(), s.developer_name.as_str()))
+        });
+        let from_rules = rules.iter().flat_map(|r| {
+            r.statuses
+                .iter()
+                .map(|s| (s.id.as_str(), s.developer_name.as_str()))
+        });
+        for (id, name) in from_catalog.chain(from_rules) {
+            reading.know_status(id, name);
+        }
+        reading
+    }
+
+    fn know_status(&mut self, id: &str, name: &str) {
+        if self.by_status_name.contains_key(name) {
+            return;
+        }
+        let index = self.statuses.len() as u32;
+        self.statuses.push(KnownStatus {
+            id: id.to_string(),
+            name: name.to_string(),
+        });
+        self.by_status_name.insert(name.to_string(), index);
+        if let Some(key) = id15(id) {
+            self.by_status_id.entry(key.to_string()).or_insert(index);
+        }
+    }
+
+    /// A status by its Id (15 or 18 characters) or its DeveloperName.
+    pub(crate) fn status(&self, id_or_name: &str) -> Option<u32> {
+        id15(id_or_name)
+            .and_then(|k| self.by_status_id.get(k))
+            .or_else(|| self.by_status_name.get(id_or_name.trim()))
+            .copied()
+    }
+
+    /// Adds an agent from the user map.
+    pub(crate) fn map_user(&mut self, user_id: &str, telephony: &[&str], context: AgentContext) {
+        self.mapped = true;
+        let Some(key) = id15(user_id) else { return };
+        let index = *self.by_user.entry(key.to_string()).or_insert_with(|| {
+            self.agents.push(Agent {
+                name: crate::rules::salesforce_id::to_18(user_id).unwrap_or_default(),
+                context: AgentContext::default(),
+            });
+            self.agents.len() as u32 - 1
+        });
+        let agent = &mut self.agents[index as usize];
+        agent.context = AgentContext {
+            user_id: Some(agent.name.clone()),
+            ..context
+        };
+        for t in telephony.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+            self.by_telephony.insert(t.to_string(), index);
+        }
+    }
+
+    /// The agent of a Salesforce UserId: with a user map, only the users it names.
+    pub(crate) fn user(&mut self, user_id: &str) -> Option<u32> {
+        let key = id15(user_id)?;
+        if let Some(&i) = self.by_user.get(key) {
+            return Some(i);
+        }
+        if self.mapped {
+            return None;
+        }
+        let name = crate::rules::salesforce_id::to_18(user_id)?;
+        self.agents.push(Agent {
+            context: AgentContext {
+                user_id: Some(name.clone()),
+                ..AgentContext::default()
+            },
+            name,
+        });
+        let i = self.agents.len() as u32 - 1;
+        self.by_user.insert(key.to_string(), i);
+        Some(i)
+    }
+
+    /// The agent of a telephony record: its ARN, the agent Id at the end of it, or
+    /// its username, as the user map gives them. With no user map each agent Id is
+    /// an agent of its own.
+    pub(crate) fn telephony_agent(&mut self, arn: &str, username: Option<&str>) -> Option<u32> {
+        let agent_id = arn.rsplit('/').next().unwrap_or(arn);
+        for key in [Some(arn), Some(agent_id), username].into_iter().flatten() {
+            if let Some(&i) = self.by_telephony.get(key) {
+                return Some(i);
+            }
+        }
+        if self.mapped || agent_id.is_empty() {
+            return None;
+        }
+        self.agents.push(Agent {
+            name: agent_id.to_string(),
+            context: AgentContext::default(),
+        });
+        let i = self.agents.len() as u32 - 1;
+        self.by_telephony.insert(agent_id.to_string(), i);
+        Some(i)
+    }
+
+    /// The agent a trace line names (`agent`), by UserId or telephony key; a trace
+    /// without names is one agent.
+    pub(crate) fn trace_agent(&mut self, name: Option<&str>) -> Option<u32> {
+        let name = name.unwrap_or("trace");
+        if let Some(i) = id15(name).and_then(|k| self.by_user.get(k)) {
+            return Some(*i);
+        }
+        if let Some(&i) = self.by_telephony.get(name) {
+            return Some(i);
+        }
+        if id15(name).is_some() {
+            return self.user(name);
+        }
+        if self.mapped {
+            return None;
+        }
+        self.agents.push(Agent {
+            name: name.to_string(),
+            context: AgentContext::default(),
+        });
+        let i = self.agents.len() as u32 - 1;
+        self.by_telephony.insert(name.to_string(), i);
+        Some(i)
+    }
+
+    /// Keeps one row for the sorter.
+    pub(crate) fn push(
+        &mut self,
+        agent: u32,
+        at: u64,
+        kind: Kind,
+        a: u32,
+        b: u32,
+        x: u64,
+    ) -> io::Result<()> {
+        self.seq += 1;
+        self.sorter.push(Rec {
+            agent,
+            at,
+            seq: self.seq,
+            kind,
+            a,
+            b,
+            x,
+        })
+    }
+}
+
+/// Counts bytes through a reader into a shared counter.
+struct Counting<R> {
+    inner: R,
+    counter: Arc<Progress>,
+    stored: bool,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let counter = if self.stored {
+            &self.counter.stored
+        } else {
+            &self.counter.text
+        };
+        counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens an export as its text: gzip (by its magic bytes) is inflated as read,
+/// members one after the other as concatenated uploads have them, on a thread of its
+/// own so that inflating and parsing overlap.
+pub(crate) fn open(
+    path: &Path,
+    progress: &Arc<Progress>,
+) -> io::Result<(Box<dyn BufRead + Send>, bool)> {
+    let file = File::open(path)?;
+    let mut stored = BufReader::with_capacity(
+        1 << 16,
+        Counting {
+            inner: file,
+            counter: Arc::clone(progress),
+            stored: true,
+        },
+    );
+    let gzip = stored.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    let text: Box<dyn Read + Send> = if gzip {
+        Box::new(Inflated::spawn(flate2::bufread::MultiGzDecoder::new(
+            stored,
+        )))
+    } else {
+        Box::new(stored)
+    };
+    let counted = Counting {
+        inner: text,
+        counter: Arc::clone(progress),
+        stored: false,
+    };
+    Ok((Box::new(BufReader::with_capacity(1 << 18, counted)), gzip))
+}
+
+/// Text inflated on another thread, handed over in chunks of 1 MiB (at most four
+/// waiting, so memory stays bounded); a read error arrives in its place.
+struct Inflated {
+    chunks: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Inflated {
+    fn spawn(mut inner: impl Read + Send + 'static) -> Inflated {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        std::thread::spawn(move || loop {
+            let mut chunk = vec![0u8; 1 << 20];
+            let mut filled = 0;
+            let result = loop {
+                match inner.read(&mut chunk[filled..]) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        filled += n;
+                        if filled == chunk.len() {
+                            break Ok(());
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            chunk.truncate(filled);
+            let end = filled == 0 || result.is_err();
+            if filled > 0 && tx.send(Ok(chunk)).is_err() {
+                return;
+            }
+            if let Err(e) = result {
+                let _ = tx.send(Err(e));
+            }
+            if end {
+                return;
+            }
+        });
+        Inflated {
+            chunks: rx,
+            chunk: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl Read for Inflated {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.at == self.chunk.len() {
+            match self.chunks.recv() {
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// The reason to give a read error part-way: a gzip file cut short, or the disk.
+pub(crate) fn read_error(gzip: bool, e: &io::Error) -> &'static str {
+    if gzip {
+        "truncated gzip"
+    } else {
+        let _ = e;
+        "unreadable file"
+    }
+}
+
+/// A 64-bit FNV-1a hash: work Ids become numbers (a collision would merge two works
+/// of one agent; at 2^-64 a pair, never in practice).
+pub(crate) fn hash(text: &str) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}

@@ -1,0 +1,242 @@
+//! `omnisync replay`: an org's real history run again under a proposed rules file
+//! (docs/replay.md). Native only: it reads files.
+//!
+//! - `input`: the readers, one per export (UserServicePresence and AgentWork CSV,
+//!   Connect agent event records, the generic trace) and the user map; gzip is read
+//!   as is; rows that cannot be used are counted by reason and line.
+//! - `record`: each row as a fixed-size record, sorted by agent and time in a bounded
+//!   buffer spilled to disk when full (an external merge sort).
+//! - `agent`: one agent's replay (timeline, attribution, the two runs through
+//!   [`crate::simulate::Simulator::replay`]): the function to map over partitions.
+//! - `report`: the tallies summed, as a table and as JSON; `html`: the page.
+//! - `time`: the exports' date-times.
+//!
+//! Memory is the sort buffer, the agents in flight (one per thread) and the per-agent
+//! tallies, never the history: inputs are streamed once.
+
+mod agent;
+mod html;
+pub mod input;
+mod record;
+pub mod report;
+mod time;
+
+pub use input::trace::{BadLine, Lines, TraceLine};
+pub use input::{InputKind, Problems, Progress};
+pub use report::Report;
+
+use crate::rules::{Catalog, CompiledRules};
+use agent::{replay_agent, Shared};
+use input::Reading;
+use record::Rec;
+use report::{InputSummary, Totals};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Instant;
+
+/// Rows the sort buffer holds by default: 40 bytes each, so 2.5 MiB. Small on
+/// purpose: memory stays the same for a day or a year of history, and sorting runs
+/// on disk costs little beside the replay (docs/performance.md, "Replay").
+pub const DEFAULT_SORT_ROWS: usize = 1 << 16;
+/// The default attribution window (docs/replay.md).
+pub const DEFAULT_WINDOW_MS: u64 = 5_000;
+
+/// One file to read, and what it is.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub kind: InputKind,
+    pub path: PathBuf,
+}
+
+/// What to replay, and how.
+pub struct Options {
+    pub current: CompiledRules,
+    pub proposed: CompiledRules,
+    /// How the report names the two files.
+    pub current_name: String,
+    pub proposed_name: String,
+    pub catalog: Option<Catalog>,
+    pub users: Option<PathBuf>,
+    pub inputs: Vec<Input>,
+    pub window_ms: u64,
+    pub sort_rows: usize,
+    /// Agents replayed at once (0: one per core).
+    pub threads: usize,
+    /// Whether the simulated Omni-Channel gives a `reason` (newer releases do).
+    pub with_reason: bool,
+    pub progress: Arc<Progress>,
+}
+
+impl Options {
+    /// Defaults for everything but the rules and the inputs.
+    pub fn new(current: CompiledRules, proposed: CompiledRules, inputs: Vec<Input>) -> Options {
+        Options {
+            current,
+            proposed,
+            current_name: "current".into(),
+            proposed_name: "proposed".into(),
+            catalog: None,
+            users: None,
+            inputs,
+            window_ms: DEFAULT_WINDOW_MS,
+            sort_rows: DEFAULT_SORT_ROWS,
+            threads: 0,
+            with_reason: true,
+            progress: Arc::default(),
+        }
+    }
+}
+
+/// Reads the inputs, replays every agent on all cores and sums the report. Fails only
+/// when nothing could be read (the problems say why) or the sort's disk fails.
+pub fn replay(options: &Options) -> Result<Report, String> {
+    let started = Instant::now();
+    let progress = &options.progress;
+    let mut reading = Reading::new(
+        options.catalog.as_ref(),
+        &[&options.current, &options.proposed],
+        options.sort_rows,
+    );
+    let mut inputs = Vec::new();
+    let users = options.users.iter().map(|p| (InputKind::Trace, p, true));
+    let files = options.inputs.iter().map(|i| (i.kind, &i.path, false));
+    for (kind, path, is_map) in users.chain(files) {
+        let file = path.display().to_string();
+        let (stored0, text0) = (
+            progress.stored.load(Ordering::Relaxed),
+            progress.text.load(Ordering::Relaxed),
+        );
+        let complete = match input::open(path, progress) {
+            Err(e) => {
+                reading
+                    .problems
+                    .add("unreadable file", &file, 0, &e.to_string());
+                false
+            }
+            Ok((text, gzip)) if is_map => input::users::read(text, gzip, &file, &mut reading),
+            Ok((text, gzip)) => match kind {
+                InputKind::Usp => input::usp::read(text, gzip, &file, &mut reading),
+                InputKind::AgentWork => input::agent_work::read(text, gzip, &file, &mut reading),
+                InputKind::Connect => input::connect::read(text, gzip, &file, &mut reading),
+                InputKind::Trace => input::trace::read(text, gzip, &file, &mut reading),
+            },
+        };
+        if !is_map {
+            inputs.push(InputSummary {
+                file,
+                kind,
+                stored_bytes: progress.stored.load(Ordering::Relaxed) - stored0,
+                text_bytes: progress.text.load(Ordering::Relaxed) - text0,
+                complete,
+            });
+        }
+    }
+    let Reading {
+        names,
+        statuses,
+        agents,
+        sorter,
+        problems,
+        ..
+    } = reading;
+    if sorter.rows == 0 {
+        let reasons: Vec<String> = problems
+            .reasons
+            .iter()
+            .map(|(reason, p)| format!("{reason}: {}", p.examples.join("; ")))
+            .collect();
+        return Err(format!("no row could be used. {}", reasons.join(". ")));
+    }
+    let rows = sorter.rows;
+    let sort_runs = sorter.spilled_runs() as u64;
+    let sorted = sorter
+        .finish()
+        .map_err(|e| format!("sorting the rows: {e}"))?;
+    let read_ms = started.elapsed().as_millis() as u64;
+    let shared = Shared {
+        names: &names,
+        statuses: &statuses,
+        current: &options.current,
+        proposed: &options.proposed,
+        window_ms: options.window_ms,
+        with_reason: options.with_reason,
+    };
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let replay_started = Instant::now();
+    let totals = std::thread::scope(|scope| -> Result<Totals, String> {
+        // Handed over, not queued: one agent's history per thread is in memory, and
+        // the one being gathered.
+        let (work_tx, work_rx) = mpsc::sync_channel::<(u32, Vec<Rec>)>(0);
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let (done_tx, done_rx) = mpsc::channel();
+        for _ in 0..threads {
+            let work_rx = Arc::clone(&work_rx);
+            let done_tx = done_tx.clone();
+            let (shared, agents) = (&shared, &agents);
+            scope.spawn(move || loop {
+                let next = work_rx.lock().map(|rx| rx.recv());
+                let Ok(Ok((agent, rows))) = next else { break };
+                let result = replay_agent(&agents[agent as usize], rows, shared);
+                progress.agents_done.fetch_add(1, Ordering::Relaxed);
+                if done_tx.send(result).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(done_tx);
+        let collector = scope.spawn(move || {
+            let mut totals = Totals::default();
+            for result in done_rx {
+                totals.add(result);
+            }
+            totals
+        });
+        let mut group: Vec<Rec> = Vec::new();
+        for rec in sorted {
+            let rec = rec.map_err(|e| format!("reading the sorted rows back: {e}"))?;
+            if group.first().is_some_and(|g| g.agent != rec.agent) {
+                let agent = group[0].agent;
+                let _ = work_tx.send((agent, std::mem::take(&mut group)));
+            }
+            group.push(rec);
+        }
+        if let Some(first) = group.first() {
+            let _ = work_tx.send((first.agent, group));
+        }
+        drop(work_tx);
+        collector
+            .join()
+            .map_err(|_| "a replay thread failed".to_string())
+    })?;
+    let mut order: Vec<String> = Vec::new();
+    for rules in [&options.current, &options.proposed] {
+        for rule in &rules.rules {
+            if !order.contains(&rule.name) {
+                order.push(rule.name.clone());
+            }
+        }
+    }
+    let mut report = totals.finish(&order);
+    report.current_rules.clone_from(&options.current_name);
+    report.proposed_rules.clone_from(&options.proposed_name);
+    report.inputs = inputs;
+    report.problems = problems;
+    report.window_ms = options.window_ms;
+    report.timing = report::Timing {
+        read_ms,
+        replay_ms: replay_started.elapsed().as_millis() as u64,
+        sort_runs,
+        rows,
+    };
+    Ok(report)
+}
+
+/// The report as a self-contained HTML page (charts drawn in SVG, no script, nothing
+/// fetched).
+pub fn html(report: &Report) -> String {
+    html::page(report)
+}
