@@ -42,6 +42,8 @@ export interface Runtime {
   stats(): Stats;
   isLeader(): boolean;
   reloadRules(rules: string | object): void;
+  /** Reads both sides now (after the page becomes visible or resumes from a freeze). */
+  reconcile(): void;
   push(event: OmniSyncEvent): void;
   /** Adds a trace line for something that is not an event (a telephony relay's presence). */
   note(kind: string, message: string): void;

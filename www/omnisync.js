@@ -169,6 +169,7 @@ export function supervise(Engine, options, reload) {
     trace: (...args) => call("trace", args),
     stats: (...args) => call("stats", args),
     reloadRules: (...args) => call("reloadRules", args),
+    reconcile: () => (current ? call("reconcile", []) : undefined),
     note: (...args) => (current ? call("note", args) : undefined),
     push: (event) => (current ? call("push", [event]) : pending.push(() => current?.push(event))),
     isLeader: () => (current ? call("isLeader", []) : false),

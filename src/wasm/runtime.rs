@@ -352,6 +352,15 @@ impl Runtime {
         Ok(())
     }
 
+    /// Reads both sides now, as the periodic reconcile does. The page calls it when it
+    /// becomes visible again or resumes from a freeze: a hidden page's timers run about
+    /// once a minute and a frozen one's not at all, so the engine acts on what is true
+    /// now rather than on what its timers missed.
+    pub fn reconcile(&self) {
+        headroom();
+        read_presence(&self.shared);
+    }
+
     /// Adds a line to the trace for something a bridge saw that is not an event (a
     /// telephony relay appearing or going silent): the trace is where an admin looks.
     pub fn note(&self, kind: &str, message: &str) {

@@ -106,3 +106,28 @@ test("runtime: a failed Classic status read leaves the agent logged in, is trace
     runtime.stop();
   }
 });
+
+test("runtime: reconcile() reads both sides at once, between periodic reconciles", async () => {
+  let statusReads = 0;
+  let phoneReads = 0;
+  const sforce = classic({
+    getServicePresenceStatusId: () => { statusReads += 1; return { success: true, statusId: AVAILABLE, statusName: "Available", statusApiName: "Available" }; },
+    getServicePresenceStatusChannels: { success: true, channels: "[]" },
+    getAgentWorkload: { success: true, configuredCapacity: 4, currentWorkload: 0 },
+    getAgentWorks: { success: true, works: "[]" },
+  });
+  const telephony = { subscribe: () => {}, setState: async () => {}, getState: async () => { phoneReads += 1; return "Available"; } };
+  // No periodic reconcile: only the start-up read and the ones asked for.
+  const runtime = OmniSync.start({ rules, catalog, host: classicHost(sforce), telephony, channel: "reads2", storage: null });
+  try {
+    for (let i = 0; i < 40 && !runtime.state().omni.loggedIn; i++) await sleep(50);
+    await sleep(100);
+    const [status, phone] = [statusReads, phoneReads];
+    runtime.reconcile();
+    for (let i = 0; i < 40 && (statusReads === status || phoneReads === phone); i++) await sleep(25);
+    assert.equal(statusReads, status + 1, "Omni-Channel read once more");
+    assert.equal(phoneReads, phone + 1, "the phone read once more");
+  } finally {
+    runtime.stop();
+  }
+});
