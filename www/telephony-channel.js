@@ -210,10 +210,20 @@ export function messageChannelTelephony(port, options = {}) {
     // Pairing with one relay already: others wait until it answered or a query's time passed.
     if (!relay.heardBefore && Date.now() - relay.since < queryMs && message.relay !== relay.id) return;
     if (!relay.alive && !query && !relay.heardBefore) return pair(message);
-    if (message.relay === relay.id && relay.key) {
+    if (message.relay === relay.id) {
       // Our relay lost its pairing (it answers hellos only when unpaired): pair again.
-      if (!relay.alive) pair(message);
+      if (!relay.alive && relay.heardBefore) pair(message);
       return;
+    }
+    // A reload of the softphone: the new relay shows the token whose hash ours signed.
+    if (message.succeeds === relay.id && typeof relay.next === "string" && typeof message.token === "string" && message.token.length <= 64) {
+      const hash = toBase64(await crypto.subtle.digest("SHA-256", bytes(message.token)));
+      if (hash === relay.next && message.succeeds === relay.id) {
+        relay.next = null;
+        note("telephony", "softphone relay left (the softphone page reloaded)");
+        pair(message);
+        return;
+      }
     }
     const answered = await ask();
     if (answered) {
@@ -255,7 +265,10 @@ export function messageChannelTelephony(port, options = {}) {
       relay.replyWithinMs = clamp(message.replyWithinMs, REPLY_WITHIN_MS, relay.replyWithinMs);
       watchSilence();
       if (type === "heartbeat") relay.ready = true;
-      else relay.ready = message.ready === true;
+      else {
+        relay.ready = message.ready === true;
+        if (typeof message.next === "string") relay.next = message.next.slice(0, 64);
+      }
     } else if (type === "snapshot") relay.ready = true;
     else if (type === "notReady") {
       relay.ready = false;

@@ -290,6 +290,17 @@
     var order = [];
     var refused = {};
     var told = {}; // console pages told this relay is paired with another
+    // A reload of this page is this relay's successor: the next relay shows the token
+    // whose hash this one gave the host (signed), so the host replaces it at once.
+    var store = null;
+    try { store = global.sessionStorage || null; } catch (ignored) { store = null; }
+    var before = null;
+    try { before = store ? JSON.parse(store.getItem("omnisync-relay") || "null") : null; } catch (ignored) { before = null; }
+    var successor = randomId();
+    try { if (store) store.setItem("omnisync-relay", JSON.stringify({ relay: id, token: successor })); } catch (ignored) { /* private mode */ }
+    var successorHash = subtle.digest("SHA-256", bytes(successor)).then(toBase64);
+    var succeeds = before && typeof before.relay === "string" && typeof before.token === "string"
+      ? { succeeds: before.relay, token: before.token } : {};
     var keys = subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, false, ["deriveKey"]);
     var publicKey = keys.then(function (pair) { return subtle.exportKey("raw", pair.publicKey); }).then(toBase64);
     // The host this relay is paired with: {id, key (HMAC), seq (its last), bye (signed, ready for pagehide)}.
@@ -426,8 +437,10 @@
           next.bye = bye;
           host = next;
           say(ready ? "running" : "waiting", ready ? "reporting the agent state to omnisync" : "paired; waiting for the phone");
-          send("paired", { everyMs: options.heartbeatMs, replyWithinMs: options.commandTimeoutMs, ready: ready });
-          if (ready) snapshot("paired").then(startBeating);
+          return successorHash.then(function (next) {
+            send("paired", { everyMs: options.heartbeatMs, replyWithinMs: options.commandTimeoutMs, ready: ready, next: next });
+            if (ready) snapshot("paired").then(startBeating);
+          });
         });
       }).catch(function (error) {
         log.warn("omnisync relay: could not pair with the console page", error);
@@ -476,7 +489,7 @@
       if (message.from !== "host") return;
       if (message.type === "hello") {
         if (typeof message.host !== "string") return;
-        if (!host) publicKey.then(function (key) { raw("hello", { host: message.host, key: key }); });
+        if (!host) publicKey.then(function (key) { raw("hello", Object.assign({ host: message.host, key: key }, succeeds)); });
         else if (message.host !== host.id && !told[message.host] && Object.keys(told).length < 20) {
           told[message.host] = true;
           raw("refused", { host: message.host, reason: "paired", message: "this softphone is paired with another console page" });
@@ -519,7 +532,7 @@
     } });
     if (typeof global.addEventListener === "function") global.addEventListener("pagehide", onPageHide);
     // Say hello to any console page already running.
-    publicKey.then(function (key) { raw("hello", { key: key }); });
+    publicKey.then(function (key) { raw("hello", Object.assign({ key: key }, succeeds)); });
 
     var found = findPhone(options, say);
     if (found) attach(found);

@@ -89,9 +89,10 @@ function phoneHook({ answer = "success" } = {}) {
   return phone;
 }
 
-function startRelay(channel, phone, options = {}) {
+function startRelay(channel, phone, options = {}, extra = {}) {
   const warnings = [];
   const context = vm.createContext({
+    ...extra,
     setTimeout, clearTimeout, setInterval, clearInterval, Promise, JSON, Math, Date, Object, Array, isFinite,
     crypto: globalThis.crypto, TextEncoder, btoa, atob, Uint8Array,
     console: { warn: (...args) => warnings.push(args.join(" ")), log() {} },
@@ -259,6 +260,30 @@ test("a softphone reload: bye on the way out, the new relay pairs at once, nothi
   assert.equal(channel.sent("snapshot").at(-1).state, "Lunch");
   assert.ok(host.notes.some((n) => /returned after a reload of the softphone/.test(n)), host.notes.join("\n"));
   assert.deepEqual(host.statuses, ["softphone relay: softphone", "waiting for the softphone", "softphone relay: softphone"]);
+});
+
+test("a reload whose bye is lost: the new relay shows the token its predecessor's hash promised and replaces it at once", async (t) => {
+  const channel = lms({ drop: (m) => m.type === "bye" });
+  const host = startHost(channel, { queryMs: 5000 });
+  const phone = phoneHook();
+  const saved = new Map();
+  const sessionStorage = { getItem: (k) => saved.get(k) ?? null, setItem: (k, v) => saved.set(k, String(v)) };
+  const first = startRelay(channel, phone, {}, { sessionStorage }).relay;
+  await connected(host);
+  first.stop();
+  const second = startRelay(channel, phone, {}, { sessionStorage }).relay;
+  t.after(() => second.stop());
+  const started = Date.now();
+  await until(() => channel.sent("pair").some((m) => m.relay === second.id), "the new relay's pairing", 1000);
+  await connected(host);
+  assert.ok(Date.now() - started < 1000, "well before a query's 5 s");
+  assert.ok(host.notes.includes("telephony: softphone relay left (the softphone page reloaded)"), host.notes.join("\n"));
+  // Someone else replaying the token (it is on the channel now) does not displace the new relay.
+  const [hello] = channel.sent("hello").filter((m) => m.relay === second.id && m.token);
+  const other = startRelay(channel, phoneHook(), {}, { sessionStorage: { getItem: () => JSON.stringify({ relay: first.id, token: hello.token }), setItem() {} } }).relay;
+  t.after(() => other.stop());
+  await sleep(200);
+  assert.equal(channel.sent("pair").filter((m) => m.relay === other.id).length, 0);
 });
 
 test("a relay gone silent: noRelay only after a query went unanswered; back when it answers", async () => {
