@@ -188,12 +188,13 @@ function listen(zip) {
 
 // ------------------------------------------------------------------ helpers
 
-function relayTest(name, body) {
+function relayTest(name, body, { tolerated = [] } = {}) {
   test(name, { timeout: 90000 }, async () => {
     const browser = await launchBrowser();
     try {
       await body(browser);
-      assert.deepEqual(browser.errors, [], "no console error or uncaught exception in any frame");
+      const errors = browser.errors.filter((e) => !tolerated.some((pattern) => pattern.test(e)));
+      assert.deepEqual(errors, [], "no console error or uncaught exception in any frame");
     } finally {
       await browser.close();
     }
@@ -279,7 +280,7 @@ relayTest("real Streams: a first start and a reload are snapshots, never changes
   assert.deepEqual((await telephonyOf(page, "changed")).map((m) => m.newState), ["Lunch"], "still only the agent's change");
   assert.equal(await statusLine(page), "omnisync: running (softphone relay: Amazon Connect)");
   const lines = await trace(page);
-  assert.ok(lines.includes("softphone relay left (the softphone page closed or reloaded)"), lines.join("\n"));
+  assert.ok(lines.includes("softphone relay left (the softphone page reloaded)"), lines.join("\n"));
 });
 
 relayTest("real Streams: Omni's Break is one putAgentState with Break's ARN; its echo makes no second action", async (browser) => {
@@ -301,12 +302,15 @@ relayTest("real Streams: Omni's Break is one putAgentState with Break's ARN; its
     .filter((m) => m.kind === "telephony" && (m.type === "reply" || m.type === "changed")).map((m) => m.type);
   assert.deepEqual(order.slice(-2), ["reply", "changed"], "as Streams has it: the reply, then the change");
 
-  // A refusal: Streams' failure carries a JSON string; the trace shows its message.
+  // A refusal: Streams' failure carries a JSON string; the relay's reply carries its message.
   await ccp(page).evaluate(() => { window.ccpStandin.answer = "failure"; });
   await agentPicksOmni(page, "Lunch");
-  await waitFor(async () => (await trace(page)).some((m) => m.includes("The agent cannot change state during a contact")),
-    { what: "the refusal's message in the trace", timeout: 15000 });
-  assert.ok(!(await trace(page)).some((m) => m.includes('{"type"')), "not the raw JSON");
+  const refusal = await waitFor(async () => {
+    const lunch = (await telephonyOf(page, "command")).filter((m) => m.name === "Lunch").map((m) => m.id);
+    return (await telephonyOf(page, "reply")).find((m) => lunch.includes(m.id));
+  }, { what: "the refusal", timeout: 15000 });
+  assert.deepEqual(refusal.error, { code: "refused", message: "The agent cannot change state during a contact" });
+  await waitFor(async () => (await trace(page)).some((m) => /failed \(refused\); attempt 2/.test(m)), { what: "the retry" });
 });
 
 relayTest("a page that starts the CCP on load still gets a working relay", async (browser) => {
@@ -325,7 +329,7 @@ relayTest("terminate, remove the CCP iframe, initCCP again: a state change is st
     // initCCP returns early while an iframe of its name exists, and terminate() leaves it.
     document.querySelectorAll("#omnisync-ccp iframe").forEach((f) => f.remove());
   });
-  await waitFor(async () => (await telephonyOf(page, "notReady")).length, { what: "the relay to say the phone is not ready" });
+  await sleep(500);
   await softphone(page).evaluate((url) => {
     window.connect.core.initCCP(document.getElementById("omnisync-ccp"), { ccpUrl: url, loginPopup: false });
   }, `${INSTANCE}/ccp-v2/`);
@@ -335,6 +339,12 @@ relayTest("terminate, remove the CCP iframe, initCCP again: a state change is st
   await waitFor(async () => (await setStatusCalls(page)).some((c) => c.arg.statusId === statusId("Lunch")),
     { what: "Omni on Lunch after the new CCP" });
   assert.equal(await statusLine(page), "omnisync: running (softphone relay: Amazon Connect)");
+  const lines = await trace(page);
+  assert.ok(lines.some((m) => /the phone is not ready \(the page terminated the CCP/.test(m)), lines.join("\n"));
+}, {
+  // Streams itself logs these when a page calls initCCP a second time (its provider is
+  // set up once per page); the CCP works on.
+  tolerated: [/Attempted to initialize provider more than one time/, /Error when setting up AmazonConnectStreamsSite/],
 });
 
 relayTest("a reply that never comes times out and is retried like any write", async (browser) => {
