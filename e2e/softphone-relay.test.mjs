@@ -188,8 +188,8 @@ function listen(zip) {
 
 // ------------------------------------------------------------------ helpers
 
-function relayTest(name, body, { tolerated = [] } = {}) {
-  test(name, { timeout: 90000 }, async () => {
+function relayTest(name, body, { tolerated = [], timeout = 90000 } = {}) {
+  test(name, { timeout }, async () => {
     const browser = await launchBrowser();
     try {
       await body(browser);
@@ -363,4 +363,34 @@ relayTest("a reply that never comes times out and is retried like any write", as
   const commands = (await telephonyOf(page, "command")).filter((m) => m.method === "setState");
   assert.equal(commands.length, 2, "sent, lost, sent again");
   assert.notEqual(commands[0].id, commands[1].id, "each attempt has its own correlation id");
+});
+
+// Chrome DevTools' Page.setWebLifecycleState("frozen") does nothing in this headless
+// Chromium (its timers keep running and no freeze or resume event fires), so a frozen
+// console cannot be played here; the resume it ends with can: Chrome fires `resume` on
+// the document of a page it unfreezes.
+relayTest("back from a freeze (resume): the host asks the relay before the next command goes out", async (browser) => {
+  const page = await openConsole(browser, true);
+  await relayConnected(page);
+  const before = (await page.evaluate(() => window.lms.log)).length;
+  await host(page).evaluate(() => document.dispatchEvent(new Event("resume")));
+  await agentPicksOmni(page, "Break");
+  await waitFor(async () => (await puts(page)).length, { what: "the putAgentState" });
+  const sent = (await page.evaluate(() => window.lms.log)).slice(before).filter((e) => e.from === "host").map((e) => e.message.type);
+  assert.deepEqual(sent.slice(0, 2), ["ping", "command"], sent.join(", "));
+  const lines = await trace(page);
+  assert.ok(!lines.some((m) => /relay silent/.test(m)), lines.join("\n"));
+});
+
+relayTest("heartbeats that stop coming (a softphone in a background tab): queries are answered, no noRelay", async (browser) => {
+  const page = await openConsole(browser, true);
+  await relayConnected(page);
+  await page.evaluate(() => { window.lms.drop.heartbeat = 1e9; });
+  await sleep(5 * HEARTBEAT_MS * 3); // several silence limits
+  await agentPicksOmni(page, "Break");
+  await waitFor(async () => (await puts(page)).some((p) => p.state.name === "Break"), { what: "the putAgentState" });
+  const lines = await trace(page);
+  assert.ok(!lines.some((m) => /noRelay|relay silent/.test(m)), lines.join("\n"));
+  assert.ok((await telephonyOf(page, "pong")).length >= 2, "the relay answered the host's queries");
+  assert.equal(await statusLine(page), "omnisync: running (softphone relay: Amazon Connect)");
 });
