@@ -83,7 +83,7 @@ export function messageChannelHost(
   port: { postMessage(message: unknown): void; subscribe(handler: (message: any) => void): void },
   options?: { timeoutMs?: number },
 ): HostBridge;
-export function connectTelephony(connect: object): TelephonyBridge;
+export function connectTelephony(connect: object, options?: { pollMs?: number }): TelephonyBridge;
 export function softphoneTelephony(softphone: object): TelephonyBridge;
 export const TELEPHONY_PROTOCOL: 2;
 export function refusalMessage(error: unknown): string;

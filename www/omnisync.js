@@ -201,28 +201,50 @@ export function refusalMessage(error) {
 /**
  * Telephony bridge over Amazon Connect Streams (`connect.agent(cb)`,
  * `agent.onStateChange`, `getAgentStates`, `getState`, `setState(state, {success,
- * failure})`) in the page that starts the CCP. Calls made before the agent object
- * arrives wait for it; the first agent data ("Init" to a state) is not a change.
+ * failure})`) in the page that starts the CCP, before or after this bridge. Calls made
+ * before the agent object arrives wait for it; the first agent data ("Init" to a state)
+ * is not a change.
  * @param {object} connect the `connect` global of amazon-connect-streams.
+ * @param {{pollMs?: number}} [options] how often to look for the CCP's event bus.
  * @returns {object} a telephony bridge.
  */
-export function connectTelephony(connect) {
+export function connectTelephony(connect, { pollMs = 500 } = {}) {
   const events = emitter();
-  const agent = new Promise((resolve) => connect.agent((a) => {
-    a.onStateChange(({ oldState, newState }) => {
-      if (oldState === NO_STATE || newState === NO_STATE || oldState === newState) return;
-      events.emit({ type: "telephony.stateChanged", oldState, newState, at: Date.now() });
+  const waiting = [];
+  let agent = null;
+  let bus = null;
+  // The event bus exists once the page's initCCP ran, and terminate() empties it (a new
+  // initCCP builds another): subscribe to each new one, whenever the CCP starts.
+  const watch = () => {
+    let now = null;
+    try {
+      now = connect.core?.getEventBus?.() ?? null;
+    } catch {
+      now = null;
+    }
+    if (!now || now === bus) return;
+    bus = now;
+    connect.agent((a) => {
+      if (bus !== now) return;
+      agent = a;
+      a.onStateChange(({ oldState, newState }) => {
+        if (agent !== a || oldState === NO_STATE || newState === NO_STATE || oldState === newState) return;
+        events.emit({ type: "telephony.stateChanged", oldState, newState, at: Date.now() });
+      });
+      waiting.splice(0).forEach((resolve) => resolve(a));
     });
-    resolve(a);
-  }));
+  };
+  watch();
+  setInterval(watch, pollMs).unref?.();
+  const ready = () => (agent ? Promise.resolve(agent) : new Promise((resolve) => waiting.push(resolve)));
   return {
     subscribe: events.subscribe,
     getState: async () => {
-      const name = (await agent).getState()?.name ?? null;
+      const name = (await ready()).getState()?.name ?? null;
       return name === NO_STATE ? null : name;
     },
     setState: async (name) => {
-      const a = await agent;
+      const a = await ready();
       const state = a.getAgentStates().find((s) => s.name === name);
       if (!state) throw Object.assign(new Error(`no agent state named ${name}`), { code: "unknownState" });
       return new Promise((resolve, reject) => a.setState(state, {
