@@ -20,6 +20,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { unzipSync } from "fflate";
+import { loadStreams } from "../www/test/streams-build.mjs";
 import { ROOT, assertRuntimeBuilt, fixtureScript, launchBrowser, sleep, waitFor } from "./harness.mjs";
 
 const DEFAULT = path.join(ROOT, "lwc-wrapper/force-app/main/default");
@@ -259,6 +260,17 @@ relayTest("real Streams: a first start and a reload are snapshots, never changes
   const [snapshot] = await telephonyOf(page, "snapshot");
   assert.equal(snapshot.state, "Available");
   assert.deepEqual(snapshot.states, rules.telephony.states);
+  // The stand-in's agent data has what the CTI service model inside Streams requires.
+  const model = loadStreams().AWS.apiLoader("connect", "2017-02-15");
+  const snapshotShape = model.operations.GetAgentSnapshot.output.members.snapshot;
+  const data = await ccp(page).evaluate(() => JSON.parse(JSON.stringify(window.ccpStandin.agentData())));
+  const missing = (object, shape) => [...shape.required].filter((name) => !(name in object));
+  assert.deepEqual(missing(data.snapshot, snapshotShape), []);
+  assert.deepEqual(missing(data.snapshot.state, model.shapes.S2e), []);
+  assert.deepEqual(missing(data.configuration, model.shapes.S1v), []);
+  data.configuration.agentStates.forEach((state) => assert.deepEqual(missing(state, model.shapes.S2e), []));
+  const modelled = [...Object.keys(snapshotShape.members), "status"]; // status: the worker's alias
+  assert.deepEqual(Object.keys(data.snapshot).filter((name) => !modelled.includes(name)), []);
   const seen = await ccp(page).evaluate(() => window.ccpStandin.requests());
   assert.ok(seen.includes("outer_context_info") && seen.includes("synchronize"), seen.join(", "));
 
