@@ -218,22 +218,28 @@ export function connectTelephony(connect, { pollMs = 500 } = {}) {
   const watch = () => {
     let now = null;
     try {
-      now = connect.core?.getEventBus?.() ?? null;
+      // A client without Streams' bus accessor: one subscription, once connect.agent takes it.
+      now = typeof connect.core?.getEventBus === "function" ? connect.core.getEventBus() : connect;
     } catch {
       now = null;
     }
     if (!now || now === bus) return;
     bus = now;
-    connect.agent((a) => {
-      if (bus !== now) return;
-      agent = a;
-      a.onStateChange(({ oldState, newState }) => {
-        if (agent !== a || oldState === NO_STATE || newState === NO_STATE || oldState === newState) return;
-        events.emit({ type: "telephony.stateChanged", oldState, newState, at: Date.now() });
-      });
-      waiting.splice(0).forEach((resolve) => resolve(a));
-    });
+    try {
+      subscribe(now);
+    } catch {
+      bus = null; // not started yet: look again
+    }
   };
+  const subscribe = (now) => connect.agent((a) => {
+    if (bus !== now) return;
+    agent = a;
+    a.onStateChange(({ oldState, newState }) => {
+      if (agent !== a || oldState === NO_STATE || newState === NO_STATE || oldState === newState) return;
+      events.emit({ type: "telephony.stateChanged", oldState, newState, at: Date.now() });
+    });
+    waiting.splice(0).forEach((resolve) => resolve(a));
+  });
   watch();
   setInterval(watch, pollMs).unref?.();
   const ready = () => (agent ? Promise.resolve(agent) : new Promise((resolve) => waiting.push(resolve)));

@@ -146,8 +146,7 @@ test("the Amazon Connect adapter waits for the agent and sets states by name", a
     setState: (state, { success, failure }) => (state.name === "Lunch" ? (current = state, success()) : failure("AccessDenied")),
   };
   let deliverAgent;
-  const bus = {};
-  const connect = { core: { getEventBus: () => bus }, agent: (cb) => { deliverAgent = () => cb(agent); } };
+  const connect = { agent: (cb) => { deliverAgent = () => cb(agent); } };
   const phone = connectTelephony(connect);
   const seen = collect(phone);
   const pending = phone.setState("Lunch");
