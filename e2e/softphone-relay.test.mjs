@@ -406,3 +406,19 @@ relayTest("heartbeats that stop coming (a softphone in a background tab): querie
   assert.ok((await telephonyOf(page, "pong")).length >= 2, "the relay answered the host's queries");
   assert.equal(await statusLine(page), "omnisync: running (softphone relay: Amazon Connect)");
 });
+
+relayTest("enqueueNextState as the page configures it reaches putAgentState", async (browser) => {
+  const page = await openConsole(browser, true);
+  await relayConnected(page);
+  // The page's relay started again with data-enqueue-next-state's option.
+  await softphone(page).evaluate(() => {
+    window.omnisyncRelay.stop();
+    window.omnisyncRelay = window.OmniSyncRelay.start(Object.assign({}, window.omnisyncRelayOptions, { enqueueNextState: true }));
+  });
+  await waitFor(async () => (await trace(page)).filter((m) => /relay returned after a reload/.test(m)).length, { what: "the new relay" });
+  await relayConnected(page);
+  await agentPicksOmni(page, "Break");
+  await waitFor(async () => (await puts(page)).length, { what: "a putAgentState" });
+  const [put] = await puts(page);
+  assert.deepEqual([put.state.name, put.enqueueNextState], ["Break", true]);
+});
