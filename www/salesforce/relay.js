@@ -421,12 +421,15 @@
 
     /** Pairs with the host that asked, unless the paired one still answers. */
     function pair(message) {
-      if (pairing || typeof message.host !== "string" || typeof message.key !== "string") return;
-      if (host && host.id === message.host) return;
+      if (pairing || typeof message.host !== "string" || typeof message.key !== "string" || message.key.length > 200) return;
+      if (host && (host.id === message.host || told[message.host])) return;
       var check = host ? ping() : Promise.resolve(false);
       pairing = check.then(function (answered) {
         if (answered) {
-          raw("refused", { host: message.host, reason: "paired", message: "this softphone is paired with another console page" });
+          if (Object.keys(told).length < 20) {
+            told[message.host] = true;
+            raw("refused", { host: message.host, reason: "paired", message: "this softphone is paired with another console page" });
+          }
           return null;
         }
         return keys.then(function (pair) { return sharedKey(pair.privateKey, message.key); });
