@@ -157,6 +157,79 @@ fn system_states_are_readable_but_not_settable() {
 }
 
 #[test]
+fn every_streams_state_but_init_is_a_builtin_system_state() {
+    // Streams' connect.AgentAvailStates and connect.AgentErrorStates (the shipped build
+    // is read by www/test/streams-states.test.mjs), and Open CTI's "Pending".
+    for name in [
+        "Busy",
+        "Pending",
+        "PendingBusy",
+        "PendingAvailable",
+        "CallingCustomer",
+        "Dialing",
+        "Joining",
+        "AfterCallWork",
+        "AgentHungUp",
+        "BadAddressAgent",
+        "BadAddressCustomer",
+        "Default",
+        "Error",
+        "FailedConnectAgent",
+        "FailedConnectCustomer",
+        "InvalidLocale",
+        "LineEngagedAgent",
+        "LineEngagedCustomer",
+        "MissedCallAgent",
+        "MissedCallCustomer",
+        "MultipleCcpWindows",
+        "RealtimeCommunicationError",
+    ] {
+        let read = with_rule(json!({"name": "read", "on": "telephony.stateChanged",
+            "if": {"left": "telephony.newState", "op": "eq", "right": {"value": name}},
+            "then": [{"setOmniStatus": "Lunch"}]}));
+        assert_eq!(errors(&read), vec![], "{name} can be read");
+        let set = with_rule(json!({"name": "set", "on": "omni.statusChanged",
+            "then": [{"setTelephonyState": name}]}));
+        assert_eq!(
+            errors(&set),
+            one(
+                "rules.restrictedDestination",
+                "$.rules[0].then[0].setTelephonyState"
+            ),
+            "{name} cannot be set"
+        );
+    }
+    assert!(!omnisync::rules::file::BUILTIN_SYSTEM_STATES.contains(&"Init"));
+}
+
+#[test]
+fn init_is_no_state_and_is_neither_read_nor_set() {
+    for left in ["telephony.newState", "telephony.oldState"] {
+        let read = with_rule(json!({"name": "read", "on": "telephony.stateChanged",
+            "if": {"left": left, "op": "eq", "right": {"value": "Init"}},
+            "then": [{"setOmniStatus": "Lunch"}]}));
+        assert_eq!(
+            errors(&read),
+            one("rules.unknownTelephonyState", "$.rules[0].if.right.value")
+        );
+    }
+    let set = with_rule(json!({"name": "set", "on": "omni.statusChanged",
+        "then": [{"setTelephonyState": "Init"}]}));
+    assert_eq!(
+        errors(&set),
+        one(
+            "rules.unknownTelephonyState",
+            "$.rules[0].then[0].setTelephonyState"
+        )
+    );
+    // "Init" is not a status name: an Omni condition may compare with it.
+    let omni = with_rule(json!({"name": "omni", "on": "omni.statusChanged",
+        "if": {"left": "omni.newStatus", "op": "eq", "right": {"value": "Init"}},
+        "then": [{"setTelephonyState": "Lunch"}]}));
+    assert_eq!(errors(&omni), vec![]);
+}
+
+#[test]
 fn custom_system_states_replace_the_builtin_list() {
     let mut file = with_rule(json!({"name": "x", "on": "omni.statusChanged",
         "then": [{"setTelephonyState": "Wrap"}]}));

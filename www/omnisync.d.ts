@@ -100,15 +100,20 @@ export function messageChannelHost(
   port: MessagePort | { postMessage(message: unknown): void; subscribe(handler: (message: any) => void): void },
   options?: { timeoutMs?: number },
 ): HostBridge & { dropped(): { replies: number } };
-export function connectTelephony(connect: object): TelephonyBridge;
+export function connectTelephony(connect: object, options?: { pollMs?: number }): TelephonyBridge;
 export function softphoneTelephony(softphone: object): TelephonyBridge;
-export const TELEPHONY_PROTOCOL: 1;
+export const TELEPHONY_PROTOCOL: 2;
+export function refusalMessage(error: unknown): string;
 export function messageChannelTelephony(
   port: { postMessage(message: unknown): void; subscribe(handler: (message: any) => void): void },
   options?: {
-    timeoutMs?: number; missedBeats?: number;
+    timeoutMs?: number; missedBeats?: number; queryMs?: number;
     onStatus?: (status: { connected: boolean; text: string }) => void;
     onNote?: (kind: string, message: string) => void;
     log?: { warn(text: string): void };
+    lifecycle?: EventTarget | null;
   },
-): TelephonyBridge & { status(): { connected: boolean; text: string }; attach(runtime: Runtime): void };
+): TelephonyBridge & {
+  status(): { connected: boolean; text: string }; attach(runtime: Runtime): void; close(): void;
+  dropped(): { unsigned: number; badSignature: number; replayed: number; unknownReply: number };
+};

@@ -342,30 +342,86 @@ export function messageChannelHost(port, { timeoutMs = 10000 } = {}) {
   };
 }
 
+/** Streams' "no state yet": the oldState of the first agent data in a page, never a change. */
+const NO_STATE = "Init";
+
+/**
+ * The words of a phone's refusal: Streams hands `failure` a JSON string of `{type,
+ * message, stack}`; the agent is shown its `message`.
+ * @param {unknown} error what the phone's failure callback received.
+ * @returns {string} at most 300 characters.
+ */
+export function refusalMessage(error) {
+  let said = error;
+  if (typeof error === "string") {
+    try {
+      said = JSON.parse(error);
+    } catch {
+      said = { message: error };
+    }
+  }
+  const message = typeof said?.message === "string" && said.message ? said.message : "the softphone refused";
+  return message.slice(0, 300);
+}
+
 /**
  * Telephony bridge over Amazon Connect Streams (`connect.agent(cb)`,
  * `agent.onStateChange`, `getAgentStates`, `getState`, `setState(state, {success,
- * failure})`). Calls made before the agent object arrives wait for it.
+ * failure})`) in the page that starts the CCP, before or after this bridge. Calls made
+ * before the agent object arrives wait for it; the first agent data ("Init" to a state)
+ * is not a change.
  * @param {object} connect the `connect` global of amazon-connect-streams.
+ * @param {{pollMs?: number}} [options] how often to look for the CCP's event bus.
  * @returns {object} a telephony bridge.
  */
-export function connectTelephony(connect) {
+export function connectTelephony(connect, { pollMs = 500 } = {}) {
   const events = emitter();
-  const agent = new Promise((resolve) => connect.agent((a) => {
-    a.onStateChange(({ oldState, newState }) =>
-      events.emit({ type: "telephony.stateChanged", oldState, newState, at: Date.now() }));
-    resolve(a);
-  }));
+  const waiting = [];
+  let agent = null;
+  let bus = null;
+  // The event bus exists once the page's initCCP ran, and terminate() empties it (a new
+  // initCCP builds another): subscribe to each new one, whenever the CCP starts.
+  const watch = () => {
+    let now = null;
+    try {
+      // A client without Streams' bus accessor: one subscription, once connect.agent takes it.
+      now = typeof connect.core?.getEventBus === "function" ? connect.core.getEventBus() : connect;
+    } catch {
+      now = null;
+    }
+    if (!now || now === bus) return;
+    bus = now;
+    try {
+      subscribe(now);
+    } catch {
+      bus = null; // not started yet: look again
+    }
+  };
+  const subscribe = (now) => connect.agent((a) => {
+    if (bus !== now) return;
+    agent = a;
+    a.onStateChange(({ oldState, newState }) => {
+      if (agent !== a || oldState === NO_STATE || newState === NO_STATE || oldState === newState) return;
+      events.emit({ type: "telephony.stateChanged", oldState, newState, at: Date.now() });
+    });
+    waiting.splice(0).forEach((resolve) => resolve(a));
+  });
+  watch();
+  setInterval(watch, pollMs).unref?.();
+  const ready = () => (agent ? Promise.resolve(agent) : new Promise((resolve) => waiting.push(resolve)));
   return {
     subscribe: events.subscribe,
-    getState: async () => (await agent).getState()?.name ?? null,
+    getState: async () => {
+      const name = (await ready()).getState()?.name ?? null;
+      return name === NO_STATE ? null : name;
+    },
     setState: async (name) => {
-      const a = await agent;
+      const a = await ready();
       const state = a.getAgentStates().find((s) => s.name === name);
       if (!state) throw Object.assign(new Error(`no agent state named ${name}`), { code: "unknownState" });
       return new Promise((resolve, reject) => a.setState(state, {
         success: resolve,
-        failure: (error) => reject(Object.assign(new Error(String(error)), { code: "rejected" })),
+        failure: (error) => reject(Object.assign(new Error(refusalMessage(error)), { code: "rejected" })),
       }));
     },
   };
@@ -388,114 +444,4 @@ export function softphoneTelephony(softphone) {
   };
 }
 
-/** The telephony protocol version this shim and www/salesforce/relay.js speak. */
-export const TELEPHONY_PROTOCOL = 1;
-
-/**
- * Telephony bridge over the message channel to the softphone's relay
- * (www/salesforce/relay.js; protocol in docs/message-channel.md, "Telephony"). A
- * snapshot is never a state change, so a softphone reload moves nothing. While no relay
- * is alive, `getState` answers null and `setState` fails with code `noRelay`.
- * @param {{postMessage: Function, subscribe: Function}} port the channel.
- * @param {{timeoutMs?: number, missedBeats?: number, onStatus?: Function,
- *   onNote?: Function, log?: object}} [options] `timeoutMs`: wait for a reply beyond
- *   the relay's own `replyWithinMs` (default 2000); `missedBeats` (default 3);
- *   `onStatus({connected, text})` when a relay appears, goes silent or returns;
- *   `onNote(kind, message)` for the trace.
- * @returns {object} a telephony bridge with `status()` and `attach(runtime)`, which
- *   sends the trace notes, those kept since start included, to `runtime.note`.
- */
-export function messageChannelTelephony(port, options = {}) {
-  const { timeoutMs = 2000, missedBeats = 3, log = console } = options;
-  const events = emitter();
-  const waiting = new Map();
-  const notes = [];
-  const refused = new Set();
-  let runtime = null;
-  let next = 0;
-  let relay = null; // {id, source, everyMs, replyWithinMs, alive, timer}
-
-  const note = (kind, message) => {
-    options.onNote?.(kind, message);
-    if (runtime?.note) runtime.note(kind, message);
-    else notes.push([kind, message]);
-  };
-  const status = () => (relay?.alive ? { connected: true, text: `softphone relay: ${relay.source}` }
-    : { connected: false, text: "waiting for the softphone" });
-  const announce = () => options.onStatus?.(status());
-
-  function heard({ relay: id, source = "softphone", everyMs, replyWithinMs }) {
-    const back = relay?.id === id && !relay.alive;
-    if (relay?.id !== id) {
-      note("telephony", relay ? `softphone relay returned after a reload of the softphone (${source})`
-        : `softphone relay appeared (${source})`);
-      clearTimeout(relay?.timer);
-      relay = { id, everyMs: 5000, replyWithinMs: 8000, changed: true };
-    } else if (back) note("telephony", "softphone relay returned: its heartbeat is back");
-    const current = Object.assign(relay, { source, alive: true });
-    if (everyMs > 0) relay.everyMs = everyMs;
-    if (replyWithinMs > 0) relay.replyWithinMs = replyWithinMs;
-    clearTimeout(relay.timer);
-    relay.timer = setTimeout(() => {
-      current.alive = false;
-      note("telephony", `softphone relay silent: heartbeat lost (nothing for ${current.everyMs * missedBeats} ms)`);
-      announce();
-    }, relay.everyMs * missedBeats);
-    if (back || relay.changed) announce();
-    relay.changed = false;
-  }
-
-  port.subscribe((message) => {
-    if (message?.kind !== "telephony") return;
-    const { version, type, id } = message;
-    if (version !== TELEPHONY_PROTOCOL) {
-      // Never half-read: another version's message may mean something else.
-      if (!refused.has(version)) {
-        refused.add(version);
-        log.warn(`omnisync: telephony message of version ${version} refused: this page speaks version ${TELEPHONY_PROTOCOL}; update the relay and the host together`);
-        note("refused", `telephony message of version ${version} refused (this page speaks version ${TELEPHONY_PROTOCOL})`);
-      }
-      return;
-    }
-    if (!["snapshot", "changed", "heartbeat", "reply"].includes(type) || !message.relay) return;
-    heard(message);
-    if (type === "changed" && typeof message.newState === "string") {
-      events.emit({ type: "telephony.stateChanged", oldState: message.oldState ?? null, newState: message.newState, at: Date.now() });
-    }
-    if (type !== "reply" || !waiting.has(id)) return;
-    const { resolve, reject, timer } = waiting.get(id);
-    waiting.delete(id);
-    clearTimeout(timer);
-    if (message.ok) resolve(message.result ?? null);
-    else reject(telephonyError(message.error?.code ?? "refused", message.error?.message ?? "the softphone refused"));
-  });
-
-  const send = (type, fields) => port.postMessage({ kind: "telephony", version: TELEPHONY_PROTOCOL, type, ...fields });
-  const command = (method, fields) => new Promise((resolve, reject) => {
-    if (!relay?.alive) throw telephonyError("noRelay", `waiting for the softphone: no relay for ${method}`);
-    const id = `omnisync-tel-${Date.now()}-${next++}`;
-    const timer = setTimeout(() => {
-      waiting.delete(id);
-      reject(telephonyError("timeout", `${method}: no reply from the softphone relay`));
-    }, relay.replyWithinMs + timeoutMs);
-    waiting.set(id, { resolve, reject, timer });
-    send("command", { id, method, ...fields });
-  });
-
-  // A relay already running (this page reloaded, not the softphone) answers this.
-  send("snapshotRequest", {});
-  return {
-    subscribe: events.subscribe,
-    getState: async () => (relay?.alive ? (await command("getState", {}))?.state ?? null : null),
-    setState: (name) => command("setState", { name }),
-    status,
-    attach(instance) {
-      runtime = instance;
-      if (runtime?.note) notes.splice(0).forEach(([kind, message]) => runtime.note(kind, message));
-    },
-  };
-}
-
-function telephonyError(code, message) {
-  return Object.assign(new Error(message), { code });
-}
+export { messageChannelTelephony, TELEPHONY_PROTOCOL } from "./telephony-channel.js";

@@ -7,21 +7,38 @@ use crate::event::EventKind;
 use serde::{de, Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-/// States a telephony system reports but never lets an agent (or us) choose.
-pub const BUILTIN_SYSTEM_STATES: [&str; 12] = [
+/// States a telephony system reports but never lets an agent (or us) choose: those of
+/// Amazon Connect Streams (`connect.AgentAvailStates` and `connect.AgentErrorStates`,
+/// checked against the shipped build by www/test/streams-states.test.mjs) but "Init",
+/// plus "Pending", which the Open CTI adapter's documentation lists.
+pub const BUILTIN_SYSTEM_STATES: [&str; 22] = [
     "Busy",
     "Pending",
     "PendingBusy",
+    "PendingAvailable",
     "CallingCustomer",
+    "Dialing",
+    "Joining",
     "AfterCallWork",
-    "MissedCallAgent",
+    "AgentHungUp",
+    "BadAddressAgent",
+    "BadAddressCustomer",
+    "Default",
+    "Error",
     "FailedConnectAgent",
     "FailedConnectCustomer",
+    "InvalidLocale",
     "LineEngagedAgent",
     "LineEngagedCustomer",
-    "Error",
-    "Default",
+    "MissedCallAgent",
+    "MissedCallCustomer",
+    "MultipleCcpWindows",
+    "RealtimeCommunicationError",
 ];
+
+/// Streams' name for "no state yet" (the `oldState` of the first agent data in a page):
+/// not a state, so a rule neither reads nor sets it.
+pub const NO_STATE: &str = "Init";
 
 /// [`BUILTIN_SYSTEM_STATES`] as a slice: the list a host or a demo shows.
 pub fn builtin_system_states() -> &'static [&'static str] {

@@ -1,7 +1,8 @@
 // Starts the Amazon Connect CCP of lwc-wrapper/.../pages/OmniSyncSoftphone.page: the
 // one CCP of that page (Streams supports one per page), at the instance the page's
 // #omnisync-ccp-config names (from the OmniSync_Softphone__mdt record Default). A
-// classic script after Streams and before relay.js, which only listens to the agent.
+// classic script after Streams and before relay.js, which only listens to the agent
+// (and waits for it, whenever this script or the page's own starts the CCP).
 (function () {
   "use strict";
 
@@ -30,10 +31,8 @@
       loginPopupAutoClose: true,
       softphone: { allowFramedSoftphone: true },
     });
+    // From here the relay (relay.js) keeps the status line: it waits for the CCP's agent.
     setStatus("running", "softphone started: log in to the CCP");
-    window.connect.agent(function () {
-      setStatus("running", "softphone running; omnisync's relay reports the agent state");
-    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

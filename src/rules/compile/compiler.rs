@@ -6,7 +6,7 @@ use crate::event::EventKind;
 use crate::rules::budget::Budget;
 use crate::rules::file::{
     ActionDef, Comparator, Condition, Operand, OperandType, Right, RulesFile, Side,
-    BUILTIN_SYSTEM_STATES,
+    BUILTIN_SYSTEM_STATES, NO_STATE,
 };
 use crate::rules::parse::Origin;
 use crate::rules::salesforce_id;
@@ -376,9 +376,18 @@ impl Compiler {
                         }
                         Some(Rhs::Operand(*o))
                     }
-                    Right::Value(v) => self
-                        .static_value(cmp.left, v, &format!("{path}.right.value"))
-                        .map(Rhs::Static),
+                    Right::Value(v) => {
+                        let at = format!("{path}.right.value");
+                        let telephony = matches!(
+                            cmp.left,
+                            Operand::TelephonyNewState | Operand::TelephonyOldState
+                        );
+                        // "Init" never reaches the engine: the hosts report it as no state.
+                        if telephony && v.as_str() == Some(NO_STATE) {
+                            ok &= self.telephony_name(NO_STATE, &at);
+                        }
+                        self.static_value(cmp.left, v, &at).map(Rhs::Static)
+                    }
                 };
                 if cmp.op.is_ordering() && cmp.left.value_type() == OperandType::Text {
                     ok = false;
@@ -478,6 +487,14 @@ impl Compiler {
 
     /// Any name the telephony system can report: a listed state or a system state.
     fn telephony_name(&mut self, name: &str, path: &str) -> bool {
+        if name == NO_STATE {
+            self.error(
+                "rules.unknownTelephonyState",
+                path,
+                format!("\"{NO_STATE}\" is Amazon Connect's \"no state yet\", not a state: a rule cannot read or set it"),
+            );
+            return false;
+        }
         let states = &self.out.telephony_states;
         if states.is_empty()
             || states.iter().any(|s| s == name)
@@ -495,7 +512,7 @@ impl Compiler {
     }
 
     fn telephony_target(&mut self, name: &str, path: &str) -> Option<Target> {
-        if self.out.system_states.iter().any(|s| s == name) {
+        if name != NO_STATE && self.out.system_states.iter().any(|s| s == name) {
             self.error("rules.restrictedDestination", path, format!("\"{name}\" is a system state: the telephony system sets it during a contact and an agent cannot choose it"));
             return None;
         }
