@@ -8,11 +8,21 @@
 //   Security's same-origin iframe sandbox). The bridge frames the host at the src its
 //   Apex gives: absolute on the Visualforce origin (as shipped) or, with ?src=relative,
 //   a relative /apex/ path, which this origin also serves. Optional frames: the
-//   softphone (?softphone=1: OmniSyncSoftphone.page on the Visualforce origin, its real
-//   ccp.js and relay.js over e2e/fixtures/fake-opencti.js and fake-streams.js, the
-//   bridge's telephony link between them; the message service delivers to and from
-//   that Open CTI page only when the telephony channel's metadata exposes it) and
-//   attacker frames (?attackers=1: one on each origin).
+//   softphone and attacker frames (?attackers=1: one on each origin).
+// - The softphone (?softphone=1): OmniSyncSoftphone.page on the Visualforce origin, its
+//   real ccp.js and relay.js over e2e/fixtures/fake-opencti.js and the real Amazon
+//   Connect Streams build the package ships (the amazonConnectStreams static resource
+//   as scripts/package-sf.mjs writes it, unmodified), the bridge's telephony link
+//   between them; the message service delivers to and from that Open CTI page only
+//   when the telephony channel's metadata exposes it. ?softphone=late-ccp frames
+//   instead an integrator's page that starts the CCP itself on window load (Streams'
+//   documented example). &softphoneLater=1: no softphone frame until the test calls
+//   window.fakeLightning.addSoftphone(). &relay={...}: the relay's options
+//   (window.omnisyncRelayOptions: heartbeatMs, commandTimeoutMs, pollMs, ...; default
+//   none, the relay's own defaults).
+// - Amazon Connect instance origin (a third port), /ccp-v2/: what lives in Amazon's
+//   cloud, the CCP iframe and its worker, stood in for at the postMessage boundary by
+//   e2e/fixtures/ccp-standin.js; Streams frames it from the softphone page.
 // - Visualforce origin, /apex/OmniSyncHost: lwc-wrapper/core/.../OmniSyncHost.page with
 //   its merge fields substituted and e2e/fixtures/fake-visualforce.js first; its scripts
 //   and wasm served out of the omnisync.zip static resource scripts/package-sf.mjs
@@ -34,6 +44,7 @@ const PAGE = path.join(CORE, "pages/OmniSyncHost.page");
 const STATIC = path.join(CORE, "staticresources");
 const HELPER = path.join(CORE, "aura/OmniSyncBridge/OmniSyncBridgeHelper.js");
 const SOFTPHONE = path.join(ROOT, "lwc-wrapper/softphone/main/default/pages/OmniSyncSoftphone.page");
+const STREAMS = path.join(ROOT, "lwc-wrapper/softphone/main/default/staticresources/amazonConnectStreams.js");
 const OPENCTI = "/support/api/62.0/lightning/opencti_min.js";
 const TELEPHONY_CHANNEL = path.join(ROOT, "lwc-wrapper/softphone/main/default/messageChannels/OmniSyncTelephony.messageChannel-meta.xml");
 const FIXTURES = path.join(ROOT, "e2e/fixtures");
@@ -112,16 +123,18 @@ function renderHost(url, lightningOrigin) {
 }
 
 /**
- * OmniSyncSoftphone.page as Salesforce renders it, its controller's fields filled in.
- * Open CTI (e2e/fixtures/fake-opencti.js) and Streams (e2e/fixtures/fake-streams.js)
- * are served where the page loads them; ccp.js and relay.js come from the zip.
+ * OmniSyncSoftphone.page as Salesforce renders it, its controller's fields filled in
+ * (the instance: the CCP stand-in's origin). Open CTI (e2e/fixtures/fake-opencti.js)
+ * and the shipped Streams build are served where the page loads them; ccp.js and
+ * relay.js come from the zip. The test's relay options come first, as an integrator's
+ * earlier script would set them.
  */
-function renderSoftphone() {
+function renderSoftphone(url, origins) {
   const source = fs.readFileSync(SOFTPHONE, "utf8").trim();
   const open = source.match(/^<apex:page\b[^>]*>/);
   assert.ok(open && source.endsWith("</apex:page>"), "OmniSyncSoftphone.page is one <apex:page> element");
   const fields = {
-    "{!instanceUrl}": "https://example.my.connect.aws",
+    "{!instanceUrl}": origins.instance,
     "{!region}": "eu-west-2",
     "{!$Resource.amazonConnectStreams}": `${RESOURCES}/amazonConnectStreams`,
   };
@@ -130,8 +143,25 @@ function renderSoftphone() {
   for (const [field, value] of Object.entries(fields)) body = body.split(field).join(value);
   assert.equal(body.match(/\{![^}]*\}|<\/?apex:[\w-]+/g), null, "the page uses only the merge fields this test renders");
   assert.ok(body.includes(`src="${OPENCTI}"`), "the page loads Open CTI for Lightning");
-  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>softphone</title></head><body>${body}</body></html>`;
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>softphone</title>
+<script src="/fixture/softphone-config.js${url.search}"></script>
+</head><body>${body}</body></html>`;
 }
+
+/** An integrator's own softphone page that starts the CCP on window load (Streams' documented example). */
+const renderLateCcp = (url) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>late softphone</title>
+<script src="/fixture/softphone-config.js${url.search}"></script>
+</head><body>
+<div id="omnisync-ccp" style="width: 100%; height: 400px;"></div>
+<script src="${OPENCTI}"></script>
+<script src="${RESOURCES}/amazonConnectStreams"></script>
+<script src="${RESOURCES}/omnisync/relay.js" data-channel="OmniSyncTelephony__c"></script>
+<script src="/fixture/late-ccp.js"></script>
+</body></html>`;
+
+/** The CCP at the instance: the stand-in for Amazon's iframe and worker. */
+const renderCcp = () => '<!DOCTYPE html><html><head><meta charset="utf-8"><title>CCP</title>' +
+  '<script src="/ccp-v2/config.js"></script><script src="/ccp-v2/standin.js"></script></head><body>CCP</body></html>';
 
 /**
  * Whether a message channel's metadata exposes it: the console's message service
@@ -150,15 +180,20 @@ function renderConsole(url, origins, options) {
     ? { src: path_, origin: origins.visualforce, nonce: NONCE }
     : { src: `${origins.visualforce}${path_}`, origin: origins.visualforce, nonce: NONCE };
   const org = new URLSearchParams(hostQuery).get("org") ?? "a";
+  const softphonePage = { 1: "OmniSyncSoftphone", "late-ccp": "LateCcpSoftphone" }[q.get("softphone") ?? ""];
+  assert.ok(softphonePage || !q.get("softphone"), `?softphone=${q.get("softphone")}: 1 or late-ccp`);
+  const relay = q.get("relay") ? `?${new URLSearchParams({ relay: q.get("relay") })}` : "";
+  const softphoneSrc = softphonePage ? `${origins.visualforce}/apex/${softphonePage}${relay}` : null;
   const config = {
     frame,
     serviceChannels: JSON.parse(q.get("channels") ?? "{}"),
-    softphone: q.get("softphone") === "1",
+    softphone: Boolean(softphonePage),
+    softphoneSrc,
     telephonyExposed: exposed(options.telephonyChannel),
     statuses: ORGS[org].map((r) => ({ id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel })),
   };
   const extra = [
-    q.get("softphone") === "1" ? `<iframe id="softphone" title="softphone" src="${origins.visualforce}/apex/OmniSyncSoftphone"></iframe>` : "",
+    softphoneSrc && q.get("softphoneLater") !== "1" ? `<iframe id="softphone" title="softphone" src="${softphoneSrc}"></iframe>` : "",
     q.get("attackers") === "1" ? `<iframe id="attacker-vf" title="attacker" src="${origins.visualforce}/fixture/blank.html"></iframe>
 <iframe id="attacker-lightning" title="attacker" src="${origins.lightning}/fixture/blank.html"></iframe>` : "",
   ].join("\n");
@@ -180,9 +215,19 @@ function handler(zip, rules, origins, which, options) {
     "/fixture/fake-visualforce.js": () => [MIME[".js"], fixtureScript("fake-visualforce.js")],
     "/fixture/vf-config.js": () => [MIME[".js"], `window.fakeVisualforceConfig = ${JSON.stringify({ telephonyStates: rules.telephony.states })};`],
     "/fixture/blank.html": () => [MIME[".html"], "<!DOCTYPE html><title>frame</title><p>another frame</p>"],
-    // The softphone's Open CTI and Streams stand-ins, with their configuration first.
-    [OPENCTI]: () => [MIME[".js"], `window.fakeSalesforceConfig = ${JSON.stringify({ telephonyStates: rules.telephony.states })};\n${fs.readFileSync(path.join(FIXTURES, "fake-opencti.js"))}`],
-    [`${RESOURCES}/amazonConnectStreams`]: () => [MIME[".js"], fixtureScript("fake-streams.js")],
+    // The softphone's configuration (the relay's options from its page's ?relay=), Open
+    // CTI's stand-in and the shipped Streams build, unmodified.
+    "/fixture/softphone-config.js": (url) => [MIME[".js"], `window.fakeSalesforceConfig = ${JSON.stringify({
+      telephonyStates: rules.telephony.states, relayOptions: url.searchParams.get("relay") ? JSON.parse(url.searchParams.get("relay")) : undefined,
+    })};`],
+    "/fixture/late-ccp.js": () => [MIME[".js"], `window.addEventListener("load", function () {
+  connect.core.initCCP(document.getElementById("omnisync-ccp"), { ccpUrl: ${JSON.stringify(`${origins.instance}/ccp-v2/`)}, loginPopup: false });
+});`],
+    [OPENCTI]: () => [MIME[".js"], fs.readFileSync(path.join(FIXTURES, "fake-opencti.js"))],
+    [`${RESOURCES}/amazonConnectStreams`]: () => [MIME[".js"], fs.readFileSync(STREAMS)],
+    // The CCP stand-in, on the instance's origin.
+    "/ccp-v2/standin.js": () => [MIME[".js"], fs.readFileSync(path.join(FIXTURES, "ccp-standin.js"))],
+    "/ccp-v2/config.js": () => [MIME[".js"], `window.ccpStandinConfig = ${JSON.stringify({ states: rules.telephony.states, initialState: "Available" })};`],
     [`${RESOURCES}/omnisyncRules`]: () => [MIME[".json"], fs.readFileSync(path.join(STATIC, "omnisyncRules.json"))],
     [`${RESOURCES}/invalidRules`]: () => [MIME[".json"], fs.readFileSync(path.join(FIXTURES, "invalid-rules.json"))],
     [`${RESOURCES}/rulesWithoutIds`]: () => [MIME[".json"], JSON.stringify(withoutIds(rules))],
@@ -202,9 +247,13 @@ function handler(zip, rules, origins, which, options) {
       return send(200, MIME[".html"], renderHost(url, origins.lightning),
         { "Content-Security-Policy": CSP[url.searchParams.get("csp") ?? "salesforce"] });
     }
-    if (url.pathname === "/apex/OmniSyncSoftphone") {
-      return send(200, MIME[".html"], renderSoftphone(), { "Content-Security-Policy": CSP.salesforce });
+    if (url.pathname === "/apex/OmniSyncSoftphone" && which === "visualforce") {
+      return send(200, MIME[".html"], renderSoftphone(url, origins), { "Content-Security-Policy": CSP.salesforce });
     }
+    if (url.pathname === "/apex/LateCcpSoftphone" && which === "visualforce") {
+      return send(200, MIME[".html"], renderLateCcp(url), { "Content-Security-Policy": CSP.salesforce });
+    }
+    if (url.pathname === "/ccp-v2/" && which === "instance") return send(200, MIME[".html"], renderCcp(), { "Content-Security-Policy": CSP.salesforce });
     if (url.pathname === "/favicon.ico") return send(204, "image/x-icon", "");
     if (routes[url.pathname]) return send(200, ...routes[url.pathname](url));
     const inZip = url.pathname.startsWith(`${RESOURCES}/omnisync/`) && zip[url.pathname.slice(`${RESOURCES}/omnisync/`.length)];
@@ -246,17 +295,19 @@ function scoped(file, scope) {
 }
 
 /**
- * Starts both origins over the built omnisync.zip.
+ * Starts the three origins (Lightning, Visualforce, the Amazon Connect instance) over
+ * the built omnisync.zip and the amazonConnectStreams.js scripts/package-sf.mjs writes.
  * @param {{telephonyChannel?: string}} [options] the telephony channel's metadata file
  *   (default: the package's), read when a console page is served.
- * @returns {Promise<{lightning: string, visualforce: string, rules: object, close: () => Promise<void>}>}
+ * @returns {Promise<{lightning: string, visualforce: string, instance: string, rules: object, close: () => Promise<void>}>}
  */
 export async function startConsole({ telephonyChannel = TELEPHONY_CHANNEL } = {}) {
   const rules = JSON.parse(fs.readFileSync(path.join(STATIC, "omnisyncRules.json"), "utf8"));
   const zip = unzipSync(new Uint8Array(fs.readFileSync(path.join(STATIC, "omnisync.zip"))));
+  assert.ok(fs.existsSync(STREAMS), "the Streams build the package ships (npm run package:sf writes it)");
   const origins = {};
   const servers = [];
-  for (const which of ["lightning", "visualforce"]) {
+  for (const which of ["lightning", "visualforce", "instance"]) {
     const server = http.createServer(handler(zip, rules, origins, which, { telephonyChannel }));
     await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
     origins[which] = `http://127.0.0.1:${server.address().port}`;

@@ -18,6 +18,8 @@ import { orgId, startConsole } from "./console.mjs";
 const FROZEN_MS = 90000;
 const HOST = "/apex/OmniSyncHost";
 const SOFTPHONE = "/apex/OmniSyncSoftphone";
+// The CCP Streams frames in the softphone: e2e/fixtures/ccp-standin.js on the instance's origin.
+const CCP = "/ccp-v2/";
 let origins;
 
 before(async () => {
@@ -86,8 +88,8 @@ test("a console frozen for 90 s: the change queued in the host frame is acted on
 });
 
 test("the softphone frame freezes with the console: the CCP's queued change is acted on once, through the bridge", { timeout: 240000 }, async () => {
-  const { tab, resumedAt } = await freezeWithQueuedChange(`?softphone=1&host=${encodeURIComponent("telephony=none")}`, SOFTPHONE,
-    () => setTimeout(() => window.fakePhone.change("Lunch"), 1000));
+  const { tab, resumedAt } = await freezeWithQueuedChange(`?softphone=1&host=${encodeURIComponent("telephony=none")}`, CCP,
+    () => setTimeout(() => window.ccpStandin.agentPicks("Lunch"), 1000));
   try {
     await assertOnceAndAlive(tab, resumedAt, ["", HOST, SOFTPHONE]);
     const fake = await lightning(tab);
@@ -104,8 +106,8 @@ test("the softphone frame freezes with the console: the CCP's queued change is a
 // once-a-minute timers.
 test("the softphone frame freezes with the console: no \"relay silent\" after the resume",
   { timeout: 240000, skip: "needs the relay clock's resume handling in messageChannelTelephony (telephony side)" }, async () => {
-    const { tab, resumedAt } = await freezeWithQueuedChange(`?softphone=1&host=${encodeURIComponent("telephony=none")}`, SOFTPHONE,
-      () => setTimeout(() => window.fakePhone.change("Lunch"), 1000));
+    const { tab, resumedAt } = await freezeWithQueuedChange(`?softphone=1&host=${encodeURIComponent("telephony=none")}`, CCP,
+      () => setTimeout(() => window.ccpStandin.agentPicks("Lunch"), 1000));
     try {
       await assertOnceAndAlive(tab, resumedAt, ["", HOST, SOFTPHONE], { relay: true });
     } finally {
@@ -133,7 +135,7 @@ test("heartbeats once a minute: no noRelay refusal while the relay answers",
       });
       await sleep(70000);
       await tab.evaluate("", () => window.fakeLightning.agentPicks("Break"));
-      await waitFor(async () => (await tab.evaluate(SOFTPHONE, () => window.fakePhone.calls())).length > 0,
+      await waitFor(async () => (await tab.evaluate(CCP, () => window.ccpStandin.puts())).length > 0,
         { what: "the phone to be set", timeout: 20000 });
       const trace = await tab.evaluate(HOST, () => window.omnisyncHost.runtime.trace());
       assert.deepEqual(trace.filter((e) => /noRelay|relay silent/.test(JSON.stringify(e))), [], "no refusal for a missing relay");

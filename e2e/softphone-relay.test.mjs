@@ -1,191 +1,43 @@
-// The phone in its own frame, in headless Chromium: a top page (the console) holds two
-// iframes on two origins, two ports of 127.0.0.1: the OmniSyncHost page (rendered from
-// lwc-wrapper/.../pages/OmniSyncHost.page, with e2e/fixtures/fake-salesforce.js for the
-// Aura bridge and the toolkit and no telephony client of its own) and the optional
-// Open CTI softphone page (pages/OmniSyncSoftphone.page: its ccp.js and the real relay
-// from the omnisync.zip static resource) running the real Amazon Connect Streams build
-// the package ships (the amazonConnectStreams static resource, unmodified). Only what
-// lives in Amazon's cloud is stood in for: the CCP iframe and its worker, on a third
-// origin, at the postMessage boundary (e2e/fixtures/ccp-standin.js). Open CTI is
-// e2e/fixtures/fake-opencti.js; the top page plays Lightning Message Service between
-// the frames by postMessage (e2e/fixtures/lms-top.js). Protocol: docs/message-channel.md,
-// "Telephony".
+// The phone in its own frame, in headless Chromium, inside the console as an org
+// serves it (e2e/console.mjs): the Lightning page with the OmniSyncBridge's real helper,
+// the OmniSyncHost page (no telephony client of its own: ?host=telephony=none) on the
+// Visualforce origin, and the Open CTI softphone page (pages/OmniSyncSoftphone.page: its
+// ccp.js and the real relay from the omnisync.zip static resource) on the Visualforce
+// origin too, running the real Amazon Connect Streams build the package ships (the
+// amazonConnectStreams static resource, unmodified). Only what lives in Amazon's cloud
+// is stood in for: the CCP iframe and its worker, on a third origin, at the postMessage
+// boundary (e2e/fixtures/ccp-standin.js). Open CTI is e2e/fixtures/fake-opencti.js; the
+// bridge's telephony link carries the channel between the softphone and the host's
+// port (e2e/fixtures/fake-lightning.js). Protocol: docs/message-channel.md, "Telephony".
 //
 //   node e2e/run.mjs e2e/softphone-relay.test.mjs
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import http from "node:http";
-import path from "node:path";
-import { unzipSync } from "fflate";
 import { loadStreams } from "../www/test/streams-build.mjs";
-import { ROOT, assertRuntimeBuilt, fixtureScript, launchBrowser, sleep, waitFor } from "./harness.mjs";
+import { ROOT, assertRuntimeBuilt, launchBrowser, sleep, waitFor } from "./harness.mjs";
+import { openConsole as consoleOf, orgId, startConsole } from "./console.mjs";
 
-const DEFAULT = path.join(ROOT, "lwc-wrapper/force-app/main/default");
-const PAGE = path.join(DEFAULT, "pages/OmniSyncHost.page");
-const SOFTPHONE = path.join(DEFAULT, "pages/OmniSyncSoftphone.page");
-const OPENCTI = "/support/api/62.0/lightning/opencti_min.js";
-let INSTANCE; // the CCP stand-in's origin, a third port
-const STATIC = path.join(DEFAULT, "staticresources");
-const HELPER = path.join(DEFAULT, "aura/OmniSyncBridge/OmniSyncBridgeHelper.js");
-const FIXTURES = path.join(ROOT, "e2e/fixtures");
-const RESOURCES = "/resource/1717171717000";
-const CHANNEL = "OmniSync__c.token-from-$MessageChannel";
 // Short on purpose: the relay beats every 300 ms and waits 1 s for the phone, so the
-// host counts it gone after 900 ms of silence and a lost reply after 3 s.
+// host queries it after 900 ms of silence and counts a reply lost after 3 s.
 const HEARTBEAT_MS = 300;
 const PHONE_TIMEOUT_MS = 1000;
-const CSP = "script-src 'self' 'wasm-unsafe-eval'";
-const MIME = { ".js": "text/javascript; charset=utf-8", ".json": "application/json; charset=utf-8" };
+const RELAY = JSON.stringify({ heartbeatMs: HEARTBEAT_MS, commandTimeoutMs: PHONE_TIMEOUT_MS, pollMs: 100 });
 
-let servers = [];
-let hostOrigin;
-let phoneOrigin;
+let origins;
 let rules;
 
 before(async () => {
   assertRuntimeBuilt();
   const built = spawnSync(process.execPath, ["scripts/package-sf.mjs", "--resources-only"], { cwd: ROOT, encoding: "utf8" });
   assert.equal(built.status, 0, `package-sf.mjs --resources-only failed:\n${built.stdout}${built.stderr}`);
-  // The rules name statuses only; this org gives each an Id. The rules served carry the
-  // same Ids, so the host starts whether or not its page also hands it the catalog.
-  const shipped = JSON.parse(fs.readFileSync(path.join(STATIC, "omnisyncRules.json"), "utf8"));
-  rules = { ...shipped, statuses: shipped.statuses.map((status, i) => ({
-    ...status, id: status.id ?? `0N5Hs00000${String(i + 1).padStart(2, "0")}RlyAAA`,
-  })) };
-  const zip = unzipSync(new Uint8Array(fs.readFileSync(path.join(STATIC, "omnisync.zip"))));
-  assert.ok(zip["relay.js"], "the omnisync static resource ships relay.js");
-  assert.ok(fs.existsSync(path.join(STATIC, "amazonConnectStreams.js")), "the Streams build the package ships");
-  servers = [await listen(zip), await listen(zip), await listen(zip)];
-  [hostOrigin, phoneOrigin, INSTANCE] = servers.map((s) => `http://127.0.0.1:${s.address().port}`);
-  assert.notEqual(hostOrigin, phoneOrigin);
+  origins = await startConsole();
+  rules = origins.rules;
+  assert.notEqual(origins.lightning, origins.visualforce);
+  assert.notEqual(origins.visualforce, origins.instance);
 });
-after(() => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))));
-
-// ------------------------------------------------------------------ the pages
-
-/** OmniSyncHost.page as Salesforce renders it (merge fields substituted). */
-function hostPage() {
-  const source = fs.readFileSync(PAGE, "utf8").trim();
-  const open = source.match(/^<apex:page\b[^>]*>/);
-  assert.ok(open && source.endsWith("</apex:page>"), "OmniSyncHost.page is one <apex:page> element");
-  const attr = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-  const catalog = rules.statuses.map((s) => ({ Id: s.id, DeveloperName: s.developerName, MasterLabel: s.label }));
-  const fields = {
-    "{!$Resource.omnisyncRules}": `${RESOURCES}/omnisyncRules`,
-    "{!$MessageChannel.OmniSync__c}": CHANNEL,
-    "{!$User.Id}": "005Hs00000AgEntAAA",
-    "{!$User.ProfileId}": "00eHs000000PrOfAAA",
-    // The page's controller fields, where the page has them.
-    "{!userId}": "005Hs00000AgEntAAA",
-    "{!orgId}": "00DHs000000OrGaAAA",
-    "{!profileId}": "00eHs000000PrOfAAA",
-    "{!teamsJson}": attr("[]"),
-    "{!catalogJson}": attr(JSON.stringify(catalog)),
-    "{!catalogError}": "",
-    "{!$RemoteAction.OmniSyncHostController.publishPresence}": "OmniSyncHostController.publishPresence",
-  };
-  let body = source.slice(open[0].length, -"</apex:page>".length)
-    .replace(/\{!URLFOR\(\$Resource\.omnisync, '([^']+)'\)\}/g, `${RESOURCES}/omnisync/$1`);
-  for (const [field, value] of Object.entries(fields)) body = body.split(field).join(value);
-  assert.equal(body.match(/\{![^}]*\}|<\/?apex:[\w-]+/g), null, "the page uses only the merge fields this test renders");
-  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>host</title>
-<script src="/fixture/config.js"></script>
-<script src="/fixture/bridge-helper.js"></script>
-<script src="/fixture/fake-salesforce.js"></script>
-<script src="/fixture/lms-frame.js"></script>
-</head><body>${body}</body></html>`;
-}
-
-/**
- * OmniSyncSoftphone.page as Salesforce renders it, the custom metadata record Default
- * filled in. Its scripts come from the static resources (ccp.js, relay.js) and from the
- * fakes standing where Salesforce serves opencti_min.js and the Streams resource.
- */
-function softphonePage() {
-  const source = fs.readFileSync(SOFTPHONE, "utf8").trim();
-  const open = source.match(/^<apex:page\b[^>]*>/);
-  assert.ok(open && source.endsWith("</apex:page>"), "OmniSyncSoftphone.page is one <apex:page> element");
-  // The custom metadata record Default, whichever way the page reads it.
-  const fields = [
-    [/\{![^}]*Instance_?URL[^}]*\}/gi, INSTANCE],
-    [/\{![^}]*Region[^}]*\}/gi, "eu-west-2"],
-    [/\{!\$Resource\.amazonConnectStreams\}/g, `${RESOURCES}/amazonConnectStreams`],
-  ];
-  let body = source.slice(open[0].length, -"</apex:page>".length)
-    .replace(/\{!URLFOR\(\$Resource\.omnisync, '([^']+)'\)\}/g, `${RESOURCES}/omnisync/$1`);
-  for (const [field, value] of fields) body = body.replace(field, value);
-  body = body.replace(/<apex:form[^>]*>|<\/apex:form>/g, "");
-  assert.equal(body.match(/\{![^}]*\}|<\/?apex:[\w-]+/g), null, "the page uses only the merge fields this test renders");
-  assert.ok(body.includes(`src="${OPENCTI}"`), "the page loads Open CTI for Lightning");
-  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>softphone</title></head><body>${body}</body></html>`;
-}
-
-/** An integrator's own softphone page that starts the CCP on window load (Streams' documented example). */
-const lateCcpPage = () => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>late softphone</title></head><body>
-<div id="omnisync-ccp" style="width: 100%; height: 400px;"></div>
-<script src="${OPENCTI}"></script>
-<script src="${RESOURCES}/amazonConnectStreams"></script>
-<script src="${RESOURCES}/omnisync/relay.js"></script>
-<script src="/fixture/late-ccp.js"></script>
-</body></html>`;
-
-const topPage = (softphoneNow, softphone) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>console</title>
-<script src="/fixture/lms-top.js"></script>
-</head><body data-host="${hostOrigin}/apex/OmniSyncHost?telephony=none" data-softphone="${phoneOrigin}/apex/${softphone}"
- data-softphone-now="${softphoneNow}"></body></html>`;
-
-function listen(zip) {
-  const config = () => `window.fakeSalesforceConfig = ${JSON.stringify({
-    channel: CHANNEL, statuses: rules.statuses, telephonyStates: rules.telephony.states,
-    relayOptions: { heartbeatMs: HEARTBEAT_MS, commandTimeoutMs: PHONE_TIMEOUT_MS, pollMs: 100 },
-  })};`;
-  const fixture = (name) => () => [MIME[".js"], fs.readFileSync(path.join(FIXTURES, name))];
-  const routes = {
-    "/fixture/config.js": () => [MIME[".js"], config()],
-    "/fixture/bridge-helper.js": () => [MIME[".js"], `window.OmniSyncBridgeHelper = ${fs.readFileSync(HELPER, "utf8").trim()};\n`],
-    "/fixture/fake-salesforce.js": () => [MIME[".js"], fixtureScript("fake-salesforce.js")],
-    "/fixture/lms-frame.js": fixture("lms-frame.js"),
-    "/fixture/lms-top.js": fixture("lms-top.js"),
-    "/fixture/late-ccp.js": () => [MIME[".js"], `window.addEventListener("load", function () {
-  connect.core.initCCP(document.getElementById("omnisync-ccp"), { ccpUrl: ${JSON.stringify(`${INSTANCE}/ccp-v2/`)}, loginPopup: false });
-});`],
-    [OPENCTI]: () => [MIME[".js"], `${config()}\n${fs.readFileSync(path.join(FIXTURES, "fake-opencti.js"))}`],
-    // The shipped build, unmodified.
-    [`${RESOURCES}/amazonConnectStreams`]: () => [MIME[".js"], fs.readFileSync(path.join(STATIC, "amazonConnectStreams.js"))],
-    [`${RESOURCES}/omnisyncRules`]: () => [MIME[".json"], JSON.stringify(rules)],
-    // The CCP stand-in, on its own origin.
-    "/ccp-v2/standin.js": fixture("ccp-standin.js"),
-    "/ccp-v2/config.js": () => [MIME[".js"], `window.ccpStandinConfig = ${JSON.stringify({ states: rules.telephony.states, initialState: "Available" })};`],
-  };
-  return new Promise((resolve) => {
-    const server = http.createServer((request, response) => {
-      const url = new URL(request.url, "http://127.0.0.1");
-      const send = (status, type, body) => {
-        const headers = { "Content-Type": type, "Cache-Control": "no-store" };
-        if (type.startsWith("text/html")) headers["Content-Security-Policy"] = CSP;
-        response.writeHead(status, headers);
-        response.end(body);
-      };
-      const html = "text/html; charset=utf-8";
-      if (url.pathname === "/top") return send(200, html, topPage(url.searchParams.get("softphone") === "now", url.searchParams.get("page") ?? "OmniSyncSoftphone"));
-      if (url.pathname === "/apex/OmniSyncHost") return send(200, html, hostPage());
-      if (url.pathname === "/apex/OmniSyncSoftphone") return send(200, html, softphonePage());
-      if (url.pathname === "/apex/LateCcpSoftphone") return send(200, html, lateCcpPage());
-      if (url.pathname === "/ccp-v2/") {
-        return send(200, html, '<!DOCTYPE html><html><head><meta charset="utf-8"><title>CCP</title><script src="/ccp-v2/config.js"></script><script src="/ccp-v2/standin.js"></script></head><body>CCP</body></html>');
-      }
-      if (url.pathname === "/favicon.ico") return send(204, "image/x-icon", "");
-      if (routes[url.pathname]) return send(200, ...routes[url.pathname]());
-      const entry = url.pathname.startsWith(`${RESOURCES}/omnisync/`) && zip[url.pathname.slice(`${RESOURCES}/omnisync/`.length)];
-      if (entry) return send(200, url.pathname.endsWith(".js") ? MIME[".js"] : "application/octet-stream", Buffer.from(entry));
-      return send(404, "text/plain", "not found");
-    });
-    server.listen(0, "127.0.0.1", () => resolve(server));
-  });
-}
+after(() => origins?.close());
 
 // ------------------------------------------------------------------ helpers
 
@@ -207,25 +59,30 @@ const host = (page) => frameOf(page, "/apex/OmniSyncHost");
 const softphone = (page) => page.frames().find((f) => f.url().includes("/apex/") && f.url().includes("Softphone"));
 const ccp = (page) => frameOf(page, "/ccp-v2/");
 const statusLine = async (page) => host(page).locator("#omnisync-status").innerText();
-const fake = async (page) => host(page).evaluate(() => JSON.parse(JSON.stringify(window.fakeSalesforce)));
+const fake = async (page) => page.evaluate(() => JSON.parse(JSON.stringify(window.fakeLightning)));
 const trace = async (page) => host(page).evaluate(() => window.omnisyncHost.runtime.trace().map((e) => e.message));
 const puts = async (page) => ccp(page).evaluate(() => window.ccpStandin.puts());
-const statusId = (name) => rules.statuses.find((s) => s.developerName === name).id;
+const statusId = (name) => orgId("a", name);
 const setStatusCalls = async (page) => (await fake(page)).toolkitCalls.filter((c) => c.method === "setServicePresenceStatus");
-const telephonyOf = async (page, type) => (await page.evaluate(() => window.lms.log))
-  .filter((e) => e.message.kind === "telephony" && e.message.type === type).map((e) => e.message);
+/** What crossed the bridge's telephony link: from "softphone" (the relay) or "bridge" (the host). */
+const telephonyLog = async (page) => (await fake(page)).telephony.filter((e) => e.message?.kind === "telephony");
+const telephonyOf = async (page, type) => (await telephonyLog(page)).filter((e) => e.message.type === type).map((e) => e.message);
 
-async function openConsole(browser, softphoneNow, softphonePage = "OmniSyncSoftphone") {
-  const page = await browser.context.newPage();
-  await page.goto(`${hostOrigin}/top?page=${softphonePage}${softphoneNow ? "&softphone=now" : ""}`);
-  await waitFor(() => host(page), { what: "the host frame" });
-  await host(page).waitForSelector("#omnisync-status[data-state=running]", { timeout: 15000 });
+/**
+ * The console with the softphone frame (`later`: framed only by addSoftphone(); `page`
+ * "late-ccp": an integrator's page that starts the CCP on window load).
+ */
+async function openConsole(browser, { later = false, page: softphonePage = "1" } = {}) {
+  const query = `?softphone=${softphonePage}${later ? "&softphoneLater=1" : ""}&relay=${encodeURIComponent(RELAY)}` +
+    `&host=${encodeURIComponent("telephony=none")}`;
+  const { page, frame } = await consoleOf(browser.context, origins.lightning, query);
+  assert.equal(await frame.locator("#omnisync-status").getAttribute("data-state"), "running", await frame.locator("#omnisync-status").innerText());
   return page;
 }
 
 /** As the agent: a status picked in the Omni-Channel widget (a manual change). */
 async function agentPicksOmni(page, developerName) {
-  await host(page).evaluate((id) => window.fakeSalesforce.agentPicks(id), statusId(developerName));
+  await page.evaluate((name) => window.fakeLightning.agentPicks(name), developerName);
 }
 
 /** As the agent: a state picked in the CCP (the stand-in's next snapshot carries it). */
@@ -241,7 +98,7 @@ async function relayConnected(page) {
 // ------------------------------------------------------------------ the tests
 
 relayTest("real Streams: a first start and a reload are snapshots, never changes; the phone's Lunch reaches Omni", async (browser) => {
-  const page = await openConsole(browser, false);
+  const page = await openConsole(browser, { later: true });
   assert.equal(await statusLine(page), "omnisync: running (waiting for the softphone)", "no relay has spoken yet");
   // Omni on a status no mapping sends to the phone; the phone will start on Available,
   // and the rule "phone Available -> Omni Available" must not fire for that.
@@ -249,11 +106,15 @@ relayTest("real Streams: a first start and a reload are snapshots, never changes
   await waitFor(async () => (await fake(page)).panel.some((m) => m.state?.omni?.developerName === "Working_Phone"),
     { what: "the engine to see Working_Phone" });
   const before = (await setStatusCalls(page)).length;
-  await page.evaluate(() => window.lms.addSoftphone());
+  await page.evaluate(() => window.fakeLightning.addSoftphone());
   await relayConnected(page);
   assert.ok((await trace(page)).includes("softphone relay appeared (Amazon Connect)"));
-  assert.notEqual(new URL(host(page).url()).origin, new URL(softphone(page).url()).origin, "two origins");
-  assert.equal(new URL(ccp(page).url()).origin, INSTANCE, "the CCP frame Streams made, at the instance");
+  // The console's layout: the host and the softphone in two frames of the Visualforce
+  // origin, the console page between them on the Lightning origin.
+  assert.notEqual(host(page), softphone(page), "two frames");
+  assert.equal(new URL(softphone(page).url()).origin, origins.visualforce);
+  assert.notEqual(new URL(page.url()).origin, new URL(softphone(page).url()).origin, "the console on another origin");
+  assert.equal(new URL(ccp(page).url()).origin, origins.instance, "the CCP frame Streams made, at the instance");
   await sleep(1500);
   assert.equal((await setStatusCalls(page)).length, before, "no Omni-Channel action at the first start");
   assert.deepEqual(await telephonyOf(page, "changed"), [], "the relay's first report is a snapshot");
@@ -296,7 +157,7 @@ relayTest("real Streams: a first start and a reload are snapshots, never changes
 });
 
 relayTest("real Streams: Omni's Break is one putAgentState with Break's ARN; its echo makes no second action", async (browser) => {
-  const page = await openConsole(browser, true);
+  const page = await openConsole(browser);
   await relayConnected(page);
   const sets = (await setStatusCalls(page)).length;
   await agentPicksOmni(page, "Break");
@@ -310,8 +171,8 @@ relayTest("real Streams: Omni's Break is one putAgentState with Break's ARN; its
   assert.match(calls[0].state.agentStateARN, /agent-state\/Break$/);
   assert.equal(calls[0].enqueueNextState, false);
   assert.equal((await setStatusCalls(page)).length, sets, "the echo set nothing on Omni-Channel");
-  const order = (await page.evaluate(() => window.lms.log)).map((e) => e.message)
-    .filter((m) => m.kind === "telephony" && (m.type === "reply" || m.type === "changed")).map((m) => m.type);
+  const order = (await telephonyLog(page)).map((e) => e.message)
+    .filter((m) => m.type === "reply" || m.type === "changed").map((m) => m.type);
   assert.deepEqual(order.slice(-2), ["reply", "changed"], "as Streams has it: the reply, then the change");
 
   // A refusal: Streams' failure carries a JSON string; the relay's reply carries its message.
@@ -326,7 +187,7 @@ relayTest("real Streams: Omni's Break is one putAgentState with Break's ARN; its
 });
 
 relayTest("a page that starts the CCP on load still gets a working relay", async (browser) => {
-  const page = await openConsole(browser, true, "LateCcpSoftphone");
+  const page = await openConsole(browser, { page: "late-ccp" });
   await relayConnected(page);
   await agentPicksPhone(page, "Lunch");
   await waitFor(async () => (await setStatusCalls(page)).some((c) => c.arg.statusId === statusId("Lunch")),
@@ -334,7 +195,7 @@ relayTest("a page that starts the CCP on load still gets a working relay", async
 });
 
 relayTest("terminate, remove the CCP iframe, initCCP again: a state change is still reported", async (browser) => {
-  const page = await openConsole(browser, true);
+  const page = await openConsole(browser);
   await relayConnected(page);
   await softphone(page).evaluate(() => {
     window.connect.core.terminate();
@@ -344,7 +205,7 @@ relayTest("terminate, remove the CCP iframe, initCCP again: a state change is st
   await sleep(500);
   await softphone(page).evaluate((url) => {
     window.connect.core.initCCP(document.getElementById("omnisync-ccp"), { ccpUrl: url, loginPopup: false });
-  }, `${INSTANCE}/ccp-v2/`);
+  }, `${origins.instance}/ccp-v2/`);
   await waitFor(() => ccp(page), { what: "the new CCP frame" });
   await waitFor(async () => (await telephonyOf(page, "snapshot")).length >= 2, { what: "a snapshot from the new CCP" });
   await agentPicksPhone(page, "Lunch");
@@ -360,13 +221,16 @@ relayTest("terminate, remove the CCP iframe, initCCP again: a state change is st
 });
 
 relayTest("a reply that never comes times out and is retried like any write", async (browser) => {
-  const page = await openConsole(browser, true);
+  const page = await openConsole(browser);
   await relayConnected(page);
   // The command is lost on its way to the softphone: nothing acts, nothing answers.
-  await page.evaluate(() => { window.lms.drop.command = 1; });
+  await page.evaluate(() => {
+    let drop = 1;
+    window.fakeLightning.telephonyFilter = (message, from) => !(from === "bridge" && message.type === "command" && drop-- > 0);
+  });
   await agentPicksOmni(page, "Break");
   await waitFor(async () => (await puts(page)).length, { what: "the retried putAgentState", timeout: 20000 });
-  const dropped = await page.evaluate(() => window.lms.dropped);
+  const dropped = (await fake(page)).held.map((e) => e.message);
   assert.deepEqual(dropped.map((m) => [m.type, m.method, m.name]), [["command", "setState", "Break"]]);
   const lines = await trace(page);
   assert.ok(lines.some((m) => /failed \(timeout\); attempt 2/.test(m)), lines.join("\n"));
@@ -382,22 +246,24 @@ relayTest("a reply that never comes times out and is retried like any write", as
 // console cannot be played here; the resume it ends with can: Chrome fires `resume` on
 // the document of a page it unfreezes.
 relayTest("back from a freeze (resume): the host asks the relay before the next command goes out", async (browser) => {
-  const page = await openConsole(browser, true);
+  const page = await openConsole(browser);
   await relayConnected(page);
-  const before = (await page.evaluate(() => window.lms.log)).length;
+  const before = (await telephonyLog(page)).length;
   await host(page).evaluate(() => document.dispatchEvent(new Event("resume")));
   await agentPicksOmni(page, "Break");
   await waitFor(async () => (await puts(page)).length, { what: "the putAgentState" });
-  const sent = (await page.evaluate(() => window.lms.log)).slice(before).filter((e) => e.from === "host").map((e) => e.message.type);
+  const sent = (await telephonyLog(page)).slice(before).filter((e) => e.from === "bridge").map((e) => e.message.type);
   assert.deepEqual(sent.slice(0, 2), ["ping", "command"], sent.join(", "));
   const lines = await trace(page);
   assert.ok(!lines.some((m) => /relay silent/.test(m)), lines.join("\n"));
 });
 
 relayTest("heartbeats that stop coming (a softphone in a background tab): queries are answered, no noRelay", async (browser) => {
-  const page = await openConsole(browser, true);
+  const page = await openConsole(browser);
   await relayConnected(page);
-  await page.evaluate(() => { window.lms.drop.heartbeat = 1e9; });
+  await page.evaluate(() => {
+    window.fakeLightning.telephonyFilter = (message, from) => !(from === "softphone" && message.type === "heartbeat");
+  });
   await sleep(5 * HEARTBEAT_MS * 3); // several silence limits
   await agentPicksOmni(page, "Break");
   await waitFor(async () => (await puts(page)).some((p) => p.state.name === "Break"), { what: "the putAgentState" });
@@ -408,7 +274,7 @@ relayTest("heartbeats that stop coming (a softphone in a background tab): querie
 });
 
 relayTest("enqueueNextState as the page configures it reaches putAgentState", async (browser) => {
-  const page = await openConsole(browser, true);
+  const page = await openConsole(browser);
   await relayConnected(page);
   // The page's relay started again with data-enqueue-next-state's option.
   await softphone(page).evaluate(() => {

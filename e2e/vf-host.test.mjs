@@ -261,13 +261,14 @@ consoleTest("the softphone's relay through the bridge: the phone's Lunch becomes
   const { page, frame } = await openConsole(browser.context, origins.lightning, `?softphone=1&host=${encodeURIComponent("telephony=none")}`);
   await panelSees(page, (m) => m.state.telephony.state === "Available", "the relay's snapshot to reach the engine");
   assert.match(await statusLine(frame).innerText(), /^omnisync: running \(softphone relay/);
-  const softphone = page.frames().find((f) => f.url().includes("/apex/OmniSyncSoftphone"));
-  await softphone.evaluate(() => window.fakePhone.change("Lunch"));
+  // The agent picks Lunch in the CCP (the stand-in for Amazon's, which Streams frames in the softphone).
+  const ccp = page.frames().find((f) => f.url().includes("/ccp-v2/"));
+  await ccp.evaluate(() => window.ccpStandin.agentPicks("Lunch"));
   const call = await waitFor(async () => (await lightning(page)).toolkitCalls.find((c) => c.method === "setServicePresenceStatus"), { what: "the status change" });
   assert.deepEqual(call.arg, { statusId: orgId("a", "Lunch") });
   const fake = await lightning(page);
   assert.ok(fake.telephony.some((t) => t.from === "softphone" && t.message.type === "changed"), "the relay's change crossed the bridge");
-  assert.ok(fake.telephony.some((t) => t.from === "bridge" && t.message.type === "snapshotRequest"), "the host's request crossed the bridge");
+  assert.ok(fake.telephony.some((t) => t.from === "bridge" && t.message.type === "pair"), "the host's pairing crossed the bridge");
   assert.ok(fake.toHost.filter((m) => m.kind === "telephony").length > 0, "telephony reached the host over the port");
 });
 
