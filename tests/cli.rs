@@ -98,6 +98,24 @@ fn check_with_a_catalog_names_each_status_the_org_lacks() {
     assert!(stdout(&out).contains("\"Lunch\""), "{}", stdout(&out));
 }
 
+/// docs/salesforce.md: an agent's own export (the statuses their profile and permission
+/// sets grant) as the catalog; a status the rules name and the agent may not use is
+/// named, and the message says that a per-agent export is one reason.
+#[test]
+fn check_with_an_agents_own_export_names_a_status_the_agent_may_not_use() {
+    let (code, report) = check_defaults_against("tests/fixtures/catalog/agent-without-lunch.json");
+    assert_eq!(code, Some(1), "{report}");
+    let errors = report["errors"].as_array().cloned().unwrap_or_default();
+    let lunch = errors
+        .iter()
+        .filter(|e| e["code"] == "rules.unknownStatus")
+        .filter_map(|e| e["message"].as_str())
+        .find(|m| m.contains("\"Lunch\""))
+        .unwrap_or_default()
+        .to_string();
+    assert!(lunch.contains("the agent may not use it"), "{report}");
+}
+
 #[test]
 fn check_with_a_catalog_warns_when_the_rules_give_another_id() {
     let mut rules: Value = serde_json::from_str(

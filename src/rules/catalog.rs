@@ -147,7 +147,8 @@ pub(crate) fn resolve(rules: &mut CompiledRules, catalog: &Catalog) -> Result<Ve
             names.push(format!("and {more} more"));
         }
         let message = format!(
-            "the org has no ServicePresenceStatus with the DeveloperName {}; {}",
+            "the catalog has no ServicePresenceStatus with the DeveloperName {} (the org lacks it or, \
+             in an agent's own export, the agent may not use it); {}",
             names.join(", "),
             listed(catalog)
         );
@@ -192,7 +193,8 @@ fn unknown(catalog: &Catalog, name: &str, i: usize) -> Finding {
         "rules.unknownStatus",
         format!("$.statuses[{i}].developerName"),
         format!(
-            "the org has no ServicePresenceStatus with the DeveloperName \"{name}\"{hint}; {}",
+            "the catalog has no ServicePresenceStatus with the DeveloperName \"{name}\"{hint} (the org \
+             lacks it or, in an agent's own export, the agent may not use it); {}",
             listed(catalog)
         ),
     )
