@@ -42,8 +42,8 @@ function consoleTest(name, body, options = {}) {
 const lightning = (page) => page.evaluate(() => JSON.parse(JSON.stringify(window.fakeLightning)));
 const statusLine = (frame) => frame.locator("#omnisync-status");
 /** Waits for a state the bridge handed its panel that satisfies `predicate`. */
-const panelSees = (page, predicate, what) =>
-  waitFor(async () => (await lightning(page)).panel.filter((m) => !m.error).find(predicate), { what, timeout: 15000 });
+const panelSees = (page, predicate, what, timeout = 15000) =>
+  waitFor(async () => (await lightning(page)).panel.filter((m) => !m.error).find(predicate), { what, timeout });
 
 for (const telephony of ["connect", "softphone"]) {
   consoleTest(`${telephony}: the host runs in the bridge's frame on the Visualforce origin; Lunch on the phone becomes Omni-Channel Lunch`, async (browser) => {
@@ -259,7 +259,9 @@ for (const apex of [true, false]) {
 
 consoleTest("the softphone's relay through the bridge: the phone's Lunch becomes Omni Lunch, and the host speaks only to its bridge", async (browser) => {
   const { page, frame } = await openConsole(browser.context, origins.lightning, `?softphone=1&host=${encodeURIComponent("telephony=none")}`);
-  await panelSees(page, (m) => m.state.telephony.state === "Available", "the relay's snapshot to reach the engine");
+  // At the engine's next reconcile (every 30 s) at the latest, when its first read went
+  // out before the CCP's agent was there.
+  await panelSees(page, (m) => m.state.telephony.state === "Available", "the relay's snapshot to reach the engine", 45000);
   assert.match(await statusLine(frame).innerText(), /^omnisync: running \(softphone relay/);
   // The agent picks Lunch in the CCP (the stand-in for Amazon's, which Streams frames in the softphone).
   const ccp = page.frames().find((f) => f.url().includes("/ccp-v2/"));
