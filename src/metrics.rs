@@ -147,11 +147,21 @@ impl UserServicePresence {
     }
 }
 
-/// Seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ` (UTC), the proleptic Gregorian
-/// calendar computed from the day count (Howard Hinnant's civil_from_days).
+/// Seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ` (UTC).
 pub(crate) fn iso8601(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
+    let (year, month, day) = civil_from_days((seconds / 86_400) as i64);
     let secs = seconds % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// (year, month, day) of a day count since 1970-01-01 in the proleptic Gregorian
+/// calendar (Howard Hinnant's civil_from_days).
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -160,13 +170,7 @@ pub(crate) fn iso8601(seconds: u64) -> String {
     let mp = (5 * doy + 2) / 153;
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
 /// Accumulates presence records as events arrive.
