@@ -31,7 +31,12 @@ echo "==> native tests"
 cargo test --release 2>&1 | tee target/native-tests.log
 # --features panic-test: the test build only (tests/wasm_panic.rs); never the bundle.
 echo "==> wasm tests (node and headless Chromium)"
+# ChromeDriver's first start on a fresh machine can take longer than the runner's
+# default 5 s to bind its port: give it two minutes (the runner retries within them).
+# webdriver.json adds the flags that keep Chromium off a closed network.
 CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \
+WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-120}" \
+WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
     cargo test --target wasm32-unknown-unknown --features panic-test 2>&1 | tee target/wasm-tests.log
 
 echo "==> JavaScript tests (conformance through the JS API, shim adapters, runtime)"
