@@ -378,10 +378,7 @@ impl Compiler {
                     }
                     Right::Value(v) => {
                         let at = format!("{path}.right.value");
-                        let telephony = matches!(
-                            cmp.left,
-                            Operand::TelephonyNewState | Operand::TelephonyOldState
-                        );
+                        let telephony = cmp.left.is_telephony_state();
                         // "Init" never reaches the engine: the hosts report it as no state.
                         if telephony && v.as_str() == Some(NO_STATE) {
                             ok &= self.telephony_name(NO_STATE, &at);

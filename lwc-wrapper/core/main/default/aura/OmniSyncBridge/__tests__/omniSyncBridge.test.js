@@ -252,6 +252,23 @@ describe("failures", () => {
   });
 });
 
+// The engine's table of the bridge methods it calls (src/toolkit.rs, written out to
+// schema/toolkit.json and kept equal to it by the native tests).
+const TOOLKIT = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "..", "..", "..", "schema", "toolkit.json"), "utf8"));
+
+describe("the allow-list", () => {
+  const allowed = TOOLKIT.commands.filter((c) => c.bridgeAllows).map((c) => c.method).sort();
+
+  it("is the engine's table of the toolkit commands it issues", () => {
+    expect(allowed.length).toBeGreaterThan(0);
+    expect([...helper.allowedCommands()].sort()).toEqual(allowed);
+  });
+
+  it("has a command of each in this test's data", () => {
+    expect(COMMANDS.map(([method]) => method).sort()).toEqual(allowed);
+  });
+});
+
 describe("commands the engine does not issue", () => {
   const allowed = "setServicePresenceStatus, login, getServicePresenceStatusId, getAgentWorkload, getAgentWorks, getServicePresenceStatusChannels";
   it.each([...NOT_ISSUED, "destroy", "get", "toString", "constructor", "__proto__", "hasOwnProperty", "eval", "openAgentWork", "", null, 42])(
