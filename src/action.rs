@@ -3,7 +3,8 @@
 //! of its own so that the rules layer builds actions (`CompiledRules::action`) without
 //! knowing the engine, and the engine reads rules without the rules reading it.
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
 
 /// One of the two systems kept in step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -30,18 +31,33 @@ impl Side {
     }
 }
 
-/// An effect the host must carry out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+/// An effect the host must carry out. Its outside form (`{"type": ..., field: ...}`)
+/// is written once, by [`Action::type_name`] and [`Action::fields`]: serde's form
+/// below and the wasm binding's action objects are built from them, and
+/// `tests/vocabulary.rs` holds the TypeScript `Action` type to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    #[serde(rename_all = "camelCase")]
     SetOmniStatus {
         status_id: String,
         developer_name: String,
         rule: String,
     },
-    #[serde(rename_all = "camelCase")]
-    SetTelephonyState { state: String, rule: String },
+    SetTelephonyState {
+        state: String,
+        rule: String,
+    },
+}
+
+impl Serialize for Action {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let fields = self.fields();
+        let mut map = serializer.serialize_map(Some(fields.len() + 1))?;
+        map.serialize_entry("type", self.type_name())?;
+        for (name, value) in fields {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
 }
 
 /// Which target of which rule acts: indices into [`CompiledRules::rules`] and that
@@ -53,6 +69,30 @@ pub struct Chosen {
 }
 
 impl Action {
+    /// The `type` of its outside form.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Action::SetOmniStatus { .. } => "setOmniStatus",
+            Action::SetTelephonyState { .. } => "setTelephonyState",
+        }
+    }
+
+    /// The fields of its outside form after `type`, in order, each a string.
+    pub fn fields(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            Action::SetOmniStatus {
+                status_id,
+                developer_name,
+                rule,
+            } => vec![
+                ("statusId", status_id),
+                ("developerName", developer_name),
+                ("rule", rule),
+            ],
+            Action::SetTelephonyState { state, rule } => vec![("state", state), ("rule", rule)],
+        }
+    }
+
     /// The side the action writes to.
     pub fn side(&self) -> Side {
         match self {

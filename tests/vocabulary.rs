@@ -8,6 +8,7 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+use omnisync::action::Action;
 use omnisync::rules::file::{Operand, OperandType};
 use omnisync::rules::operand::Availability;
 use omnisync::toolkit::{Arg, ToolkitCommand, Use};
@@ -271,4 +272,83 @@ fn the_spec_lists_the_operands_by_kind() {
     };
     assert_eq!(names(&list[..numbers_at]), of(OperandType::Text));
     assert_eq!(names(&list[numbers_at..]), of(OperandType::Number));
+}
+
+/// One action of each kind. The match fails to compile on a new kind of action until
+/// it has one here, so the tests below see every kind.
+fn every_action() -> Vec<Action> {
+    let all = vec![
+        Action::SetOmniStatus {
+            status_id: "0N5xx0000000001AAA".into(),
+            developer_name: "Lunch".into(),
+            rule: "r".into(),
+        },
+        Action::SetTelephonyState {
+            state: "Lunch".into(),
+            rule: "r".into(),
+        },
+    ];
+    for action in &all {
+        match action {
+            Action::SetOmniStatus { .. } | Action::SetTelephonyState { .. } => {}
+        }
+    }
+    all
+}
+
+/// `export type Action = | { type: "x"; a: string } | ...` as `(type, [field])` pairs,
+/// from whichever file of the wasm binding declares it.
+fn typescript_actions() -> BTreeSet<(String, Vec<String>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/wasm");
+    let mut sources: Vec<_> = std::fs::read_dir(&dir)
+        .expect("src/wasm")
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .filter(|text| text.contains("export type Action ="))
+        .collect();
+    assert_eq!(sources.len(), 1, "one declaration of the TypeScript Action");
+    let text = sources.remove(0);
+    let start = text.find("export type Action =").expect("declared");
+    text[start..]
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let body = l.trim_start_matches('|').trim().trim_end_matches(';');
+            let body = body.trim_start_matches('{').trim_end_matches('}');
+            let mut kind = String::new();
+            let mut fields = Vec::new();
+            for part in body.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                let (name, ty) = part.split_once(':').expect("name: type");
+                match name.trim() {
+                    "type" => kind = ty.trim().trim_matches('"').to_string(),
+                    name => {
+                        assert_eq!(ty.trim(), "string", "{l}");
+                        fields.push(name.to_string());
+                    }
+                }
+            }
+            (kind, fields)
+        })
+        .collect()
+}
+
+#[test]
+fn an_action_has_one_outside_form() {
+    let mut want = BTreeSet::new();
+    for action in every_action() {
+        let fields: Vec<String> = action.fields().iter().map(|(n, _)| n.to_string()).collect();
+        // serde writes `type`, then the fields, each a string.
+        let json = serde_json::to_value(&action).expect("serialises");
+        let object = json.as_object().expect("an object");
+        assert_eq!(object["type"], action.type_name());
+        let mut keys: Vec<&String> = object.keys().filter(|k| *k != "type").collect();
+        keys.sort();
+        let mut sorted = fields.iter().collect::<Vec<_>>();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        assert!(object.values().all(Value::is_string));
+        want.insert((action.type_name().to_string(), fields));
+    }
+    assert_eq!(typescript_actions(), want, "the TypeScript Action type");
 }

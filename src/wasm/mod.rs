@@ -151,10 +151,8 @@ struct Class {
 /// An action's fields as JavaScript strings (strings are immutable: sharing is safe).
 #[derive(Clone)]
 struct ActionText {
-    omni: bool,
-    target: JsValue,
-    developer_name: JsValue,
-    rule: JsValue,
+    type_name: JsValue,
+    fields: Vec<(&'static str, JsValue)>,
 }
 
 /// Thrown by an `OmniSync` method called while another call on the same instance is
@@ -389,39 +387,23 @@ impl OmniSync {
 
 impl ActionText {
     fn new(action: Action) -> ActionText {
-        match action {
-            Action::SetOmniStatus {
-                status_id,
-                developer_name,
-                rule,
-            } => ActionText {
-                omni: true,
-                target: status_id.into(),
-                developer_name: developer_name.into(),
-                rule: rule.into(),
-            },
-            Action::SetTelephonyState { state, rule } => ActionText {
-                omni: false,
-                target: state.into(),
-                developer_name: JsValue::UNDEFINED,
-                rule: rule.into(),
-            },
+        ActionText {
+            type_name: key(action.type_name()),
+            fields: action
+                .fields()
+                .into_iter()
+                .map(|(name, value)| (name, value.into()))
+                .collect(),
         }
     }
 
-    /// A fresh action object, as `Action` serialises.
+    /// A fresh action object, as `Action` serialises (`Action::fields`).
     fn object(&self) -> Object {
         let object = Object::new();
-        let set = |k: &'static str, v: &JsValue| put(&object, k, v);
-        if self.omni {
-            set("type", &key("setOmniStatus"));
-            set("statusId", &self.target);
-            set("developerName", &self.developer_name);
-        } else {
-            set("type", &key("setTelephonyState"));
-            set("state", &self.target);
+        put(&object, "type", &self.type_name);
+        for (name, value) in &self.fields {
+            put(&object, name, value);
         }
-        set("rule", &self.rule);
         object
     }
 }
