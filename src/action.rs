@@ -46,6 +46,10 @@ pub enum Action {
         state: String,
         rule: String,
     },
+    /// Logs the agent out of Omni-Channel.
+    LogoutOmni {
+        rule: String,
+    },
 }
 
 impl Serialize for Action {
@@ -74,6 +78,7 @@ impl Action {
         match self {
             Action::SetOmniStatus { .. } => "setOmniStatus",
             Action::SetTelephonyState { .. } => "setTelephonyState",
+            Action::LogoutOmni { .. } => "logoutOmni",
         }
     }
 
@@ -90,6 +95,7 @@ impl Action {
                 ("rule", rule),
             ],
             Action::SetTelephonyState { state, rule } => vec![("state", state), ("rule", rule)],
+            Action::LogoutOmni { rule } => vec![("rule", rule)],
         }
     }
 
@@ -98,28 +104,35 @@ impl Action {
         match self {
             Action::SetOmniStatus { .. } => Side::Omni,
             Action::SetTelephonyState { .. } => Side::Telephony,
+            Action::LogoutOmni { .. } => Side::Omni,
         }
     }
 
-    /// The state the action asks for: a status Id or a telephony state name.
+    /// The state the action asks for: a status Id, a telephony state name, or
+    /// `Offline` for a logout (never a status Id, so no status event matches it).
     pub fn target(&self) -> &str {
         match self {
             Action::SetOmniStatus { status_id, .. } => status_id,
             Action::SetTelephonyState { state, .. } => state,
+            Action::LogoutOmni { .. } => crate::rules::compile::OFFLINE,
         }
     }
 
     pub fn rule(&self) -> &str {
         match self {
-            Action::SetOmniStatus { rule, .. } | Action::SetTelephonyState { rule, .. } => rule,
+            Action::SetOmniStatus { rule, .. }
+            | Action::SetTelephonyState { rule, .. }
+            | Action::LogoutOmni { rule } => rule,
         }
     }
 
-    /// A short description for traces and tables: `omni=Lunch`, `telephony=Lunch`.
+    /// A short description for traces and tables: `omni=Lunch`, `telephony=Lunch`,
+    /// `omni=logout`.
     pub fn describe(&self) -> String {
         match self {
             Action::SetOmniStatus { developer_name, .. } => format!("omni={developer_name}"),
             Action::SetTelephonyState { state, .. } => format!("telephony={state}"),
+            Action::LogoutOmni { .. } => "omni=logout".to_string(),
         }
     }
 }

@@ -267,6 +267,10 @@ impl Simulator {
                     new_state: state.clone(),
                 }
             }
+            Action::LogoutOmni { .. } => {
+                self.world.omni = None;
+                Event::Logout { reason: None }
+            }
         }
     }
 

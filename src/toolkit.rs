@@ -32,10 +32,22 @@ pub enum Use {
     FirstRead,
 }
 
+/// Whether the Aura bridge runs a command on `lightning:omniToolkitAPI` (its
+/// allow-list, checked against this column by its Jest test).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BridgeAllows {
+    Always,
+    /// A telephony command: never sent through that bridge.
+    Never,
+    /// Only when the rules file the bridge reads itself (the same static resource) has
+    /// an action that issues it: the host cannot widen the list.
+    IfARuleUsesIt,
+}
+
 /// The table: one line per command. Declaring the enum, its list and every column
 /// from the same lines means a command cannot be added without all of them.
 macro_rules! commands {
-    ($($(#[doc = $doc:literal])* $command:ident: $method:literal, $side:ident, $arg:ident, $use:ident, $allows:literal;)*) => {
+    ($($(#[doc = $doc:literal])* $command:ident: $method:literal, $side:ident, $arg:ident, $use:ident, $allows:ident;)*) => {
         /// A bridge method the engine calls.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum ToolkitCommand {
@@ -64,10 +76,8 @@ macro_rules! commands {
                 match self { $(ToolkitCommand::$command => Use::$use,)* }
             }
 
-            /// Whether the Aura bridge runs it on `lightning:omniToolkitAPI` (its
-            /// allow-list); telephony commands never go through that bridge.
-            pub const fn bridge_allows(self) -> bool {
-                match self { $(ToolkitCommand::$command => $allows,)* }
+            pub const fn bridge_allows(self) -> BridgeAllows {
+                match self { $(ToolkitCommand::$command => BridgeAllows::$allows,)* }
             }
         }
     };
@@ -75,21 +85,23 @@ macro_rules! commands {
 
 commands! {
     /// Sets the agent's Omni-Channel status, logging the agent in if needed.
-    SetStatus: "setServicePresenceStatus", Omni, StatusId, Action, true;
+    SetStatus: "setServicePresenceStatus", Omni, StatusId, Action, Always;
     /// Logs the agent back in with the last status after a lost connection.
-    Login: "login", Omni, StatusId, Relogin, true;
+    Login: "login", Omni, StatusId, Relogin, Always;
     /// The current status, or `null` when not logged in.
-    ReadStatus: "getServicePresenceStatusId", Omni, None, Read, true;
+    ReadStatus: "getServicePresenceStatusId", Omni, None, Read, Always;
     /// The channels of the current status.
-    ReadChannels: "getServicePresenceStatusChannels", Omni, None, FirstRead, true;
+    ReadChannels: "getServicePresenceStatusChannels", Omni, None, FirstRead, Always;
     /// The work items open in the agent's workspace.
-    ReadWorks: "getAgentWorks", Omni, None, FirstRead, true;
+    ReadWorks: "getAgentWorks", Omni, None, FirstRead, Always;
     /// Configured capacity and current workload.
-    ReadWorkload: "getAgentWorkload", Omni, None, Read, true;
+    ReadWorkload: "getAgentWorkload", Omni, None, Read, Always;
+    /// Logs the agent out of Omni-Channel (a `logoutOmni` action).
+    Logout: "logout", Omni, None, Action, IfARuleUsesIt;
     /// Sets the telephony state.
-    SetPhoneState: "setState", Telephony, StateName, Action, false;
+    SetPhoneState: "setState", Telephony, StateName, Action, Never;
     /// The current telephony state name.
-    ReadPhoneState: "getState", Telephony, None, Read, false;
+    ReadPhoneState: "getState", Telephony, None, Read, Never;
 }
 
 impl ToolkitCommand {
@@ -99,6 +111,7 @@ impl ToolkitCommand {
         match action {
             Action::SetOmniStatus { .. } => ToolkitCommand::SetStatus,
             Action::SetTelephonyState { .. } => ToolkitCommand::SetPhoneState,
+            Action::LogoutOmni { .. } => ToolkitCommand::Logout,
         }
     }
 
@@ -121,7 +134,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_action_is_carried_out_on_its_own_side_with_an_argument() {
+    fn an_action_is_carried_out_on_its_own_side() {
         let omni = Action::SetOmniStatus {
             status_id: "0N5".into(),
             developer_name: "Lunch".into(),
@@ -131,11 +144,11 @@ mod tests {
             state: "Lunch".into(),
             rule: "r".into(),
         };
-        for action in [omni, phone] {
+        let logout = Action::LogoutOmni { rule: "r".into() };
+        for action in [omni, phone, logout] {
             let command = ToolkitCommand::of(&action);
             assert_eq!(command.side(), action.side());
             assert_eq!(command.used(), Use::Action);
-            assert_ne!(command.arg(), Arg::None);
         }
     }
 

@@ -42,7 +42,7 @@ fn omni_ids(mut engine: Engine) -> Vec<String> {
         .into_iter()
         .filter_map(|a| match a {
             Action::SetOmniStatus { status_id, .. } => Some(status_id),
-            Action::SetTelephonyState { .. } => None,
+            Action::SetTelephonyState { .. } | Action::LogoutOmni { .. } => None,
         })
         .collect()
 }

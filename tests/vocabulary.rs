@@ -11,7 +11,7 @@
 use omnisync::action::Action;
 use omnisync::rules::file::{Operand, OperandType};
 use omnisync::rules::operand::Availability;
-use omnisync::toolkit::{Arg, ToolkitCommand, Use};
+use omnisync::toolkit::{Arg, BridgeAllows, ToolkitCommand, Use};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -26,6 +26,14 @@ fn arg_json(arg: Arg) -> Value {
         Arg::None => Value::Null,
         Arg::StatusId => json!("statusId"),
         Arg::StateName => json!("name"),
+    }
+}
+
+fn allows_name(allows: BridgeAllows) -> &'static str {
+    match allows {
+        BridgeAllows::Always => "always",
+        BridgeAllows::Never => "never",
+        BridgeAllows::IfARuleUsesIt => "ifARuleUsesIt",
     }
 }
 
@@ -49,7 +57,7 @@ fn toolkit_json() -> String {
                 "bridge": c.side().name(),
                 "arg": arg_json(c.arg()),
                 "use": use_name(c.used()),
-                "bridgeAllows": c.bridge_allows(),
+                "bridgeAllows": allows_name(c.bridge_allows()),
             })
         })
         .collect();
@@ -123,7 +131,13 @@ fn the_runtime_docs_table_is_the_toolkit_table() {
                 omnisync::rules::file::Side::Omni => "host",
                 omnisync::rules::file::Side::Telephony => "telephony",
             };
-            let allows = if c.bridge_allows() { "yes" } else { "no" };
+            let allows = match c.bridge_allows() {
+                BridgeAllows::Always => "yes",
+                BridgeAllows::Never => "no",
+                BridgeAllows::IfARuleUsesIt => {
+                    "only if its own copy of the rules has a rule that issues it"
+                }
+            };
             [&format!("`{}`", c.method()), bridge, arg, called, allows]
                 .map(str::to_string)
                 .to_vec()
@@ -210,7 +224,10 @@ fn docs_name_exactly_the_toolkit_tables_methods() {
     let listed = &row[row.find("the engine issues:").expect("list")..];
     let listed = &listed[..listed.find(')').expect("list ends")];
     let listed: BTreeSet<String> = quoted(listed).into_iter().collect();
-    assert_eq!(listed, methods(ToolkitCommand::bridge_allows));
+    assert_eq!(
+        listed,
+        methods(|c| c.bridge_allows() != BridgeAllows::Never)
+    );
 }
 
 #[test]
@@ -287,10 +304,13 @@ fn every_action() -> Vec<Action> {
             state: "Lunch".into(),
             rule: "r".into(),
         },
+        Action::LogoutOmni { rule: "r".into() },
     ];
     for action in &all {
         match action {
-            Action::SetOmniStatus { .. } | Action::SetTelephonyState { .. } => {}
+            Action::SetOmniStatus { .. }
+            | Action::SetTelephonyState { .. }
+            | Action::LogoutOmni { .. } => {}
         }
     }
     all

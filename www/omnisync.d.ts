@@ -20,6 +20,8 @@ export interface HostBridge {
   getServicePresenceStatusChannels?(): Promise<{ channelId: string; developerName: string }[] | { channels: string }>;
   /** Optional; read after a (re)load. Lightning resolves the array, Classic `{works: "<JSON>"}`. */
   getAgentWorks?(): Promise<{ workItemId: string; workId: string; isEngaged: boolean }[] | { works: string }>;
+  /** Optional; called only for a `logoutOmni` rule action. */
+  logout?(): Promise<unknown>;
 }
 
 /** The telephony side. */

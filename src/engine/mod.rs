@@ -283,6 +283,7 @@ impl Engine {
             Action::SetTelephonyState { state, .. } => {
                 self.already_in(&Target::Telephony(state.clone()))
             }
+            Action::LogoutOmni { .. } => self.already_in(&Target::OmniLogout),
         }
     }
 
@@ -402,7 +403,7 @@ impl Engine {
             }
             for (t, target) in rule.targets.iter().enumerate() {
                 let slot = match target {
-                    Target::Omni { .. } => &mut omni,
+                    Target::Omni { .. } | Target::OmniLogout => &mut omni,
                     Target::Telephony(_) => &mut telephony,
                 };
                 let chosen = Chosen { rule: r, target: t };
@@ -438,6 +439,8 @@ impl Engine {
                         .is_some_and(|id| crate::rules::salesforce_id::same_id(id, status_id))
             }
             Target::Telephony(state) => self.state.telephony.state.as_deref() == Some(state),
+            // Only a definite logout: before any Omni event the agent may be logged in.
+            Target::OmniLogout => !self.state.omni.logged_in && self.state.omni.since.is_some(),
         }
     }
 }

@@ -279,6 +279,7 @@ pub(crate) fn attribute(
                     let name = match target {
                         Target::Omni { developer_name, .. } => developer_name.clone(),
                         Target::Telephony(state) => state.clone(),
+                        Target::OmniLogout => target.name().to_string(),
                     };
                     (target.side(), name, rule.to_string())
                 })

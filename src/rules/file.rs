@@ -262,6 +262,8 @@ impl Comparator {
 pub enum ActionDef {
     SetOmniStatus(String),
     SetTelephonyState(String),
+    /// `{"logoutOmni": true}`: logs the agent out of Omni-Channel.
+    LogoutOmni(bool),
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

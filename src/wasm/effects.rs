@@ -10,7 +10,7 @@ use super::state::{Bridges, Shared};
 use crate::action::Side;
 use crate::read::PresenceRead;
 use crate::sync::Command;
-use crate::toolkit::ToolkitCommand;
+use crate::toolkit::{Arg, ToolkitCommand};
 use js_sys::Reflect;
 use std::future::Future;
 use std::pin::Pin;
@@ -76,11 +76,15 @@ pub(crate) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
         match command {
             Command::Execute { id, action, .. } => {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let target = JsValue::from_str(action.target());
                     let command = ToolkitCommand::of(&action);
                     let bridge = bridge_of(command, &host, &telephony);
+                    // The table says whether the method takes the action's target.
+                    let args = match command.arg() {
+                        Arg::None => vec![],
+                        Arg::StatusId | Arg::StateName => vec![JsValue::from_str(action.target())],
+                    };
                     // The bridge is called here, before the first await.
-                    let call = call_within(ms, bridge, command.method(), &[target]);
+                    let call = call_within(ms, bridge, command.method(), &args);
                     // The other tabs hear of it once the call is under way.
                     if let Ok(inner) = shared.inner.try_borrow() {
                         inner.announce("acting", &action);

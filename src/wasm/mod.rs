@@ -76,7 +76,8 @@ export interface Finding { code: string; path: string; message: string }
 export interface OmniSyncError extends Error { code: string; details: Finding[] }
 export type Action =
   | { type: "setOmniStatus"; statusId: string; developerName: string; rule: string }
-  | { type: "setTelephonyState"; state: string; rule: string };
+  | { type: "setTelephonyState"; state: string; rule: string }
+  | { type: "logoutOmni"; rule: string };
 export interface Check { left: string; value: unknown; op: string; rightOperand?: string; right: unknown; result: boolean }
 export interface RuleTrace { rule: string; matched: boolean; outcome: "emitted" | "alreadyInState" | "superseded" | "notMatched" | "outOfScope"; checks: Check[] }
 export interface Trace { event: string; at: number; rules: RuleTrace[]; notes: string[] }

@@ -306,6 +306,9 @@ impl Compiler {
                         }
                         ActionDef::SetTelephonyState(name) => self
                             .telephony_target(name, &format!("{path}.then[{j}].setTelephonyState")),
+                        ActionDef::LogoutOmni(yes) => {
+                            self.logout_target(*yes, &format!("{path}.then[{j}].logoutOmni"))
+                        }
                     })
                     .collect();
             if r.name.chars().any(unsafe_in_name) {
@@ -506,6 +509,17 @@ impl Compiler {
             format!("the telephony system has no state \"{name}\"; the known states are: {known}"),
         );
         false
+    }
+
+    fn logout_target(&mut self, yes: bool, path: &str) -> Option<Target> {
+        if !yes {
+            self.error(
+                "rules.invalid",
+                path,
+                "\"logoutOmni\" takes true (log the agent out); to not log out, remove the action",
+            );
+        }
+        yes.then_some(Target::OmniLogout)
     }
 
     fn telephony_target(&mut self, name: &str, path: &str) -> Option<Target> {

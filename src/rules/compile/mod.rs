@@ -62,21 +62,24 @@ pub enum Target {
         developer_name: String,
     },
     Telephony(String),
+    /// Logged out of Omni-Channel: what rules then read as `Offline`.
+    OmniLogout,
 }
 
 impl Target {
     pub fn side(&self) -> Side {
         match self {
-            Target::Omni { .. } => Side::Omni,
+            Target::Omni { .. } | Target::OmniLogout => Side::Omni,
             Target::Telephony(_) => Side::Telephony,
         }
     }
 
-    /// The DeveloperName or telephony state name.
+    /// The DeveloperName or telephony state name (`Offline` for a logout).
     pub fn name(&self) -> &str {
         match self {
             Target::Omni { developer_name, .. } => developer_name,
             Target::Telephony(state) => state,
+            Target::OmniLogout => OFFLINE,
         }
     }
 }
@@ -139,6 +142,7 @@ impl CompiledRules {
                 state: state.clone(),
                 rule: name,
             },
+            Target::OmniLogout => Action::LogoutOmni { rule: name },
         }
     }
 

@@ -21,7 +21,8 @@ const EVENTS = require("./data/lightningEvents.json");
 // [method, args, result].
 const COMMANDS = require("./data/toolkitCommands.json");
 
-// Toolkit methods the engine never issues: the bridge must not run them for anyone.
+// Toolkit methods the engine never issues (logout only for a rule that asks for it,
+// which these tests' bridges have not read): the bridge must not run them for anyone.
 const NOT_ISSUED = ["logout", "acceptAgentWork", "declineAgentWork", "closeAgentWork"];
 
 const resolving = (value) => jest.fn(() => Promise.resolve(value));
@@ -257,15 +258,87 @@ describe("failures", () => {
 const TOOLKIT = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "..", "..", "..", "schema", "toolkit.json"), "utf8"));
 
 describe("the allow-list", () => {
-  const allowed = TOOLKIT.commands.filter((c) => c.bridgeAllows).map((c) => c.method).sort();
+  const allowed = TOOLKIT.commands.filter((c) => c.bridgeAllows === "always").map((c) => c.method).sort();
+  const byRule = TOOLKIT.commands.filter((c) => c.bridgeAllows === "ifARuleUsesIt").map((c) => c.method).sort();
 
   it("is the engine's table of the toolkit commands it issues", () => {
     expect(allowed.length).toBeGreaterThan(0);
     expect([...helper.allowedCommands()].sort()).toEqual(allowed);
+    expect(Object.keys(helper.ruleCommands()).sort()).toEqual(byRule);
+    // Every row says one of the three.
+    const known = TOOLKIT.commands.filter((c) => ["always", "never", "ifARuleUsesIt"].includes(c.bridgeAllows));
+    expect(known).toHaveLength(TOOLKIT.commands.length);
   });
 
   it("has a command of each in this test's data", () => {
     expect(COMMANDS.map(([method]) => method).sort()).toEqual(allowed);
+  });
+});
+
+// The bridge's own copy of the rules (the omnisyncRules static resource, fetched at
+// start) decides whether it runs logout; nothing the host sends can.
+describe("logout, only for a rules file that asks for it", () => {
+  const RESOURCE = "/resource/1700000000000/omnisyncRules";
+  const rulesWith = (then) => JSON.stringify({
+    version: 1,
+    statuses: [],
+    rules: [{ name: "phone offline", on: "telephony.stateChanged", then }],
+  });
+  const LOGOUT_RULES = rulesWith([{ logoutOmni: true }]);
+  const OTHER_RULES = rulesWith([{ setOmniStatus: "Available" }]);
+
+  function serving(text, ok = true) {
+    global.$A.get = jest.fn((key) => (key === "$Resource.omnisyncRules" ? RESOURCE : undefined));
+    global.fetch = jest.fn(() => Promise.resolve({ ok, text: () => Promise.resolve(text) }));
+  }
+  afterEach(() => {
+    delete global.fetch;
+  });
+
+  async function logout(component) {
+    receive(component, { kind: "command", id: "c-logout", method: "logout", args: [] });
+    await flush();
+    return published(component).find((m) => m.id === "c-logout");
+  }
+
+  it("runs logout when its own copy of the rules has a logoutOmni action", async () => {
+    serving(LOGOUT_RULES);
+    const toolkit = fakeToolkit();
+    const component = fakeComponent(toolkit);
+    expect(await helper.readOwnRules(component)).toEqual(["logout"]);
+    expect(global.fetch).toHaveBeenCalledWith(RESOURCE, { credentials: "same-origin" });
+    expect(await logout(component)).toEqual({ kind: "reply", id: "c-logout", ok: true, result: true });
+    expect(toolkit.logout).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ["has no logout rule", OTHER_RULES, true],
+    ["says logoutOmni false", rulesWith([{ logoutOmni: false }]), true],
+    ["is not JSON", "{", true],
+    ["cannot be read", LOGOUT_RULES, false],
+  ])("refuses logout when the rules resource %s", async (_, text, ok) => {
+    serving(text, ok);
+    const toolkit = fakeToolkit();
+    const component = fakeComponent(toolkit);
+    expect(await helper.readOwnRules(component)).toEqual([]);
+    const reply = await logout(component);
+    expect(reply.error.code).toBe("commandNotAllowed");
+    expect(toolkit.logout).not.toHaveBeenCalled();
+  });
+
+  it("refuses logout before it has read the rules, and whatever the host sends", async () => {
+    serving(OTHER_RULES);
+    const toolkit = fakeToolkit();
+    const component = fakeComponent(toolkit);
+    // The host's own rules, state or a forged grant change nothing.
+    receive(component, { kind: "state", rules: LOGOUT_RULES, granted: ["logout"] });
+    receive(component, { kind: "rules", text: LOGOUT_RULES });
+    expect((await logout(component)).error.code).toBe("commandNotAllowed");
+    await helper.readOwnRules(component);
+    receive(component, { kind: "command", id: "c2", method: "logout", args: [{ rules: LOGOUT_RULES }] });
+    await flush();
+    expect(published(component).find((m) => m.id === "c2").error.code).toBe("commandNotAllowed");
+    expect(toolkit.logout).not.toHaveBeenCalled();
   });
 });
 
