@@ -372,3 +372,28 @@ fn an_action_has_one_outside_form() {
     }
     assert_eq!(typescript_actions(), want, "the TypeScript Action type");
 }
+
+/// A rules file's actions are the engine's kinds of action, by the same names, and
+/// docs/rules.md's table of actions lists each (the schema is the one `omnisync
+/// schema` writes, held to the code by tests/cli.rs).
+#[test]
+fn the_rules_files_actions_are_the_engines_and_the_docs() {
+    let schema: Value = serde_json::from_str(&read("schema/rules.schema.json")).expect("schema");
+    let file: BTreeSet<String> = schema["$defs"]["ActionDef"]["oneOf"]
+        .as_array()
+        .expect("ActionDef is one of its variants")
+        .iter()
+        .filter_map(|v| v["required"][0].as_str().map(str::to_string))
+        .collect();
+    let engine: BTreeSet<String> = every_action()
+        .iter()
+        .map(|a| a.type_name().to_string())
+        .collect();
+    assert_eq!(file, engine);
+    let rows = table(&read("docs/rules.md"), "| action | checked against |");
+    let documented: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|r| Some(r[0].split('"').nth(1)?.to_string()))
+        .collect();
+    assert_eq!(documented, engine, "docs/rules.md, Actions");
+}

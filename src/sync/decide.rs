@@ -122,14 +122,17 @@ impl SyncLoop {
 }
 
 /// Whether an action asks for the state `target` stands for (status Ids compared as
-/// Salesforce compares them).
+/// Salesforce compares them). Matched on every kind of action, so a new one must say
+/// what its echo is.
 fn aims_at(action: &Action, target: &Target) -> bool {
-    match (action, target) {
-        (Action::SetOmniStatus { status_id, .. }, Target::Omni { status_id: id, .. }) => {
-            crate::rules::salesforce_id::same_id(status_id, id)
+    match action {
+        Action::SetOmniStatus { status_id, .. } => matches!(
+            target,
+            Target::Omni { status_id: id, .. } if crate::rules::salesforce_id::same_id(status_id, id)
+        ),
+        Action::SetTelephonyState { state, .. } => {
+            matches!(target, Target::Telephony(name) if name == state)
         }
-        (Action::SetTelephonyState { state, .. }, Target::Telephony(name)) => state == name,
-        (Action::LogoutOmni { .. }, Target::OmniLogout) => true,
-        _ => false,
+        Action::LogoutOmni { .. } => matches!(target, Target::OmniLogout),
     }
 }
