@@ -64,11 +64,12 @@
         return Object.keys(commands).filter(function (method) { return asked[method]; });
     },
 
-    // Reads the rules resource once at start, from this component's own origin.
+    // Reads the rules resource once at start (v.rulesUrl, the markup's
+    // $Resource.omnisyncRules), from this component's own origin.
     readOwnRules: function (component) {
         var self = this;
         var relay = this.relay(component);
-        var url = typeof $A.get === "function" ? $A.get("$Resource.omnisyncRules") : null;
+        var url = component.get("v.rulesUrl");
         if (typeof url !== "string" || url === "" || typeof fetch !== "function") {
             return Promise.resolve([]);
         }

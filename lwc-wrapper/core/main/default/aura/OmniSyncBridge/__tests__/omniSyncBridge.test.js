@@ -287,9 +287,13 @@ describe("logout, only for a rules file that asks for it", () => {
   const LOGOUT_RULES = rulesWith([{ logoutOmni: true }]);
   const OTHER_RULES = rulesWith([{ setOmniStatus: "Available" }]);
 
+  // A bridge whose markup gives the resource's URL, and the org serving `text` there.
   function serving(text, ok = true) {
-    global.$A.get = jest.fn((key) => (key === "$Resource.omnisyncRules" ? RESOURCE : undefined));
     global.fetch = jest.fn(() => Promise.resolve({ ok, text: () => Promise.resolve(text) }));
+    const toolkit = fakeToolkit();
+    const component = fakeComponent(toolkit);
+    component.set("v.rulesUrl", RESOURCE);
+    return { toolkit, component };
   }
   afterEach(() => {
     delete global.fetch;
@@ -302,9 +306,7 @@ describe("logout, only for a rules file that asks for it", () => {
   }
 
   it("runs logout when its own copy of the rules has a logoutOmni action", async () => {
-    serving(LOGOUT_RULES);
-    const toolkit = fakeToolkit();
-    const component = fakeComponent(toolkit);
+    const { toolkit, component } = serving(LOGOUT_RULES);
     expect(await helper.readOwnRules(component)).toEqual(["logout"]);
     expect(global.fetch).toHaveBeenCalledWith(RESOURCE, { credentials: "same-origin" });
     expect(await logout(component)).toEqual({ kind: "reply", id: "c-logout", ok: true, result: true });
@@ -317,9 +319,7 @@ describe("logout, only for a rules file that asks for it", () => {
     ["is not JSON", "{", true],
     ["cannot be read", LOGOUT_RULES, false],
   ])("refuses logout when the rules resource %s", async (_, text, ok) => {
-    serving(text, ok);
-    const toolkit = fakeToolkit();
-    const component = fakeComponent(toolkit);
+    const { toolkit, component } = serving(text, ok);
     expect(await helper.readOwnRules(component)).toEqual([]);
     const reply = await logout(component);
     expect(reply.error.code).toBe("commandNotAllowed");
@@ -327,9 +327,7 @@ describe("logout, only for a rules file that asks for it", () => {
   });
 
   it("refuses logout before it has read the rules, and whatever the host sends", async () => {
-    serving(OTHER_RULES);
-    const toolkit = fakeToolkit();
-    const component = fakeComponent(toolkit);
+    const { toolkit, component } = serving(OTHER_RULES);
     // The host's own rules, state or a forged grant change nothing.
     receive(component, { kind: "state", rules: LOGOUT_RULES, granted: ["logout"] });
     receive(component, { kind: "rules", text: LOGOUT_RULES });
@@ -683,6 +681,8 @@ describe("bundle", () => {
     expect(markup).toMatch(/<c:omniSyncPanel message="\{!v\.hostState\}" hostSilent="\{!v\.hostSilent\}"\/>/);
     expect(markup).toMatch(/<div aura:id="hostFrame"/);
     expect(markup).not.toMatch(/lightning:messageChannel/);
+    // The rules the bridge reads itself: the org's resource, the host's rules.
+    expect(markup).toMatch(/<aura:attribute name="rulesUrl" type="String" default="\{!\$Resource\.omnisyncRules\}" access="private"\/>/);
     expect(markup).toMatch(/implements="lightning:utilityItem,flexipage:availableForAllPageTypes" controller="OmniSyncBridgeController"/);
   });
 });
