@@ -20,6 +20,7 @@ pub mod input;
 mod record;
 pub mod report;
 mod time;
+mod timeline;
 
 pub use input::trace::{BadLine, Lines, TraceLine};
 pub use input::{InputKind, Problems, Progress};
@@ -180,7 +181,7 @@ pub fn replay(options: &Options) -> Result<Report, String> {
             scope.spawn(move || loop {
                 let next = work_rx.lock().map(|rx| rx.recv());
                 let Ok(Ok((agent, rows))) = next else { break };
-                let result = replay_agent(&agents[agent as usize], rows, shared);
+                let result = replay_agent(&agents[agent as usize], &rows, shared);
                 progress.agents_done.fetch_add(1, Ordering::Relaxed);
                 if done_tx.send(result).is_err() {
                     break;
