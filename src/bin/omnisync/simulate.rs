@@ -170,8 +170,13 @@ fn print_step(print: &Print, at: u64, event: &Value, step: &StepReport) {
         } else {
             ""
         };
+        let said = if miss.outcome == "deferred" {
+            "held"
+        } else {
+            "not acted"
+        };
         println!(
-            "{:>10}  {:<24} not acted: \"{}\": {}{hint}",
+            "{:>10}  {:<24} {said}: \"{}\": {}{hint}",
             "", "", miss.rule, miss.why
         );
     }
