@@ -63,6 +63,7 @@ export function createCloud(initial = {}) {
     /** Whether the next set-state request is refused (HTTP 400). */
     refuseNext: false,
     sessions: 0,
+    closed: false,
     queue: [],
     waiters: [],
   };
@@ -70,6 +71,11 @@ export function createCloud(initial = {}) {
     for (const w of cloud.waiters.splice(0)) w();
   };
   /** The agent's state changes in CXone (a supervisor, a contact, the agent's own UI). */
+  /** Ends every session (the end of a test). */
+  cloud.close = () => {
+    cloud.closed = true;
+    release();
+  };
   cloud.change = (next) => {
     cloud.agent = { reason: "", acw: false, ...next };
     cloud.queue.push(agentStateEvent(cloud.agent));
@@ -90,7 +96,10 @@ export function createCloud(initial = {}) {
       cloud.queue = [agentStateEvent(cloud.agent)];
       return json(202, { sessionId: `session-${cloud.sessions}` });
     }
-    if (/\/agent-sessions\/[^/]+\/get-next-event$/.test(path)) {
+    const polled = path.match(/\/agent-sessions\/([^/]+)\/get-next-event$/);
+    if (polled) {
+      // A session another page joined after this one is over (CXone answers 409).
+      if (cloud.closed || polled[1] !== `session-${cloud.sessions}`) return json(409, {});
       if (cloud.queue.length === 0) {
         // Long poll: held until an event or a short timeout (CXone holds up to 60 s).
         await new Promise((resolve) => {
@@ -122,7 +131,7 @@ export function createCloud(initial = {}) {
     if (/\/teams\/[^/]+\/unavailable-codes$/.test(path)) {
       return json(200, {
         unavailableCodes: cloud.codes.map((name, i) => ({
-          outstateId: String(i + 1), outstateDescription: name, isActive: true, isAcw: false,
+          outStateName: name, isActive: true, isAcw: false, isPersonalConnection: false, skillName: "",
         })),
       });
     }
@@ -132,9 +141,11 @@ export function createCloud(initial = {}) {
 }
 
 /** A storage like the page's localStorage (shared across reloads of one origin). */
+let origins = 0;
 export function createStorage() {
   const values = new Map();
   return {
+    origin: `origin-${++origins}`,
     getItem: (k) => (values.has(k) ? values.get(k) : null),
     setItem: (k, v) => values.set(k, String(v)),
     removeItem: (k) => values.delete(k),
@@ -167,7 +178,8 @@ function workerClass(fetchImpl) {
       this.onmessage = null;
       const noop = () => {};
       const self = {
-        fetch: fetchImpl, Headers, Request, Response, URL, setTimeout, clearTimeout, setInterval, clearInterval,
+        fetch: fetchImpl, Headers, Request, Response, URL, clearTimeout, clearInterval,
+        setTimeout: (...args) => setTimeout(...args).unref(), setInterval: (...args) => setInterval(...args).unref(),
         crypto: globalThis.crypto, performance, AbortController, AbortSignal, Promise,
         console: process.env.CXONE_DEBUG ? console : { log: noop, info: noop, warn: noop, error: noop, debug: noop },
         postMessage: (data) => queueMicrotask(() => this.onmessage?.({ data: structuredClone(data) })),
@@ -206,8 +218,17 @@ export async function openPage(cloud, storage) {
     navigator: { userAgent: "node", onLine: true, mediaDevices: {} },
     location: { href: "https://softphone.test/", origin: "https://softphone.test", protocol: "https:", hostname: "softphone.test", search: "" },
     localStorage: storage, sessionStorage: createStorage(), addEventListener: noop, removeEventListener: noop, postMessage: noop,
-    fetch: cloud.fetch, Headers, Request, Response, Blob, URL, Worker: workerClass(cloud.fetch),
-    BroadcastChannel, setTimeout, clearTimeout, setInterval, clearInterval, performance, crypto: globalThis.crypto,
+    fetch: cloud.fetch, Headers, Request, Response, Blob, URL, URLSearchParams, Worker: workerClass(cloud.fetch),
+    // Channels reach the pages of one origin (one storage) only, as in a browser.
+    BroadcastChannel: class extends BroadcastChannel {
+      constructor(name) {
+        super(`${storage.origin}:${name}`);
+        this.unref(); // a test process ends when its tests do
+      }
+    },
+    // The SDK's timers must not keep a test process alive either.
+    setTimeout: (...args) => setTimeout(...args).unref(), setInterval: (...args) => setInterval(...args).unref(),
+    clearTimeout, clearInterval, performance, crypto: globalThis.crypto,
     TextEncoder, TextDecoder, queueMicrotask, structuredClone, AbortController,
     // CXONE_DEBUG=1 shows the SDK's own log.
     console: process.env.CXONE_DEBUG ? console : { log: noop, info: noop, warn: noop, error: noop, debug: noop, trace: noop },
@@ -224,17 +245,22 @@ export async function openPage(cloud, storage) {
  */
 export async function startAgentPage(sdk) {
   sdk.CXoneLeaderElector.instance.start();
-  await new Promise((resolve) => {
-    if (sdk.CXoneLeaderElector.instance.isLeader) resolve();
-    const sub = sdk.CXoneLeaderElector.instance.onLeaderChanged.subscribe((lead) => {
-      if (lead) {
-        sub?.unsubscribe();
-        resolve();
-      }
-    });
-  });
+  // The page's timers are unref'd: this wait holds the process while the tab is elected.
+  for (let i = 0; !sdk.CXoneLeaderElector.instance.isLeader; i++) {
+    if (i > 400) throw new Error("the page was never elected the leader tab");
+    await new Promise((r) => setTimeout(r, 25));
+  }
   const client = sdk.CXoneAcdClient.instance;
   client.initAcdEngagement();
   await client.session.joinSession();
   return client;
+}
+
+/**
+ * What unloading the page does to the SDK: its tab gives up leadership.
+ * @param {{sdk: object}} page
+ */
+export async function closePage({ sdk }) {
+  // Its channels stay open (unref'd): the SDK may still post while the page goes.
+  await sdk.CXoneLeaderElector.instance.elector.die();
 }
