@@ -1,12 +1,14 @@
-// A logoutOmni rule through the browser runtime: the phone going Offline makes the
-// runtime call the host bridge's logout (the method of the engine's toolkit table, with
-// no argument) once, and the logout event that follows is its echo, not an agent change.
+// A logoutOmni rule through the browser runtime, over the demo's simulated systems:
+// the phone going Offline makes the runtime call the host bridge's logout (the method
+// of the engine's toolkit table, with no argument) once, and the logout event that
+// follows is its echo, not an agent change.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createOmni, createPhone, hostBridge, telephonyBridge } from "./fake-omni.mjs";
+import { createOmni, hostBridge } from "../demo/sim/omni.js";
+import { createPhone, telephonyBridge } from "../demo/sim/phone.js";
 
 const require = createRequire(import.meta.url);
 const { OmniSync } = require("../../pkg/node/omnisync.js");

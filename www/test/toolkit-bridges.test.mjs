@@ -41,6 +41,9 @@ function bridges() {
   built.messageChannelHost = { bridge: shim.messageChannelHost(port, { timeoutMs: 5 }), calls: channel };
   built.connectTelephony = { bridge: shim.connectTelephony({ agent: () => {} }, { pollMs: 60000 }) };
   built.softphoneTelephony = { bridge: shim.softphoneTelephony({ onStateChange: () => {} }) };
+  // Any phone adapter of www/phones/ (the contract's shape, doing nothing).
+  const phone = { onChange: () => {}, start: () => {}, read: async () => null, set: async (name) => ({ state: name }) };
+  built.phoneTelephony = { bridge: shim.phoneTelephony(phone) };
   const relay = { subscribe: () => {}, postMessage: () => {} };
   built.messageChannelTelephony = { bridge: shim.messageChannelTelephony(relay, { lifecycle: null }) };
   return built;
