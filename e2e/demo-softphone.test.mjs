@@ -1,12 +1,14 @@
 // The console demo's topology, in headless Chromium: the softphone is a frame on the
 // demo server's second origin running the real relay, and the engine in the console
-// page hears the phone only over the simulated message channel (postMessage).
+// page hears the phone only over the simulated message channel (postMessage). Both
+// softphones of the demo: the generic hook (the default) and NICE CXone's real agent
+// SDK against the server's stand-in for CXone's cloud (?phone=cxone).
 //
 //   node e2e/run.mjs e2e/demo-softphone.test.mjs
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertRuntimeBuilt, launchBrowser, openDemo, startServer, waitFor } from "./harness.mjs";
+import { assertRuntimeBuilt, launchBrowser, openDemo, sleep, startServer, waitFor } from "./harness.mjs";
 
 let server;
 before(async () => {
@@ -47,6 +49,55 @@ test("the demo's softphone lives on another origin and reaches the engine only t
     await frame.evaluate(() => globalThis.omnisyncRelay.stop());
     await waitFor(async () => (await page.getByTestId("telephony-source").innerText()) === "waiting for the softphone",
       { what: "the console to wait for the softphone", timeout: 5000 });
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+// The CDN copy of rxjs the CXone SDK's event worker imports, served from the installed one.
+const RXJS_CDN = "https://cdnjs.cloudflare.com/ajax/libs/rxjs/6.6.7/rxjs.umd.min.js";
+const RXJS_LOCAL = new URL("../node_modules/rxjs/dist/bundles/rxjs.umd.min.js", import.meta.url).pathname;
+
+test("?phone=cxone: the softphone runs NICE CXone's real agent SDK; its states reach the engine through the relay, and back", { timeout: 90000 }, async () => {
+  await server.api("/api/reset", {});
+  const browser = await launchBrowser();
+  try {
+    await browser.context.route(RXJS_CDN, (route) => route.fulfill({ path: RXJS_LOCAL, contentType: "text/javascript" }));
+    const page = await openDemo(browser.context, server.demo, "?heartbeatMs=300&phone=cxone");
+    const { origin } = await server.api("/api/softphone");
+    const frame = page.frames().find((f) => f.url().startsWith(`${origin}/demo/softphone.html`));
+    assert.ok(frame && new URL(frame.url()).searchParams.get("phone") === "cxone", "the CXone softphone, on the second origin");
+    await waitFor(async () => (await page.getByTestId("telephony-source").innerText()) === "softphone relay: NICE CXone",
+      { what: "the relay to speak for CXone", timeout: 20000 });
+    await page.evaluate(() => {
+      window.lmsSeen = [];
+      addEventListener("message", (e) => e.data?.omnisyncLms && window.lmsSeen.push(e.data.message));
+    });
+    const changes = () => page.evaluate(() => window.lmsSeen.filter((m) => m.kind === "telephony" && m.type === "changed").map((m) => m.newState));
+
+    // The agent picks Lunch in CXone: Unavailable with the code Lunch reaches the engine as "Lunch".
+    await page.frameLocator("[data-testid=softphone-frame]").getByTestId("phone-state-select").selectOption("Lunch");
+    await waitFor(async () => (await state()).omni.developerName === "Lunch", { what: "Omni-Channel on Lunch", timeout: 15000 });
+    assert.deepEqual(await changes(), ["Lunch"]);
+
+    // The agent picks Break in Omni-Channel: the SDK asks CXone once, with the code.
+    const breakId = (await state()).catalog.statuses.find((s) => s.developerName === "Break").id;
+    await server.api("/api/omni/status", { statusId: breakId, by: "agent" });
+    await waitFor(async () => (await server.api("/api/cxone")).setStateCalls.length, { what: "setAgentState", timeout: 15000 });
+    await sleep(1500);
+    assert.deepEqual((await server.api("/api/cxone")).setStateCalls, [{ state: "Unavailable", reason: "Break" }]);
+    assert.equal((await state()).telephony.state, "Break");
+
+    // A reload of the softphone page: a new SDK and relay, whose first state is no change.
+    const before = (await changes()).length;
+    await frame.evaluate(() => location.reload());
+    await waitFor(async () => (await page.getByTestId("telephony-source").innerText()) === "softphone relay: NICE CXone",
+      { what: "the reloaded relay", timeout: 20000 });
+    await sleep(1500);
+    assert.equal((await changes()).length, before, "the reload is no change");
+    assert.equal((await state()).omni.developerName, "Break");
+    assert.equal((await server.api("/api/cxone")).setStateCalls.length, 1);
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();

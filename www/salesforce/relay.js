@@ -45,7 +45,7 @@ function statusLine(global, state, text) {
 /**
  * Starts a relay.
  * @param {object} [overrides] `{channel, heartbeatMs, commandTimeoutMs,
- *   enqueueNextState, client, opencti, connect, softphone, log, status, ccpWaitMs, pollMs, queryMs}`.
+ *   enqueueNextState, client, opencti, connect, CXoneAcdClient, softphone, log, status, ccpWaitMs, pollMs, queryMs}`.
  * @param {object} [global] the page's window (its `sforce`, `connect`,
  *   `omnisyncSoftphone`, `crypto`, `sessionStorage`, `document`, `console`).
  * @returns {{id: string, stop: function(): void}} the running relay.
