@@ -20,6 +20,8 @@ export { startAgentPage } from "../demo/sim/cxone.js";
 
 const ROOT = new URL("../../", import.meta.url);
 export const ACD_BASE = "https://api-cxone.stand-in.test";
+/** The agent's ACD session. */
+const SESSION = "session-1001";
 const RXJS_UMD = new URL("node_modules/rxjs/dist/bundles/rxjs.umd.min.js", ROOT);
 
 let bundled;
@@ -95,15 +97,18 @@ export function createCloud(initial = {}) {
     const path = url.pathname;
     if (url.origin !== ACD_BASE) return json(404, {});
     if (path.endsWith("/agent-sessions/join")) {
+      // Joining attaches a page to the agent's one session: a reloaded page joins the
+      // session its earlier self joined (the SDK keeps polling the session Id it
+      // stored), and its first poll answers with the agent's current state.
       cloud.sessions += 1;
-      // A new session's first poll answers with the agent's current state.
       cloud.queue = [agentStateEvent(cloud.agent)];
-      return json(202, { sessionId: `session-${cloud.sessions}` });
+      release();
+      return json(202, { sessionId: SESSION });
     }
     const polled = path.match(/\/agent-sessions\/([^/]+)\/get-next-event$/);
     if (polled) {
       // A session another page joined after this one is over (CXone answers 409).
-      if (cloud.closed || polled[1] !== `session-${cloud.sessions}`) return json(409, {});
+      if (cloud.closed || polled[1] !== SESSION) return json(409, {});
       if (cloud.queue.length === 0) {
         // Long poll: held until an event or a short timeout (CXone holds up to 60 s).
         await new Promise((resolve) => {
@@ -112,7 +117,7 @@ export function createCloud(initial = {}) {
         });
       }
       if (cloud.queue.length === 0) return json(304);
-      return json(200, { sessionId: `session-${cloud.sessions}`, events: cloud.queue.splice(0) });
+      return json(200, { sessionId: SESSION, events: cloud.queue.splice(0) });
     }
     if (/\/agent-sessions\/[^/]+\/state$/.test(path) && method === "POST") {
       const body = JSON.parse(init.body ?? "{}");
