@@ -231,12 +231,17 @@ function json(res, status, value) {
   res.end(JSON.stringify(value));
 }
 
-async function readBody(req) {
+async function readText(req) {
   let text = "";
   for await (const chunk of req) {
     text += chunk;
     if (text.length > 65536) throw new HttpError(413, "body too large");
   }
+  return text;
+}
+
+async function readBody(req) {
+  const text = await readText(req);
   if (!text) return {};
   try {
     const body = JSON.parse(text);
@@ -291,15 +296,6 @@ async function cxoneRequest(req, res, url) {
   const answer = await stand.fetch(`${ACD_BASE}${url.pathname.slice(CXONE_CLOUD.length)}${url.search}`, { method: req.method, body });
   res.writeHead(answer.status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
   res.end(answer.status === 304 ? undefined : await answer.text());
-}
-
-async function readText(req) {
-  let text = "";
-  for await (const chunk of req) {
-    text += chunk;
-    if (text.length > 65536) throw new HttpError(413, "body too large");
-  }
-  return text;
 }
 
 /** The SDK as one classic script defining `CXoneSdk`, bundled once. */
