@@ -109,6 +109,19 @@ fn imported_tables_check_and_simulate_a_cxone_trace_with_no_hand_edit() {
     );
 }
 
+/// The imported file as committed: the JS engine test (www/test/cxone-engine.test.mjs)
+/// runs it against the CXone adapter and the real SDK as it is.
+#[test]
+fn the_import_is_the_file_the_js_engine_test_runs() {
+    let out = omnisync(&["import", "--from", "cxone", TABLES, "--users", USERS]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout),
+        read("tests/fixtures/cxone/rules.json"),
+        "regenerate tests/fixtures/cxone/rules.json with the import command"
+    );
+}
+
 #[test]
 fn the_file_names_what_the_adapter_reports() {
     let imported = from_cxone_with_users(

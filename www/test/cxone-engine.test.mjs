@@ -1,32 +1,27 @@
 // NICE CXone end to end in node: the real agent SDK (unmodified, its cloud the stand-in
 // of cxone-cloud.mjs), the CXone adapter picked by the one phone choice, and the engine
-// (the built wasm package, pkg/: `bash scripts/build-wasm.sh`) with rules in the shape
-// `omnisync import --from cxone` writes. The shim path (the SDK in the engine's page) and
-// the relay path (the SDK in the softphone's page, reloaded) both run.
+// (the built wasm package, pkg/: `bash scripts/build-wasm.sh`) running the rules file
+// `omnisync import --from cxone` wrote from the fixture tables, as it is, with the org's
+// catalog (tests/fixtures/cxone/: tests/import_cxone.rs keeps rules.json the import's
+// output). The shim path (the SDK in the engine's page) and the relay path (the SDK in
+// the softphone's page, reloaded) both run.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { startOmniSync } from "../omnisync.js";
 import { REASON, createOmni, hostBridge } from "../demo/sim/omni.js";
 import { choosePhone } from "../phones/choose.js";
-import { CXONE_SYSTEM_STATES } from "../phones/cxone.js";
 import { messageChannelTelephony, phoneTelephony } from "../phones/telephony.js";
 import { startRelay } from "../salesforce/relay.js";
 import { closePage, createCloud, createStorage, openPage, signIn, startAgentPage } from "./cxone-cloud.mjs";
 import { lms, sleep, until } from "./lms.mjs";
 
-const AVAILABLE = "0N5Hs0000001AvlKAE";
-const LUNCH = "0N5Hs0000004LunKAE";
-// As the importer writes CXone tables (docs/cli.md, "--from cxone"), Ids added.
-const RULES = {
-  version: 1,
-  statuses: [{ id: AVAILABLE, developerName: "Available", online: true }, { id: LUNCH, developerName: "Lunch", online: false }],
-  telephony: { system: "nice-cxone", states: ["Available", "Lunch"], systemStates: [...CXONE_SYSTEM_STATES] },
-  mappings: {
-    telephonyToOmni: [{ telephony: "Available", omni: "Available" }, { telephony: "Lunch", omni: "Lunch" }],
-    omniToTelephony: [{ omni: "Available", telephony: "Available" }, { omni: "Lunch", telephony: "Lunch" }],
-  },
-};
+const fixture = (name) => JSON.parse(readFileSync(new URL(`../../tests/fixtures/cxone/${name}`, import.meta.url), "utf8"));
+const RULES = fixture("rules.json");
+const CATALOG = fixture("catalog.json").result.records;
+const idOf = (name) => CATALOG.find((r) => r.DeveloperName === name).Id;
+const AVAILABLE = idOf("Available");
+const LUNCH = idOf("Lunch");
 const wasmUrl = readFileSync(new URL("../../pkg/web/omnisync_bg.wasm", import.meta.url));
 const WAIT = 8000; // the SDK's events go through its worker and a long poll
 
@@ -40,7 +35,10 @@ function systems() {
   const cloud = createCloud({ state: "Available" });
   const storage = createStorage();
   signIn(storage);
-  const omni = createOmni({ statuses: RULES.statuses.map((s) => ({ ...s, label: s.developerName })), statusId: AVAILABLE });
+  const omni = createOmni({
+    statuses: CATALOG.map((r) => ({ id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel, online: r.DeveloperName === "Available" })),
+    statusId: AVAILABLE,
+  });
   running.push(() => cloud.close());
   return { cloud, storage, omni };
 }
@@ -64,7 +62,7 @@ async function engine(s, telephony) {
     seen.push([e.oldState, e.newState]);
     cb(e);
   }) };
-  const runtime = await startOmniSync({ wasmUrl, rules: RULES, host: hostBridge(s.omni), telephony: counted,
+  const runtime = await startOmniSync({ wasmUrl, rules: RULES, catalog: CATALOG, host: hostBridge(s.omni), telephony: counted,
     reconcileMs: 0, storage: null, channel: `cxone-${Math.random()}` });
   running.push(() => runtime.stop());
   await until(() => runtime.isLeader(), "the only tab to lead", WAIT);
