@@ -19,7 +19,12 @@ fn fixture(name: &str) -> String {
 /// What the admin does after importing: one catalog entry per status the file sets.
 fn compile(imported: &Imported) -> CompiledRules {
     let mut file = serde_json::to_value(&imported.rules).expect("serialisable");
-    assert_eq!(file["statuses"], json!([]), "the converter invents no Ids");
+    // Statuses may be named (by DeveloperName, for `check --catalog`), never given an Id.
+    let named = file["statuses"].as_array().cloned().unwrap_or_default();
+    assert!(
+        named.iter().all(|s| s.get("id").is_none_or(Value::is_null)),
+        "the converter invents no Ids: {named:?}"
+    );
     file["statuses"] = imported
         .statuses_needed()
         .iter()
@@ -315,12 +320,13 @@ fn cxone_incomplete_rows_are_skipped() {
     let imported = from_cxone(&fixture("cxone_mappings.json")).expect("readable");
     assert_eq!(skipped(&imported), []);
     let text = json!({"publisherStateMapping": [{"cxoneState": "Available"}, {"omniStatus": "Lunch"}],
-        "subscriberStateMapping": [{"omniStatus": "Available", "cxoneState": "Busy"}]});
+        "subscriberStateMapping": [{"omniStatus": "Available", "cxoneState": "Inbound Contact"}]});
     let imported = from_cxone(&text.to_string()).expect("readable");
     let reasons: Vec<&str> = imported.skipped.iter().map(|s| s.reason.as_str()).collect();
     assert_eq!(reasons[0], "the row has no Omni-Channel status");
     assert_eq!(reasons[1], "the row has no CXone state");
-    assert!(reasons[2].contains("\"Busy\" is a system state"));
+    // CXone's own system states (not Amazon Connect's), in the adapter's spelling.
+    assert!(reasons[2].contains("\"InboundContact\" is a system state"));
     compile(&imported);
 }
 
@@ -414,7 +420,7 @@ fn cxone_labels_become_developer_names_and_scoped_rows_are_imported() {
         skipped(&imported),
         [(
             "publisherStateMapping record 5 \"Open -> Available\"",
-            "the row is scoped to the user \"agent.smith@example.com\", which is not a Salesforce User Id (005...): scope it by Salesforce User Id or by team"
+            "the row is scoped to the user \"agent.smith@example.com\", which is not a Salesforce User Id (005...): pass a user map (--users FILE, CSV: CXone user name, Salesforce User Id) or scope the row by team"
         )]
     );
     compile(&imported);

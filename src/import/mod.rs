@@ -18,9 +18,11 @@
 
 mod cti_adapter;
 mod cxone;
+mod cxone_users;
 
 pub use cti_adapter::from_cti_adapter;
-pub use cxone::from_cxone;
+pub use cxone::{from_cxone, from_cxone_with_users, CXONE_SYSTEM_STATES};
+pub use cxone_users::CxoneUserMap;
 
 use crate::event::EventKind;
 use crate::rules::file::BUILTIN_SYSTEM_STATES;

@@ -123,7 +123,8 @@ async function openSoftphone(root, tabId, params) {
   const { origin } = await (await fetch("/api/softphone", { cache: "no-store" })).json();
   const url = new URL("/demo/softphone.html", origin);
   url.search = new URLSearchParams({ console: location.origin, tab: tabId,
-    ...(params.get("heartbeatMs") ? { heartbeatMs: params.get("heartbeatMs") } : {}) }).toString();
+    ...(params.get("heartbeatMs") ? { heartbeatMs: params.get("heartbeatMs") } : {}),
+    ...(params.get("phone") ? { phone: params.get("phone") } : {}) }).toString();
   const frame = el("iframe", { src: url.href, title: "Softphone", class: "softphone", testid: "softphone-frame" });
   fill(root, frame);
   const handlers = [];

@@ -55,6 +55,10 @@ enum Command {
         /// The exported configuration (CSV or JSON).
         #[arg(value_name = "FILE")]
         file: String,
+        /// With --from cxone: CXone user names to Salesforce User Ids, for rows scoped to
+        /// users (CSV: CXone user name, Salesforce User Id).
+        #[arg(long, value_name = "FILE")]
+        users: Option<String>,
     },
     /// Replays the org's exported history under proposed rules and reports the difference.
     Replay(crate::replay::ReplayArgs),
@@ -92,7 +96,7 @@ pub(crate) fn main() -> ExitCode {
         } => ("check", check(&rules, catalog.as_deref(), format)),
         Command::Simulate(args) => ("simulate", crate::simulate::run(args)),
         Command::Schema { .. } => ("schema", schema()),
-        Command::Import { from, file } => ("import", import(from, &file)),
+        Command::Import { from, file, users } => ("import", import(from, &file, users.as_deref())),
         Command::Replay(args) => ("replay", crate::replay::run(args)),
     };
     result.unwrap_or_else(|Usage(why)| {
@@ -205,11 +209,21 @@ fn schema() -> Result<ExitCode, Usage> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import(from: Product, path: &str) -> Result<ExitCode, Usage> {
+fn import(from: Product, path: &str, user_map: Option<&str>) -> Result<ExitCode, Usage> {
     let text = read(path)?;
+    let users = match (from, user_map) {
+        (_, None) => None,
+        (Product::Cxone, Some(map)) => Some(
+            omnisync::import::CxoneUserMap::from_csv(&read(map)?)
+                .map_err(|e| Usage(format!("{map}: {e}")))?,
+        ),
+        (Product::CtiAdapter, Some(_)) => {
+            return Err(Usage("--users goes with --from cxone only".to_string()))
+        }
+    };
     let imported = match from {
         Product::CtiAdapter => omnisync::import::from_cti_adapter(&text),
-        Product::Cxone => omnisync::import::from_cxone(&text),
+        Product::Cxone => omnisync::import::from_cxone_with_users(&text, users.as_ref()),
     }
     .map_err(|e| Usage(format!("{path}: {e}")))?;
     println!(
