@@ -80,6 +80,12 @@ impl Simulator {
     ) -> Simulator {
         let mut engine = Engine::new(rules);
         engine.set_context(context);
+        Simulator::from_engine(engine, with_reason)
+    }
+
+    /// A simulator around an engine made already (a clone of one shares its rules:
+    /// many agents, one copy of the rules).
+    pub fn from_engine(engine: Engine, with_reason: bool) -> Simulator {
         let mut sim = Simulator {
             sync: SyncLoop::new(engine),
             world: World::default(),
