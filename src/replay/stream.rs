@@ -10,7 +10,7 @@
 //! the file is then read again through the external merge ([`super::record::Sorter`]).
 //!
 //! Memory: per agent its replay state and the rows held (bounded by agents, not by
-//! events), plus two batches per thread in flight.
+//! events), plus up to six batches per thread in flight (384 KiB each).
 
 use super::agent::{AgentReplay, Shared};
 use super::input::{Agent, KnownStatus, Progress};
@@ -25,7 +25,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 /// Rows handed to a thread at once.
-const BATCH: usize = 4096;
+const BATCH: usize = 8_192;
+/// Batches waiting for each thread.
+const QUEUED: usize = 4;
 
 /// What a thread is sent: names and agents first seen since the last batch, then rows
 /// (with whether each starts a row of the file).
@@ -83,8 +85,10 @@ impl Streamer {
         let mut handles = Vec::new();
         let threads = threads.max(1);
         for _ in 0..threads {
-            // Two batches waiting at most: the reader waits for the replay, not memory.
-            let (tx, rx) = sync_channel(2);
+            // Four batches waiting at most (1.5 MiB a thread): enough slack that a
+            // thread does not idle while the reader is off the CPU, and the reader waits
+            // for the replay, memory does not grow.
+            let (tx, rx) = sync_channel(QUEUED);
             shards.push(Shard {
                 tx,
                 rows: Vec::with_capacity(BATCH),
@@ -211,7 +215,11 @@ fn replay_shard(rx: Receiver<Batch>, threads: usize, fixed: &Fixed) -> Vec<Agent
             }
             agents[slot] = Some((agent, None));
         }
-        for (rec, first) in batch.rows {
+        // Each agent's rows of the batch one after the other (in their order): its
+        // state stays in the cache instead of every row reaching for another agent's.
+        let mut rows = batch.rows;
+        rows.sort_by_key(|(rec, _)| rec.agent);
+        for (rec, first) in rows {
             let Some(Some((agent, replaying))) = agents.get_mut(rec.agent as usize / threads)
             else {
                 continue;
