@@ -22,7 +22,8 @@ use crate::event::Event;
 use crate::rules::Target;
 use crate::simulate::{Simulator, StepReport};
 use crate::sync::LogKind;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 /// How much later than a change the other side's change that explains it may be
 /// stamped: Salesforce exports are to the second, Connect to the millisecond.
@@ -39,6 +40,39 @@ pub(crate) struct Shared<'a> {
     pub(crate) engines: &'a [Engine; 2],
     pub(crate) window_ms: u64,
     pub(crate) with_reason: bool,
+    pub(crate) listed: &'a Arc<Listed>,
+}
+
+/// The first differences by time over all agents so far: an agent keeps a difference
+/// only while it may still be among the report's first 50, so the lists kept do not
+/// grow with the history when every agent replays at once.
+#[derive(Default)]
+pub(crate) struct Listed(Mutex<BinaryHeap<(u64, String)>>);
+
+impl Listed {
+    /// Whether a difference of `agent` at `at` may be listed (it is then counted in).
+    fn admit(&self, at: u64, agent: &str) -> bool {
+        let Ok(mut first) = self.0.lock() else {
+            return true;
+        };
+        match first.peek() {
+            Some((t, a)) if first.len() >= DIFFERENCES_KEPT => {
+                let key = (at, agent);
+                if key > (*t, a.as_str()) {
+                    return false;
+                }
+                if key < (*t, a.as_str()) {
+                    first.pop();
+                    first.push((at, agent.to_string()));
+                }
+                true
+            }
+            _ => {
+                first.push((at, agent.to_string()));
+                true
+            }
+        }
+    }
 }
 
 /// Replays one agent: rows sorted by time in, tallies out.
@@ -329,6 +363,7 @@ struct Runs {
     tallies: [RunTally; 2],
     clocks: [[Clock; 2]; 2],
     name: String,
+    listed: Arc<Listed>,
 }
 
 impl Runs {
@@ -344,6 +379,7 @@ impl Runs {
             tallies: Default::default(),
             clocks: Default::default(),
             name: agent.name.clone(),
+            listed: Arc::clone(shared.listed),
         }
     }
 
@@ -363,7 +399,8 @@ impl Runs {
         let [c, p] = &reports;
         if !same(&c.actions, &p.actions) {
             result.differences_total += 1;
-            if result.differences.len() < DIFFERENCES_KEPT {
+            if result.differences.len() < DIFFERENCES_KEPT && self.listed.admit(step.at, &self.name)
+            {
                 let described = |r: &StepReport| r.actions.iter().map(Action::describe).collect();
                 result.differences.push(Difference {
                     agent: self.name.clone(),
@@ -497,5 +534,25 @@ impl Clock {
     fn close(mut self, end: u64, start: Option<u64>) -> HashMap<String, u64> {
         self.close_until(end, start);
         self.ms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_differences_that_may_be_among_the_first_listed_are_kept() {
+        let listed = Listed::default();
+        // Fifty at 100..150 fill the list; later ones are refused, earlier ones and
+        // ties with the last listed are kept.
+        assert!((0..50).all(|i| listed.admit(100 + i, "b")));
+        assert!(!listed.admit(150, "a"));
+        assert!(!listed.admit(149, "c"));
+        assert!(listed.admit(149, "b"));
+        assert!(listed.admit(149, "a"));
+        // (149, "a") took the place of (149, "b"): that one is now past the fiftieth.
+        assert!(!listed.admit(149, "b"));
+        assert!(listed.admit(5, "z"));
     }
 }

@@ -114,6 +114,7 @@ pub fn replay(options: &Options) -> Result<Report, String> {
                 with_reason: options.with_reason,
                 progress: Arc::clone(&options.progress),
                 stop: AtomicBool::new(false),
+                listed: Arc::default(),
             },
         ));
         let inputs = read_all(options, &mut reading);
@@ -157,7 +158,9 @@ pub fn replay(options: &Options) -> Result<Report, String> {
         .map_err(|e| format!("sorting the rows: {e}"))?;
     let read_ms = started.elapsed().as_millis() as u64;
     let engines = engines(options);
+    let listed = Arc::default();
     let shared = Shared {
+        listed: &listed,
         names: &names,
         statuses: &statuses,
         engines: &engines,

@@ -12,7 +12,7 @@
 //! Memory: per agent its replay state and the rows held (bounded by agents, not by
 //! events), plus up to six batches per thread in flight (384 KiB each).
 
-use super::agent::{AgentReplay, Shared};
+use super::agent::{AgentReplay, Listed, Shared};
 use super::input::{Agent, KnownStatus, Progress};
 use super::record::{Names, Rec};
 use super::report::{AgentResult, Totals};
@@ -46,6 +46,7 @@ pub(crate) struct Fixed {
     pub(crate) progress: Arc<Progress>,
     /// Set when the file turns out not to be in order: the threads stop.
     pub(crate) stop: AtomicBool,
+    pub(crate) listed: Arc<Listed>,
 }
 
 impl Fixed {
@@ -56,12 +57,15 @@ impl Fixed {
             engines: &self.engines,
             window_ms: self.window_ms,
             with_reason: self.with_reason,
+            listed: &self.listed,
         }
     }
 }
 
 struct Shard {
     tx: SyncSender<Batch>,
+    /// Batches the thread is done with, to fill again (the memory stays the reader's).
+    spare: Receiver<Vec<(Rec, bool)>>,
     rows: Vec<(Rec, bool)>,
     names_sent: usize,
     agents_seen: usize,
@@ -89,15 +93,17 @@ impl Streamer {
             // thread does not idle while the reader is off the CPU, and the reader waits
             // for the replay, memory does not grow.
             let (tx, rx) = sync_channel(QUEUED);
+            let (back, spare) = sync_channel(QUEUED + 2);
             shards.push(Shard {
                 tx,
+                spare,
                 rows: Vec::with_capacity(BATCH),
                 names_sent: 1, // "none", which every copy has
                 agents_seen: 0,
             });
             let fixed = Arc::clone(&fixed);
             handles.push(std::thread::spawn(move || {
-                replay_shard(rx, threads, &fixed)
+                replay_shard(rx, &back, threads, &fixed)
             }));
         }
         Streamer {
@@ -161,7 +167,11 @@ fn flush(shard: &mut Shard, s: usize, n: usize, names: &Names, agents: &[Agent])
         .map(|i| (i as u32, agents[i].clone()))
         .collect();
     shard.agents_seen = agents.len();
-    let rows = std::mem::replace(&mut shard.rows, Vec::with_capacity(BATCH));
+    let fresh = shard
+        .spare
+        .try_recv()
+        .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+    let rows = std::mem::replace(&mut shard.rows, fresh);
     let _ = shard.tx.send(Batch {
         names: new_names,
         agents: new_agents,
@@ -195,7 +205,12 @@ struct Replaying {
 }
 
 /// One thread: the agents `agent % threads == its number`, replayed row by row.
-fn replay_shard(rx: Receiver<Batch>, threads: usize, fixed: &Fixed) -> Vec<AgentResult> {
+fn replay_shard(
+    rx: Receiver<Batch>,
+    back: &SyncSender<Vec<(Rec, bool)>>,
+    threads: usize,
+    fixed: &Fixed,
+) -> Vec<AgentResult> {
     let mut names = Names::new();
     // By agent number / threads: the agent, and its replay once a row of it came.
     let mut agents: Vec<Option<(Agent, Option<Replaying>)>> = Vec::new();
@@ -217,9 +232,10 @@ fn replay_shard(rx: Receiver<Batch>, threads: usize, fixed: &Fixed) -> Vec<Agent
         }
         // Each agent's rows of the batch one after the other (in their order): its
         // state stays in the cache instead of every row reaching for another agent's.
+        // (By agent and input order: no buffer, unlike a stable sort.)
         let mut rows = batch.rows;
-        rows.sort_by_key(|(rec, _)| rec.agent);
-        for (rec, first) in rows {
+        rows.sort_unstable_by_key(|(rec, _)| (rec.agent, rec.seq));
+        for (rec, first) in rows.drain(..) {
             let Some(Some((agent, replaying))) = agents.get_mut(rec.agent as usize / threads)
             else {
                 continue;
@@ -237,6 +253,7 @@ fn replay_shard(rx: Receiver<Batch>, threads: usize, fixed: &Fixed) -> Vec<Agent
             }
             a.held.push(Reverse(Held(rec)));
         }
+        let _ = back.try_send(rows);
     }
     if fixed.stop.load(Ordering::Relaxed) {
         return results;
