@@ -18,7 +18,7 @@ mod trace;
 // The action types live in their own module (the rules layer builds them); their
 // old paths here keep compiling.
 pub use crate::action::{Action, Chosen};
-pub use trace::{Outcome, RuleTrace, Trace, TraceSummary};
+pub use trace::{Miss, Outcome, RuleTrace, Trace, TraceSummary};
 
 /// Who the agent is, as the host knows it; rules with a `scope` use it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,6 +161,11 @@ impl Engine {
 
     pub fn set_context(&mut self, context: AgentContext) {
         self.context = context;
+    }
+
+    /// Who the agent is, as the rules' scopes see it.
+    pub fn context(&self) -> &AgentContext {
+        &self.context
     }
 
     pub fn rules(&self) -> &CompiledRules {

@@ -12,9 +12,10 @@
 //! looks back and ahead: an agent's memory is its engines and tallies, the same for
 //! a day or a year of history.
 
-use super::input::{Agent, KnownStatus};
-use super::record::{Names, Rec};
+use super::input::Agent;
+use super::record::Rec;
 use super::report::{AgentResult, Difference, RunTally, SideHours};
+use super::shared::{Listed, Shared};
 use super::timeline::{Step, Timeline};
 use crate::action::{Action, Side};
 use crate::engine::Engine;
@@ -22,58 +23,14 @@ use crate::event::Event;
 use crate::rules::Target;
 use crate::simulate::{Simulator, StepReport};
 use crate::sync::LogKind;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 /// How much later than a change the other side's change that explains it may be
 /// stamped: Salesforce exports are to the second, Connect to the millisecond.
 pub(crate) const SAME_SECOND_MS: u64 = 1_000;
 /// How many differences one agent keeps for the report's list.
-const DIFFERENCES_KEPT: usize = 50;
-
-/// What every agent's replay reads and nobody changes.
-pub(crate) struct Shared<'a> {
-    pub(crate) names: &'a Names,
-    pub(crate) statuses: &'a [KnownStatus],
-    /// Engines under the current and the proposed rules, cloned for each agent (the
-    /// clones share the compiled rules).
-    pub(crate) engines: &'a [Engine; 2],
-    pub(crate) window_ms: u64,
-    pub(crate) with_reason: bool,
-    pub(crate) listed: &'a Arc<Listed>,
-}
-
-/// The first differences by time over all agents so far: an agent keeps a difference
-/// only while it may still be among the report's first 50, so the lists kept do not
-/// grow with the history when every agent replays at once.
-#[derive(Default)]
-pub(crate) struct Listed(Mutex<BinaryHeap<(u64, String)>>);
-
-impl Listed {
-    /// Whether a difference of `agent` at `at` may be listed (it is then counted in).
-    fn admit(&self, at: u64, agent: &str) -> bool {
-        let Ok(mut first) = self.0.lock() else {
-            return true;
-        };
-        match first.peek() {
-            Some((t, a)) if first.len() >= DIFFERENCES_KEPT => {
-                let key = (at, agent);
-                if key > (*t, a.as_str()) {
-                    return false;
-                }
-                if key < (*t, a.as_str()) {
-                    first.pop();
-                    first.push((at, agent.to_string()));
-                }
-                true
-            }
-            _ => {
-                first.push((at, agent.to_string()));
-                true
-            }
-        }
-    }
-}
+pub(crate) const DIFFERENCES_KEPT: usize = 50;
 
 /// Replays one agent: rows sorted by time in, tallies out.
 pub(crate) fn replay_agent(agent: &Agent, rows: &[Rec], shared: &Shared<'_>) -> AgentResult {
@@ -534,25 +491,5 @@ impl Clock {
     fn close(mut self, end: u64, start: Option<u64>) -> HashMap<String, u64> {
         self.close_until(end, start);
         self.ms
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_differences_that_may_be_among_the_first_listed_are_kept() {
-        let listed = Listed::default();
-        // Fifty at 100..150 fill the list; later ones are refused, earlier ones and
-        // ties with the last listed are kept.
-        assert!((0..50).all(|i| listed.admit(100 + i, "b")));
-        assert!(!listed.admit(150, "a"));
-        assert!(!listed.admit(149, "c"));
-        assert!(listed.admit(149, "b"));
-        assert!(listed.admit(149, "a"));
-        // (149, "a") took the place of (149, "b"): that one is now past the fiftieth.
-        assert!(!listed.admit(149, "b"));
-        assert!(listed.admit(5, "z"));
     }
 }

@@ -6,19 +6,23 @@
 //!   as is; rows that cannot be used are counted by reason and line.
 //! - `record`: each row as a fixed-size record, sorted by agent and time in a bounded
 //!   buffer spilled to disk when full (an external merge sort).
+//! - `shared`: what every agent's replay reads and nobody changes.
+//! - `stream`: one file sorted by time per agent, replayed as it is read (no sort).
+//! - `timeline`: one agent's rows merged into one timeline of both sides.
 //! - `agent`: one agent's replay (timeline, attribution, the two runs through
 //!   [`crate::simulate::Simulator::replay`]): the function to map over partitions.
 //! - `report`: the tallies summed, as a table and as JSON; `html`: the page.
 //! - `time`: the exports' date-times.
 //!
-//! Memory is the sort buffer, the agents in flight (one per thread) and the per-agent
-//! tallies, never the history: inputs are streamed once.
+//! Memory is, streamed, each agent's replay state; merged, the sort buffer and the
+//! agents in flight (one per thread); and the per-agent tallies: never the history.
 
 mod agent;
 mod html;
 pub mod input;
 mod record;
 pub mod report;
+mod shared;
 mod stream;
 mod time;
 mod timeline;
@@ -28,10 +32,11 @@ pub use input::{InputKind, Problems, Progress};
 pub use report::Report;
 
 use crate::rules::{Catalog, CompiledRules};
-use agent::{replay_agent, Shared};
+use agent::replay_agent;
 use input::Reading;
 use record::Rec;
 use report::{InputSummary, Totals};
+use shared::Shared;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};

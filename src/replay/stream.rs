@@ -12,10 +12,11 @@
 //! Memory: per agent its replay state and the rows held (bounded by agents, not by
 //! events), plus up to six batches per thread in flight (384 KiB each).
 
-use super::agent::{AgentReplay, Listed, Shared};
+use super::agent::AgentReplay;
 use super::input::{Agent, KnownStatus, Progress};
 use super::record::{Names, Rec};
 use super::report::{AgentResult, Totals};
+use super::shared::{Listed, Shared};
 use crate::engine::Engine;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
