@@ -104,6 +104,9 @@ pub struct Engine {
     clock: u64,
     /// The service channel of the latest event, when it was a work event.
     channel: Option<String>,
+    /// Whether presence records are kept ([`Engine::metrics`]); off for engines that
+    /// only decide (the replay's, thousands at once).
+    records: bool,
 }
 
 impl Engine {
@@ -115,7 +118,16 @@ impl Engine {
             context: AgentContext::default(),
             clock: 0,
             channel: None,
+            records: true,
         }
+    }
+
+    /// Keeps no presence records from now on: [`Engine::metrics`] reports none, and
+    /// each event costs less. The decisions are the same.
+    pub fn without_records(mut self) -> Engine {
+        self.records = false;
+        self.metrics = Metrics::default();
+        self
     }
 
     /// Builds an engine from rules JSON text.
@@ -149,6 +161,11 @@ impl Engine {
 
     pub fn set_context(&mut self, context: AgentContext) {
         self.context = context;
+    }
+
+    /// Who the agent is, as the rules' scopes see it.
+    pub fn context(&self) -> &AgentContext {
+        &self.context
     }
 
     pub fn rules(&self) -> &CompiledRules {
@@ -210,12 +227,16 @@ impl Engine {
             Event::LoginSuccess { .. } | Event::StatusChanged { .. } | Event::Logout { .. }
         );
         let omni_before = omni_event.then(|| self.omni_name().map(Cow::into_owned));
-        self.metrics.advance(&self.state, self.clock);
+        if self.records {
+            self.metrics.advance(&self.state, self.clock);
+        }
         self.channel = self.apply(event, self.clock, notes);
-        // Asked only when a new presence period opens.
-        let (rules, state) = (&self.rules, &self.state);
-        self.metrics
-            .observe(state, self.clock, || is_away(rules, state));
+        if self.records {
+            // Asked only when a new presence period opens.
+            let (rules, state) = (&self.rules, &self.state);
+            self.metrics
+                .observe(state, self.clock, || is_away(rules, state));
+        }
         omni_before
     }
 

@@ -149,6 +149,8 @@ pub struct Timing {
     /// Sorted runs spilled to disk (0: the rows fitted in the sort buffer).
     pub sort_runs: u64,
     pub rows: u64,
+    /// One file sorted by time per agent, replayed as read (no sort).
+    pub streamed: bool,
 }
 
 /// The whole replay.

@@ -17,6 +17,7 @@ pub(crate) mod users;
 pub(crate) mod usp;
 
 use super::record::{Kind, Names, Rec, Sorter};
+use super::stream::Streamer;
 use crate::engine::AgentContext;
 use crate::rules::{Catalog, CompiledRules};
 use serde::Serialize;
@@ -121,8 +122,16 @@ pub(crate) struct Reading {
     /// Whether a user map was given: then a row of anyone else is an unknown user.
     mapped: bool,
     pub(crate) sorter: Sorter,
+    /// Set when the rows are replayed as read instead of sorted (one file in order).
+    pub(crate) stream: Option<Streamer>,
     pub(crate) problems: Problems,
     seq: u64,
+    /// Rows kept so far.
+    pub(crate) rows: u64,
+    /// Whether the reader marks where its rows start ([`Reading::begin_row`]); if not,
+    /// every row it keeps is a row of the file.
+    pub(crate) grouped: bool,
+    row_first: bool,
 }
 
 /// The 15-character form of a Salesforce Id (the key users and statuses are found by).
@@ -150,8 +159,12 @@ impl Reading {
             by_telephony: HashMap::new(),
             mapped: false,
             sorter: Sorter::new(sort_rows),
+            stream: None,
             problems: Problems::default(),
             seq: 0,
+            rows: 0,
+            grouped: false,
+            row_first: false,
         };
         let from_catalog = catalog.into_iter().flat_map(|c| {
             c.statuses
@@ -292,7 +305,18 @@ impl Reading {
             .map_err(|e| ("unreadable file", e.to_string()))
     }
 
-    /// Keeps one row for the sorter.
+    /// A row of the file starts: the next row kept is its first (its start, which the
+    /// order of a sorted file is by; the rest of its times are not before it).
+    pub(crate) fn begin_row(&mut self) {
+        self.row_first = true;
+    }
+
+    /// Whether reading can stop: the file turned out not in order for streaming.
+    pub(crate) fn abandoned(&self) -> bool {
+        self.stream.as_ref().is_some_and(|s| s.unsorted)
+    }
+
+    /// Keeps one row for the sorter, or hands it to the stream.
     pub(crate) fn push(
         &mut self,
         agent: u32,
@@ -303,7 +327,8 @@ impl Reading {
         x: u64,
     ) -> io::Result<()> {
         self.seq += 1;
-        self.sorter.push(Rec {
+        self.rows += 1;
+        let rec = Rec {
             agent,
             at,
             seq: self.seq,
@@ -311,7 +336,15 @@ impl Reading {
             a,
             b,
             x,
-        })
+        };
+        match &mut self.stream {
+            Some(stream) => {
+                let first = !self.grouped || std::mem::take(&mut self.row_first);
+                stream.push(rec, first, &self.names, &self.agents);
+                Ok(())
+            }
+            None => self.sorter.push(rec),
+        }
     }
 }
 

@@ -134,6 +134,9 @@ pub(crate) fn read(
 ) -> bool {
     let mut lines = Lines::new(input, gzip);
     while let Some(item) = lines.next_text() {
+        if reading.abandoned() {
+            return false;
+        }
         // The common line is read straight into a row; anything the quick reading does
         // not take whole is read as `simulate` reads it, so both give the same answer.
         let result = item
