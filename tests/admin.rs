@@ -124,3 +124,78 @@ fn a_bad_context_file_is_a_usage_error() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_file_with_a_restricted_state_and_a_loop_gets_both_findings_in_one_run() {
+    let out = omnisync(&["check", "tests/fixtures/check/restricted-and-loop.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("json report");
+    let codes: Vec<&str> = report["errors"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|f| f["code"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        codes,
+        ["rules.restrictedDestination", "check.cycle"],
+        "{report}"
+    );
+    // The loop's paths are the file's own, though a rule before them was left out.
+    assert_eq!(report["errors"][1]["path"], "$.rules[4]", "{report}");
+    assert_eq!(
+        report["warnings"][0]["code"], "check.incomplete",
+        "{report}"
+    );
+}
+
+#[test]
+fn an_error_outside_the_rules_says_the_loop_search_was_skipped() {
+    let out = omnisync(&["check", "tests/fixtures/docs/every-mistake.json"]);
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("json report");
+    let skipped = &report["warnings"][0];
+    assert_eq!(skipped["code"], "check.incomplete", "{report}");
+    assert!(
+        skipped["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("skipped: fix the errors outside the rules first"),
+        "{report}"
+    );
+}
+
+#[test]
+fn simulate_prints_the_checks_findings_first_and_fails_on_a_file_check_refuses() {
+    let out = omnisync(&[
+        "simulate",
+        "--rules",
+        "examples/oscillating.json",
+        "--catalog",
+        CATALOG,
+        "--events",
+        "examples/traces/oscillating.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("omnisync check examples/oscillating.json:\nerror    check.cycle"),
+        "{err}"
+    );
+    // The trace is still replayed, so the admin sees the chain limit at work.
+    assert!(stdout(&out).contains("\"summary\""));
+    // A file the engine refuses is not replayed: exit 2 with every finding.
+    let out = omnisync(&[
+        "simulate",
+        "--rules",
+        "tests/fixtures/check/restricted-and-loop.json",
+        "--catalog",
+        CATALOG,
+        "--events",
+        "examples/traces/oscillating.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("rules.restrictedDestination") && err.contains("check.cycle"),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty());
+}

@@ -19,6 +19,7 @@ use std::collections::BTreeSet;
 
 mod conflicts;
 mod cycles;
+mod partial;
 
 /// Names listed in one message; the rest are counted.
 const MAX_LISTED: usize = 10;
@@ -32,21 +33,22 @@ pub struct Report {
 /// Checks rules JSON text. Without the org's catalog only names are checked: a
 /// status may leave out its Id.
 pub fn check_str(text: &str) -> Report {
-    report(CompiledRules::from_json_str_names_only(text))
+    report(text, &CompiledRules::from_json_str_names_only)
 }
 
 /// Checks rules JSON text against the org's status catalog: a status the org lacks is
 /// an error, an Id the org overrides a warning.
 pub fn check_str_with_catalog(text: &str, catalog: &Catalog) -> Report {
-    report(CompiledRules::from_json_str_with_catalog(text, catalog))
+    report(text, &|t| {
+        CompiledRules::from_json_str_with_catalog(t, catalog)
+    })
 }
 
-fn report(compiled: Result<CompiledRules, Error>) -> Report {
-    match compiled {
-        Err(Error::InvalidRules(errors)) => Report {
-            errors,
-            warnings: Vec::new(),
-        },
+/// Every finding in one run: a refused file's errors, and the check of the rules that
+/// had none ([`partial::refused`]).
+fn report(text: &str, compile: &dyn Fn(&str) -> Result<CompiledRules, Error>) -> Report {
+    match compile(text) {
+        Err(Error::InvalidRules(errors)) => partial::refused(text, errors, compile),
         Err(other) => Report {
             errors: other.details().to_vec(),
             warnings: Vec::new(),
@@ -183,11 +185,14 @@ fn never_matches(known: &Known, rule: &Rule, warnings: &mut Vec<Finding>) {
         )
     } else {
         let wanted: Vec<&str> = wanted.iter().take(MAX_LISTED).map(String::as_str).collect();
+        let known = match names.is_empty() {
+            true => "\"statuses\" lists none".to_string(),
+            false => format!("known: {}", listed(names.iter())),
+        };
         format!(
-            "{} never reports {} (known: {})",
+            "{} never reports {} ({known})",
             rule.on.name(),
             wanted.join(" or "),
-            listed(names.iter())
         )
     };
     warnings.push(Finding::new(

@@ -1,7 +1,7 @@
 //! The commands; `main.rs` says what each does.
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use omnisync::check::{check_str, check_str_with_catalog, Report};
+pub(crate) use omnisync::check::{check_str, check_str_with_catalog, Report};
 use omnisync::rules::Catalog;
 use omnisync::{CompiledRules, Finding};
 use serde_json::{json, Value};
@@ -178,22 +178,29 @@ fn report_json(report: &Report) -> Value {
 }
 
 fn print_findings(report: &Report) {
+    print!("{}", findings_text(report));
+}
+
+/// The findings as the table shows them: two lines each, errors first, then a count.
+pub(crate) fn findings_text(report: &Report) -> String {
     let all = report
         .errors
         .iter()
         .map(|f| ("error", f))
         .chain(report.warnings.iter().map(|f| ("warning", f)));
+    let mut text = String::new();
     for (severity, f) in all {
-        println!(
-            "{severity:<8} {:<28} {}\n         {}",
+        text.push_str(&format!(
+            "{severity:<8} {:<28} {}\n         {}\n",
             f.code, f.path, f.message
-        );
+        ));
     }
-    println!(
-        "{} error(s), {} warning(s)",
+    text.push_str(&format!(
+        "{} error(s), {} warning(s)\n",
         report.errors.len(),
         report.warnings.len()
-    );
+    ));
+    text
 }
 
 fn schema() -> Result<ExitCode, Usage> {

@@ -1,11 +1,12 @@
 //! `omnisync simulate`: the arguments, the agent context, and printing each step.
 
-use crate::cli::{catalog, compile_rules, read, Format, Usage};
+use crate::cli::{catalog, check_str, check_str_with_catalog, findings_text, read, Format, Usage};
 use clap::Args;
 use omnisync::engine::AgentContext;
 use omnisync::replay::{BadLine, Lines, TraceLine};
 use omnisync::simulate::{Simulator, StepReport};
 use omnisync::sync::LogKind;
+use omnisync::CompiledRules;
 use serde_json::{json, Value};
 use std::process::ExitCode;
 
@@ -70,7 +71,8 @@ fn context(args: &SimulateArgs) -> Result<AgentContext, Usage> {
 
 pub(crate) fn run(args: SimulateArgs) -> Result<ExitCode, Usage> {
     let table = args.format == Format::Table;
-    let rules = compile_rules(&args.rules, catalog(args.catalog.as_deref())?.as_ref())?;
+    let catalog = catalog(args.catalog.as_deref())?;
+    let (rules, refused) = checked_rules(&args.rules, catalog.as_ref())?;
     let context = context(&args)?;
     let events_path = args.events.as_str();
     // The trace is streamed, so memory does not grow with its length; read twice, so
@@ -118,7 +120,57 @@ pub(crate) fn run(args: SimulateArgs) -> Result<ExitCode, Usage> {
     } else {
         println!("{}", json!({ "summary": summary }));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if refused {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The rules, after what `omnisync check` says of them is printed on standard error:
+/// a file the engine refuses stops here (exit 2); a file it loads but `check`
+/// refuses (a loop) is simulated, and `true` says to exit 1.
+fn checked_rules(
+    path: &str,
+    catalog: Option<&omnisync::rules::Catalog>,
+) -> Result<(CompiledRules, bool), Usage> {
+    let text = read(path)?;
+    let report = match catalog {
+        Some(catalog) => check_str_with_catalog(&text, catalog),
+        None => check_str(&text),
+    };
+    let compiled = match catalog {
+        Some(catalog) => CompiledRules::from_json_str_with_catalog(&text, catalog),
+        None => CompiledRules::from_json_str(&text),
+    };
+    let shown = !report.errors.is_empty() || !report.warnings.is_empty();
+    match compiled {
+        Ok(rules) => {
+            if shown {
+                eprint!("omnisync check {path}:\n{}", findings_text(&report));
+            }
+            Ok((rules, !report.errors.is_empty()))
+        }
+        Err(e) => {
+            // The check's findings name each rule; the engine's own refusal adds what
+            // the check does not ask for (an Id, without a catalog).
+            let mut lines: Vec<String> = e
+                .details()
+                .iter()
+                .filter(|f| {
+                    !report
+                        .errors
+                        .iter()
+                        .any(|r| r.code == f.code && r.path == f.path)
+                })
+                .map(|f| format!("  {f}"))
+                .collect();
+            if shown {
+                lines.insert(0, findings_text(&report).trim_end().to_string());
+            }
+            Err(Usage(format!("{path} is not valid:\n{}", lines.join("\n"))))
+        }
+    }
 }
 
 /// How steps are printed.
