@@ -199,3 +199,48 @@ fn simulate_prints_the_checks_findings_first_and_fails_on_a_file_check_refuses()
     );
     assert!(stdout(&out).is_empty());
 }
+
+#[test]
+fn every_warning_names_its_rule_by_name_and_path_and_says_what_would_fix_it() {
+    let rules = serde_json::json!({
+        "version": 1,
+        "statuses": [{"developerName": "Available"}, {"developerName": "Lunch", "online": false}],
+        "telephony": {"system": "amazon-connect", "states": ["Available", "Lunch", "Offline"]},
+        "rules": [
+            {"name": "typo", "on": "telephony.stateChanged",
+             "if": {"left": "telephony.newState", "op": "eq", "right": {"value": "lunch"}},
+             "then": [{"setOmniStatus": "Lunch"}]},
+            {"name": "own side", "on": "omni.statusChanged",
+             "then": [{"setOmniStatus": "Lunch"}]},
+            {"name": "full", "on": "omni.workloadChanged",
+             "if": {"left": "omni.newWorkloadPct", "op": "ge", "right": {"value": 80}},
+             "then": [{"setTelephonyState": "Lunch"}]},
+            {"name": "very full", "on": "omni.workloadChanged",
+             "if": {"left": "omni.newWorkloadPct", "op": "ge", "right": {"value": 100}},
+             "then": [{"setTelephonyState": "Offline"}]}
+        ]
+    });
+    let path = std::env::temp_dir().join(format!("omnisync-warnings-{}.json", std::process::id()));
+    std::fs::write(&path, rules.to_string()).expect("write rules");
+    let out = omnisync(&["check", path.to_str().unwrap_or_default()]);
+    let _ = std::fs::remove_file(&path);
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("json report");
+    let warnings = report["warnings"].as_array().cloned().unwrap_or_default();
+    let codes: Vec<&str> = warnings.iter().filter_map(|w| w["code"].as_str()).collect();
+    assert_eq!(
+        codes,
+        ["check.neverMatches", "check.sameSide", "check.conflict"],
+        "{report}"
+    );
+    let fixes = [
+        "correct the name",
+        "remove the action, or set the other side",
+        "give one of them a condition the other excludes",
+    ];
+    for (warning, fix) in warnings.iter().zip(fixes) {
+        let message = warning["message"].as_str().unwrap_or_default();
+        let path = warning["path"].as_str().unwrap_or_default();
+        assert!(message.contains(&format!("({path})")), "{warning}");
+        assert!(message.contains(fix), "{warning}");
+    }
+}

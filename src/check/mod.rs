@@ -177,10 +177,10 @@ fn never_matches(known: &Known, rule: &Rule, warnings: &mut Vec<Finding>) {
         return;
     }
     let why = if wanted.is_empty() {
-        "its conditions contradict each other".to_string()
+        "its conditions contradict each other; keep one of the names it compares with".to_string()
     } else if rule.on == EventKind::Logout {
         format!(
-            "on {} the new status is always exactly \"Offline\"",
+            "on {} the new status is always exactly \"Offline\"; compare with \"Offline\" or remove the comparison",
             rule.on.name()
         )
     } else {
@@ -189,8 +189,13 @@ fn never_matches(known: &Known, rule: &Rule, warnings: &mut Vec<Finding>) {
             true => "\"statuses\" lists none".to_string(),
             false => format!("known: {}", listed(names.iter())),
         };
+        // The fix: the list the name is missing from.
+        let list = match rule.on {
+            EventKind::TelephonyStateChanged => "telephony.states",
+            _ => "\"statuses\"",
+        };
         format!(
-            "{} never reports {} ({known})",
+            "{} never reports {} ({known}); correct the name, or add it to {list} if that side has it",
             rule.on.name(),
             wanted.join(" or "),
         )
@@ -198,7 +203,10 @@ fn never_matches(known: &Known, rule: &Rule, warnings: &mut Vec<Finding>) {
     warnings.push(Finding::new(
         "check.neverMatches",
         rule.path.clone(),
-        format!("the rule \"{}\" can never match: {why}", rule.name),
+        format!(
+            "the rule \"{}\" ({}) can never match: {why}",
+            rule.name, rule.path
+        ),
     ));
 }
 /// A status change on one side may only cause an action on the other: the sync loop
@@ -214,8 +222,9 @@ fn same_side(rule: &Rule, warnings: &mut Vec<Finding>) {
             "check.sameSide",
             rule.path.clone(),
             format!(
-                "the rule \"{}\" sets the {} side on {}: an agent's change is never overridden on its own side, so this action is never sent",
+                "the rule \"{}\" ({}) sets the {} side on {}: an agent's change is never overridden on its own side, so this action is never sent; remove the action, or set the other side",
                 rule.name,
+                rule.path,
                 side.name(),
                 rule.on.name()
             ),
