@@ -244,3 +244,101 @@ fn every_warning_names_its_rule_by_name_and_path_and_says_what_would_fix_it() {
         assert!(message.contains(fix), "{warning}");
     }
 }
+
+#[test]
+fn import_with_the_catalog_makes_a_report_export_with_a_footer_pass_check_with_no_hand_edit() {
+    let out = omnisync(&[
+        "import",
+        "--from",
+        "cti-adapter",
+        "--catalog",
+        CATALOG,
+        "tests/fixtures/import/cti_report_footer.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("skipped line 8: not a record"), "{err}");
+    assert!(err.contains("skipped line 9: not a record"), "{err}");
+    assert!(
+        err.contains("added from the catalog by DeveloperName: Available, Lunch, Break"),
+        "{err}"
+    );
+    let path = std::env::temp_dir().join(format!("omnisync-imported-{}.json", std::process::id()));
+    std::fs::write(&path, stdout(&out)).expect("write the imported file");
+    let check = omnisync(&[
+        "check",
+        "--catalog",
+        CATALOG,
+        path.to_str().unwrap_or_default(),
+    ]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    let report: Value = serde_json::from_str(&stdout(&check)).expect("json report");
+    assert_eq!(report, serde_json::json!({"errors": [], "warnings": []}));
+}
+
+#[test]
+fn check_with_the_catalog_counts_the_orgs_statuses_as_ones_omni_reports() {
+    // One status listed by hand; the rule compares with Break, which the org has.
+    let rules = serde_json::json!({
+        "version": 1,
+        "statuses": [{"developerName": "Lunch", "online": false}],
+        "telephony": {"system": "amazon-connect", "states": ["Lunch", "Break"]},
+        "rules": [{"name": "Omni Break to phone", "on": "omni.statusChanged",
+                   "if": {"left": "omni.newStatus", "op": "eq", "right": {"value": "Break"}},
+                   "then": [{"setTelephonyState": "Break"}]}]
+    });
+    let path = std::env::temp_dir().join(format!("omnisync-break-{}.json", std::process::id()));
+    std::fs::write(&path, rules.to_string()).expect("write rules");
+    let file = path.to_str().unwrap_or_default();
+    let with = omnisync(&["check", "--catalog", CATALOG, file]);
+    let without = omnisync(&["check", file]);
+    let _ = std::fs::remove_file(&path);
+    let with: Value = serde_json::from_str(&stdout(&with)).expect("json report");
+    assert_eq!(with["warnings"], serde_json::json!([]), "{with}");
+    let without: Value = serde_json::from_str(&stdout(&without)).expect("json report");
+    assert_eq!(
+        without["warnings"][0]["code"], "check.neverMatches",
+        "{without}"
+    );
+}
+
+#[test]
+fn an_empty_statuses_list_is_named_never_listed_as_nothing() {
+    let out = omnisync(&[
+        "import",
+        "--from",
+        "cti-adapter",
+        "tests/fixtures/import/cti_bidirectional.csv",
+    ]);
+    let path = std::env::temp_dir().join(format!("omnisync-empty-{}.json", std::process::id()));
+    std::fs::write(&path, stdout(&out)).expect("write the imported file");
+    let check = omnisync(&[
+        "check",
+        path.to_str().unwrap_or_default(),
+        "--format",
+        "table",
+    ]);
+    let _ = std::fs::remove_file(&path);
+    let text = stdout(&check);
+    assert!(
+        !text.contains("are: \n") && !text.contains("are:\n"),
+        "{text}"
+    );
+    assert!(text.contains("\"statuses\" is empty"), "{text}");
+    // A CSV with no header row at all says so instead of listing no columns.
+    let dir = std::env::temp_dir().join(format!("omnisync-noheader-{}.csv", std::process::id()));
+    std::fs::write(&dir, "Presence sync rules\n").expect("write");
+    let out = omnisync(&[
+        "import",
+        "--from",
+        "cti-adapter",
+        dir.to_str().unwrap_or_default(),
+    ]);
+    let _ = std::fs::remove_file(&dir);
+    assert!(
+        stderr(&out).contains("no header row was found"),
+        "{}",
+        stderr(&out)
+    );
+}

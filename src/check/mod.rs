@@ -33,28 +33,35 @@ pub struct Report {
 /// Checks rules JSON text. Without the org's catalog only names are checked: a
 /// status may leave out its Id.
 pub fn check_str(text: &str) -> Report {
-    report(text, &CompiledRules::from_json_str_names_only)
+    report(text, &CompiledRules::from_json_str_names_only, None)
 }
 
 /// Checks rules JSON text against the org's status catalog: a status the org lacks is
-/// an error, an Id the org overrides a warning.
+/// an error, an Id the org overrides a warning. Omni-Channel reports every status of
+/// the org, so the catalog's names count as ones `omni.statusChanged` can report.
 pub fn check_str_with_catalog(text: &str, catalog: &Catalog) -> Report {
-    report(text, &|t| {
-        CompiledRules::from_json_str_with_catalog(t, catalog)
-    })
+    report(
+        text,
+        &|t| CompiledRules::from_json_str_with_catalog(t, catalog),
+        Some(catalog),
+    )
 }
 
 /// Every finding in one run: a refused file's errors, and the check of the rules that
 /// had none ([`partial::refused`]).
-fn report(text: &str, compile: &dyn Fn(&str) -> Result<CompiledRules, Error>) -> Report {
+fn report(
+    text: &str,
+    compile: &dyn Fn(&str) -> Result<CompiledRules, Error>,
+    catalog: Option<&Catalog>,
+) -> Report {
     match compile(text) {
-        Err(Error::InvalidRules(errors)) => partial::refused(text, errors, compile),
+        Err(Error::InvalidRules(errors)) => partial::refused(text, errors, compile, catalog),
         Err(other) => Report {
             errors: other.details().to_vec(),
             warnings: Vec::new(),
         },
         Ok(rules) => {
-            let mut report = check(&rules);
+            let mut report = check_known(&rules, catalog);
             report.warnings.splice(0..0, rules.warnings.iter().cloned());
             report
         }
@@ -66,7 +73,12 @@ fn report(text: &str, compile: &dyn Fn(&str) -> Result<CompiledRules, Error>) ->
 /// side and a status, and cycles only inside strongly connected groups of states,
 /// with a cap on the steps taken.
 pub fn check(rules: &CompiledRules) -> Report {
-    let known = Known::new(rules);
+    check_known(rules, None)
+}
+
+/// [`check`], with the org's catalog naming more statuses Omni-Channel can report.
+fn check_known(rules: &CompiledRules, catalog: Option<&Catalog>) -> Report {
+    let known = Known::new(rules, catalog);
     let mut report = Report::default();
     for rule in &rules.rules {
         never_matches(&known, rule, &mut report.warnings);
@@ -98,17 +110,18 @@ struct Known<'r> {
 }
 
 impl<'r> Known<'r> {
-    fn new(rules: &'r CompiledRules) -> Known<'r> {
+    fn new(rules: &'r CompiledRules, catalog: Option<&Catalog>) -> Known<'r> {
         let mut telephony: BTreeSet<String> = rules.telephony_states.iter().cloned().collect();
         telephony.extend(rules.system_states.iter().cloned());
+        let mut omni: BTreeSet<String> = (rules.statuses.iter())
+            .map(|s| s.developer_name.clone())
+            .collect();
+        let org = catalog.map(|c| &c.statuses[..]).unwrap_or_default();
+        omni.extend(org.iter().map(|s| s.developer_name.clone()));
         Known {
             rules,
             telephony,
-            omni: rules
-                .statuses
-                .iter()
-                .map(|s| s.developer_name.clone())
-                .collect(),
+            omni,
             offline: BTreeSet::from([OFFLINE.to_string()]),
         }
     }

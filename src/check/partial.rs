@@ -3,9 +3,10 @@
 //! never match) as if the others were not there; when that cannot be done, a warning
 //! says the search was skipped and why.
 
-use super::{check, Report};
+use super::{check_known, Report};
 use crate::error::{Error, Finding};
 use crate::rules::compile::CompiledRules;
+use crate::rules::Catalog;
 use serde_json::Value;
 
 /// The lists whose entries become rules, as paths name them.
@@ -76,6 +77,7 @@ pub(super) fn refused(
     text: &str,
     mut errors: Vec<Finding>,
     compile: &dyn Fn(&str) -> Result<CompiledRules, Error>,
+    catalog: Option<&Catalog>,
 ) -> Report {
     let skipped = |why: String| {
         Finding::new(
@@ -169,7 +171,7 @@ pub(super) fn refused(
             }
         }
     }
-    let mut found = check(&rest);
+    let mut found = check_known(&rest, catalog);
     for warning in rest.warnings.iter_mut() {
         renumber(&mut warning.path);
     }

@@ -55,6 +55,10 @@ enum Command {
         /// The exported configuration (CSV or JSON).
         #[arg(value_name = "FILE")]
         file: String,
+        /// The target org's statuses, as `sf data query --json` prints them: every
+        /// status the imported rules use is added to `statuses` from it.
+        #[arg(long, value_name = "SF-QUERY.json")]
+        catalog: Option<String>,
     },
     /// Replays the org's exported history under proposed rules and reports the difference.
     Replay(crate::replay::ReplayArgs),
@@ -92,7 +96,11 @@ pub(crate) fn main() -> ExitCode {
         } => ("check", check(&rules, catalog.as_deref(), format)),
         Command::Simulate(args) => ("simulate", crate::simulate::run(args)),
         Command::Schema { .. } => ("schema", schema()),
-        Command::Import { from, file } => ("import", import(from, &file)),
+        Command::Import {
+            from,
+            file,
+            catalog,
+        } => ("import", import(from, &file, catalog.as_deref())),
         Command::Replay(args) => ("replay", crate::replay::run(args)),
     };
     result.unwrap_or_else(|Usage(why)| {
@@ -212,13 +220,15 @@ fn schema() -> Result<ExitCode, Usage> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import(from: Product, path: &str) -> Result<ExitCode, Usage> {
+fn import(from: Product, path: &str, catalog_path: Option<&str>) -> Result<ExitCode, Usage> {
     let text = read(path)?;
-    let imported = match from {
+    let catalog = catalog(catalog_path)?;
+    let mut imported = match from {
         Product::CtiAdapter => omnisync::import::from_cti_adapter(&text),
         Product::Cxone => omnisync::import::from_cxone(&text),
     }
     .map_err(|e| Usage(format!("{path}: {e}")))?;
+    let filled = catalog.as_ref().map(|c| imported.fill_statuses(c));
     println!(
         "{}",
         serde_json::to_string_pretty(&imported.rules).unwrap_or_default()
@@ -230,12 +240,30 @@ fn import(from: Product, path: &str) -> Result<ExitCode, Usage> {
         let kind = if note.warning { "warning" } else { "converted" };
         eprintln!("{kind} {}: {}", note.record, note.message);
     }
-    let needed = imported.statuses_needed();
-    if imported.rules.statuses.is_empty() && !needed.is_empty() {
-        eprintln!(
-            "note: add these statuses by DeveloperName to \"statuses\", then check the file against your org with omnisync check --catalog: {}",
-            needed.join(", ")
-        );
+    match filled {
+        Some(filled) => {
+            if !filled.added.is_empty() {
+                eprintln!(
+                    "converted statuses: added from the catalog by DeveloperName: {}; each is online (give an away status, one with no channels, \"online\": false)",
+                    filled.added.join(", ")
+                );
+            }
+            if !filled.missing.is_empty() {
+                eprintln!(
+                    "warning statuses: the catalog has no status with the DeveloperName {}: create it in the org or change the rules that name it",
+                    filled.missing.join(", ")
+                );
+            }
+        }
+        None => {
+            let needed = imported.statuses_needed();
+            if !needed.is_empty() {
+                eprintln!(
+                    "note: add these statuses by DeveloperName to \"statuses\" (or import again with --catalog and the org's catalog), then check the file against your org with omnisync check --catalog: {}",
+                    needed.join(", ")
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
