@@ -342,3 +342,125 @@ fn an_empty_statuses_list_is_named_never_listed_as_nothing() {
         stderr(&out)
     );
 }
+
+const CLOCK_TRACE: &str = "tests/fixtures/simulate/clock-names.jsonl";
+const IDS_RULES: &str = "tests/fixtures/simulate/lunch-with-ids.json";
+
+#[test]
+fn a_trace_with_clock_times_and_status_names_only_runs_with_the_catalog() {
+    let args = |extra: &[&'static str]| {
+        let mut args = vec![
+            "simulate",
+            "--rules",
+            IDS_RULES,
+            "--events",
+            CLOCK_TRACE,
+            "--day",
+            "2026-12-07",
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    let without = omnisync(&args(&["--format", "table"]));
+    assert_eq!(without.status.code(), Some(2));
+    let err = stderr(&without);
+    assert!(
+        err.contains("clock-names.jsonl:2: the event names its status by statusApiName only: give the org's catalog with --catalog"),
+        "{err}"
+    );
+    let table = omnisync(&args(&[
+        "--catalog",
+        CATALOG,
+        "--tz",
+        "+01:00",
+        "--format",
+        "table",
+    ]));
+    assert_eq!(table.status.code(), Some(0), "{}", stderr(&table));
+    let text = stdout(&table);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], "2026-12-07", "{text}");
+    assert!(
+        rows[1].starts_with("08:00:00.000  omni.loginSuccess"),
+        "{text}"
+    );
+    assert!(
+        rows[3].starts_with("12:00:00.000  telephony.stateChanged   omni=Lunch"),
+        "{text}"
+    );
+    assert!(rows[4].starts_with("13:30:00.000"), "{text}");
+    // The JSON keeps milliseconds since 1970: 08:00 at +01:00 is 07:00 UTC.
+    let json = omnisync(&args(&["--catalog", CATALOG, "--tz", "+01:00"]));
+    let first: Value = serde_json::from_str(stdout(&json).lines().next().unwrap_or_default())
+        .expect("a json line");
+    assert_eq!(first["at"], 1_796_626_800_000u64, "{first}");
+    assert_eq!(first["event"]["statusId"], "0N5Hs0000001AvlKAE", "{first}");
+}
+
+#[test]
+fn a_time_that_is_not_one_and_a_bad_zone_are_named() {
+    let path = std::env::temp_dir().join(format!("omnisync-noon-{}.jsonl", std::process::id()));
+    std::fs::write(&path, "{\"at\": \"noon\", \"type\": \"omni.logout\"}\n").expect("write");
+    let file = path.to_str().unwrap_or_default();
+    let out = omnisync(&["simulate", "--rules", IDS_RULES, "--events", file]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("\"noon\" is not a time: write milliseconds, an ISO 8601 date-time"),
+        "{}",
+        stderr(&out)
+    );
+    let out = omnisync(&[
+        "simulate",
+        "--rules",
+        IDS_RULES,
+        "--events",
+        CLOCK_TRACE,
+        "--tz",
+        "Europe/Paris",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--tz Europe/Paris: write UTC or an offset"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_catalog_that_is_not_json_gets_the_hint_to_add_json_and_no_wrong_command_is_offered() {
+    let path = std::env::temp_dir().join(format!("omnisync-sf-table-{}.txt", std::process::id()));
+    std::fs::write(
+        &path,
+        " ID                 DEVELOPERNAME MASTERLABEL\n 0N5Hs0000001AvlKAE Available     Available\n",
+    )
+    .expect("write");
+    let out = omnisync(&[
+        "check",
+        "--catalog",
+        path.to_str().unwrap_or_default(),
+        IDS_RULES,
+    ]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("run the query again with --json"),
+        "{}",
+        stderr(&out)
+    );
+    // A rules file without Ids, simulated without the catalog: the fix is --catalog on
+    // this command, not another command.
+    let out = omnisync(&[
+        "simulate",
+        "--rules",
+        "examples/bidirectional-1to1.json",
+        "--events",
+        CLOCK_TRACE,
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("--catalog") && !err.contains("omnisync check --catalog"),
+        "{err}"
+    );
+}

@@ -22,6 +22,7 @@ pub mod report;
 mod time;
 
 pub use input::trace::{BadLine, Lines, TraceLine};
+pub use input::trace_time::TraceReading;
 pub use input::{InputKind, Problems, Progress};
 pub use report::Report;
 

@@ -134,6 +134,10 @@ pub(crate) fn catalog(path: Option<&str>) -> Result<Option<Catalog>, Usage> {
                 .map(|m| format!("  sf said: {m}"))
         });
         lines.extend(said);
+        // Without --json, sf prints a table for people, which is not JSON.
+        if serde_json::from_str::<Value>(&text).is_err() {
+            lines.push("  hint: sf prints JSON only when asked: run the query again with --json (sf data query --query \"SELECT Id, DeveloperName, MasterLabel FROM ServicePresenceStatus\" --json > FILE)".to_string());
+        }
         Usage(format!(
             "{path} is not a status catalog:\n{}",
             lines.join("\n")

@@ -4,6 +4,7 @@
 //! reads it a line at a time: `simulate` streams through it too, so neither holds
 //! the trace in memory.
 
+use super::trace_time::TraceReading;
 use super::{hash, read_error, Reading};
 use crate::event::{event_time, Event, WorkEvent};
 use crate::replay::record::Kind;
@@ -42,6 +43,7 @@ pub struct Lines<R> {
     line: u64,
     text: String,
     done: bool,
+    reading: TraceReading,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -53,7 +55,14 @@ impl<R: BufRead> Lines<R> {
             line: 0,
             text: String::new(),
             done: false,
+            reading: TraceReading::default(),
         }
+    }
+
+    /// Clock times on a day, a time zone, statuses by name: see [`TraceReading`].
+    pub fn with_reading(mut self, reading: TraceReading) -> Lines<R> {
+        self.reading = reading;
+        self
     }
 }
 
@@ -72,7 +81,7 @@ impl<R: BufRead> Iterator for Lines<R> {
                     if text.is_empty() || text.starts_with('#') {
                         continue;
                     }
-                    return Some(parse(text, line));
+                    return Some(parse(text, line, &self.reading));
                 }
                 Err(e) => {
                     self.done = true;
@@ -93,13 +102,17 @@ impl<R: BufRead> Iterator for Lines<R> {
     }
 }
 
-fn parse(text: &str, line: u64) -> Result<TraceLine, BadLine> {
+fn parse(text: &str, line: u64, reading: &TraceReading) -> Result<TraceLine, BadLine> {
     let bad = |reason: &'static str, detail: String| BadLine {
         line,
         reason,
         detail,
     };
-    let value: Value = serde_json::from_str(text).map_err(|e| bad("bad JSON", e.to_string()))?;
+    let mut value: Value =
+        serde_json::from_str(text).map_err(|e| bad("bad JSON", e.to_string()))?;
+    reading
+        .prepare(&mut value)
+        .map_err(|e| bad("bad event", e))?;
     let event = Event::from_value(&value).map_err(|e| bad("bad event", e.to_string()))?;
     let at = event_time(&Cow::Borrowed(&value))
         .map_err(|e| bad("bad date", e.to_string()))?

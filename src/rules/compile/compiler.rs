@@ -154,7 +154,7 @@ impl Compiler {
                             "rules.missingStatusId",
                             format!("{path}.id"),
                             format!(
-                                "the status \"{}\" has no id: give the engine the org's status catalog (the catalog option, or omnisync check --catalog) or write its ServicePresenceStatus Id here",
+                                "the status \"{}\" has no id: give the org's status catalog (on the command line --catalog with the org's statuses; the host page gives it at start) or write its ServicePresenceStatus Id here",
                                 s.developer_name
                             ),
                         );
