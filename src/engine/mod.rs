@@ -301,10 +301,12 @@ impl Engine {
     fn apply(&mut self, event: &Event, now: u64, notes: &mut Vec<String>) -> Option<String> {
         match event {
             Event::LoginSuccess { status_id } => {
-                let status = self.rules.status_by_id(status_id);
+                // A status the rules do not list is still named when the org's
+                // catalog has it, so omni.newStatus holds its DeveloperName.
+                let status = self.rules.status_named(status_id);
                 if status.is_none() {
                     notes.push(format!(
-                        "status Id {status_id} is not in the rules' catalog"
+                        "status Id {status_id} is neither in the rules' statuses nor in the org's catalog"
                     ));
                 }
                 let name = status.map(|s| s.developer_name.clone());
@@ -318,9 +320,12 @@ impl Engine {
                 channels,
                 reason,
             } => {
-                if self.rules.status_by_name(status_api_name).is_none() {
+                let org = &self.rules.org_statuses;
+                if self.rules.status_by_name(status_api_name).is_none()
+                    && !org.iter().any(|s| &s.developer_name == status_api_name)
+                {
                     notes.push(format!(
-                        "status {status_api_name} is not in the rules' catalog"
+                        "status {status_api_name} is neither in the rules' statuses nor in the org's catalog"
                     ));
                 }
                 self.state.set_status(

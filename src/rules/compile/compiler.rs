@@ -39,6 +39,7 @@ fn compile_within(
         errors: Vec::new(),
         out: CompiledRules {
             statuses: Vec::new(),
+            org_statuses: Vec::new(),
             telephony_states: file.telephony.states.clone(),
             system_states: file.telephony.system_states.clone().unwrap_or_else(|| {
                 BUILTIN_SYSTEM_STATES
