@@ -371,3 +371,44 @@ fn rules_md_shows_the_restricted_state_and_loop_errors_with_their_fixes_in_one_r
         "{oscillating}"
     );
 }
+
+fn doc_text(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    std::fs::read_to_string(path).expect("doc exists")
+}
+
+#[test]
+fn the_cti_adapter_import_section_says_what_to_do_with_the_adapters_own_sync() {
+    let cli = doc_text("docs/cli.md");
+    let section = cli
+        .split("### --from cti-adapter")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .unwrap_or_default();
+    assert!(section.contains("not turned on by default"), "{section}");
+    assert!(
+        section.contains("turn the adapter's presence\nsync off"),
+        "{section}"
+    );
+    assert!(
+        section.contains("salesforce.md#orgs-on-the-amazon-connect-cti-adapter"),
+        "{section}"
+    );
+    // The link's target exists.
+    assert!(doc_text("docs/salesforce.md").contains("### Orgs on the Amazon Connect CTI Adapter"));
+}
+
+#[test]
+fn the_readme_and_cli_md_say_how_to_install_run_and_uninstall_the_command() {
+    for name in ["README.md", "docs/cli.md"] {
+        let text = doc_text(name).replace('\n', " ");
+        for needed in [
+            "cargo install --path .",
+            "cargo run --release --bin omnisync --",
+            "./target/release/omnisync",
+            "cargo uninstall omnisync",
+        ] {
+            assert!(text.contains(needed), "{name} lacks {needed}");
+        }
+    }
+}
