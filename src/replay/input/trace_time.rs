@@ -66,7 +66,9 @@ impl TraceReading {
         };
         let offset_ms = self.offset_minutes * 60_000;
         let ms = if text.len() >= 19 && text.as_bytes().get(4) == Some(&b'-') {
-            let zoned = text.ends_with('Z') || text[19..].contains(['+', '-']);
+            // `get`: the text is the trace's, and may cut a character at byte 19.
+            let zone = text.get(19..).unwrap_or_default();
+            let zoned = text.ends_with('Z') || zone.contains(['+', '-']);
             let ms = parse_ms(text).map(|ms| ms as i64);
             // A date-time without a zone is in the stated zone.
             ms.map(|ms| if zoned { ms } else { ms - offset_ms })
@@ -219,6 +221,8 @@ mod tests {
             "08:00:00.",
             "noon",
             "2026-02-30T08:00:00Z",
+            "2026-12-07T08:00:0\u{e9}",
+            "0\u{e9}:00",
         ] {
             assert!(none.at(&json!(bad)).is_err(), "{bad}");
         }
