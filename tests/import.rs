@@ -489,3 +489,40 @@ fn statuses_are_filled_from_the_catalog_for_every_name_the_rules_use() {
     assert_eq!(filled.added, ["Available"]);
     assert_eq!(filled.missing, ["Working_Phone", "Working_Media"]);
 }
+
+#[test]
+fn a_name_made_from_a_label_becomes_the_orgs_developer_name_given_the_catalog() {
+    // The org named "Available for Chats" Chat_Available, not what its label gives.
+    let catalog = omnisync::rules::Catalog::from_value(&json!([
+        {"Id": "0N5Hs0000001AvlKAE", "DeveloperName": "Available", "MasterLabel": "Available"},
+        {"Id": "0N5Hs0000007ChaKAE", "DeveloperName": "Chat_Available", "MasterLabel": "Available for Chats"},
+        {"Id": "0N5Hs0000008LbrKAE", "DeveloperName": "Lunch_Break", "MasterLabel": "Lunch Break"},
+        {"Id": "0N5Hs0000009TrnKAE", "DeveloperName": "Training", "MasterLabel": "Training"},
+        {"Id": "0N5Hs0000010PhcKAE", "DeveloperName": "phone_chat", "MasterLabel": "Phone and Chat"}
+    ]))
+    .expect("catalog reads");
+    let mut imported = from_cxone(&fixture("cxone_labels_scoped.json")).expect("imports");
+    let filled = imported.fill_statuses(&catalog);
+    assert_eq!(
+        filled.renamed,
+        [
+            (
+                "Available_for_Chats".to_string(),
+                "Chat_Available".to_string()
+            ),
+            ("Phone_Chat".to_string(), "phone_chat".to_string())
+        ]
+    );
+    assert!(filled.missing.is_empty(), "{filled:?}");
+    let file = serde_json::to_value(&imported.rules).expect("serialisable");
+    let text = file.to_string();
+    assert!(
+        !text.contains("Available_for_Chats") && !text.contains("Phone_Chat"),
+        "{file:#}"
+    );
+    assert_eq!(
+        file["mappings"]["omniToTelephony"][0]["omni"],
+        "Chat_Available"
+    );
+    CompiledRules::from_json_str_with_catalog(&text, &catalog).expect("loads with the catalog");
+}

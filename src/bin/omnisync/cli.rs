@@ -246,6 +246,9 @@ fn import(from: Product, path: &str, catalog_path: Option<&str>) -> Result<ExitC
     }
     match filled {
         Some(filled) => {
+            for (from, to) in &filled.renamed {
+                eprintln!("converted statuses: \"{from}\" is the org's \"{to}\" (by its label or in another case): the rules use \"{to}\"");
+            }
             if !filled.added.is_empty() {
                 eprintln!(
                     "converted statuses: added from the catalog by DeveloperName: {}; each is online (give an away status, one with no channels, \"online\": false)",
