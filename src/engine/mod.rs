@@ -305,9 +305,7 @@ impl Engine {
                 // catalog has it, so omni.newStatus holds its DeveloperName.
                 let status = self.rules.status_named(status_id);
                 if status.is_none() {
-                    notes.push(format!(
-                        "status Id {status_id} is neither in the rules' statuses nor in the org's catalog"
-                    ));
+                    notes.push(unnamed(&format!("Id {status_id}")));
                 }
                 let name = status.map(|s| s.developer_name.clone());
                 let label = status.and_then(|s| s.label.clone());
@@ -324,9 +322,7 @@ impl Engine {
                 if self.rules.status_by_name(status_api_name).is_none()
                     && !org.iter().any(|s| &s.developer_name == status_api_name)
                 {
-                    notes.push(format!(
-                        "status {status_api_name} is neither in the rules' statuses nor in the org's catalog"
-                    ));
+                    notes.push(unnamed(status_api_name));
                 }
                 self.state.set_status(
                     status_id,
@@ -445,6 +441,11 @@ impl Engine {
             Target::Telephony(state) => self.state.telephony.state.as_deref() == Some(state),
         }
     }
+}
+
+/// The trace note for a status neither the rules nor the org's catalog list.
+fn unnamed(status: &str) -> String {
+    format!("status {status} is neither in the rules' statuses nor in the org's catalog")
 }
 
 /// Whether the agent's Omni status is an away status: by the catalog, or without one,

@@ -527,7 +527,7 @@ impl Compiler {
                 true => "any state not in telephony.systemStates".to_string(),
                 false => listed(settable.into_iter()),
             };
-            self.error("rules.restrictedDestination", path, format!("\"{name}\" is a system state: the telephony system sets it during a contact and no rule can choose it; a rule may set {may} (the states the phone only reports are telephony.systemStates, docs/rules.md \"telephony\")"));
+            self.error("rules.restrictedDestination", path, format!("\"{name}\" is a system state: the telephony system sets it during a contact and no rule can choose it; a rule may set {may} (telephony.systemStates lists the states rules can only read)"));
             return None;
         }
         self.telephony_name(name, path)
