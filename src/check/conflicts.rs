@@ -100,8 +100,8 @@ pub(super) fn conflicts(known: &Known, budget: &mut Budget, warnings: &mut Vec<F
             "check.conflict",
             b.path.clone(),
             format!(
-                "\"{}\" and \"{}\" can match the same {} event and set the {} side differently; under allMatches \"{}\" wins",
-                a.name, b.name, a.on.name(), side.name(), b.name
+                "\"{}\" ({}) and \"{}\" ({}) can match the same {} event and set the {} side differently; under allMatches \"{}\" wins; give one of them a condition the other excludes, or remove one",
+                a.name, a.path, b.name, b.path, a.on.name(), side.name(), b.name
             ),
         ));
     }

@@ -323,11 +323,11 @@ impl Engine {
     fn apply(&mut self, event: &Event, now: u64, notes: &mut Vec<String>) -> Option<String> {
         match event {
             Event::LoginSuccess { status_id } => {
-                let status = self.rules.status_by_id(status_id);
+                // A status the rules do not list is still named when the org's
+                // catalog has it, so omni.newStatus holds its DeveloperName.
+                let status = self.rules.status_named(status_id);
                 if status.is_none() {
-                    notes.push(format!(
-                        "status Id {status_id} is not in the rules' catalog"
-                    ));
+                    notes.push(unnamed(&format!("Id {status_id}")));
                 }
                 let name = status.map(|s| s.developer_name.clone());
                 let label = status.and_then(|s| s.label.clone());
@@ -340,10 +340,11 @@ impl Engine {
                 channels,
                 reason,
             } => {
-                if self.rules.status_by_name(status_api_name).is_none() {
-                    notes.push(format!(
-                        "status {status_api_name} is not in the rules' catalog"
-                    ));
+                let org = &self.rules.org_statuses;
+                if self.rules.status_by_name(status_api_name).is_none()
+                    && !org.iter().any(|s| &s.developer_name == status_api_name)
+                {
+                    notes.push(unnamed(status_api_name));
                 }
                 self.state.set_status(
                     status_id,
@@ -464,6 +465,11 @@ impl Engine {
             Target::OmniLogout => !self.state.omni.logged_in && self.state.omni.since.is_some(),
         }
     }
+}
+
+/// The trace note for a status neither the rules nor the org's catalog list.
+fn unnamed(status: &str) -> String {
+    format!("status {status} is neither in the rules' statuses nor in the org's catalog")
 }
 
 /// Whether the agent's Omni status is an away status: by the catalog, or without one,

@@ -28,6 +28,7 @@ mod time;
 mod timeline;
 
 pub use input::trace::{BadLine, Lines, TraceLine};
+pub use input::trace_time::TraceReading;
 pub use input::{InputKind, Problems, Progress};
 pub use report::Report;
 

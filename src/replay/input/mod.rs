@@ -13,6 +13,7 @@ pub(crate) mod agent_work;
 pub(crate) mod connect;
 mod csv_rows;
 pub mod trace;
+pub mod trace_time;
 pub(crate) mod users;
 pub(crate) mod usp;
 

@@ -100,6 +100,10 @@ pub struct Rule {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompiledRules {
     pub statuses: Vec<Status>,
+    /// The org's statuses the rules do not list, from the catalog the rules were
+    /// loaded with: an event in one of them still gets its DeveloperName and label.
+    /// No rule can set them (only `statuses` are targets).
+    pub org_statuses: Vec<Status>,
     pub telephony_states: Vec<String>,
     pub system_states: Vec<String>,
     /// (work item Id prefix, service channel DeveloperName).
@@ -174,6 +178,13 @@ impl CompiledRules {
             .partition_point(|&i| self.statuses[i].id.get(..15).unwrap_or("") < key);
         let status = &self.statuses[*self.by_id.get(i)?];
         salesforce_id::same_id(&status.id, id).then_some(status)
+    }
+
+    /// The status with this Id: one the rules list, or else one only the org's
+    /// catalog has.
+    pub fn status_named(&self, id: &str) -> Option<&Status> {
+        self.status_by_id(id)
+            .or_else(|| (self.org_statuses.iter()).find(|s| salesforce_id::same_id(&s.id, id)))
     }
 
     /// Sorts the lookup indices of the statuses; call it after changing `statuses`
