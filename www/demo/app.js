@@ -102,7 +102,12 @@ async function main() {
     telephony.attach(instance);
     globalThis.omnisyncDemo = { instance, bridges, telephony };
     // Running means both sides answer: the relay speaks within a moment of loading.
+    // The runtime read the phone at start, before the relay answered (null); each time
+    // the phone becomes ready it reads both sides again, so the panel never shows
+    // "unknown" beside a softphone showing its state.
+    telephony.phone.onReady(() => instance.reconcile());
     await whenConnected(telephony, 10000);
+    if (telephony.status().connected) instance.reconcile();
     setEngineStatus("running", "");
     render();
     // Durations in the metrics table grow with the clock, not only with events.
@@ -132,9 +137,20 @@ async function openSoftphone(root, tabId, params) {
     if (event.source !== frame.contentWindow || event.origin !== origin || event.data?.omnisyncLms !== true) return;
     deliver(event.data.message);
   });
+  // Until the softphone's page has loaded, the frame holds about:blank on this page's
+  // origin: posting to the softphone's origin then is refused with a console warning,
+  // so messages wait for the load (the relay says hello when it starts anyway).
+  let loaded = false;
+  const waiting = [];
+  const post = (message) => frame.contentWindow?.postMessage({ omnisyncLms: true, message }, origin);
+  frame.addEventListener("load", () => {
+    loaded = true;
+    waiting.splice(0).forEach(post);
+  });
   const port = {
     postMessage(message) {
-      frame.contentWindow?.postMessage({ omnisyncLms: true, message }, origin);
+      if (loaded) post(message);
+      else waiting.push(message);
       deliver(message);
     },
     subscribe: (handler) => handlers.push(handler),
