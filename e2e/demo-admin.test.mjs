@@ -7,8 +7,12 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import {
-  assertRuntimeBuilt, launchBrowser, openDemo, startServer, waitFor,
+  ROOT, assertRuntimeBuilt, launchBrowser, openDemo, startServer, waitFor,
 } from "./harness.mjs";
 
 let server;
@@ -76,3 +80,179 @@ adminTest("the Apply button's text stays readable on hover", async ({ context })
   const ratio = contrast(color, background);
   assert.ok(ratio >= 4.5, `text ${color} on ${background}: contrast ${ratio.toFixed(2)} (at least 4.5)`);
 });
+
+// ------------------------------------------------------------------ the admin's org and agent
+
+/** An org whose catalog has Busy_Voice, which the demo's default org lacks. */
+const ORG = [
+  ["0N5Hs0000009AvlKAE", "Available", "Available"],
+  ["0N5Hs0000009LunKAE", "Lunch", "Lunch"],
+  ["0N5Hs0000009BrkKAE", "Break", "Break"],
+  ["0N5Hs0000009BsvKAE", "Busy_Voice", "Busy - Voice"],
+].map(([Id, DeveloperName, MasterLabel]) => ({ attributes: { type: "ServicePresenceStatus" }, Id, DeveloperName, MasterLabel }));
+
+const TEAM_RULES = JSON.stringify({
+  version: 1,
+  statuses: ["Available", "Lunch", "Break", "Busy_Voice"].map((developerName) => ({ developerName, online: developerName === "Available" })),
+  telephony: { system: "softphone", states: ["Available", "Lunch", "Break", "Busy on Omni", "Offline"] },
+  rules: [
+    {
+      name: "Tier 2 lunch", on: "telephony.stateChanged", scope: { teams: ["Tier 2"] },
+      if: { left: "telephony.newState", op: "eq", right: { value: "Lunch" } },
+      then: [{ setOmniStatus: "Lunch" }],
+    },
+    {
+      name: "On a call: Busy_Voice", on: "telephony.stateChanged",
+      if: { left: "telephony.newState", op: "eq", right: { value: "Busy" } },
+      then: [{ setOmniStatus: "Busy_Voice" }],
+    },
+  ],
+}, null, 2);
+
+async function applyRules(page, text) {
+  await page.getByTestId("rules-editor").fill(text);
+  await page.getByTestId("rules-apply").click();
+  await page.waitForSelector("[data-testid=rules-status][data-state=active], [data-testid=rules-status][data-state=refused]");
+  return page.getByTestId("rules-status").getAttribute("data-state");
+}
+
+const ruleOutcome = (page, rule, outcome) => page.locator(`[data-testid=trace-rule][data-outcome=${outcome}]`).filter({ hasText: rule });
+
+async function reloaded(page, action) {
+  await Promise.all([page.waitForURL(() => true, { waitUntil: "load" }), page.waitForEvent("framenavigated"), action()]);
+  await page.waitForSelector("body[data-engine=running]", { timeout: 15000 });
+}
+
+
+adminTest("the admin's catalog and team: a team-scoped rule acts with the team, is out of scope without it; Reset clears it all", async ({ context }) => {
+  const page = await openDemo(context, server.demo);
+  assert.equal(await applyRules(page, TEAM_RULES), "refused", "Busy_Voice is not in the demo's default org");
+  assert.match((await page.getByTestId("rules-errors").innerText()), /Busy_Voice/);
+
+  // The org's catalog from a file: the page reloads with it, and the rules are accepted.
+  await reloaded(page, () => page.getByTestId("catalog-file").setInputFiles({
+    name: "my-org.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify({ status: 0, result: { records: ORG } })),
+  }));
+  assert.match(await page.getByTestId("catalog-source").innerText(), /my-org\.json.*Busy_Voice/);
+  assert.equal((await state()).catalog.statuses.find((s) => s.developerName === "Busy_Voice")?.id, "0N5Hs0000009BsvKAE");
+  assert.equal(await applyRules(page, TEAM_RULES), "active");
+
+  // No team: the rule is out of scope, and the trace says so.
+  await server.api("/api/phone/state", { state: "Lunch", by: "agent" });
+  await waitFor(async () => (await page.locator("[data-testid=trace-out-of-scope][data-outcome=outOfScope]").count()) > 0,
+    { what: "the trace to show the team rule out of scope" });
+  assert.equal((await state()).omni.developerName, "Available");
+  assert.deepEqual(await writes(), []);
+
+  // With the team: the same change acts.
+  await server.api("/api/phone/state", { state: "Available", by: "agent" });
+  await page.getByTestId("context-teams").fill("Tier 2");
+  await reloaded(page, () => page.getByTestId("context-apply").click());
+  assert.match(page.url(), /teams=Tier\+2|teams=Tier%202/);
+  assert.match(await page.getByTestId("context-shown").innerText(), /"teams":\["Tier 2"\]/);
+  await server.api("/api/phone/state", { state: "Lunch", by: "agent" });
+  await waitFor(async () => (await state()).omni.developerName === "Lunch", { what: "Omni-Channel on Lunch" });
+  await waitFor(async () => (await ruleOutcome(page, "Tier 2 lunch", "emitted").count()) > 0,
+    { what: "the trace to show the team rule acting" });
+
+  // Reset: back to the default org, rules and context; nothing saved is left.
+  await reloaded(page, () => page.getByTestId("demo-reset").click());
+  assert.equal(new URL(page.url()).search, "");
+  assert.match(await page.getByTestId("catalog-source").innerText(), /default org/);
+  assert.equal(await page.getByTestId("rules-editor").inputValue(), await (await fetch(`${server.base}/demo/default-rules.json`)).text());
+  assert.equal((await state()).omni.developerName, "Available", "the simulated systems started afresh");
+  const saved = await page.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith("omnisync-demo:")));
+  assert.deepEqual(saved, []);
+});
+
+adminTest("?catalog=URL gives the engine and the simulated org the admin's statuses", async ({ context }) => {
+  const page = await openDemo(context, server.demo, "?catalog=/examples/org-statuses.json");
+  assert.match(await page.getByTestId("catalog-source").innerText(), /org-statuses\.json.*Working_Media/);
+  const ids = (await state()).catalog.statuses.map((s) => s.id);
+  assert.ok(ids.includes("0N5Hs0000003WmdKAE"), `the org's own Ids: ${ids}`);
+});
+
+// ------------------------------------------------------------------ the form editor
+
+const EXAMPLE = JSON.parse(fs.readFileSync(path.join(ROOT, "examples/cti-four-row.json"), "utf8"));
+const PHONE = EXAMPLE.telephony.states;
+
+/** `omnisync check` on a file: the built binary when there is one, else through cargo. */
+function omnisyncCheck(file) {
+  const built = path.join(ROOT, "target/release/omnisync");
+  const [command, args] = fs.existsSync(built) ? [built, []] : ["cargo", ["run", "--release", "--quiet", "--bin", "omnisync", "--"]];
+  return spawnSync(command, [...args, "check", file, "--catalog", "examples/org-statuses.json"], { cwd: ROOT, encoding: "utf8" });
+}
+
+adminTest("the form editor: the CTI four-row file by clicks, a finding beside an invalid choice, simulate, export passes check", async ({ context }) => {
+  const query = `?catalog=/examples/org-statuses.json&phoneStates=${encodeURIComponent(PHONE.join(","))}`;
+  const page = await openDemo(context, server.demo, query);
+  const form = page.getByTestId("form-editor");
+  await page.getByTestId("form-new").click();
+
+  for (const { developerName, online } of EXAMPLE.statuses) {
+    await page.getByTestId(`form-status-${developerName}`).click();
+    if (online === false) await page.getByTestId(`form-online-${developerName}`).click();
+  }
+  for (const state of PHONE) await page.getByTestId(`form-state-${state}`).click();
+  for (const direction of ["telephonyToOmni", "omniToTelephony"]) {
+    for (const [i, row] of EXAMPLE.mappings[direction].entries()) {
+      await page.getByTestId(`form-add-${direction}`).click();
+      const line = form.locator(`[data-testid=form-mapping][data-direction=${direction}]`).nth(i);
+      await line.getByTestId("form-mapping-telephony").selectOption(row.telephony);
+      await line.getByTestId("form-mapping-omni").selectOption(row.omni);
+    }
+  }
+  const built = JSON.parse(await page.getByTestId("rules-editor").inputValue());
+  const shape = (file) => ({
+    statuses: file.statuses.map(({ developerName, online }) => ({ developerName, online: online !== false })),
+    states: file.telephony.states,
+    mappings: file.mappings,
+  });
+  assert.deepEqual(shape(built), shape(EXAMPLE), "the JSON editor holds what the form built");
+  assert.equal(await page.getByTestId("form-status").getAttribute("data-findings"), "0");
+
+  // A rule whose action sets a system state: the engine's finding appears beside it.
+  await page.getByTestId("form-add-rule").click();
+  await page.getByTestId("form-rule-on").selectOption("omni.statusChanged");
+  await page.getByTestId("form-add-condition").click();
+  await page.getByTestId("form-condition-left").selectOption("omni.newStatus");
+  await page.getByTestId("form-condition-value").selectOption("Lunch");
+  await page.getByTestId("form-add-action").click();
+  await page.getByTestId("form-action-kind").selectOption("setTelephonyState");
+  const beside = page.locator("[data-testid=form-action-target] + [data-testid=form-finding]");
+  await page.getByTestId("form-action-target").selectOption("Lunch");
+  assert.equal(await beside.count(), 0, "a valid choice has no finding");
+  await page.getByTestId("form-action-target").selectOption("Busy");
+  await waitFor(async () => (await beside.count()) === 1, { what: "a finding beside the action's target" });
+  assert.match(await beside.getAttribute("data-for"), /^\$\.rules\[0\]\.then\[0\]/);
+  await page.getByTestId("form-action-target").selectOption("Lunch");
+  await waitFor(async () => (await beside.count()) === 0, { what: "the finding to go once the choice is valid" });
+
+  // The JSON editor leads too: an edit there shows in the form.
+  const text = JSON.parse(await page.getByTestId("rules-editor").inputValue());
+  text.mappings.omniToTelephony.pop();
+  await page.getByTestId("rules-editor").fill(JSON.stringify(text, null, 2));
+  await waitFor(async () => (await form.locator("[data-testid=form-mapping][data-direction=omniToTelephony]").count()) === 3,
+    { what: "the form to follow the JSON" });
+  await page.getByTestId("form-add-omniToTelephony").click();
+  const last = form.locator("[data-testid=form-mapping][data-direction=omniToTelephony]").nth(3);
+  await last.getByTestId("form-mapping-omni").selectOption("Offline");
+  await last.getByTestId("form-mapping-telephony").selectOption("Offline");
+
+  // Simulate this morning: the phone's change sets Omni-Channel.
+  await page.getByTestId("morning-simulate").click();
+  await waitFor(async () => (await page.getByTestId("morning-row").count()) > 2, { what: "the morning's rows" });
+  const rows = await page.getByTestId("morning-row").allInnerTexts();
+  assert.ok(rows.some((row) => /Working -- Phone/.test(row) && /setOmniStatus Working_Phone/.test(row)), rows.join("\n"));
+  assert.ok(rows.some((row) => /omni.statusChanged Lunch/.test(row) && /Rule 1: (emitted|alreadyInState)/.test(row)), rows.join("\n"));
+
+  // Export, and the CLI accepts the file.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("form-export").click()]);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "omnisync-form-")), download.suggestedFilename());
+  await download.saveAs(file);
+  const exported = JSON.parse(fs.readFileSync(file, "utf8"));
+  assert.deepEqual(shape(exported), shape(EXAMPLE));
+  const check = omnisyncCheck(file);
+  assert.equal(check.status, 0, `omnisync check: ${check.stdout}${check.stderr}`);
+}, { timeout: 120000 });
