@@ -10,15 +10,20 @@ import { h, picklist, placeFindings } from "./fields.js";
 /**
  * The lists the form offers, from the rules schema.
  * @param {object} schema the rules file's JSON Schema
- * @returns {{triggers: string[], operands: string[], comparators: string[], actions: string[]}}
+ * @returns {{triggers: string[], operands: string[], comparators: string[], actions: string[],
+ *   actionValue: (name: string) => unknown}} `actionValue`: what a new action of that kind
+ *   holds before a target is chosen ("" for a named target, else per the schema's type).
  */
 export function schemaLists(schema) {
   const defs = schema?.$defs ?? {};
+  const kinds = (defs.ActionDef?.oneOf ?? []).flatMap((one) => (one.required ?? []).map((name) => [name, one.properties?.[name]?.type]));
+  const blank = { string: "", boolean: true, object: {}, array: [] };
   return {
     triggers: defs.EventKind?.enum ?? [],
     operands: defs.Operand?.enum ?? [],
     comparators: defs.Comparator?.enum ?? [],
-    actions: (defs.ActionDef?.oneOf ?? []).flatMap((one) => one.required ?? []),
+    actions: kinds.map(([name]) => name),
+    actionValue: (name) => structuredClone(blank[new Map(kinds).get(name)] ?? ""),
   };
 }
 
@@ -147,7 +152,7 @@ export function createFormEditor(root, { schema, catalog, telephonyStates, syste
     const then = Array.isArray(rule.then) ? rule.then : [];
     return h("fieldset", { class: "rule", testid: "form-rule" },
       h("legend", {}, h("input", {
-        type: "text", value: rule.name ?? "", path: `${at}.name`, testid: "form-rule-name", "aria-label": "rule name",
+        type: "text", value: rule.name ?? "", size: 40, path: `${at}.name`, testid: "form-rule-name", "aria-label": "rule name",
         onchange: (event) => edit(() => { rule.name = event.target.value; }),
       }), removeButton("this rule", () => edit(() => rules.splice(i, 1)))),
       h("div", { class: "row" }, "when ", picklist(lists.triggers, rule.on, (v) => edit(() => { rule.on = v; }),
@@ -163,7 +168,7 @@ export function createFormEditor(root, { schema, catalog, telephonyStates, syste
       then.map((action, k) => actionRow(action, `${at}.then[${k}]`, () => edit(() => then.splice(k, 1)))),
       h("button", {
         testid: "form-add-action", text: "Add action",
-        onclick: () => edit(() => { rule.then = [...then, { [lists.actions[0]]: "" }]; }),
+        onclick: () => edit(() => { rule.then = [...then, { [lists.actions[0]]: lists.actionValue(lists.actions[0]) }]; }),
       }));
   }
 
@@ -193,7 +198,7 @@ export function createFormEditor(root, { schema, catalog, telephonyStates, syste
     return h("div", { class: "row action", testid: "form-action" }, "then ",
       picklist(lists.actions, kind, (v) => edit(() => {
         delete action[kind];
-        action[v] = "";
+        action[v] = lists.actionValue(v);
       }), { path: `${at}`, testid: "form-action-kind", label: "action" }),
       targets ? picklist(targets, action[kind], (v) => edit(() => { action[kind] = v; }),
         { path: `${at}.${kind}`, testid: "form-action-target", label: "target", blank: "(choose)" }) : null,
