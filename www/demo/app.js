@@ -129,10 +129,15 @@ async function main() {
       }
     }
     telephony.attach(instance);
-    await createFormHost({ form: $("form-body"), morning: $("morning-body") }, {
-      catalog: await orgStatuses(), telephonyStates: simulated.catalog.telephonyStates,
-      systemStates: simulated.catalog.systemStates, editor,
-    });
+    try {
+      await createFormHost({ form: $("form-body"), morning: $("morning-body") }, {
+        catalog: await orgStatuses(), context: org.context, telephonyStates: simulated.catalog.telephonyStates,
+        systemStates: simulated.catalog.systemStates, editor,
+      });
+    } catch (err) {
+      // The JSON editor still works without the form.
+      fill($("form-body"), el("p", { class: "error", text: `The form editor did not load: ${err?.message ?? err}` }));
+    }
     globalThis.omnisyncDemo = { instance, bridges, telephony };
     // Running means both sides answer: the relay speaks within a moment of loading.
     // The runtime read the phone at start, before the relay answered (null); each time

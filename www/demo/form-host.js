@@ -11,16 +11,17 @@ import { createMorningPanel, morningOf } from "../editor/morning.js";
  * Builds the form editor and its simulate-and-export panel.
  * @param {{form: HTMLElement, morning: HTMLElement}} roots
  * @param {{catalog: Array<{Id: string, DeveloperName: string, MasterLabel?: string}>,
- *   telephonyStates: string[], systemStates: string[], editor: {text: () => string,
+ *   context: object, telephonyStates: string[], systemStates: string[], editor: {text: () => string,
  *   setText: (text: string) => void, onInput: (cb: (text: string) => void) => void}}} options
  * @returns {Promise<void>}
  */
-export async function createFormHost(roots, { catalog, telephonyStates, systemStates, editor }) {
+export async function createFormHost(roots, { catalog, context, telephonyStates, systemStates, editor }) {
   const [{ OmniSync }, schema] = await Promise.all([
     import(new URL("../pkg/omnisync.js", import.meta.url).href),
     (await fetch("/schema/rules.schema.json")).json(),
   ]);
-  const engine = (text) => new OmniSync(text, { catalog });
+  // The agent's context too: a morning with a team-scoped rule acts as the page's engine would.
+  const engine = (text) => new OmniSync(text, { catalog, context });
   const findings = (err) => (Array.isArray(err?.details) && err.details.length ? err.details
     : [{ path: "$", code: err?.code ?? "error", message: err?.message ?? String(err) }]);
 

@@ -47,3 +47,27 @@ test("a catalog is read as a list, {records} or sf data query --json output", ()
   assert.deepEqual(catalogRecords({ status: 0, result: { records } }, "c"), want);
   assert.throws(() => catalogRecords({ statuses: [] }, "d.json"), /d\.json is not a status catalog/);
 });
+
+test("new OmniSync(rules, {catalog, context}): a team-scoped rule acts for the team only", () => {
+  const rules = {
+    version: 1,
+    statuses: [{ developerName: "Available" }, { developerName: "Lunch", online: false }],
+    telephony: { system: "softphone", states: ["Available", "Lunch"] },
+    rules: [{
+      name: "Tier 2 lunch", on: "telephony.stateChanged", scope: { teams: ["Tier 2"] },
+      if: { left: "telephony.newState", op: "eq", right: { value: "Lunch" } },
+      then: [{ setOmniStatus: "Lunch" }],
+    }],
+  };
+  const event = { type: "telephony.stateChanged", oldState: "Available", newState: "Lunch", at: 1 };
+  const outcome = (options) => {
+    const decision = new OmniSync(rules, { catalog, ...options }).handle(event);
+    const trace = typeof decision.trace === "function" ? decision.trace() : decision.trace;
+    return [decision.actions.length, trace.rules[0].outcome];
+  };
+  assert.deepEqual(outcome({}), [0, "outOfScope"]);
+  assert.deepEqual(outcome({ context: { teams: ["Tier 1"] } }), [0, "outOfScope"]);
+  assert.deepEqual(outcome({ context: { teams: ["Tier 2"] } }), [1, "emitted"]);
+  assert.throws(() => new OmniSync(rules, { catalog, context: { teams: "Tier 2" } }),
+    (err) => err.code === "context.invalid" && err.details[0].path === "$.teams");
+});
