@@ -188,6 +188,7 @@ adminTest("the form editor: the CTI four-row file by clicks, a finding beside an
   const query = `?catalog=/examples/org-statuses.json&phoneStates=${encodeURIComponent(PHONE.join(","))}`;
   const page = await openDemo(context, server.demo, query);
   const form = page.getByTestId("form-editor");
+  await page.getByTestId("form-open").click();
   await page.getByTestId("form-new").click();
 
   for (const { developerName, online } of EXAMPLE.statuses) {
@@ -246,6 +247,13 @@ adminTest("the form editor: the CTI four-row file by clicks, a finding beside an
   const rows = await page.getByTestId("morning-row").allInnerTexts();
   assert.ok(rows.some((row) => /Working -- Phone/.test(row) && /setOmniStatus Working_Phone/.test(row)), rows.join("\n"));
   assert.ok(rows.some((row) => /omni.statusChanged Lunch/.test(row) && /Rule 1: (emitted|alreadyInState)/.test(row)), rows.join("\n"));
+  // Limited to a team this agent is not in (the page's context has none): out of scope.
+  await page.getByTestId("form-rule-teams").fill("Tier 2");
+  await page.getByTestId("form-rule-teams").press("Enter");
+  assert.deepEqual(JSON.parse(await page.getByTestId("rules-editor").inputValue()).rules[0].scope, { teams: ["Tier 2"] });
+  await page.getByTestId("morning-simulate").click();
+  await waitFor(async () => (await page.getByTestId("morning-result").innerText()).includes("Rule 1: outOfScope"),
+    { what: "the morning to show the rule out of scope" });
 
   // Export, and the CLI accepts the file.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("form-export").click()]);

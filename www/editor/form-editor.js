@@ -156,7 +156,19 @@ export function createFormEditor(root, { schema, catalog, telephonyStates, syste
         onchange: (event) => edit(() => { rule.name = event.target.value; }),
       }), removeButton("this rule", () => edit(() => rules.splice(i, 1)))),
       h("div", { class: "row" }, "when ", picklist(lists.triggers, rule.on, (v) => edit(() => { rule.on = v; }),
-        { path: `${at}.on`, testid: "form-rule-on", label: "trigger" })),
+        { path: `${at}.on`, testid: "form-rule-on", label: "trigger" }),
+      h("label", {}, "for teams", h("input", {
+        type: "text", value: (rule.scope?.teams ?? []).join(", "), path: `${at}.scope`, testid: "form-rule-teams",
+        placeholder: "every agent", "aria-label": "teams (comma-separated)",
+        onchange: (event) => edit(() => {
+          const teams = event.target.value.split(",").map((t) => t.trim()).filter(Boolean);
+          if (teams.length) rule.scope = { ...rule.scope, teams };
+          else if (rule.scope) {
+            delete rule.scope.teams;
+            if (!Object.keys(rule.scope).length) delete rule.scope;
+          }
+        }),
+      }))),
       conditions.map((c, j) => conditionRow(c, rule.if?.[joiner] ? `${at}.if.${joiner}[${j}]` : `${at}.if`, () => edit(() => {
         ensureGroup().splice(j, 1);
         if (!rule.if[joiner].length) delete rule.if;
