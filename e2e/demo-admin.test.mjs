@@ -118,8 +118,10 @@ async function applyRules(page, text) {
 
 const ruleOutcome = (page, rule, outcome) => page.locator(`[data-testid=trace-rule][data-outcome=${outcome}]`).filter({ hasText: rule });
 
+/** Runs an action that reloads the page, and waits for the new page's engine. */
 async function reloaded(page, action) {
-  await Promise.all([page.waitForURL(() => true, { waitUntil: "load" }), page.waitForEvent("framenavigated"), action()]);
+  await Promise.all([page.waitForEvent("framenavigated", { predicate: (frame) => frame === page.mainFrame() }), action()]);
+  await page.waitForLoadState("load");
   await page.waitForSelector("body[data-engine=running]", { timeout: 15000 });
 }
 
