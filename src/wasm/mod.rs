@@ -166,18 +166,15 @@ fn engine_busy() -> JsValue {
 
 #[wasm_bindgen]
 impl OmniSync {
-    /// Builds an engine from rules given as JSON text or as a plain object, and
-    /// `{catalog, context}`: the org's ServicePresenceStatus records (`Id`,
-    /// `DeveloperName`, `MasterLabel`), which give the statuses named in the rules this
-    /// org's Ids, and the agent's context for scoped rules, as `start` takes it.
-    /// Throws an `Error` with `code: "rules.invalid"`, `"rules.unknownStatus"` (a
-    /// status the org lacks), `"catalog.invalid"` or `"context.invalid"`, and every
-    /// problem in `details`.
+    /// Builds an engine from rules (JSON text or a plain object) and `{catalog,
+    /// context}` as `start` takes them. Throws an `Error` (`rules.invalid`,
+    /// `rules.unknownStatus`, `catalog.invalid`, `context.invalid`), every problem
+    /// in `details`.
     #[wasm_bindgen(constructor)]
     pub fn with_options(
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
         #[wasm_bindgen(
-            unchecked_param_type = "{ catalog?: object[] | object; context?: { userId?: string; profileId?: string; teams?: string[] } | null }"
+            unchecked_param_type = "{ catalog?: object[] | object; context?: object | null }"
         )]
         options: Option<JsValue>,
     ) -> Result<OmniSync, JsValue> {
