@@ -98,7 +98,8 @@ export function createFormEditor(root, { schema, catalog, telephonyStates, syste
     const names = [...new Set([...telephonyStates, ...states])];
     return section("Phone states (from the telephony list)", names.map((name) => h("label", { class: "chip" },
       h("input", {
-        type: "checkbox", checked: states.includes(name), testid: `form-state-${name}`, path: "$.telephony.states",
+        type: "checkbox", checked: states.includes(name), testid: `form-state-${name}`,
+        path: states.includes(name) ? `$.telephony.states[${states.indexOf(name)}]` : "$.telephony.states",
         onchange: () => edit((f) => {
           f.telephony ??= { system: "softphone" };
           const all = list(f.telephony, "states");
