@@ -12,9 +12,10 @@
 //! looks back and ahead: an agent's memory is its engines and tallies, the same for
 //! a day or a year of history.
 
-use super::input::{Agent, KnownStatus};
-use super::record::{Names, Rec};
+use super::input::Agent;
+use super::record::Rec;
 use super::report::{AgentResult, Difference, RunTally, SideHours};
+use super::shared::Shared;
 use super::timeline::{Step, Timeline};
 use crate::action::{Action, Side};
 use crate::engine::Engine;
@@ -29,16 +30,6 @@ use std::collections::{HashMap, VecDeque};
 pub(crate) const SAME_SECOND_MS: u64 = 1_000;
 /// How many differences one agent keeps for the report's list.
 const DIFFERENCES_KEPT: usize = 50;
-
-/// What every agent's replay reads and nobody changes.
-pub(crate) struct Shared<'a> {
-    pub(crate) names: &'a Names,
-    pub(crate) statuses: &'a [KnownStatus],
-    pub(crate) current: &'a CompiledRules,
-    pub(crate) proposed: &'a CompiledRules,
-    pub(crate) window_ms: u64,
-    pub(crate) with_reason: bool,
-}
 
 /// Replays one agent: rows sorted by time in, tallies out.
 pub(crate) fn replay_agent(agent: &Agent, rows: &[Rec], shared: &Shared<'_>) -> AgentResult {

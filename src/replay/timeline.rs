@@ -8,8 +8,8 @@
 //! steps back: whether it was a logout is known once no record starts within
 //! [`JOIN_MS`], and the logout then goes before the steps after its time.
 
-use super::agent::Shared as Inputs;
 use super::record::{Kind, Rec};
+use super::shared::Shared as Inputs;
 use crate::action::Side;
 use crate::event::{Event, WorkEvent, WorkRef};
 use std::collections::HashMap;
