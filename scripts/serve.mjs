@@ -36,6 +36,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MOUNTS = [
   ["/pkg/web/", "pkg/web"],
   ["/pkg/", "pkg/web"],
+  // The examples (a catalog for ?catalog=/examples/org-statuses.json) and the rules
+  // schema the demo's form editor builds its picklists from.
+  ["/examples/", "examples"],
+  ["/schema/", "schema"],
   ["/", "www"],
 ];
 const MIME = {
@@ -73,7 +77,7 @@ function engine() {
 // travel between orgs): the simulated org gives each its own Id, and the page hands
 // the engine these records as its catalog, as a Salesforce host page does.
 const rulesFile = JSON.parse(fs.readFileSync(path.join(ROOT, "www/demo/default-rules.json"), "utf8"));
-const catalog = {
+const DEFAULT_CATALOG = {
   statuses: rulesFile.statuses.map((s, i) => ({
     ...s, id: s.id ?? `0N5Hs00000${String(i + 1).padStart(2, "0")}DemAAA`, online: s.online !== false,
   })),
@@ -85,6 +89,38 @@ const catalog = {
     prefix: c.workItemPrefixes?.[0] ?? "0Zz",
   })),
 };
+let catalog = DEFAULT_CATALOG;
+
+/**
+ * The admin's org for the demo (POST /api/catalog): its ServicePresenceStatus records
+ * (`Id`, `DeveloperName`, `MasterLabel`; `online` if given, else online) and, if given,
+ * the phone's agent states. An empty body is the default org. The simulated systems
+ * start afresh only when the org changed, so a page reloaded with the same catalog
+ * keeps the agent where they were. /api/reset goes back to the default org.
+ */
+function setCatalog(body) {
+  const records = body.records ?? null;
+  if (records !== null && (!Array.isArray(records) || records.length > 500
+      || !records.every((r) => typeof r?.Id === "string" && typeof r?.DeveloperName === "string"))) {
+    throw new HttpError(400, "records must be a list of ServicePresenceStatus records with Id and DeveloperName");
+  }
+  const states = body.telephonyStates ?? null;
+  if (states !== null && (!Array.isArray(states) || states.length > 200 || !states.every((n) => typeof n === "string" && n))) {
+    throw new HttpError(400, "telephonyStates must be a list of state names");
+  }
+  const next = {
+    ...DEFAULT_CATALOG,
+    statuses: records ? records.map((r) => ({
+      id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel ?? r.DeveloperName, online: r.online !== false,
+    })) : DEFAULT_CATALOG.statuses,
+    telephonyStates: states ?? DEFAULT_CATALOG.telephonyStates,
+  };
+  if (JSON.stringify(next) !== JSON.stringify(catalog)) {
+    catalog = next;
+    reset();
+  }
+  return snapshot();
+}
 
 // ---------------------------------------------------------------- simulated agent
 
@@ -220,7 +256,9 @@ const WRITES = {
   "/api/phone/state": (b) => phone.setState(b.state),
   "/api/phone/call": (b) => phone.call(b.action),
   "/api/faults": setFaults,
+  "/api/catalog": setCatalog,
   "/api/reset": () => {
+    catalog = DEFAULT_CATALOG;
     reset();
     return snapshot();
   },

@@ -165,22 +165,27 @@ fn engine_busy() -> JsValue {
 
 #[wasm_bindgen]
 impl OmniSync {
-    /// Builds an engine from rules given as JSON text or as a plain object, and
-    /// `{catalog}`: the org's ServicePresenceStatus records (`Id`, `DeveloperName`,
-    /// `MasterLabel`), which give the statuses named in the rules this org's Ids.
-    /// Throws an `Error` with `code: "rules.invalid"`, `"rules.unknownStatus"` (a
-    /// status the org lacks) or `"catalog.invalid"`, and every problem in `details`.
+    /// Builds an engine from rules (JSON text or a plain object) and `{catalog,
+    /// context}` as `start` takes them. Throws an `Error` (`rules.invalid`,
+    /// `rules.unknownStatus`, `catalog.invalid`, `context.invalid`), every problem
+    /// in `details`.
     #[wasm_bindgen(constructor)]
     pub fn with_options(
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ catalog?: object[] | object }")] options: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ catalog?: object[] | object; context?: object | null }"
+        )]
+        options: Option<JsValue>,
     ) -> Result<OmniSync, JsValue> {
         console_error_panic_hook::set_once();
         headroom();
-        let catalog = read_catalog(&options.unwrap_or(JsValue::UNDEFINED))?;
-        let engine = Engine::new(compile(&rules, catalog.as_ref())?);
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let catalog = read_catalog(&options)?;
+        let context = read_context(&options)?;
+        let mut engine = Engine::new(compile(&rules, catalog.as_ref())?);
+        if let Some(context) = context {
+            engine.set_context(context);
+        }
         Ok(OmniSync {
             inner: RefCell::new(Class {
                 explain: None,
