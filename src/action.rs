@@ -6,6 +6,9 @@
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
+/// The status name a logout presents to rules (CTI Adapter semantics).
+pub(crate) const OFFLINE: &str = "Offline";
+
 /// One of the two systems kept in step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
@@ -114,7 +117,7 @@ impl Action {
         match self {
             Action::SetOmniStatus { status_id, .. } => status_id,
             Action::SetTelephonyState { state, .. } => state,
-            Action::LogoutOmni { .. } => crate::rules::compile::OFFLINE,
+            Action::LogoutOmni { .. } => OFFLINE,
         }
     }
 

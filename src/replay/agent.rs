@@ -12,10 +12,10 @@
 //! looks back and ahead: an agent's memory is its engines and tallies, the same for
 //! a day or a year of history.
 
-use super::input::Agent;
+use super::read::Agent;
 use super::record::Rec;
 use super::report::{AgentResult, Difference, RunTally, SideHours};
-use super::shared::{Listed, Shared};
+use super::shared::{Listed, Shared, DIFFERENCES_KEPT};
 use super::timeline::{Step, Timeline};
 use crate::action::{Action, Side};
 use crate::engine::Engine;
@@ -28,8 +28,6 @@ use std::sync::Arc;
 /// How much later than a change the other side's change that explains it may be
 /// stamped: Salesforce exports are to the second, Connect to the millisecond.
 pub(crate) const SAME_SECOND_MS: u64 = 1_000;
-/// How many differences one agent keeps for the report's list.
-pub(crate) const DIFFERENCES_KEPT: usize = 50;
 
 /// Replays one agent: rows sorted by time in, tallies out.
 pub(crate) fn replay_agent(agent: &Agent, rows: &[Rec], shared: &Shared<'_>) -> AgentResult {

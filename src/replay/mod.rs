@@ -20,6 +20,7 @@
 mod agent;
 mod html;
 pub mod input;
+mod read;
 mod record;
 pub mod report;
 mod shared;

@@ -2,7 +2,7 @@
 //! [`Report`], printed as a table for a person (`Report::table`), as JSON for a
 //! machine (serde) and as a page with charts (`html`).
 
-use super::input::{InputKind, Problems};
+use super::read::{InputKind, Problems};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;

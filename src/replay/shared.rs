@@ -1,12 +1,14 @@
 //! The inputs every agent's replay shares: read by the attribution, the timeline and both
 //! runs, owned by the replay's driver (`mod.rs`).
 
-use super::agent::DIFFERENCES_KEPT;
-use super::input::KnownStatus;
+use super::read::KnownStatus;
 use super::record::Names;
 use crate::engine::Engine;
 use std::collections::BinaryHeap;
 use std::sync::{Arc, Mutex};
+
+/// How many differences one agent keeps for the report's list.
+pub(crate) const DIFFERENCES_KEPT: usize = 50;
 
 /// What every agent's replay reads and nobody changes.
 pub(crate) struct Shared<'a> {

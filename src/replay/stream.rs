@@ -13,7 +13,7 @@
 //! events), plus up to six batches per thread in flight (384 KiB each).
 
 use super::agent::AgentReplay;
-use super::input::{Agent, KnownStatus, Progress};
+use super::read::{Agent, KnownStatus, Progress};
 use super::record::{Names, Rec};
 use super::report::{AgentResult, Totals};
 use super::shared::{Listed, Shared};

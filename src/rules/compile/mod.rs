@@ -16,8 +16,7 @@ mod compiler;
 use crate::sort::sorted;
 pub(crate) use compiler::compile_from;
 
-/// The status name a logout presents to rules (CTI Adapter semantics).
-pub(crate) const OFFLINE: &str = "Offline";
+pub(crate) use crate::action::OFFLINE;
 
 /// One presence status with its Id normalised to 18 characters (empty until the
 /// org's catalog gives it, when the rules name the status only).
