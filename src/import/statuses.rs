@@ -50,7 +50,8 @@ impl Imported {
     pub fn fill_statuses(&mut self, catalog: &Catalog) -> Filled {
         let mut filled = Filled::default();
         for name in self.statuses_used() {
-            if self.rules.statuses.iter().any(|s| s.developer_name == name) {
+            if let Some(i) = (self.rules.statuses.iter()).position(|s| s.developer_name == name) {
+                self.fix_listed(i, catalog, &mut filled);
                 continue;
             }
             let org = catalog.by_name(&name).or_else(|| {
@@ -85,6 +86,34 @@ impl Imported {
 
 /// The org's one status whose label gives `name` as a DeveloperName (or whose
 /// DeveloperName differs from it only in case); none when several do.
+impl Imported {
+    /// A status the converter listed by name (CXone's importer lists the ones it made
+    /// from labels, without Ids): kept when the org has the name or the entry an Id;
+    /// renamed when the org spells it differently; reported when the org lacks it.
+    fn fix_listed(&mut self, i: usize, catalog: &Catalog, filled: &mut Filled) {
+        let name = self.rules.statuses[i].developer_name.clone();
+        if self.rules.statuses[i].id.is_some() || catalog.by_name(&name).is_some() {
+            return;
+        }
+        let Some(org) = spelt_differently(catalog, &name) else {
+            filled.missing.push(name);
+            return;
+        };
+        rename(&mut self.rules, &name, &org.developer_name);
+        filled.renamed.push((name, org.developer_name.clone()));
+        let twice = (self.rules.statuses.iter()).any(|s| s.developer_name == org.developer_name);
+        if twice {
+            self.rules.statuses.remove(i);
+            return;
+        }
+        let listed = &mut self.rules.statuses[i];
+        listed.developer_name = org.developer_name.clone();
+        if listed.label.is_none() {
+            listed.label = org.label.clone();
+        }
+    }
+}
+
 fn spelt_differently<'c>(catalog: &'c Catalog, name: &str) -> Option<&'c OrgStatus> {
     let mut found = catalog.statuses.iter().filter(|o| {
         o.developer_name.eq_ignore_ascii_case(name)
