@@ -4,24 +4,10 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod command;
+use command::{omnisync, stderr, stdout};
+
 use serde_json::Value;
-use std::process::{Command, Output};
-
-fn omnisync(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_omnisync"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 const CATALOG: &str = "examples/org-statuses.json";
 

@@ -5,23 +5,17 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod command;
+use command::{omnisync, temp};
+
 use omnisync::import::{from_cxone, from_cxone_with_users, CxoneUserMap, CXONE_SYSTEM_STATES};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 const TABLES: &str = "tests/fixtures/cxone/tables.json";
 const USERS: &str = "tests/fixtures/cxone/users.csv";
 const CATALOG: &str = "tests/fixtures/cxone/catalog.json";
 const TRACE: &str = "tests/fixtures/cxone/trace.jsonl";
-
-fn omnisync(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_omnisync"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -30,14 +24,6 @@ fn text(bytes: &[u8]) -> String {
 fn read(path: &str) -> String {
     let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn temp(name: &str, contents: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisync-cxone-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, contents).expect("write temp file");
-    path
 }
 
 /// The imported rules file, written as the command prints it.

@@ -5,16 +5,10 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use serde_json::Value;
-use std::process::{Command, Output};
+mod command;
+use command::omnisync;
 
-fn omnisync(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_omnisync"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
+use serde_json::Value;
 
 const RULES: &str = "tests/fixtures/logout/rules.json";
 

@@ -4,12 +4,14 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod command;
+use command::omnisync;
+
 use omnisync::replay::{self, Input, InputKind, Options, Report};
 use omnisync::rules::Catalog;
 use omnisync::CompiledRules;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/replay");
 
@@ -324,14 +326,6 @@ fn the_html_report_is_one_file_with_charts_and_nothing_to_fetch() {
     assert!(!html.contains("src="));
     assert!(!html.contains("http://") && !html.contains("https://"));
     assert!(html.contains("telephony Lunch"));
-}
-
-fn omnisync(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_omnisync"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
 }
 
 #[test]
