@@ -119,6 +119,11 @@ impl Simulator {
         self.sync.stats()
     }
 
+    /// The engine the loop decides with (its model as the simulated events left it).
+    pub fn engine(&self) -> &Engine {
+        self.sync.engine()
+    }
+
     /// The simulated Omni-Channel status (DeveloperName); `None` while logged out.
     pub fn omni(&self) -> Option<&str> {
         self.world.omni.as_ref().map(|o| o.1.as_str())

@@ -29,6 +29,9 @@ use std::sync::Arc;
 /// stamped: Salesforce exports are to the second, Connect to the millisecond.
 pub(crate) const SAME_SECOND_MS: u64 = 1_000;
 
+#[cfg(test)]
+mod tests;
+
 /// Replays one agent: rows sorted by time in, tallies out.
 pub(crate) fn replay_agent(agent: &Agent, rows: &[Rec], shared: &Shared<'_>) -> AgentResult {
     let mut replay = AgentReplay::new(agent, shared);
@@ -176,12 +179,21 @@ impl Attribution {
         result: &mut AgentResult,
         out: &mut impl FnMut(Step, bool, [Option<u64>; 2], &mut AgentResult),
     ) {
-        let decision = self.engine.handle(&step.event, step.at);
+        // Only a change's decision is read. A work event changes nothing the rules read
+        // (the facts are the statuses, the workload and the event's own channel), only
+        // the item list the engine keeps for a page: it is not fed. Other events that
+        // change no status update the model without being decided on.
         let wanted = match &step.change {
-            None => Vec::new(),
+            None => {
+                if !matches!(*step.event, Event::Work { .. }) {
+                    self.engine.observe(&step.event, step.at);
+                }
+                Vec::new()
+            }
             Some((side, _)) => {
                 self.starts[*side as usize].get_or_insert(step.at);
-                decision
+                self.engine
+                    .handle(&step.event, step.at)
                     .trace
                     .wanted()
                     .map(|(rule, target)| {

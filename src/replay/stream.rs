@@ -10,7 +10,8 @@
 //! the file is then read again through the external merge ([`super::record::Sorter`]).
 //!
 //! Memory: per agent its replay state and the rows held (bounded by agents, not by
-//! events), plus up to six batches per thread in flight (384 KiB each).
+//! events), plus up to six batches per thread in flight (48 KiB each: small, as a
+//! long file fills every one of them and a short one few).
 
 use super::agent::AgentReplay;
 use super::read::{Agent, KnownStatus, Progress};
@@ -25,8 +26,8 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-/// Rows handed to a thread at once.
-const BATCH: usize = 8_192;
+/// Rows handed to a thread at once (48 KiB).
+const BATCH: usize = 1_024;
 /// Batches waiting for each thread.
 const QUEUED: usize = 4;
 
@@ -90,7 +91,7 @@ impl Streamer {
         let mut handles = Vec::new();
         let threads = threads.max(1);
         for _ in 0..threads {
-            // Four batches waiting at most (1.5 MiB a thread): enough slack that a
+            // Four batches waiting at most (192 KiB a thread): enough slack that a
             // thread does not idle while the reader is off the CPU, and the reader waits
             // for the replay, memory does not grow.
             let (tx, rx) = sync_channel(QUEUED);

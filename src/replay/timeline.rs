@@ -20,6 +20,15 @@ use std::rc::Rc;
 pub(crate) const JOIN_MS: u64 = 2_000;
 /// The reason an agent's own Omni change carries in the replay.
 const MANUAL: &str = "OmniManualStatusChange";
+/// The one work item Id the replay's engines see. What the rules read of a work event
+/// is its kind and its channel (named by the row; the row's own Id is kept only as a
+/// hash, and this one, not a Salesforce Id, names no channel by a key prefix either);
+/// the engine also keeps a list of the
+/// items, open and the last 32 finished, for a page to show, which nothing here reads.
+/// Under one Id that list is one item: each engine's memory stays the same from the
+/// first day on instead of filling over the first days, and the list is not searched
+/// and reordered at every work event (docs/performance.md, "Replay").
+const WORK_ID: &str = "(replayed)";
 
 /// One event of the merged timeline; `change` when it changes a side's status: the
 /// side and the status DeveloperName (`Offline` for a logout) or phone state. Events
@@ -211,17 +220,20 @@ impl Timeline {
             Kind::WorkDeclined => WorkEvent::Declined,
             _ => WorkEvent::Closed,
         };
-        let id = format!("{:016x}", r.x);
-        let names = shared.names;
-        let event = Event::Work {
-            kind,
-            work: WorkRef {
-                work_item_id: id.clone(),
-                work_id: id,
-                service_channel: (r.a != 0).then(|| names.name(r.a).to_string()),
-            },
-        };
-        self.step(r.at, Rc::new(event), None);
+        // Every item of the agent under one Id: see [`WORK_ID`].
+        let (event, _) = self.shared_event(r.kind as u8, r.a, 0, || {
+            let names = shared.names;
+            let event = Event::Work {
+                kind,
+                work: WorkRef {
+                    work_item_id: WORK_ID.into(),
+                    work_id: WORK_ID.into(),
+                    service_channel: (r.a != 0).then(|| names.name(r.a).to_string()),
+                },
+            };
+            (event, String::new())
+        });
+        self.step(r.at, event, None);
         let weight = f64::from(f32::from_bits(r.b));
         let previous = self.workload;
         match kind {

@@ -322,19 +322,33 @@ pub(crate) fn open(
     Ok((Box::new(BufReader::with_capacity(1 << 18, counted)), gzip))
 }
 
-/// Text inflated on another thread, handed over in chunks of 1 MiB (at most four
-/// waiting, so memory stays bounded); a read error arrives in its place.
+/// Bytes of text inflated at once, and how many such chunks exist: one being filled,
+/// the rest waiting for the reader or in its hands. They go back and forth, so the
+/// memory is theirs whatever the length of the file (and as much for a day as for a
+/// month: a queue that only fills when the file is long would make memory grow with it).
+const CHUNK: usize = 1 << 17;
+const CHUNKS: usize = 4;
+
+/// Text inflated on another thread, handed over in chunks of [`CHUNK`] bytes that the
+/// reader hands back once read; a read error arrives in a chunk's place.
 struct Inflated {
     chunks: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    back: std::sync::mpsc::SyncSender<Vec<u8>>,
     chunk: Vec<u8>,
     at: usize,
 }
 
 impl Inflated {
     fn spawn(mut inner: impl Read + Send + 'static) -> Inflated {
-        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS - 2);
+        let (back, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(CHUNKS);
+        for _ in 1..CHUNKS {
+            let _ = back.send(Vec::new());
+        }
         std::thread::spawn(move || loop {
-            let mut chunk = vec![0u8; 1 << 20];
+            // A chunk the reader is done with (the first few start empty).
+            let Ok(mut chunk) = spare.recv() else { return };
+            chunk.resize(CHUNK, 0);
             let mut filled = 0;
             let result = loop {
                 match inner.read(&mut chunk[filled..]) {
@@ -363,6 +377,7 @@ impl Inflated {
         });
         Inflated {
             chunks: rx,
+            back,
             chunk: Vec::new(),
             at: 0,
         }
@@ -374,7 +389,9 @@ impl Read for Inflated {
         if self.at == self.chunk.len() {
             match self.chunks.recv() {
                 Ok(Ok(chunk)) => {
-                    self.chunk = chunk;
+                    let done = std::mem::replace(&mut self.chunk, chunk);
+                    // Back to the inflating thread (gone once the file ends).
+                    let _ = self.back.try_send(done);
                     self.at = 0;
                 }
                 Ok(Err(e)) => return Err(e),
