@@ -18,6 +18,7 @@
 //! agents in flight (one per thread); and the per-agent tallies: never the history.
 
 mod agent;
+mod fast_map;
 mod html;
 pub mod input;
 mod read;

@@ -3,7 +3,8 @@
 //! bounded buffer and spilled to disk ([`Sorter`]) whatever the size of the history.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use super::fast_map::FastMap;
+use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -117,7 +118,7 @@ impl Rec {
 /// Strings numbered once: status and state names, channels, reasons. 0 is "none".
 #[derive(Debug, Default)]
 pub(crate) struct Names {
-    index: HashMap<Box<str>, u32>,
+    index: FastMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 

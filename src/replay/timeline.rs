@@ -12,7 +12,7 @@ use super::record::{Kind, Rec};
 use super::shared::Shared as Inputs;
 use crate::action::Side;
 use crate::event::{Event, WorkEvent, WorkRef};
-use std::collections::HashMap;
+use super::fast_map::FastMap;
 use std::rc::Rc;
 
 /// A presence record that ends this close to the next one's start is a change of
@@ -45,7 +45,7 @@ type Shared = (Rc<Event>, Rc<str>);
 
 pub(crate) struct Timeline {
     /// Events and names built so far, by (kind, a, b) of the row they came from.
-    events: HashMap<(u8, u32, u32), Shared>,
+    events: FastMap<(u8, u32, u32), Shared>,
     logged_in: bool,
     omni: Option<u32>,
     /// The end of the last presence record, while it is not known to be a logout.
@@ -53,7 +53,7 @@ pub(crate) struct Timeline {
     phone: Option<u32>,
     capacity: f64,
     workload: f64,
-    weights: HashMap<u64, f64>,
+    weights: FastMap<u64, f64>,
     /// Steps that may still have a logout put before them (in time order).
     held: Vec<Step>,
 }
@@ -61,14 +61,14 @@ pub(crate) struct Timeline {
 impl Timeline {
     pub(crate) fn new() -> Timeline {
         Timeline {
-            events: HashMap::new(),
+            events: FastMap::default(),
             logged_in: false,
             omni: None,
             ended: None,
             phone: None,
             capacity: 0.0,
             workload: 0.0,
-            weights: HashMap::new(),
+            weights: FastMap::default(),
             held: Vec::new(),
         }
     }

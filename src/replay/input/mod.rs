@@ -22,7 +22,7 @@ use super::stream::Streamer;
 use crate::engine::AgentContext;
 use crate::rules::{Catalog, CompiledRules};
 
-use std::collections::HashMap;
+use super::fast_map::FastMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
@@ -36,11 +36,11 @@ pub use super::read::{InputKind, Problem, Problems, Progress};
 pub(crate) struct Reading {
     pub(crate) names: Names,
     pub(crate) statuses: Vec<KnownStatus>,
-    by_status_id: HashMap<String, u32>,
-    by_status_name: HashMap<String, u32>,
+    by_status_id: FastMap<String, u32>,
+    by_status_name: FastMap<String, u32>,
     pub(crate) agents: Vec<Agent>,
-    by_user: HashMap<String, u32>,
-    by_telephony: HashMap<String, u32>,
+    by_user: FastMap<String, u32>,
+    by_telephony: FastMap<String, u32>,
     /// Whether a user map was given: then a row of anyone else is an unknown user.
     mapped: bool,
     pub(crate) sorter: Sorter,
@@ -74,11 +74,11 @@ impl Reading {
         let mut reading = Reading {
             names: Names::new(),
             statuses: Vec::new(),
-            by_status_id: HashMap::new(),
-            by_status_name: HashMap::new(),
+            by_status_id: FastMap::default(),
+            by_status_name: FastMap::default(),
             agents: Vec::new(),
-            by_user: HashMap::new(),
-            by_telephony: HashMap::new(),
+            by_user: FastMap::default(),
+            by_telephony: FastMap::default(),
             mapped: false,
             sorter: Sorter::new(sort_rows),
             stream: None,
