@@ -241,7 +241,7 @@ impl Simulator {
             for decision in &out.decisions {
                 report
                     .matched
-                    .extend(decision.matched().into_iter().map(str::to_string));
+                    .extend(decision.trace.matched().map(str::to_string));
                 if self.explain {
                     report.why.extend(decision.trace.misses(&self.context));
                 }
@@ -258,8 +258,8 @@ impl Simulator {
                 }
                 match command {
                     Command::Execute { id, action, .. } => {
-                        report.actions.push(action.clone());
                         let echo = self.apply(&action);
+                        report.actions.push(action);
                         outputs.push_back(self.sync.event(&echo, at));
                         outputs.push_back(self.sync.result(id, None, at));
                     }

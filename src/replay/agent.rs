@@ -473,13 +473,15 @@ impl Clock {
             return;
         }
         self.close_until(at, start);
-        self.state = state.map(|name| match self.states.iter().position(|(s, _)| s == name) {
-            Some(i) => i,
-            None => {
-                self.states.push((name.to_string(), 0));
-                self.states.len() - 1
-            }
-        });
+        self.state = state.map(
+            |name| match self.states.iter().position(|(s, _)| s == name) {
+                Some(i) => i,
+                None => {
+                    self.states.push((name.to_string(), 0));
+                    self.states.len() - 1
+                }
+            },
+        );
         self.since = at;
     }
 

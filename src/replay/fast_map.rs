@@ -65,7 +65,14 @@ mod tests {
     #[test]
     fn keys_that_differ_in_any_byte_or_length_find_their_own_entries() {
         let mut map: FastMap<String, usize> = FastMap::default();
-        let keys = ["", "a", "a\0", "005Hs00000ALICEAA", "005Hs00000ALICEAB", "Available"];
+        let keys = [
+            "",
+            "a",
+            "a\0",
+            "005Hs00000ALICEAA",
+            "005Hs00000ALICEAB",
+            "Available",
+        ];
         for (i, k) in keys.iter().enumerate() {
             map.insert(k.to_string(), i);
         }

@@ -2,8 +2,8 @@
 //! replaced by numbers ([`Names`]), so that rows can be sorted by agent and time in a
 //! bounded buffer and spilled to disk ([`Sorter`]) whatever the size of the history.
 
-use std::cmp::Reverse;
 use super::fast_map::FastMap;
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};

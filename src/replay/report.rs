@@ -2,6 +2,7 @@
 //! [`Report`], printed as a table for a person (`Report::table`), as JSON for a
 //! machine (serde) and as a page with charts (`html`).
 
+use super::fast_map::FastMap;
 use super::read::{InputKind, Problems};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -21,7 +22,7 @@ pub(crate) struct SideHours {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RunTally {
     /// Actions per rule, by hour of the day (UTC).
-    pub(crate) firings: HashMap<String, [u64; 24]>,
+    pub(crate) firings: FastMap<String, [u64; 24]>,
     pub(crate) hours: SideHours,
     pub(crate) chain_limits: u64,
     pub(crate) deferred: u64,

@@ -8,11 +8,11 @@
 //! steps back: whether it was a logout is known once no record starts within
 //! [`JOIN_MS`], and the logout then goes before the steps after its time.
 
+use super::fast_map::FastMap;
 use super::record::{Kind, Rec};
 use super::shared::Shared as Inputs;
 use crate::action::Side;
 use crate::event::{Event, WorkEvent, WorkRef};
-use super::fast_map::FastMap;
 use std::rc::Rc;
 
 /// A presence record that ends this close to the next one's start is a change of
