@@ -241,6 +241,16 @@ fn engines(options: &Options) -> [crate::engine::Engine; 2] {
     ]
 }
 
+/// A thread's own copy of the two engines, rules and all. Every decision's trace holds
+/// the rules it was made under (a reference count): with one copy for all threads,
+/// every core's decisions counted on the same memory, which moved from core to core
+/// at each event.
+fn own_engines(engines: &[crate::engine::Engine; 2]) -> [crate::engine::Engine; 2] {
+    engines
+        .each_ref()
+        .map(|e| crate::engine::Engine::new(e.rules().clone()).without_records())
+}
+
 fn new_reading(options: &Options) -> Reading {
     Reading::new(
         options.catalog.as_ref(),

@@ -52,11 +52,11 @@ pub(crate) struct Fixed {
 }
 
 impl Fixed {
-    fn shared<'a>(&'a self, names: &'a Names) -> Shared<'a> {
+    fn shared<'a>(&'a self, names: &'a Names, engines: &'a [Engine; 2]) -> Shared<'a> {
         Shared {
             names,
             statuses: &self.statuses,
-            engines: &self.engines,
+            engines,
             window_ms: self.window_ms,
             with_reason: self.with_reason,
             listed: &self.listed,
@@ -214,6 +214,7 @@ fn replay_shard(
     fixed: &Fixed,
 ) -> Vec<AgentResult> {
     let mut names = Names::new();
+    let engines = super::own_engines(&fixed.engines);
     // By agent number / threads: the agent, and its replay once a row of it came.
     let mut agents: Vec<Option<(Agent, Option<Replaying>)>> = Vec::new();
     let mut results = Vec::new();
@@ -224,7 +225,7 @@ fn replay_shard(
         for name in &batch.names {
             names.id(name);
         }
-        let shared = fixed.shared(&names);
+        let shared = fixed.shared(&names, &engines);
         for (i, agent) in batch.agents {
             let slot = i as usize / threads;
             if slot >= agents.len() {
@@ -260,7 +261,7 @@ fn replay_shard(
     if fixed.stop.load(Ordering::Relaxed) {
         return results;
     }
-    let shared = fixed.shared(&names);
+    let shared = fixed.shared(&names, &engines);
     for (_, replaying) in agents.into_iter().flatten() {
         let Some(Replaying {
             mut held,
