@@ -187,13 +187,20 @@ pub fn replay(options: &Options) -> Result<Report, String> {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
             let (shared, agents) = (&shared, &agents);
-            scope.spawn(move || loop {
-                let next = work_rx.lock().map(|rx| rx.recv());
-                let Ok(Ok((agent, rows))) = next else { break };
-                let result = replay_agent(&agents[agent as usize], &rows, shared);
-                progress.agents_done.fetch_add(1, Ordering::Relaxed);
-                if done_tx.send(result).is_err() {
-                    break;
+            scope.spawn(move || {
+                let engines = own_engines(shared.engines);
+                let shared = Shared {
+                    engines: &engines,
+                    ..shared.clone()
+                };
+                loop {
+                    let next = work_rx.lock().map(|rx| rx.recv());
+                    let Ok(Ok((agent, rows))) = next else { break };
+                    let result = replay_agent(&agents[agent as usize], &rows, &shared);
+                    progress.agents_done.fetch_add(1, Ordering::Relaxed);
+                    if done_tx.send(result).is_err() {
+                        break;
+                    }
                 }
             });
         }

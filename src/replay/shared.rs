@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 pub(crate) const DIFFERENCES_KEPT: usize = 50;
 
 /// What every agent's replay reads and nobody changes.
+#[derive(Clone)]
 pub(crate) struct Shared<'a> {
     pub(crate) names: &'a Names,
     pub(crate) statuses: &'a [KnownStatus],
