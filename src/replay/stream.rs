@@ -216,7 +216,10 @@ fn replay_shard(
     let mut names = Names::new();
     let engines = super::own_engines(&fixed.engines);
     // By agent number / threads: the agent, and its replay once a row of it came.
-    let mut agents: Vec<Option<(Agent, Option<Replaying>)>> = Vec::new();
+    // Boxed: an agent's replay (its engines, loops and tallies) is a few kilobytes, and
+    // the list grows as agents are seen; moving every replay at each growth was a
+    // tenth of a UserServicePresence run.
+    let mut agents: Vec<Option<(Agent, Option<Box<Replaying>>)>> = Vec::new();
     let mut results = Vec::new();
     for batch in rx {
         if fixed.stop.load(Ordering::Relaxed) {
@@ -243,9 +246,11 @@ fn replay_shard(
             else {
                 continue;
             };
-            let a = replaying.get_or_insert_with(|| Replaying {
-                held: BinaryHeap::new(),
-                replay: AgentReplay::new(agent, &shared),
+            let a = replaying.get_or_insert_with(|| {
+                Box::new(Replaying {
+                    held: BinaryHeap::new(),
+                    replay: AgentReplay::new(agent, &shared),
+                })
             });
             if first {
                 while a.held.peek().is_some_and(|Reverse(h)| h.0.at < rec.at) {
@@ -263,13 +268,13 @@ fn replay_shard(
     }
     let shared = fixed.shared(&names, &engines);
     for (_, replaying) in agents.into_iter().flatten() {
-        let Some(Replaying {
-            mut held,
-            mut replay,
-        }) = replaying
-        else {
+        let Some(replaying) = replaying else {
             continue;
         };
+        let Replaying {
+            mut held,
+            mut replay,
+        } = *replaying;
         while let Some(Reverse(Held(r))) = held.pop() {
             replay.push(&r, &shared);
         }
