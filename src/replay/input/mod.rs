@@ -17,6 +17,9 @@ pub mod trace_time;
 pub(crate) mod users;
 pub(crate) mod usp;
 
+#[cfg(test)]
+mod tests;
+
 use super::record::{Kind, Names, Rec, Sorter};
 use super::stream::Streamer;
 use crate::engine::AgentContext;
