@@ -429,7 +429,7 @@ figure cannot tell 10 % apart; building the command with mimalloc's \`no_thp\` f
 would make the 4 KiB figure the measured one. With 4 KiB pages what is left is about
 1 MB (2 KB an agent), reached by the third day and not growing after it (AgentWork,
 runs of each: 10.7-10.9 MB after 1 day, 11.5-11.7 after 3, 11.5-12.0 after 30). It is
-the allocator's: the same build with the system allocator holds 9.7-9.9 MB after 1 day,
+the allocator's: the same build with the system allocator (one or two threads) holds 9.7-9.9 MB after 1 day,
 9.7-10.0 after 3 and 9.9-10.4 after 30 (0.64-0.67 s for the 30 days against 0.58-0.61
 with mimalloc), so the replay's own state is the same from the first day on.`);
   }
