@@ -3,7 +3,8 @@
  * Lists, for each Rust module under src/ (one per file), the crate modules it imports
  * (`use crate::…`, `use super::…`, `use child::…`, and `crate::…`/`super::…` paths in
  * code), then looks for import circles: between top-level modules, and between the
- * child modules of each directory module (e.g. `rules::compile` and `rules::parse`).
+ * child modules of each directory module (e.g. `rules::compile` and `rules::parse`),
+ * the parent module (its mod.rs; lib.rs for the top level) counted as one of them.
  * Test modules (`#[cfg(test)] mod … { }`) and comments are left out.
  *
  * Usage: node scripts/module-imports.mjs [--allow MODULE]... [--quiet]
@@ -178,11 +179,16 @@ function circles(nodes, edges) {
   return found;
 }
 
-/** The graph of `scope`'s children (top level for ""), deeper modules folded in. */
+/**
+ * The graph of `scope`'s children (top level for ""), deeper modules folded in, with
+ * the parent itself (`scope`'s mod.rs, or lib.rs for the top level) as one more node:
+ * a child that imports `super::x` from a parent that imports the child back (a
+ * re-export, a helper) makes a circle like any two siblings would.
+ */
 function graph(scope) {
   const depth = scope ? scope.split("::").length + 1 : 1;
-  const inScope = (m) => m && (scope ? m.startsWith(`${scope}::`) : true);
-  const fold = (m) => m.split("::").slice(0, depth).join("::");
+  const inScope = (m) => m === scope || (scope ? m.startsWith(`${scope}::`) : true);
+  const fold = (m) => (m === scope ? scope : m.split("::").slice(0, depth).join("::"));
   const edges = new Map();
   for (const [module, list] of imports) {
     if (!inScope(module)) continue;
@@ -196,6 +202,15 @@ function graph(scope) {
   return edges;
 }
 
+/** A module's name in a circle: the parent of a scope is marked as such. */
+const label = (m, scope) => (m === scope ? `${scope || "crate"} (parent)` : m);
+
+// Parent <-> child knots that were already there when parents began to count (a child
+// `impl`s its parent's type and the parent imports the child back). Reported as
+// "known" without failing until their owners untangle them; any other circle fails,
+// and so does a knot in these scopes that does not go through the parent.
+const known = ["check", "import", "model", "rules::compile", "sync"];
+
 // Scopes: the top level, and every module that has children.
 const scopes = ["", ...[...modules].filter((m) => [...modules].some((c) => c.startsWith(`${m}::`)))].sort();
 let failed = false;
@@ -204,9 +219,13 @@ for (const scope of scopes) {
   const edges = graph(scope);
   for (const circle of circles(edges.keys(), edges)) {
     const ok = allowed.some((a) => circle.every((m) => m === a || m.startsWith(`${a}::`)));
-    failed ||= !ok;
-    console.log(`${ok ? "allowed" : "CIRCLE"} (${scope || "top level"}): ${circle.join(" <-> ")}`);
+    const old = known.includes(scope) && circle.includes(scope);
+    failed ||= !ok && !old;
+    const names = circle.map((m) => label(m, scope));
+    const verdict = ok ? "allowed" : old ? "known" : "CIRCLE";
+    console.log(`${verdict} (${scope || "top level"}): ${names.join(" <-> ")}`);
   }
 }
-console.log(failed ? "import circles found" : "no import circle" + (allowed.length ? ` outside ${allowed.join(", ")}` : ""));
+const knots = known.length ? ` (known parent knots left in ${known.join(", ")})` : "";
+console.log(failed ? "import circles found" : "no import circle" + (allowed.length ? ` outside ${allowed.join(", ")}` : "") + knots);
 process.exit(failed ? 1 : 0);

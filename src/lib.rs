@@ -68,6 +68,7 @@ pub mod rules;
 pub mod simulate;
 mod sort;
 pub mod sync;
+pub mod tabs;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -45,3 +45,20 @@ macro_rules! browser_sync_tests {
 }
 
 for_each_sync_scenario!(browser_sync_tests);
+
+macro_rules! browser_tabs_tests {
+    ($($name:ident),* $(,)?) => {
+        mod tabs_scenarios {
+            use super::common;
+            use wasm_bindgen_test::wasm_bindgen_test;
+            $(
+                #[wasm_bindgen_test]
+                fn $name() {
+                    common::tabs::run::<common::wasm::WasmTab>(stringify!($name), tabs_scenario!($name));
+                }
+            )*
+        }
+    };
+}
+
+for_each_tabs_scenario!(browser_tabs_tests);

@@ -42,6 +42,23 @@ macro_rules! wasm_sync_tests {
 
 for_each_sync_scenario!(wasm_sync_tests);
 
+macro_rules! wasm_tabs_tests {
+    ($($name:ident),* $(,)?) => {
+        mod tabs_scenarios {
+            use super::common;
+            use wasm_bindgen_test::wasm_bindgen_test;
+            $(
+                #[wasm_bindgen_test]
+                fn $name() {
+                    common::tabs::run::<common::wasm::WasmTab>(stringify!($name), tabs_scenario!($name));
+                }
+            )*
+        }
+    };
+}
+
+for_each_tabs_scenario!(wasm_tabs_tests);
+
 fn rules() -> Value {
     json!({
         "version": 1,

@@ -222,8 +222,8 @@ impl SyncLoop {
         &self.engine
     }
 
-    /// For the browser binding only (it loads new rules into a running loop).
-    #[cfg(target_arch = "wasm32")]
+    /// For the tab (`crate::tabs`: a restored session) and the browser binding (new
+    /// rules loaded into a running loop).
     pub(crate) fn engine_mut(&mut self) -> &mut Engine {
         &mut self.engine
     }
@@ -237,9 +237,8 @@ impl SyncLoop {
         matches!(self.startup, Startup::Running)
     }
 
-    /// Whether the write `id` still waits for its result (the browser binding stops
+    /// Whether the write `id` still waits for its result (a following tab stops
     /// awaiting the confirmation of a write that no longer does).
-    #[cfg(target_arch = "wasm32")]
     pub(crate) fn awaits_result(&self, id: u64) -> bool {
         self.pending.iter().any(|p| p.id == id && p.awaits_result())
     }

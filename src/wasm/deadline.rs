@@ -6,6 +6,7 @@
 //! in a list; one `setTimeout`, armed for the earliest entry, marks the overdue ones and
 //! wakes their tasks. A call answered in time removes its entry when dropped.
 
+use super::interop::timer_ms;
 use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use std::future::Future;
@@ -59,7 +60,7 @@ impl Deadline {
         // The timer is made with the list released: a call into JavaScript cut off
         // there (an exhausted stack) must not leave the list borrowed for ever.
         if let Some(next) = next {
-            let timeout = Timeout::new(super::timer_ms(next - now), fire);
+            let timeout = Timeout::new(timer_ms(next - now), fire);
             DEADLINES.with_borrow_mut(|d| d.armed = Some((next, timeout)));
         }
         Deadline { id }
@@ -125,7 +126,7 @@ fn arm(d: &mut Deadlines) {
     if d.armed.as_ref().is_some_and(|(at, _)| *at <= next) {
         return;
     }
-    let delay = super::timer_ms(next - js_sys::Date::now());
+    let delay = timer_ms(next - js_sys::Date::now());
     d.armed = Some((next, Timeout::new(delay, fire)));
 }
 

@@ -51,7 +51,11 @@ impl From<Error> for JsValue {
 fn throw(code: &'static str, message: &str, details: &[Finding]) -> JsValue {
     let js = js_sys::Error::new(message);
     js.set_name("OmniSyncError");
-    let details = super::to_js(details).unwrap_or_else(|_| js_sys::Array::new().into());
+    // As `interop::to_js` writes outputs, without importing it (it throws these).
+    let details = serde_json::to_string(details)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .unwrap_or_else(|| js_sys::Array::new().into());
     // Setting a property on a fresh Error object cannot fail.
     let _ = Reflect::set(&js, &"code".into(), &code.into());
     let _ = Reflect::set(&js, &"details".into(), &details);

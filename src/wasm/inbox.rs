@@ -1,43 +1,18 @@
 //! The runtime's inbox: everything that happens to a running instance (a bridge's
 //! event, a bridge call's result, a timer, a message from another tab) is an [`Input`]
-//! queued here and handled one at a time.
+//! (the tab's own, `crate::tabs`) queued here and handled one at a time.
 //!
 //! Re-entrancy: a bridge may emit events synchronously while we call it. The state is
 //! borrowed only while one input is handled, never while JavaScript runs; an input
 //! pushed meanwhile waits in the queue and the pump that is running takes it next.
 //!
-//! Generic over the state ([`Machine`]) so that the modules that push inputs (`tabs`,
-//! `effects`) and the one that handles them (`runtime`) need not import each other.
+//! Generic over the state ([`Machine`]) so that the modules that push inputs
+//! (`leadership`, `effects`) and the one that handles them (`runtime`) need not import each other.
 
-use crate::event::Event;
-use crate::read::PresenceRead;
-use crate::rules::file::Side;
+pub(crate) use crate::tabs::Input;
 use std::cell::{Cell, RefCell, RefMut};
 use std::collections::VecDeque;
 use std::rc::Rc;
-
-pub(crate) enum Input {
-    /// An event from a bridge, with its time.
-    Event(Box<Event>, u64),
-    /// A write's result: its id and the error code of a failure.
-    Result(u64, Option<String>),
-    /// What the bridges read back (see `crate::read`), with the loop's mark when the
-    /// read was asked ([`crate::sync::SyncLoop::read_mark`]).
-    Read(Box<PresenceRead>, u64),
-    /// The loop's wake-up time came.
-    Tick,
-    /// The lock (or the heartbeat election) says whether this tab leads.
-    Lock(bool),
-    /// Omni-Channel's connection error event: drives the relogin.
-    ConnectionLost,
-    /// The leading tab started or finished a write (its announcement on the channel).
-    Acting(Side, String),
-    Done(Side, String),
-    /// A follower's wait for the leader's confirmation ran out.
-    Unconfirmed,
-    /// The leading tab said it is there.
-    Alive,
-}
 
 /// The state an inbox feeds.
 pub(crate) trait Machine: Sized {

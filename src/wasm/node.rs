@@ -71,7 +71,7 @@ impl Node for JsValue {
         if !JsValue::is_object(self) {
             return None;
         }
-        match Reflect::get(self, &super::key(key)) {
+        match Reflect::get(self, &self::key(key)) {
             Ok(value) => (!value.is_undefined()).then_some(value),
             Err(_) => Some(unreadable()),
         }
@@ -216,4 +216,25 @@ impl<'de> Visitor<'de> for Depth {
         }
         Ok(Value::Object(out))
     }
+}
+
+/// A JavaScript string for a name the code uses, made once and kept: decoding the
+/// same text into JavaScript on every event is most of what reading costs.
+pub(crate) fn key(name: &'static str) -> JsValue {
+    thread_local! {
+        static KEYS: std::cell::RefCell<Vec<(&'static str, JsValue)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    // The borrow covers no call into JavaScript, not even making the string: a call
+    // cut off there (an exhausted stack) must not leave the list borrowed.
+    let known = KEYS.with_borrow(|keys| {
+        keys.iter()
+            .find(|(k, _)| std::ptr::eq(*k, name))
+            .map(|(_, value)| value.clone())
+    });
+    known.unwrap_or_else(|| {
+        let value = JsValue::from_str(name);
+        KEYS.with_borrow_mut(|keys| keys.push((name, value.clone())));
+        value
+    })
 }

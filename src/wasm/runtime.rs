@@ -1,54 +1,53 @@
 //! The running instance in the agent's browser: `OmniSync.start` builds it, the
 //! bridges' events and the timers feed its inbox (`inbox.rs`), each input is handled
-//! by the state (`state.rs`) and the commands that leaves are carried out through the
-//! bridges (`effects.rs`); only a leading tab acts (`role.rs`, `tabs.rs`). It persists
-//! the model for reloads and keeps a bounded trace. See docs/runtime.md.
+//! by the pure tab (`crate::tabs`) through the state (`state.rs`), and the commands
+//! that leaves are carried out through the bridges (`effects.rs`); only a leading tab
+//! acts (`crate::tabs`, with the lock of `leadership.rs`). It persists the model for
+//! reloads and keeps a bounded trace. See docs/runtime.md.
 
 use super::bridge::text;
 use super::effects::{read_presence, run_commands};
 use super::errors::Thrown;
 use super::inbox::{push, Input, Machine};
-use super::role::Role;
-use super::state::{now, Bridges, Inner, Shared};
-use super::tabs::Leadership;
-use super::trace::{Kind, TraceRing};
-use super::{
-    compile, compile_value, count_arg, headroom, json_value, number_option, option, parse_json,
-    read_catalog, read_context, read_event, read_rules, time_arg, timer_ms,
+use super::interop::{
+    catalog_from, compile, compile_value, context_from, count_arg, headroom, parse_json,
+    read_event, read_rules, text_json, time_arg, timer_ms,
 };
+use super::leadership::Leadership;
+use super::options::StartOptions;
+use super::state::{now, Bridges, Inner, Shared};
+use super::trace::{Kind, TraceRing};
 use crate::engine::Engine;
-use crate::sync::{within_cap, SavedSession, SyncLoop};
+use crate::sync::SyncLoop;
+use crate::tabs::{Settings, Tab};
 use gloo_timers::callback::Interval;
 use js_sys::{Function, Reflect};
 use std::cell::{Ref, RefMut};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// Bridge calls time out after this by default (option `bridgeTimeoutMs`).
-const BRIDGE_TIMEOUT_MS: u32 = 10_000;
-
 impl Machine for Inner {
     fn handle(shared: &Rc<Shared>, mut inner: RefMut<'_, Inner>, input: Input) {
-        if inner.stopped() {
+        if inner.tab.stopped() {
             return;
         }
-        let step = inner.step(input, now(), shared);
+        let work = inner.step(input, now(), shared);
         drop(inner);
-        run_commands(shared, step.commands);
-        if step.read {
+        run_commands(shared, work.commands);
+        if work.reads {
             read_presence(shared);
         }
-        if step.notify {
+        if work.notify {
             notify(shared);
         }
     }
 
     fn leads(&self) -> bool {
-        self.role.leads()
+        self.tab.leads()
     }
 
     fn stopped(&self) -> bool {
-        matches!(self.role, Role::Stopped)
+        self.tab.stopped()
     }
 }
 
@@ -67,100 +66,77 @@ fn busy() -> JsValue {
 
 impl Runtime {
     pub(crate) fn start(options: &JsValue) -> Result<Runtime, JsValue> {
-        if !options.is_object() {
-            let message = "OmniSync.start needs an options object: {rules, host, telephony, ...}";
-            return Err(Thrown::new("options.invalid", message).into());
-        }
-        let catalog = read_catalog(options)?;
-        let rules = compile(&option(options, "rules"), catalog.as_ref())?;
+        let options = StartOptions::read(options)?;
+        let numbers = options.numbers()?;
+        let catalog = catalog_from(&options.catalog)?;
+        let rules = compile(&options.rules, catalog.as_ref())?;
         let warnings = rules.warnings.clone();
-        let host = option(options, "host");
-        let telephony = option(options, "telephony");
-        for (bridge, name) in [(&host, "host"), (&telephony, "telephony")] {
+        let StartOptions {
+            host, telephony, ..
+        } = &options;
+        for (bridge, name) in [(host, "host"), (telephony, "telephony")] {
             if !bridge.is_object() {
                 let message = format!("OmniSync.start needs a {name} bridge");
                 return Err(Thrown::new("bridge.invalid", message).into());
             }
         }
         let mut engine = Engine::new(rules);
-        let context = read_context(options)?;
+        let context = context_from(&options.context)?;
         let context_user = context.as_ref().and_then(|c| c.user_id.clone());
         if let Some(context) = context {
             engine.set_context(context);
         }
-        let channel = option(options, "channel")
-            .as_string()
-            .unwrap_or_else(|| "omnisync".into());
+        let channel = options.channel.as_deref().unwrap_or("omnisync");
         // The lock, the channel and the saved session belong to one agent of one org:
         // another user's page on the same origin neither leads for us nor restores
         // into us.
-        let org = option(options, "orgId").as_string().unwrap_or_default();
-        let user = option(options, "userId")
-            .as_string()
-            .or(context_user)
-            .unwrap_or_default();
-        let channel = scoped(&channel, &org, &user);
-        let timeout_ms = number_option(options, "bridgeTimeoutMs", 1.0, 600_000.0)?
-            .map_or(BRIDGE_TIMEOUT_MS, |n| n as u32);
-        let trace_size =
-            number_option(options, "traceSize", 10.0, 10_000.0)?.map_or(200, |n| n as usize);
-        // 0 (or less) turns the periodic read off; a timer takes at most MAX_TIMER_MS.
-        let reconcile_ms =
-            number_option(options, "reconcileMs", 0.0, f64::from(super::MAX_TIMER_MS))?
-                .map_or(30_000.0, |n| n);
-        let storage = match option(options, "storage") {
+        let org = options.org_id.clone().unwrap_or_default();
+        let user = options.user_id.clone().or(context_user).unwrap_or_default();
+        let channel = scoped(channel, &org, &user);
+        let storage = match &options.storage {
             v if v.is_null() => None,
             v if v.is_undefined() => {
                 web_sys::window().and_then(|w| w.session_storage().ok().flatten())
             }
             // Checked by typeof, not instanceof (a Proxy's trap could throw there);
             // the Storage methods are catching calls.
-            v if v.is_object() => Some(v.unchecked_into::<web_sys::Storage>()),
-            _ => None,
+            v => Some(v.clone().unchecked_into::<web_sys::Storage>()),
         };
         let key = format!("omnisync:{channel}");
+        let settings = Settings {
+            org,
+            user,
+            timeout_ms: u64::from(numbers.bridge_timeout_ms),
+            stores: storage.is_some(),
+        };
+        let mut tab = Tab::new(SyncLoop::new(engine), settings);
         // A reload picks up where the page left off: same model, same metrics, if the
         // saved session is this agent's.
-        let mut refused = None;
-        if let Some(saved) = storage
+        let restored = storage
             .as_ref()
             .and_then(|s| s.get_item(&key).ok().flatten())
-        {
-            let session = within_cap(&saved).and_then(|()| {
-                json_value(&JsValue::from_str(&saved), "session.invalid", "the session")
-                    .map_err(|_| "it could not be read".to_string())
-                    .and_then(|value| {
-                        SavedSession::from_value(value)
-                            .ok_or_else(|| "it is not a saved session of this version".to_string())
-                    })
-                    .and_then(|session| session.accept(&org, &user, now()))
-            });
-            match session {
-                Ok(snapshot) => engine.restore(snapshot),
-                Err(why) => refused = Some(why),
-            }
-        }
-        let on_update = Some(option(options, "onUpdate"))
+            .map(|saved| tab.restore(&saved, text_json, now()));
+        let on_update = Some(options.on_update.clone())
             .filter(JsValue::is_function)
             .map(JsValue::unchecked_into::<Function>);
         let shared = Shared::new(Inner::new(
-            SyncLoop::new(engine),
+            tab,
             Bridges {
                 host: host.clone(),
                 telephony: telephony.clone(),
-                timeout_ms,
+                timeout_ms: numbers.bridge_timeout_ms,
             },
-            TraceRing::new(trace_size),
+            TraceRing::new(numbers.trace_size),
             storage,
-            (key, org, user),
+            key,
             on_update,
             catalog,
         ));
-        subscribe(&shared, &host)?;
-        subscribe(&shared, &telephony)?;
-        if reconcile_ms > 0.0 {
+        subscribe(&shared, host)?;
+        subscribe(&shared, telephony)?;
+        if numbers.reconcile_ms > 0 {
             let weak = Rc::downgrade(&shared);
-            let interval = Interval::new(timer_ms(reconcile_ms.max(250.0)), move || {
+            let interval = Interval::new(timer_ms(f64::from(numbers.reconcile_ms)), move || {
                 if let Some(shared) = weak.upgrade() {
                     read_presence(&shared);
                 }
@@ -173,16 +149,16 @@ impl Runtime {
         let tabs = Leadership::start(&shared, &channel);
         if let Ok(mut inner) = shared.inner.try_borrow_mut() {
             inner.tabs = tabs;
-            if let Some(why) = refused {
-                let message = format!("the saved session was not restored: {why}");
-                inner.record("refused", message, None, None);
+            if let Some(restored) = restored {
+                inner.apply(restored, &shared);
             }
             for warning in warnings {
                 inner.record("warning", warning.to_string(), None, None);
             }
-            let out = inner.sync.start(now());
+            let start = inner.tab.start(now());
+            let work = inner.apply(start, &shared);
             drop(inner);
-            run_commands(&shared, out.commands);
+            run_commands(&shared, work.commands);
         }
         Ok(Runtime { shared })
     }
@@ -198,7 +174,7 @@ fn save_on_pagehide(shared: &Rc<Shared>) {
     let callback = Closure::<dyn FnMut()>::new(move || {
         if let Some(shared) = weak.upgrade() {
             if let Ok(mut inner) = shared.inner.try_borrow_mut() {
-                inner.save_now();
+                inner.save_now(&shared);
             }
         }
     });
@@ -247,12 +223,12 @@ fn push_event(shared: &Rc<Shared>, event: &JsValue) {
     // refuses it too if the state is busy now (the event is then queued).
     let read = read_event(event).and_then(|(event, at)| {
         if let Ok(inner) = shared.inner.try_borrow() {
-            inner.sync.engine().admit(&event)?;
+            inner.tab.sync.engine().admit(&event)?;
         }
         Ok((event, at))
     });
     match read {
-        Ok((event, at)) => push(shared, Input::Event(Box::new(event), at)),
+        Ok((event, at)) => push(shared, Input::Event(Box::new(event), Some(at))),
         Err(err) => {
             if let Ok(mut inner) = shared.inner.try_borrow_mut() {
                 inner.record("refused", format!("event refused: {err}"), None, None);
@@ -293,7 +269,7 @@ impl Runtime {
     /// What the engine knows about the agent.
     #[wasm_bindgen(unchecked_return_type = "AgentState")]
     pub fn state(&self) -> Result<JsValue, JsValue> {
-        let text = serde_json::to_string(self.inner()?.sync.engine().state());
+        let text = serde_json::to_string(self.inner()?.tab.sync.engine().state());
         parse_json(text)
     }
 
@@ -304,7 +280,7 @@ impl Runtime {
         #[wasm_bindgen(unchecked_param_type = "number | undefined")] now_ms: JsValue,
     ) -> Result<JsValue, JsValue> {
         let now = time_arg(&now_ms, "now")?;
-        let text = serde_json::to_string(&self.inner()?.sync.engine().metrics(now));
+        let text = serde_json::to_string(&self.inner()?.tab.sync.engine().metrics(now));
         parse_json(text)
     }
 
@@ -323,7 +299,7 @@ impl Runtime {
 
     /// Running totals: events, actions, echoes, deferred, retries...
     pub fn stats(&self) -> Result<JsValue, JsValue> {
-        let text = serde_json::to_string(self.inner()?.sync.stats());
+        let text = serde_json::to_string(self.inner()?.tab.sync.stats());
         parse_json(text)
     }
 
@@ -344,7 +320,7 @@ impl Runtime {
         let mut inner = self.shared.inner.try_borrow_mut().map_err(|_| busy())?;
         let rules = compile_value(&value, inner.catalog.as_ref())?;
         let warnings = rules.warnings.clone();
-        inner.sync.engine_mut().load_rules(rules);
+        inner.tab.sync.engine_mut().load_rules(rules);
         inner.record("rules", "new rules loaded".into(), None, None);
         for warning in warnings {
             inner.record("warning", warning.to_string(), None, None);
@@ -385,7 +361,7 @@ impl Runtime {
     /// leads (`isLeader()` is false) and handles nothing more.
     pub fn stop(&self) {
         if let Ok(mut inner) = self.shared.inner.try_borrow_mut() {
-            inner.stop();
+            inner.stop(&self.shared);
         }
         self.shared.clear();
     }

@@ -5,11 +5,7 @@
 //! browser's own timers and bridges. See docs/runtime.md.
 
 use super::errors::Thrown;
-use super::{
-    count_arg, headroom, number_option, parse_json, read_catalog, read_context, read_event,
-    read_rules, time_or,
-};
-use crate::engine::Engine;
+use super::interop::{count_arg, headroom, new_loop, parse_json, read_event, time_or};
 use crate::read::PresenceRead;
 use crate::sync::SyncLoop as Loop;
 use serde::Serialize;
@@ -47,19 +43,7 @@ impl SyncLoopHandle {
     ) -> Result<SyncLoopHandle, JsValue> {
         console_error_panic_hook::set_once();
         headroom();
-        let options = options.unwrap_or(JsValue::UNDEFINED);
-        let catalog = read_catalog(&options)?;
-        let mut engine = Engine::new(super::compile_value(
-            &read_rules(&rules)?,
-            catalog.as_ref(),
-        )?);
-        if let Some(context) = read_context(&options)? {
-            engine.set_context(context);
-        }
-        let mut sync = Loop::new(engine);
-        if let Some(seed) = number_option(&options, "seed", 0.0, 9_007_199_254_740_991.0)? {
-            sync.seed(seed as u64);
-        }
+        let sync = new_loop(&rules, &options.unwrap_or(JsValue::UNDEFINED))?;
         Ok(SyncLoopHandle {
             sync: RefCell::new(sync),
         })

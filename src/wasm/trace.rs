@@ -27,6 +27,15 @@ impl From<LogKind> for Kind {
     }
 }
 
+impl From<crate::tabs::Kind> for Kind {
+    fn from(kind: crate::tabs::Kind) -> Kind {
+        match kind {
+            crate::tabs::Kind::Sync(kind) => Kind::Sync(kind),
+            crate::tabs::Kind::Tab(kind) => Kind::Runtime(kind),
+        }
+    }
+}
+
 impl From<&'static str> for Kind {
     fn from(kind: &'static str) -> Kind {
         Kind::Runtime(kind)

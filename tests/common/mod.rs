@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 pub mod sync;
+pub mod tabs;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
@@ -36,6 +37,29 @@ macro_rules! scenario {
 macro_rules! sync_scenario {
     ($name:ident) => {
         scenario_in!("sync/", $name)
+    };
+}
+
+/// The text of `tests/conformance/tabs/NAME.json`.
+macro_rules! tabs_scenario {
+    ($name:ident) => {
+        scenario_in!("tabs/", $name)
+    };
+}
+
+/// Calls `$m!` with every tab scenario name; the native test
+/// `every_tabs_scenario_file_is_listed` keeps this list in step with the folder.
+macro_rules! for_each_tabs_scenario {
+    ($m:ident) => {
+        $m! {
+            another_users_session_is_refused,
+            follower_hears_nothing_acts_alone,
+            follower_hears_the_leader_reads,
+            leader_closes_follower_takes_over,
+            lock_stolen_leader_mirrors,
+            reload_mid_command_waits_for_the_role,
+            two_tabs_one_acts,
+        }
     };
 }
 

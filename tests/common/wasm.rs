@@ -108,3 +108,29 @@ impl super::sync::SyncSubject for WasmSync {
         output(self.0.metrics(JsValue::from_f64(now as f64)))
     }
 }
+
+/// The wasm `Tab` class, driven exactly as JavaScript drives it.
+pub struct WasmTab(omnisync::wasm::TabHandle);
+
+impl super::tabs::TabSubject for WasmTab {
+    fn load(rules: &Value, options: &Value) -> Result<Self, String> {
+        omnisync::wasm::TabHandle::new(js(rules), Some(js(options)))
+            .map(WasmTab)
+            .map_err(|err| format!("rules refused: {}", field(&err, "code")))
+    }
+    fn call(&mut self, call: &Value, at: u64) -> Result<Value, String> {
+        self.0
+            .call(js(call), JsValue::from_f64(at as f64))
+            .map(|v| json(&v))
+            .map_err(|err| {
+                let message = Reflect::get(&err, &"message".into()).unwrap_or(JsValue::NULL);
+                message.as_string().unwrap_or_default()
+            })
+    }
+    fn leads(&self) -> bool {
+        self.0.is_leader().unwrap_or(false)
+    }
+    fn state(&self) -> Value {
+        output(self.0.state())
+    }
+}

@@ -1,7 +1,8 @@
 //! Tab leadership as a state: whether this tab acts for the agent, and every way that
-//! changes, in [`Role::on`]. Pure: `tabs.rs` turns the Web Lock, the heartbeat and the
-//! other tabs' messages into [`Signal`]s, and the runtime carries out the [`Change`]
-//! each returns (docs/runtime.md, "Runtime: leadership").
+//! changes, in [`Role::on`]. The browser driver (`src/wasm/tabs.rs`) turns the Web Lock,
+//! the heartbeat and the other tabs' messages into inputs, the tab (`mod.rs`) turns
+//! those into [`Signal`]s and does what the [`Change`] each returns asks
+//! (docs/runtime.md, "Runtime: leadership").
 
 use crate::sync::Command;
 
@@ -109,7 +110,6 @@ impl Role {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test;
 
     fn unknown_with_one_waiting() -> Role {
         Role::Unknown {
@@ -117,7 +117,7 @@ mod tests {
         }
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn the_first_word_of_the_lock_decides_and_hands_over_the_waiting_actions() {
         let mut role = unknown_with_one_waiting();
         assert!(!role.leads());
@@ -136,7 +136,7 @@ mod tests {
         assert!(matches!(role, Role::Unknown { ref waiting } if waiting.len() == 1));
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn a_follower_granted_the_lock_takes_over_and_a_leader_losing_it_follows() {
         let mut role = Role::Follower {
             leader_heard: Some(1),
@@ -162,7 +162,7 @@ mod tests {
         assert!(!role.leads());
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn a_tab_acting_alone_ignores_the_lock_until_another_tab_is_heard() {
         let mut role = Role::Follower {
             leader_heard: Some(1),
@@ -195,7 +195,7 @@ mod tests {
         ));
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn stop_is_final() {
         let mut role = Role::Leader { alone: false };
         assert!(matches!(role.on(Signal::Stop), Change::Same));

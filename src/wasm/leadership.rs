@@ -7,7 +7,9 @@
 //! no tab can have is ignored.
 //!
 //! The same channel carries the leader's account of what it does ("acting", "done"),
-//! so a follower counts an action as done only when a live leader confirms it.
+//! so a follower counts an action as done only when a live leader confirms it. What
+//! each of these means for the tab is decided in `crate::tabs`; this module only takes
+//! the lock, speaks on the channel and turns what it hears into inputs.
 
 use super::inbox::{push, Input, Machine, Shared};
 use crate::rules::file::Side;
@@ -18,7 +20,8 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 const HEARTBEAT_MS: u32 = 1_000;
-pub(crate) const SILENCE_MS: f64 = 2_500.0;
+/// A tab not heard from for this long is gone (the tab's own window).
+const SILENCE_MS: f64 = crate::tabs::SILENCE_MS as f64;
 /// A peer's start time may be this far ahead of this clock (clocks of one machine).
 const START_SKEW_MS: f64 = 5_000.0;
 /// No agent's tab runs longer than this: an older start time is forged.

@@ -1,0 +1,185 @@
+//! `OmniSync.start`'s options as one typed struct ([`StartOptions`]), read by
+//! serde-wasm-bindgen (docs/runtime.md, "Options"). The page's object is first copied
+//! field by field under a catch, so a throwing getter or Proxy costs only its option
+//! (read as absent) and the deserializer only ever sees a fresh object. An absent
+//! option (undefined or null) takes its default; a wrong-typed or out-of-range one is
+//! `options.invalid` naming it, never clamped or dropped.
+
+use super::errors::Thrown;
+use super::interop::{put, MAX_TIMER_MS};
+use js_sys::{Object, Reflect};
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::forward_to_deserialize_any;
+use wasm_bindgen::JsValue;
+
+/// Bridge calls time out after this by default.
+const BRIDGE_TIMEOUT_MS: u32 = 10_000;
+const TRACE_SIZE: u32 = 200;
+const RECONCILE_MS: u32 = 30_000;
+/// A periodic read more often than this would only load the org.
+const RECONCILE_MIN_MS: u32 = 250;
+
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct StartOptions {
+    /// Read by `interop` (JSON text or plain data, under a catch), as for `new OmniSync`.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub(crate) rules: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub(crate) catalog: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub(crate) context: JsValue,
+    /// The bridges: objects whose methods are called (checked by the runtime).
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub(crate) host: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub(crate) telephony: JsValue,
+    /// A `Storage`; `null` for none; absent for the page's `sessionStorage`.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub(crate) storage: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub(crate) on_update: JsValue,
+    pub(crate) channel: Option<String>,
+    pub(crate) org_id: Option<String>,
+    pub(crate) user_id: Option<String>,
+    pub(crate) bridge_timeout_ms: Option<f64>,
+    pub(crate) trace_size: Option<f64>,
+    pub(crate) reconcile_ms: Option<f64>,
+}
+
+/// The numeric options, checked and with their defaults.
+pub(crate) struct Numbers {
+    pub(crate) bridge_timeout_ms: u32,
+    pub(crate) trace_size: usize,
+    /// 0: no periodic read.
+    pub(crate) reconcile_ms: u32,
+}
+
+impl StartOptions {
+    /// Reads `options`; `options.invalid` names the option that is refused.
+    pub(crate) fn read(options: &JsValue) -> Result<StartOptions, Thrown> {
+        if !options.is_object() {
+            let message = "OmniSync.start needs an options object: {rules, host, telephony, ...}";
+            return Err(Thrown::new("options.invalid", message));
+        }
+        let copy = Object::new();
+        for &name in fields() {
+            let value = Reflect::get(options, &JsValue::from_str(name)).unwrap_or_default();
+            if !value.is_undefined() {
+                put(&copy, name, &value);
+            }
+        }
+        let read = deserialize(&copy).map_err(|e| {
+            // Which option: the first that is refused alone (serde's message does not
+            // say, and a path-tracking deserializer would double this code's size).
+            let name = fields().iter().find(|&&name| {
+                let one = Object::new();
+                put(
+                    &one,
+                    name,
+                    &Reflect::get(&copy, &JsValue::from_str(name)).unwrap_or_default(),
+                );
+                deserialize(&one).is_err()
+            });
+            let why = format!("options.{} is not valid: {e}", name.unwrap_or(&"?"));
+            Thrown::new("options.invalid", why)
+        })?;
+        for (name, value, ok) in [
+            ("storage", &read.storage, read.storage.is_object()),
+            ("onUpdate", &read.on_update, read.on_update.is_function()),
+        ] {
+            if !(value.is_undefined() || value.is_null() || ok) {
+                let why = format!("options.{name} must be {}", expected(name));
+                return Err(Thrown::new("options.invalid", why));
+            }
+        }
+        Ok(read)
+    }
+
+    /// The numeric options in range (defaults for those absent).
+    pub(crate) fn numbers(&self) -> Result<Numbers, Thrown> {
+        let bridge_timeout_ms = whole(
+            self.bridge_timeout_ms,
+            "bridgeTimeoutMs",
+            1,
+            600_000,
+            BRIDGE_TIMEOUT_MS,
+        )?;
+        let trace_size = whole(self.trace_size, "traceSize", 10, 10_000, TRACE_SIZE)?;
+        let reconcile_ms = match self.reconcile_ms {
+            Some(0.0) => 0,
+            n => whole(
+                n,
+                "reconcileMs",
+                RECONCILE_MIN_MS,
+                MAX_TIMER_MS,
+                RECONCILE_MS,
+            )?,
+        };
+        Ok(Numbers {
+            bridge_timeout_ms,
+            trace_size: trace_size as usize,
+            reconcile_ms,
+        })
+    }
+}
+
+/// The options read from a plain copy by serde-wasm-bindgen.
+fn deserialize(copy: &Object) -> Result<StartOptions, serde_wasm_bindgen::Error> {
+    serde_wasm_bindgen::from_value(JsValue::from(copy.clone()))
+}
+
+fn expected(name: &str) -> &'static str {
+    match name {
+        "storage" => "a Storage object or null",
+        _ => "a function",
+    }
+}
+
+/// A whole number in `min..=max` (a fraction of a ms is dropped), or `absent`.
+fn whole(value: Option<f64>, name: &str, min: u32, max: u32, absent: u32) -> Result<u32, Thrown> {
+    let Some(n) = value else { return Ok(absent) };
+    let n = n.trunc();
+    if n >= f64::from(min) && n <= f64::from(max) {
+        return Ok(n as u32);
+    }
+    // Integers in the message: formatting a float would add its code to the bundle.
+    Err(Thrown::new(
+        "options.invalid",
+        format!("options.{name} must be a finite number from {min} to {max}"),
+    ))
+}
+
+/// The names of [`StartOptions`]'s fields as serde reads them.
+fn fields() -> &'static [&'static str] {
+    let mut names = Names(&[]);
+    let _ = StartOptions::deserialize(&mut names);
+    names.0
+}
+
+/// A deserializer that only notes the fields a struct asks for.
+struct Names(&'static [&'static str]);
+
+impl<'de> Deserializer<'de> for &mut Names {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(de::Error::custom("only a struct's field names are read"))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0 = fields;
+        self.deserialize_any(visitor)
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+        identifier ignored_any
+    }
+}
