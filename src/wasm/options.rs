@@ -1,5 +1,6 @@
-//! `OmniSync.start`'s options as one typed struct ([`StartOptions`]), read by
-//! serde-wasm-bindgen (docs/runtime.md, "Options"). The page's object is first copied
+//! `OmniSync.start`'s options as one typed struct ([`StartOptions`]): the values read
+//! by serde-wasm-bindgen, the JavaScript objects (rules, bridges, storage, callback)
+//! taken as they are (docs/runtime.md, "Options"). The page's object is first copied
 //! field by field under a catch, so a throwing getter or Proxy costs only its option
 //! (read as absent) and the deserializer only ever sees a fresh object. An absent
 //! option (undefined or null) takes its default; a wrong-typed or out-of-range one is
@@ -19,25 +20,36 @@ const RECONCILE_MS: u32 = 30_000;
 /// A periodic read more often than this would only load the org.
 const RECONCILE_MIN_MS: u32 = 250;
 
+/// The options that are JavaScript objects, taken as they are (serde reads the rest).
+const OBJECTS: [&str; 7] = [
+    "rules",
+    "catalog",
+    "context",
+    "host",
+    "telephony",
+    "storage",
+    "onUpdate",
+];
+
 #[derive(Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub(crate) struct StartOptions {
     /// Read by `interop` (JSON text or plain data, under a catch), as for `new OmniSync`.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
+    #[serde(skip)]
     pub(crate) rules: JsValue,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
+    #[serde(skip)]
     pub(crate) catalog: JsValue,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
+    #[serde(skip)]
     pub(crate) context: JsValue,
     /// The bridges: objects whose methods are called (checked by the runtime).
-    #[serde(with = "serde_wasm_bindgen::preserve")]
+    #[serde(skip)]
     pub(crate) host: JsValue,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
+    #[serde(skip)]
     pub(crate) telephony: JsValue,
     /// A `Storage`; `null` for none; absent for the page's `sessionStorage`.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
+    #[serde(skip)]
     pub(crate) storage: JsValue,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
+    #[serde(skip)]
     pub(crate) on_update: JsValue,
     pub(crate) channel: Option<String>,
     pub(crate) org_id: Option<String>,
@@ -63,27 +75,28 @@ impl StartOptions {
             return Err(Thrown::new("options.invalid", message));
         }
         let copy = Object::new();
-        for &name in fields() {
+        for &name in fields().iter().chain(&OBJECTS) {
             let value = Reflect::get(options, &JsValue::from_str(name)).unwrap_or_default();
             if !value.is_undefined() {
                 put(&copy, name, &value);
             }
         }
-        let read = deserialize(&copy).map_err(|e| {
+        let take = |name| Reflect::get(&copy, &JsValue::from_str(name)).unwrap_or_default();
+        let mut read = deserialize(&copy).map_err(|e| {
             // Which option: the first that is refused alone (serde's message does not
-            // say, and a path-tracking deserializer would double this code's size).
+            // say, and a path-tracking deserializer costs more than this whole file).
             let name = fields().iter().find(|&&name| {
                 let one = Object::new();
-                put(
-                    &one,
-                    name,
-                    &Reflect::get(&copy, &JsValue::from_str(name)).unwrap_or_default(),
-                );
+                put(&one, name, &take(name));
                 deserialize(&one).is_err()
             });
             let why = format!("options.{} is not valid: {e}", name.unwrap_or(&"?"));
             Thrown::new("options.invalid", why)
         })?;
+        let [rules, catalog, context, host, telephony, storage, on_update] = OBJECTS.map(take);
+        (read.rules, read.catalog, read.context) = (rules, catalog, context);
+        (read.host, read.telephony) = (host, telephony);
+        (read.storage, read.on_update) = (storage, on_update);
         for (name, value, ok) in [
             ("storage", &read.storage, read.storage.is_object()),
             ("onUpdate", &read.on_update, read.on_update.is_function()),
