@@ -21,7 +21,7 @@
 //! scoped to users gets `scope.userIds` when they are Salesforce User Ids; CXone's own
 //! user Ids mean nothing to Salesforce, so such a row is skipped with that reason.
 
-use super::{
+use super::common::{
     cell_text, describe, is_system_state, key, mapping_def, parse_json, push_unique, rules_file,
     ImportError, Imported, Note, Skipped,
 };
