@@ -205,12 +205,6 @@ function graph(scope) {
 /** A module's name in a circle: the parent of a scope is marked as such. */
 const label = (m, scope) => (m === scope ? `${scope || "crate"} (parent)` : m);
 
-// Parent <-> child knots that were already there when parents began to count (a child
-// `impl`s its parent's type and the parent imports the child back). Reported as
-// "known" without failing until their owners untangle them; any other circle fails,
-// and so does a knot in these scopes that does not go through the parent.
-const known = ["rules::compile"];
-
 // Scopes: the top level, and every module that has children.
 const scopes = ["", ...[...modules].filter((m) => [...modules].some((c) => c.startsWith(`${m}::`)))].sort();
 let failed = false;
@@ -219,13 +213,10 @@ for (const scope of scopes) {
   const edges = graph(scope);
   for (const circle of circles(edges.keys(), edges)) {
     const ok = allowed.some((a) => circle.every((m) => m === a || m.startsWith(`${a}::`)));
-    const old = known.includes(scope) && circle.includes(scope);
-    failed ||= !ok && !old;
+    failed ||= !ok;
     const names = circle.map((m) => label(m, scope));
-    const verdict = ok ? "allowed" : old ? "known" : "CIRCLE";
-    console.log(`${verdict} (${scope || "top level"}): ${names.join(" <-> ")}`);
+    console.log(`${ok ? "allowed" : "CIRCLE"} (${scope || "top level"}): ${names.join(" <-> ")}`);
   }
 }
-const knots = known.length ? ` (known parent knots left in ${known.join(", ")})` : "";
-console.log(failed ? "import circles found" : "no import circle" + (allowed.length ? ` outside ${allowed.join(", ")}` : "") + knots);
+console.log(failed ? "import circles found" : "no import circle" + (allowed.length ? ` outside ${allowed.join(", ")}` : ""));
 process.exit(failed ? 1 : 0);
