@@ -8,15 +8,18 @@
 //!
 //! Layout, lowest first (each imports only those above it; this file only declares
 //! and re-exports): `role` (who leads, and every way that changes), `step` (the inputs
-//! and what a step gives back), `follow` (the writes a follower waits for), `tab` (the
+//! and what a step gives back), `election` (who leads without Web Locks: the oldest
+//! tab heard on the channel), `follow` (the writes a follower waits for), `tab` (the
 //! tab and its `step`), `json` (calls written as JSON, for hosts and the conformance
 //! suite).
 
+mod election;
 mod follow;
 mod json;
 mod role;
 mod step;
 mod tab;
 
+pub use election::{Candidate, Election};
 pub use step::{Input, Kind, Line, Save, Step, Timer, SAVE_DELAY_MS, SILENCE_MS};
 pub use tab::{Settings, Tab};

@@ -3,8 +3,7 @@
 //! crashes, and the next waiting tab is granted it at once. A lock taken away (another
 //! page's `steal`) is noticed: this tab stops leading and queues for the lock again.
 //! Without Web Locks, tabs announce themselves on a BroadcastChannel every second and
-//! the oldest tab heard from within the last 2.5 s leads; a peer claiming a start time
-//! no tab can have is ignored.
+//! `crate::tabs::Election` says which leads (the oldest heard from lately).
 //!
 //! The same channel carries the leader's account of what it does ("acting", "done"),
 //! so a follower counts an action as done only when a live leader confirms it. What
@@ -13,6 +12,7 @@
 
 use super::inbox::{push, Input, Machine, Shared};
 use crate::rules::file::Side;
+use crate::tabs::Election;
 use gloo_timers::callback::Interval;
 use js_sys::{Function, Promise, Reflect};
 use std::cell::RefCell;
@@ -20,12 +20,6 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 const HEARTBEAT_MS: u32 = 1_000;
-/// A tab not heard from for this long is gone (the tab's own window).
-const SILENCE_MS: f64 = crate::tabs::SILENCE_MS as f64;
-/// A peer's start time may be this far ahead of this clock (clocks of one machine).
-const START_SKEW_MS: f64 = 5_000.0;
-/// No agent's tab runs longer than this: an older start time is forged.
-const OLDEST_START_MS: f64 = 24.0 * 3_600_000.0;
 
 pub(crate) struct Leadership {
     channel: Option<web_sys::BroadcastChannel>,
@@ -41,16 +35,13 @@ enum Kind {
     Heartbeat(Interval),
 }
 
-/// A tab heard on the channel: ((started, id), last heard).
-type Peer = ((f64, f64), f64);
-
 impl Leadership {
     pub(crate) fn start<S: Machine + 'static>(
         shared: &Rc<Shared<S>>,
         name: &str,
     ) -> Option<Leadership> {
         let channel = web_sys::BroadcastChannel::new(name).ok();
-        let peers: Rc<RefCell<Vec<Peer>>> = Rc::new(RefCell::new(Vec::new()));
+        let peers: Rc<RefCell<Election>> = Rc::default();
         let listener = channel.as_ref().map(|channel| {
             let listener = listen(shared, peers.clone());
             channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
@@ -106,7 +97,7 @@ impl Leadership {
 /// Heartbeats go to `peers`; a leader's "acting" and "done" become inputs.
 fn listen<S: Machine + 'static>(
     shared: &Rc<Shared<S>>,
-    peers: Rc<RefCell<Vec<Peer>>>,
+    peers: Rc<RefCell<Election>>,
 ) -> Closure<dyn FnMut(web_sys::MessageEvent)> {
     let weak = Rc::downgrade(shared);
     Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
@@ -139,23 +130,9 @@ fn listen<S: Machine + 'static>(
             return;
         }
         if let (Some(started), Some(id)) = (field("started").as_f64(), field("id").as_f64()) {
-            let now = js_sys::Date::now();
-            if !possible(started, id, now) {
-                return;
-            }
-            let mut peers = peers.borrow_mut();
-            peers.retain(|(peer, _)| *peer != (started, id));
-            peers.push(((started, id), now));
+            peers.borrow_mut().heard((started, id), js_sys::Date::now());
         }
     })
-}
-
-/// A start time and id another tab of this agent could really have.
-fn possible(started: f64, id: f64, now: f64) -> bool {
-    started.is_finite()
-        && started <= now + START_SKEW_MS
-        && started >= now - OLDEST_START_MS
-        && (0.0..1.0).contains(&id)
 }
 
 /// Asks for the lock without waiting first, so a tab that will not lead knows it at
@@ -264,7 +241,7 @@ impl<S: Machine + 'static> Queue<S> {
 fn heartbeat<S: Machine + 'static>(
     shared: &Rc<Shared<S>>,
     sender: web_sys::BroadcastChannel,
-    peers: Rc<RefCell<Vec<Peer>>>,
+    peers: Rc<RefCell<Election>>,
 ) -> Interval {
     let me = (js_sys::Date::now(), js_sys::Math::random());
     let weak = Rc::downgrade(shared);
@@ -273,10 +250,7 @@ fn heartbeat<S: Machine + 'static>(
         let _ = Reflect::set(&message, &"started".into(), &me.0.into());
         let _ = Reflect::set(&message, &"id".into(), &me.1.into());
         let _ = sender.post_message(&message);
-        let now = js_sys::Date::now();
-        let mut peers = peers.borrow_mut();
-        peers.retain(|(_, last)| now - last < SILENCE_MS);
-        let leader = peers.iter().all(|(peer, _)| me < *peer);
+        let leader = peers.borrow_mut().leads(me, js_sys::Date::now());
         if let Some(shared) = weak.upgrade() {
             push(&shared, Input::Lock(leader));
         }
