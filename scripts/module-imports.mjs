@@ -10,7 +10,10 @@
  * Usage: node scripts/module-imports.mjs [--allow MODULE]... [--quiet]
  *   --allow MODULE   report circles inside MODULE (e.g. `wasm`) without failing
  *   --quiet          print only the circles
- * Exits 1 when a circle is found that is not allowed.
+ * Also checks the layout comments: a module header mapping its children "lowest
+ * first" (one `//! - `name`` bullet each) lists no module before one it imports.
+ * Exits 1 when a circle is found that is not allowed, or a layout comment is out of
+ * order.
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -218,5 +221,33 @@ for (const scope of scopes) {
     console.log(`${ok ? "allowed" : "CIRCLE"} (${scope || "top level"}): ${names.join(" <-> ")}`);
   }
 }
-console.log(failed ? "import circles found" : "no import circle" + (allowed.length ? ` outside ${allowed.join(", ")}` : ""));
+const circled = failed;
+
+// Layout comments: a module header (`//!`) that maps its children "lowest first", one
+// bullet each (`//! - `name`` or `//! - [`name`]`), must list them in an order their
+// imports allow: no module imports one listed after it.
+console.log("# layout comments");
+const inside = (m, top) => m === top || m.startsWith(`${top}::`);
+for (const { file, module } of sources) {
+  const header = readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("//!"));
+  const from = header.findIndex((l) => /lowest first/.test(l));
+  if (from < 0) continue;
+  const listed = header
+    .slice(from)
+    .flatMap((l) => l.match(/^\/\/! - \[?`(\w+)`/)?.slice(1) ?? [])
+    .map((name) => (module ? `${module}::${name}` : name))
+    .filter((m) => modules.has(m));
+  let wrong = 0;
+  listed.forEach((low, i) =>
+    listed.slice(i + 1).forEach((high) => {
+      if (![...imports].some(([m, list]) => inside(m, low) && list.some((t) => inside(t, high)))) return;
+      wrong += 1;
+      console.log(`LAYOUT (${relative(root, file)}): ${low} is listed before ${high}, which it imports`);
+    }),
+  );
+  failed ||= wrong > 0;
+  if (!quiet) console.log(`${relative(root, file)}: ${listed.length} modules listed, ${wrong ? "out of" : "in"} order`);
+}
+console.log(circled ? "import circles found" : "no import circle" + (allowed.length ? ` outside ${allowed.join(", ")}` : ""));
+if (failed && !circled) console.log("layout comments out of order");
 process.exit(failed ? 1 : 0);

@@ -7,11 +7,13 @@
 //! channel and the bridges and does only that (docs/runtime.md, "Runtime: leadership").
 //!
 //! Layout, lowest first (each imports only those above it; this file only declares
-//! and re-exports): `role` (who leads, and every way that changes), `step` (the inputs
-//! and what a step gives back), `election` (who leads without Web Locks: the oldest
-//! tab heard on the channel), `follow` (the writes a follower waits for), `tab` (the
-//! tab and its `step`), `json` (calls written as JSON, for hosts and the conformance
-//! suite).
+//! and re-exports):
+//! - `role`: who leads, and every way that changes;
+//! - `step`: the inputs and what a step gives back;
+//! - `election`: who leads without Web Locks (the oldest tab heard on the channel);
+//! - `follow`: the writes a follower waits for;
+//! - `tab`: the tab and its `step`;
+//! - `json`: calls written as JSON, for hosts and the conformance suite.
 
 mod election;
 mod follow;

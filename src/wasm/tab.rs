@@ -55,7 +55,7 @@ impl TabHandle {
     /// input (`{event}`, `{reply: {id, error}}`, `{read}`, `{tick}`, `{lock: bool}`,
     /// `{alive}`, `{acting: {side, target}}`, `{done: {side, target}}`,
     /// `{unconfirmed}`, `{connectionLost}`). A call it cannot read throws
-    /// `call.invalid` (or the event's own code).
+    /// `call.invalid` (for a malformed event, with its code as the message).
     #[wasm_bindgen(unchecked_return_type = "TabStep")]
     pub fn call(
         &self,
