@@ -32,7 +32,7 @@ const bundles = new Map();
 
 /**
  * A fixture of e2e/fixtures (an ES module importing the one fake of Omni-Channel and the
- * softphone, www/test/fake-omni.mjs) as the classic script a page loads: the fakes must
+ * softphone, www/demo/sim/) as the classic script a page loads: the fakes must
  * run before the page's own scripts, as the Salesforce scripts they stand for do, and a
  * module script would run after them.
  * @param {string} name e.g. "fake-lightning.js"

@@ -2,7 +2,7 @@
 // that holds the engine's Web Lock and does nothing, a page that steals it, and a saved
 // session of another user left in the same sessionStorage. The engine runs on a plain
 // same-origin document over the fake Omni-Channel and phone the demo server serves
-// (www/test/fake-omni.mjs), its bridges recording what they are asked to do.
+// (www/demo/sim/), its bridges recording what they are asked to do.
 //
 //   node e2e/run.mjs e2e/lock.test.mjs
 
@@ -48,7 +48,7 @@ async function startEngine(page, { user = "005Hs000000ALICE", storage = true } =
     const glue = await import(`${base}/pkg/omnisync.js`);
     await glue.default();
     // The one fake of Omni-Channel and the phone, as the demo server serves it.
-    const fake = await import(`${base}/test/fake-omni.mjs`);
+    const fake = { ...(await import(`${base}/demo/sim/omni.js`)), ...(await import(`${base}/demo/sim/phone.js`)) };
     const omni = fake.createOmni({
       statuses: catalog.result.records.map((r) => ({ id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel })),
       statusId: "0N5Hs0000001AvlKAE", capacity: 4,

@@ -4,7 +4,8 @@
 //
 //   1. the wasm bundle (scripts/build-wasm.sh: pkg/web, pkg/node), the rules to ship
 //      through `omnisync check` (errors, rule chains that oscillate) and the
-//      classic-script shim (npm run build:iife: dist/omnisync.iife.js, OmniSyncShim);
+//      classic-script shim (npm run build:iife: dist/omnisync.iife.js, OmniSyncShim) and the
+//      softphone relay with its phone adapters (npm run build:relay: dist/relay.js);
 //   2. lwc-wrapper/core/main/default/staticresources/omnisync.zip (omnisync.iife.js,
 //      omnisync_bg.wasm, host.js) and omnisyncRules.json (www/demo/default-rules.json or
 //      --rules FILE, refused here when the engine refuses it); build outputs, git-ignored,
@@ -44,9 +45,10 @@ const ZIP_ENTRIES = {
   "omnisync.iife.js": "dist/omnisync.iife.js",
   "omnisync_bg.wasm": "pkg/web/omnisync_bg.wasm",
   "host.js": "www/salesforce/host.js",
-  // For Open CTI softphone pages: reports the phone to the host (docs/message-channel.md);
+  // For Open CTI softphone pages: reports the phone to the host (docs/message-channel.md),
+  // bundled with the phone adapters of www/phones/ (npm run build:relay, docs/telephony.md);
   // ccp.js starts the CCP of the optional OmniSyncSoftphone page.
-  "relay.js": "www/salesforce/relay.js",
+  "relay.js": "dist/relay.js",
   "ccp.js": "www/salesforce/ccp.js",
 };
 // The optional softphone page's Amazon Connect Streams: the npm package's own build.
@@ -248,6 +250,7 @@ async function main() {
     run("cargo", ["run", "--quiet", "--release", "--bin", "omnisync", "--", "check", rulesSource, "--format", "table"]);
   }
   run("npm", ["run", "--silent", "build:iife"]);
+  run("npm", ["run", "--silent", "build:relay"]);
   const built = assemble(rulesSource);
   report(built);
   if (!resourcesOnly) await convert();

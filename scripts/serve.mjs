@@ -9,7 +9,7 @@
 // softphone frame does; GET /api/softphone tells the console page where it is.
 // Serves www/ at / and pkg/web/ at /pkg/ on 127.0.0.1 only, with the Content Security
 // Policy Salesforce pages impose, so the demo proves it runs without eval or inline
-// script. Omni-Channel and the softphone (the model in www/test/fake-omni.mjs, the one
+// script. Omni-Channel and the softphone (the models in www/demo/sim/, the ones
 // the tests use) live here, server-side, as they do for real:
 // every tab of the agent then sees one agent, which is what tab leadership is about.
 // No dependency beyond node itself and the built engine (scripts/build-wasm.sh), whose
@@ -20,7 +20,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { REASON, Refused, createOmni, createPhone } from "../www/test/fake-omni.mjs";
+import { REASON, Refused, createOmni } from "../www/demo/sim/omni.js";
+import { createPhone } from "../www/demo/sim/phone.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // Longest prefix first. /pkg/web/ too, so a shim importing "../pkg/web/..." from /
@@ -76,7 +77,7 @@ const catalog = {
 
 // ---------------------------------------------------------------- simulated agent
 
-let omni; // Omni-Channel and the softphone: www/test/fake-omni.mjs, shared with the tests
+let omni; // Omni-Channel and the softphone: www/demo/sim/, shared with the tests
 let phone;
 let seq = 0; // never reset: SSE ids and event seqs stay monotonic across /api/reset
 let log = [];

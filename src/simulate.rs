@@ -5,7 +5,7 @@
 //! the state change. Used by `omnisync simulate`, by each agent of `omnisync replay`
 //! and by the tests: [`Simulator::replay`] is the one loop all of them run.
 
-use crate::engine::{Action, AgentContext};
+use crate::engine::{Action, AgentContext, Miss};
 use crate::event::Event;
 use crate::rules::CompiledRules;
 use crate::sync::{Command, LogEntry, LogKind, Output, Stats, SyncLoop, TOOLKIT_REASON};
@@ -24,6 +24,10 @@ pub struct StepReport {
     pub matched: Vec<String>,
     pub echoes: u64,
     pub log: Vec<LogEntry>,
+    /// Why each rule the step triggered did not act (only when
+    /// [`Simulator::explain`] is on: it evaluates the conditions again).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<Miss>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -64,6 +68,8 @@ pub struct Simulator {
     with_reason: bool,
     inputs: u64,
     last_at: u64,
+    context: AgentContext,
+    explain: bool,
 }
 
 impl Simulator {
@@ -79,18 +85,27 @@ impl Simulator {
         context: AgentContext,
     ) -> Simulator {
         let mut engine = Engine::new(rules);
-        engine.set_context(context);
+        engine.set_context(context.clone());
         let mut sim = Simulator {
             sync: SyncLoop::new(engine),
             world: World::default(),
             with_reason,
             inputs: 0,
             last_at: 0,
+            context,
+            explain: false,
         };
         let start = sim.sync.start(0);
         let mut report = StepReport::default();
         sim.run(start, 0, &mut report);
         sim
+    }
+
+    /// With `on`, every step says why each rule it triggered did not act
+    /// ([`StepReport::why`]). Off by default: the replay of a whole org does not pay
+    /// for evaluating conditions twice.
+    pub fn explain(&mut self, on: bool) {
+        self.explain = on;
     }
 
     pub fn stats(&self) -> &Stats {
@@ -214,8 +229,14 @@ impl Simulator {
                 report
                     .matched
                     .extend(decision.matched().into_iter().map(str::to_string));
+                if self.explain {
+                    report.why.extend(decision.trace.misses(&self.context));
+                }
             }
             report.echoes += out.log.iter().filter(|l| l.kind == LogKind::Echo).count() as u64;
+            if self.explain {
+                report.why.extend(out.log.iter().filter_map(loop_miss));
+            }
             report.log.extend(out.log);
             for command in out.commands {
                 commands += 1;
@@ -289,4 +310,21 @@ impl Simulator {
         }
         events
     }
+}
+
+/// A rule whose action the sync loop held back or recognised, as a [`Miss`]: deferred
+/// during a contact, stopped by the chain limit, or the echo of its own write (which
+/// no rule decides on).
+fn loop_miss(entry: &LogEntry) -> Option<Miss> {
+    let outcome = match entry.kind {
+        LogKind::Deferred => "deferred",
+        LogKind::ChainLimit => "chainLimit",
+        LogKind::Echo => "echo",
+        _ => return None,
+    };
+    Some(Miss {
+        rule: entry.rule.clone()?,
+        outcome,
+        why: entry.message.clone(),
+    })
 }

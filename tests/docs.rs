@@ -210,3 +210,110 @@ fn rules_md_commands_print_what_the_doc_shows() {
     assert!(count >= 1, "no command found in docs/rules.md");
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+/// The files `<!-- file: NAME -->` blocks of a doc write, by name.
+fn doc_files(doc: &str) -> Vec<(String, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(doc);
+    let markdown = std::fs::read_to_string(path).expect("doc exists");
+    blocks(&markdown)
+        .into_iter()
+        .filter_map(|b| Some((b.file?, b.text)))
+        .collect()
+}
+
+fn omnisync_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_omnisync"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("omnisync runs")
+}
+
+#[test]
+fn the_how_to_for_no_phone_during_a_call_passes_check_and_holds_the_change() {
+    let dir = workdir("howto");
+    for (name, text) in doc_files("rules.md") {
+        std::fs::write(dir.join(name), text).expect("write");
+    }
+    let check = omnisync_in(&dir, &["check", "no-phone-during-call.json"]);
+    assert_eq!(check.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("json");
+    assert_eq!(report, serde_json::json!({"errors": [], "warnings": []}));
+    let run = omnisync_in(
+        &dir,
+        &[
+            "simulate",
+            "--rules",
+            "no-phone-during-call.json",
+            "--catalog",
+            "examples/org-statuses.json",
+            "--events",
+            "call-then-break.jsonl",
+        ],
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&run.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    // Break during after-call work: held, not sent; sent when the phone is Available.
+    let held = &lines[4];
+    assert_eq!(held["actions"], serde_json::json!([]));
+    assert_eq!(held["notActed"][0]["outcome"], "deferred", "{held}");
+    assert_eq!(lines[5]["actions"][0]["state"], "Break", "{}", lines[5]);
+    assert_eq!(lines[6]["summary"]["finalTelephony"], "Break");
+    // The guarded version is warned about.
+    let guarded = omnisync_in(&dir, &["check", "guarded.json"]);
+    assert_eq!(guarded.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&guarded.stdout).expect("json");
+    assert_eq!(
+        report["warnings"][0]["code"], "check.guardDropsDeferred",
+        "{report}"
+    );
+    let message = report["warnings"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(message.contains("holds a phone change"), "{message}");
+    assert!(message.contains("this guard drops the change"), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The `check.*` codes a text names, in order of first mention.
+fn check_codes(text: &str) -> Vec<String> {
+    let mut codes = Vec::new();
+    for (i, _) in text.match_indices("`check.") {
+        let code: String = text[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+            .collect();
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    codes
+}
+
+#[test]
+fn cli_md_and_rules_md_list_the_same_check_only_findings() {
+    let read = |doc: &str| {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(doc))
+            .expect("doc")
+    };
+    let rules = read("rules.md");
+    let table = rules
+        .split("## Findings of omnisync check")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n**").next())
+        .unwrap_or_default();
+    let cli = read("cli.md");
+    let sentence = cli
+        .split("the check-only findings:")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or_default();
+    let mut in_rules = check_codes(table);
+    let mut in_cli = check_codes(sentence);
+    in_rules.sort();
+    in_cli.sort();
+    assert!(in_rules.len() >= 5, "{in_rules:?}");
+    assert_eq!(in_cli, in_rules);
+}

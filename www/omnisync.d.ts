@@ -103,8 +103,33 @@ export function messageChannelHost(
   port: MessagePort | { postMessage(message: unknown): void; subscribe(handler: (message: any) => void): void },
   options?: { timeoutMs?: number },
 ): HostBridge & { dropped(): { replies: number } };
+/** A phone adapter of www/phones/ (docs/telephony.md, "The adapter contract"). */
+export interface PhoneAdapter {
+  name: string;
+  start(): void;
+  onReady(callback: () => void): void;
+  onLost(callback: (why: string) => void): void;
+  onChange(callback: (oldState: string | null, newState: string) => void): void;
+  states(): string[] | null;
+  systemStates(): string[];
+  read(): Promise<string | null>;
+  /** Rejects with an Error whose `code` is "unknownState", "restricted" or "refused"
+   * (the channel adapter adds "noRelay" and "timeout"). */
+  set(name: string): Promise<{ state: string }>;
+}
 export function connectTelephony(connect: object, options?: { pollMs?: number }): TelephonyBridge;
 export function softphoneTelephony(softphone: object): TelephonyBridge;
+/** The one phone choice (www/phones/choose.js): Amazon Connect, then the hook; null when none. */
+export function choosePhone(
+  scope: object,
+  options?: { client?: string; warn?: (text: string) => void; pollMs?: number; ccpWaitMs?: number; enqueueNextState?: boolean },
+): (PhoneAdapter & { label: string }) | null;
+/** The shim's telephony bridge over any phone adapter, started at once. */
+export function phoneTelephony(phone: PhoneAdapter): TelephonyBridge & { phone: PhoneAdapter };
+/** The `{postMessage, subscribe}` transport over a MessagePort, for the message kinds given. */
+export function portTransport(
+  port: MessagePort, kinds?: string[],
+): { postMessage(message: unknown): void; subscribe(handler: (message: any) => void): void };
 export const TELEPHONY_PROTOCOL: 2;
 export function refusalMessage(error: unknown): string;
 export function messageChannelTelephony(
@@ -117,6 +142,7 @@ export function messageChannelTelephony(
     lifecycle?: EventTarget | null;
   },
 ): TelephonyBridge & {
+  phone: PhoneAdapter;
   status(): { connected: boolean; text: string }; attach(runtime: Runtime): void; close(): void;
   dropped(): { unsigned: number; badSignature: number; replayed: number; unknownReply: number };
 };

@@ -3,6 +3,10 @@
 // No rule logic lives here: every decision is the engine's.
 
 import init, { OmniSync } from "./pkg/omnisync.js";
+import { connectPhone } from "./phones/connect.js";
+import { hookPhone } from "./phones/hook.js";
+import { phoneTelephony } from "./phones/telephony.js";
+import { portTransport } from "./port.js";
 
 // Names from the org or the phone shown as text (the Visualforce status line uses them).
 export { visible, isolated } from "./safe-text.js";
@@ -316,11 +320,7 @@ export function messageChannelHost(port, { timeoutMs = 10000 } = {}) {
     if (message.ok) resolve(message.result);
     else reject(Object.assign(new Error(message.error?.message ?? "command failed"), { code: message.error?.code ?? "rejected" }));
   };
-  if (typeof port.subscribe === "function") port.subscribe(onMessage);
-  else {
-    port.addEventListener("message", (event) => onMessage(event.data));
-    port.start();
-  }
+  (typeof port.subscribe === "function" ? port : portTransport(port)).subscribe(onMessage);
   const command = (method, ...args) => new Promise((resolve, reject) => {
     const id = `c${next++}`;
     const timer = setTimeout(() => {
@@ -342,106 +342,26 @@ export function messageChannelHost(port, { timeoutMs = 10000 } = {}) {
   };
 }
 
-/** Streams' "no state yet": the oldState of the first agent data in a page, never a change. */
-const NO_STATE = "Init";
-
 /**
- * The words of a phone's refusal: Streams hands `failure` a JSON string of `{type,
- * message, stack}`; the agent is shown its `message`.
- * @param {unknown} error what the phone's failure callback received.
- * @returns {string} at most 300 characters.
- */
-export function refusalMessage(error) {
-  let said = error;
-  if (typeof error === "string") {
-    try {
-      said = JSON.parse(error);
-    } catch {
-      said = { message: error };
-    }
-  }
-  const message = typeof said?.message === "string" && said.message ? said.message : "the softphone refused";
-  return message.slice(0, 300);
-}
-
-/**
- * Telephony bridge over Amazon Connect Streams (`connect.agent(cb)`,
- * `agent.onStateChange`, `getAgentStates`, `getState`, `setState(state, {success,
- * failure})`) in the page that starts the CCP, before or after this bridge. Calls made
- * before the agent object arrives wait for it; the first agent data ("Init" to a state)
- * is not a change.
+ * Telephony bridge over Amazon Connect Streams in this page (www/phones/connect.js),
+ * whose CCP the page starts, before or after this bridge.
  * @param {object} connect the `connect` global of amazon-connect-streams.
  * @param {{pollMs?: number}} [options] how often to look for the CCP's event bus.
  * @returns {object} a telephony bridge.
  */
-export function connectTelephony(connect, { pollMs = 500 } = {}) {
-  const events = emitter();
-  const waiting = [];
-  let agent = null;
-  let bus = null;
-  // The event bus exists once the page's initCCP ran, and terminate() empties it (a new
-  // initCCP builds another): subscribe to each new one, whenever the CCP starts.
-  const watch = () => {
-    let now = null;
-    try {
-      // A client without Streams' bus accessor: one subscription, once connect.agent takes it.
-      now = typeof connect.core?.getEventBus === "function" ? connect.core.getEventBus() : connect;
-    } catch {
-      now = null;
-    }
-    if (!now || now === bus) return;
-    bus = now;
-    try {
-      subscribe(now);
-    } catch {
-      bus = null; // not started yet: look again
-    }
-  };
-  const subscribe = (now) => connect.agent((a) => {
-    if (bus !== now) return;
-    agent = a;
-    a.onStateChange(({ oldState, newState }) => {
-      if (agent !== a || oldState === NO_STATE || newState === NO_STATE || oldState === newState) return;
-      events.emit({ type: "telephony.stateChanged", oldState, newState, at: Date.now() });
-    });
-    waiting.splice(0).forEach((resolve) => resolve(a));
-  });
-  watch();
-  setInterval(watch, pollMs).unref?.();
-  const ready = () => (agent ? Promise.resolve(agent) : new Promise((resolve) => waiting.push(resolve)));
-  return {
-    subscribe: events.subscribe,
-    getState: async () => {
-      const name = (await ready()).getState()?.name ?? null;
-      return name === NO_STATE ? null : name;
-    },
-    setState: async (name) => {
-      const a = await ready();
-      const state = a.getAgentStates().find((s) => s.name === name);
-      if (!state) throw Object.assign(new Error(`no agent state named ${name}`), { code: "unknownState" });
-      return new Promise((resolve, reject) => a.setState(state, {
-        success: resolve,
-        failure: (error) => reject(Object.assign(new Error(refusalMessage(error)), { code: "rejected" })),
-      }));
-    },
-  };
-}
+export const connectTelephony = (connect, options) => phoneTelephony(connectPhone(connect, options));
 
 /**
- * Telephony bridge over a generic softphone: `onStateChange(cb)` with
- * `{oldState, newState}`, `setState(name)` returning a promise, `getState()`.
+ * Telephony bridge over a generic softphone in this page (www/phones/hook.js):
+ * `onStateChange(cb)` with `{oldState, newState}`, `setState(name)` returning a
+ * promise, `getState()`.
  * @param {object} softphone the softphone client.
  * @returns {object} a telephony bridge.
  */
-export function softphoneTelephony(softphone) {
-  const events = emitter();
-  softphone.onStateChange(({ oldState, newState }) =>
-    events.emit({ type: "telephony.stateChanged", oldState, newState, at: Date.now() }));
-  return {
-    subscribe: events.subscribe,
-    getState: async () => (await softphone.getState()) ?? null,
-    setState: (name) => Promise.resolve(softphone.setState(name)),
-  };
-}
+export const softphoneTelephony = (softphone) => phoneTelephony(hookPhone(softphone));
 
-export { messageChannelTelephony, TELEPHONY_PROTOCOL } from "./telephony-channel.js";
+export { refusalMessage } from "./phones/shared.js";
+export { choosePhone } from "./phones/choose.js";
+export { TELEPHONY_PROTOCOL } from "./phones/channel.js";
+export { messageChannelTelephony, phoneTelephony } from "./phones/telephony.js";
+export { portTransport } from "./port.js";

@@ -11,12 +11,12 @@
 use crate::error::{Error, Finding};
 use crate::event::EventKind;
 use crate::rules::budget::Budget;
-use crate::rules::compile::{CompiledRules, Rule};
-use crate::rules::file::Side;
+use crate::rules::compile::{CompiledRules, Cond, Rhs, Rule, Val};
+use crate::rules::file::{Comparator, Operand, Side};
 use crate::rules::Catalog;
 use conflicts::conflicts;
 use cycles::cycles;
-use known::{listed, pinned, Known, MAX_LISTED};
+use known::{joined, listed, pinned, Known, MAX_LISTED};
 use serde::Serialize;
 
 mod conflicts;
@@ -69,6 +69,7 @@ pub fn check(rules: &CompiledRules) -> Report {
     for rule in &rules.rules {
         never_matches(&known, rule, &mut report.warnings);
         same_side(rule, &mut report.warnings);
+        drops_deferred(rules, rule, &mut report.warnings);
     }
     // One budget for the pairwise work and the cycle search: past it, the rules that
     // cost most are named instead of the check running for minutes.
@@ -141,5 +142,43 @@ fn same_side(rule: &Rule, warnings: &mut Vec<Finding>) {
                 rule.on.name()
             ),
         ));
+    }
+}
+
+/// The system states a rule that sets the phone excludes with `telephony.newState ne
+/// STATE` (at the top of its condition or in an `all` group): while the phone is in a
+/// system state the engine already holds a phone change until the contact ends, so
+/// such a guard turns "later" into "never".
+fn drops_deferred(rules: &CompiledRules, rule: &Rule, warnings: &mut Vec<Finding>) {
+    if rule.on == EventKind::TelephonyStateChanged
+        || !rule.targets.iter().any(|t| t.side() == Side::Telephony)
+    {
+        return;
+    }
+    let mut excluded = Vec::new();
+    excluded_states(&rule.condition, rules, &mut excluded);
+    if excluded.is_empty() {
+        return;
+    }
+    let names = joined(excluded.iter(), " or ");
+    warnings.push(Finding::new(
+        "check.guardDropsDeferred",
+        rule.path.clone(),
+        format!(
+            "the rule \"{}\" ({}) sets the phone only when telephony.newState is not {names}: while the phone is in {names} the engine already holds a phone change and sends it when the contact ends, but this guard drops the change instead, so the phone is never told; remove the comparison and let the engine hold it",
+            rule.name, rule.path
+        ),
+    ));
+}
+
+fn excluded_states(cond: &Cond, rules: &CompiledRules, out: &mut Vec<String>) {
+    match cond {
+        Cond::Compare {
+            left: Operand::TelephonyNewState,
+            op: Comparator::Ne,
+            right: Rhs::Static(Val::Text(state)),
+        } if rules.is_system_state(state) && !out.contains(state) => out.push(state.clone()),
+        Cond::All(items) => items.iter().for_each(|c| excluded_states(c, rules, out)),
+        _ => {}
     }
 }

@@ -21,7 +21,7 @@ mod trace;
 // The action types live in their own module (the rules layer builds them); their
 // old paths here keep compiling.
 pub use crate::action::{Action, Chosen};
-pub use trace::{Outcome, RuleTrace, Trace, TraceSummary};
+pub use trace::{Miss, Outcome, RuleTrace, Trace, TraceSummary};
 
 /// The model after an event, and what rules see of it.
 #[derive(Debug, Clone, PartialEq)]

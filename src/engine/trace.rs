@@ -164,6 +164,114 @@ impl Trace {
     }
 }
 
+/// Why a rule the event triggered did not act, in a sentence an admin reads in the
+/// simulate table (out of scope, a failing comparison, already so, superseded, not
+/// evaluated). The sync loop adds its own reasons (deferred, chain limit, echo).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Miss {
+    pub rule: String,
+    pub outcome: &'static str,
+    pub why: String,
+}
+
+impl Trace {
+    /// Every rule the event triggered that did not emit, each with why. `context` is
+    /// the agent the decision was made for (to say why a scope left the rule out).
+    /// Evaluates the conditions again: only for readers who ask.
+    pub fn misses(&self, context: &super::context::AgentContext) -> Vec<Miss> {
+        let triggered = self.rules.triggered(self.kind);
+        let mut out = Vec::new();
+        for (i, &r) in triggered.iter().enumerate() {
+            let rule = &self.rules.rules[r];
+            let (outcome, why) = match self.outcomes.get(i) {
+                Some(Outcome::Emitted) => continue,
+                None => (
+                    "notEvaluated",
+                    "not evaluated: evaluation is firstMatch and an earlier rule matched"
+                        .to_string(),
+                ),
+                Some(Outcome::OutOfScope) => ("outOfScope", out_of_scope(rule, context)),
+                Some(Outcome::AlreadyInState) => (
+                    "alreadyInState",
+                    "matched, but that side already shows its target: nothing to send"
+                        .to_string(),
+                ),
+                Some(Outcome::Superseded) => (
+                    "superseded",
+                    "matched, but a later matching rule sets the same side (allMatches: the last wins)"
+                        .to_string(),
+                ),
+                Some(Outcome::NotMatched) => {
+                    let mut checks = Vec::new();
+                    eval(&rule.condition, &self.facts, Some(&mut checks));
+                    let failed: Vec<String> =
+                        checks.iter().filter(|c| !c.result).map(failing).collect();
+                    ("notMatched", format!("condition false: {}", failed.join("; ")))
+                }
+            };
+            out.push(Miss {
+                rule: rule.name.clone(),
+                outcome,
+                why,
+            });
+        }
+        out
+    }
+}
+
+/// "out of scope: the rule is for teams Tier_2; this agent: no teams".
+fn out_of_scope(
+    rule: &crate::rules::compile::Rule,
+    context: &super::context::AgentContext,
+) -> String {
+    let Some(scope) = &rule.scope else {
+        return "out of scope".into();
+    };
+    let list = |l: &[String]| l.join(", ");
+    let mut wants = Vec::new();
+    let mut has = Vec::new();
+    if !scope.user_ids.is_empty() {
+        wants.push(format!("users {}", list(&scope.user_ids)));
+        has.push(format!(
+            "user {}",
+            context.user_id.as_deref().unwrap_or("none")
+        ));
+    }
+    if !scope.profile_ids.is_empty() {
+        wants.push(format!("profiles {}", list(&scope.profile_ids)));
+        has.push(format!(
+            "profile {}",
+            context.profile_id.as_deref().unwrap_or("none")
+        ));
+    }
+    if !scope.teams.is_empty() {
+        wants.push(format!("teams {}", list(&scope.teams)));
+        has.push(match context.teams.as_slice() {
+            [] => "no teams".to_string(),
+            teams => format!("teams {}", list(teams)),
+        });
+    }
+    format!(
+        "out of scope: the rule is for {}; this agent: {}",
+        wants.join(" and "),
+        has.join(", ")
+    )
+}
+
+/// `telephony.newState eq "Available" (it is "Lunch")`.
+fn failing(check: &Check) -> String {
+    let right = match check.right_operand {
+        Some(operand) => format!("{operand} ({})", check.right),
+        None => check.right.to_string(),
+    };
+    let value = match &check.value {
+        serde_json::Value::Null => "it has no value yet".to_string(),
+        v => format!("it is {v}"),
+    };
+    format!("{} {} {right} ({value})", check.left, check.op)
+}
+
 /// [`Trace::to_bytes`] and [`Trace::from_bytes`]: the compact trace as bytes, so a
 /// caller can keep it outside Rust (the wasm class hands it to JavaScript, where the
 /// garbage collector frees it) and have it read later.

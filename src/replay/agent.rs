@@ -1,328 +1,255 @@
 //! One agent's replay, the function a distributed engine would map over partitions:
 //! its rows in time order in, its tallies out ([`replay_agent`]).
 //!
-//! 1. `timeline`: the rows become the events both systems sent, in one timeline.
-//! 2. `attribute`: each change of status is the agent's or the old sync's (the
+//! 1. [`Timeline`]: the rows become the events both systems sent, in one timeline.
+//! 2. [`Attribution`]: each change of status is the agent's or the old sync's (the
 //!    method of docs/replay.md).
-//! 3. The agent's changes, and all work, run through [`Simulator::replay`] under the
-//!    current and under the proposed rules; history and both runs are tallied.
+//! 3. The agent's changes, and all work, run through [`Simulator::step`] under the
+//!    current and under the proposed rules side by side; history and both runs are
+//!    tallied, and the actions of each input compared as it is replayed.
+//!
+//! Every stage takes one event at a time and keeps only the few seconds the method
+//! looks back and ahead: an agent's memory is its engines and tallies, the same for
+//! a day or a year of history.
 
-use super::input::{Agent, KnownStatus};
-use super::record::{Kind, Names, Rec};
+use super::input::Agent;
+use super::record::Rec;
 use super::report::{AgentResult, Difference, RunTally, SideHours};
-use crate::action::Side;
+use super::shared::Shared;
+use super::timeline::{Step, Timeline};
+use crate::action::{Action, Side};
 use crate::engine::Engine;
-use crate::event::{Event, WorkEvent, WorkRef};
+use crate::event::Event;
 use crate::rules::{CompiledRules, Target};
-use crate::simulate::Simulator;
+use crate::simulate::{Simulator, StepReport};
 use crate::sync::LogKind;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
-/// A presence record that ends this close to the next one's start is a change of
-/// status, not a logout and a login.
-pub(crate) const JOIN_MS: u64 = 2_000;
 /// How much later than a change the other side's change that explains it may be
 /// stamped: Salesforce exports are to the second, Connect to the millisecond.
 pub(crate) const SAME_SECOND_MS: u64 = 1_000;
 /// How many differences one agent keeps for the report's list.
 const DIFFERENCES_KEPT: usize = 50;
-/// The reason an agent's own Omni change carries in the replay.
-const MANUAL: &str = "OmniManualStatusChange";
-
-/// What every agent's replay reads and nobody changes.
-pub(crate) struct Shared<'a> {
-    pub(crate) names: &'a Names,
-    pub(crate) statuses: &'a [KnownStatus],
-    pub(crate) current: &'a CompiledRules,
-    pub(crate) proposed: &'a CompiledRules,
-    pub(crate) window_ms: u64,
-    pub(crate) with_reason: bool,
-}
-
-/// One event of the merged timeline; `change` when it changes a side's status: the
-/// side and the status DeveloperName (`Offline` for a logout) or phone state.
-#[derive(Debug, Clone)]
-pub(crate) struct Step {
-    pub(crate) at: u64,
-    pub(crate) event: Event,
-    pub(crate) change: Option<(Side, String)>,
-}
 
 /// Replays one agent: rows sorted by time in, tallies out.
-pub(crate) fn replay_agent(agent: &Agent, rows: Vec<Rec>, shared: &Shared<'_>) -> AgentResult {
-    let steps = timeline(&rows, shared);
-    drop(rows); // the agent's history is held once, as its timeline
-
+pub(crate) fn replay_agent(agent: &Agent, rows: &[Rec], shared: &Shared<'_>) -> AgentResult {
     let mut result = AgentResult {
         agent: agent.name.clone(),
-        events: steps.len() as u64,
         ..AgentResult::default()
     };
-    let Some(end) = steps.last().map(|s| s.at) else {
+    let mut timeline = Timeline::new(shared);
+    let mut attribution = Attribution::new(agent, shared);
+    let mut runs = Runs::new(agent, shared);
+    let mut history = [Clock::new(), Clock::new()];
+    let mut end = None;
+    {
+        let mut attributed = |step: Step, sync: bool, starts, result: &mut AgentResult| {
+            if let Some((side, state)) = &step.change {
+                history[*side as usize].set(step.at, Some(state), Some(0));
+            }
+            if !sync {
+                runs.step(&step, starts, result);
+            }
+        };
+        let mut timed = |step: Step| {
+            result.events += 1;
+            end = Some(step.at);
+            attribution.push(step, &mut result, &mut attributed);
+        };
+        for r in rows {
+            timeline.push(r, &mut timed);
+        }
+        timeline.finish(&mut timed);
+        attribution.finish(&mut result, &mut attributed);
+    }
+    let Some(end) = end else {
         return result;
     };
-    let attributed = attribute(&steps, agent, shared, &mut result);
-    let starts = side_starts(&steps);
-    result.history = history_hours(&steps, starts, end);
-    let inputs: Vec<(&Event, u64)> = steps
-        .iter()
-        .zip(&attributed)
-        .filter(|(_, sync)| sync.is_none())
-        .map(|(s, _)| (&s.event, s.at))
-        .collect();
-    result.inputs = inputs.len() as u64;
-    let (current, current_actions) = run(shared.current, agent, &inputs, starts, end, shared);
-    let (proposed, proposed_actions) = run(shared.proposed, agent, &inputs, starts, end, shared);
-    for (i, (c, p)) in current_actions.iter().zip(&proposed_actions).enumerate() {
-        if c != p {
-            result.differences_total += 1;
-            if result.differences.len() < DIFFERENCES_KEPT {
-                result.differences.push(Difference {
-                    agent: agent.name.clone(),
-                    at: super::time::format_ms(inputs[i].1),
-                    at_ms: inputs[i].1,
-                    event: describe(inputs[i].0),
-                    current: c.clone(),
-                    proposed: p.clone(),
-                });
-            }
-        }
-    }
+    let [omni, phone] = history;
+    result.history = SideHours {
+        omni: omni.close(end, Some(0)),
+        telephony: phone.close(end, Some(0)),
+    };
+    let starts = attribution.starts;
+    let (current, proposed) = runs.finish(end, starts);
     result.current = current;
     result.proposed = proposed;
     result
 }
 
-/// The rows as the events both systems sent. Presence records become logins, status
-/// changes and logouts; repeated phone states are dropped; AgentWork with a weight
-/// changes the workload from assignment to decline or close, as Omni-Channel counts it.
-pub(crate) fn timeline(rows: &[Rec], shared: &Shared<'_>) -> Vec<Step> {
-    let mut out: Vec<Step> = Vec::with_capacity(rows.len());
-    let status = |i: u32| shared.statuses.get(i as usize);
-    let mut logged_in = false;
-    let mut omni: Option<u32> = None;
-    let mut ended: Option<u64> = None;
-    let mut phone: Option<u32> = None;
-    let mut capacity = 0.0f64;
-    let mut workload = 0.0f64;
-    let mut weights: HashMap<u64, f64> = HashMap::new();
-    let logout = |out: &mut Vec<Step>, at: u64| {
-        out.push(Step {
-            at,
-            event: Event::Logout { reason: None },
-            change: Some((Side::Omni, "Offline".into())),
-        })
-    };
-    for r in rows {
-        if let Some(end) = ended.filter(|end| r.at > end + JOIN_MS) {
-            logout(&mut out, end);
-            ended = None;
-            logged_in = false;
-        }
-        match r.kind {
-            Kind::OmniEnd => ended = Some(r.at),
-            Kind::OmniStart | Kind::Login | Kind::Status => {
-                let Some(s) = status(r.a) else { continue };
-                // As the replay feeds an agent's change: made by hand (the old sync's own
-                // reason would make the loop take it for its write; the attribution
-                // does not read reasons).
-                let given = shared.names.name(r.b);
-                let reason =
-                    if r.kind == Kind::Status && r.b != 0 && given != crate::sync::TOOLKIT_REASON {
-                        given.to_string()
-                    } else {
-                        MANUAL.to_string()
-                    };
-                ended = None;
-                if logged_in && omni == Some(r.a) && r.kind == Kind::OmniStart {
-                    continue; // one status in two records
-                }
-                let event = if !logged_in && r.kind != Kind::Status {
-                    Event::LoginSuccess {
-                        status_id: s.id.clone(),
-                    }
-                } else {
-                    Event::StatusChanged {
-                        status_id: s.id.clone(),
-                        status_name: None,
-                        status_api_name: s.name.clone(),
-                        channels: Vec::new(),
-                        reason: Some(reason),
-                    }
-                };
-                logged_in = true;
-                omni = Some(r.a);
-                out.push(Step {
-                    at: r.at,
-                    event,
-                    change: Some((Side::Omni, s.name.clone())),
-                });
-            }
-            Kind::Logout => {
-                ended = None;
-                if logged_in {
-                    logout(&mut out, r.at);
-                }
-                logged_in = false;
-            }
-            Kind::Phone => {
-                if phone == Some(r.a) {
-                    continue;
-                }
-                let new_state = shared.names.name(r.a).to_string();
-                out.push(Step {
-                    at: r.at,
-                    event: Event::TelephonyStateChanged {
-                        old_state: phone.map(|p| shared.names.name(p).to_string()),
-                        new_state: new_state.clone(),
-                    },
-                    change: Some((Side::Telephony, new_state)),
-                });
-                phone = Some(r.a);
-            }
-            Kind::WorkAssigned | Kind::WorkAccepted | Kind::WorkDeclined | Kind::WorkClosed => {
-                let kind = match r.kind {
-                    Kind::WorkAssigned => WorkEvent::Assigned,
-                    Kind::WorkAccepted => WorkEvent::Accepted,
-                    Kind::WorkDeclined => WorkEvent::Declined,
-                    _ => WorkEvent::Closed,
-                };
-                let id = format!("{:016x}", r.x);
-                out.push(Step {
-                    at: r.at,
-                    event: Event::Work {
-                        kind,
-                        work: WorkRef {
-                            work_item_id: id.clone(),
-                            work_id: id,
-                            service_channel: (r.a != 0).then(|| shared.names.name(r.a).to_string()),
-                        },
-                    },
-                    change: None,
-                });
-                let weight = f64::from(f32::from_bits(r.b));
-                let previous = workload;
-                match kind {
-                    WorkEvent::Assigned if weight.is_finite() => {
-                        weights.insert(r.x, weight);
-                        workload += weight;
-                    }
-                    WorkEvent::Declined | WorkEvent::Closed => {
-                        if let Some(w) = weights.remove(&r.x) {
-                            workload = (workload - w).max(0.0);
-                        }
-                    }
-                    _ => {}
-                }
-                if workload != previous {
-                    out.push(Step {
-                        at: r.at,
-                        event: Event::WorkloadChanged {
-                            configured_capacity: capacity,
-                            previous_workload: previous,
-                            new_workload: workload,
-                        },
-                        change: None,
-                    });
-                }
-            }
-            Kind::Workload => {
-                let (cap, previous) = (f32::from_bits(r.a), f32::from_bits(r.b));
-                workload = f64::from_bits(r.x);
-                out.push(Step {
-                    at: r.at,
-                    event: Event::WorkloadChanged {
-                        configured_capacity: f64::from(cap),
-                        previous_workload: f64::from(previous),
-                        new_workload: workload,
-                    },
-                    change: None,
-                });
-            }
-            Kind::Capacity => capacity = f64::from(f32::from_bits(r.a)),
-        }
-    }
-    if let Some(end) = ended {
-        logout(&mut out, end);
-    }
-    // A logout is known only once nothing follows the record's end within JOIN_MS: it
-    // may have been found after rows of that moment.
-    out.sort_by_key(|s| s.at);
-    out
+/// What the current rules asked for after a change: (side, target, rule).
+type Wanted = Vec<(Side, String, String)>;
+
+/// A step waiting to be attributed, or kept to explain the ones after it.
+struct Slot {
+    step: Step,
+    wanted: Wanted,
+    /// The rule whose write it was (once attributed).
+    sync: Option<String>,
 }
 
-/// For each step, the rule of the current rules whose write it was, or `None` for
-/// the agent's own (and work routing's) changes and for events that change no
-/// status. A change on one side is the sync's when the latest change on the other
-/// side (at most the window before it, or stamped within the same second after it)
-/// that was not itself the sync's made the current rules ask for exactly it.
-pub(crate) fn attribute(
-    steps: &[Step],
-    agent: &Agent,
-    shared: &Shared<'_>,
-    result: &mut AgentResult,
-) -> Vec<Option<String>> {
-    let mut engine = Engine::new(shared.current.clone());
-    engine.set_context(agent.context.clone());
-    // What the current rules asked for after each change: (side, target, rule).
-    let wanted: Vec<Vec<(Side, String, String)>> = steps
-        .iter()
-        .map(|step| {
-            let decision = engine.handle(&step.event, step.at);
-            if step.change.is_none() {
-                return Vec::new();
+/// For each step, the rule of the current rules whose write it was, or none for the
+/// agent's own (and work routing's) changes and for events that change no status. A
+/// change on one side is the sync's when the latest change on the other side (at
+/// most the window before it, or stamped within the same second after it) that was
+/// not itself the sync's made the current rules ask for exactly it.
+struct Attribution<'a> {
+    engine: Engine,
+    window_ms: u64,
+    /// Steps from the window before the next one to attribute to the same second
+    /// after the newest; `next` is the first not yet attributed.
+    slots: VecDeque<Slot>,
+    next: usize,
+    /// When each side's history starts: its first change, once seen.
+    starts: [Option<u64>; 2],
+    _shared: std::marker::PhantomData<&'a ()>,
+}
+
+impl<'a> Attribution<'a> {
+    fn new(agent: &Agent, shared: &Shared<'a>) -> Attribution<'a> {
+        let mut engine = Engine::new(shared.current.clone());
+        engine.set_context(agent.context.clone());
+        Attribution {
+            engine,
+            window_ms: shared.window_ms,
+            slots: VecDeque::new(),
+            next: 0,
+            starts: [None; 2],
+            _shared: std::marker::PhantomData,
+        }
+    }
+
+    /// Takes the next step of the timeline; `out` gets each step once it is
+    /// attributed (true: the sync's), in time order.
+    fn push(
+        &mut self,
+        step: Step,
+        result: &mut AgentResult,
+        out: &mut impl FnMut(Step, bool, [Option<u64>; 2], &mut AgentResult),
+    ) {
+        let decision = self.engine.handle(&step.event, step.at);
+        let wanted = match &step.change {
+            None => Vec::new(),
+            Some((side, _)) => {
+                self.starts[*side as usize].get_or_insert(step.at);
+                decision
+                    .trace
+                    .wanted()
+                    .map(|(rule, target)| {
+                        let name = match target {
+                            Target::Omni { developer_name, .. } => developer_name.clone(),
+                            Target::Telephony(state) => state.clone(),
+                        };
+                        (target.side(), name, rule.to_string())
+                    })
+                    .collect()
             }
-            decision
-                .trace
-                .wanted()
-                .map(|(rule, target)| {
-                    let name = match target {
-                        Target::Omni { developer_name, .. } => developer_name.clone(),
-                        Target::Telephony(state) => state.clone(),
-                    };
-                    (target.side(), name, rule.to_string())
-                })
-                .collect()
-        })
-        .collect();
-    let mut sync: Vec<Option<String>> = vec![None; steps.len()];
-    for (j, step) in steps.iter().enumerate() {
-        let Some((side, state)) = &step.change else {
-            continue;
         };
+        let newest = step.at;
+        self.slots.push_back(Slot {
+            step,
+            wanted,
+            sync: None,
+        });
+        // A step is attributed once every step stamped within the same second after
+        // it is known.
+        while self.next < self.slots.len()
+            && self.slots[self.next].step.at + SAME_SECOND_MS <= newest
+        {
+            self.attribute_next(result, out);
+        }
+    }
+
+    fn finish(
+        &mut self,
+        result: &mut AgentResult,
+        out: &mut impl FnMut(Step, bool, [Option<u64>; 2], &mut AgentResult),
+    ) {
+        while self.next < self.slots.len() {
+            self.attribute_next(result, out);
+        }
+    }
+
+    fn attribute_next(
+        &mut self,
+        result: &mut AgentResult,
+        out: &mut impl FnMut(Step, bool, [Option<u64>; 2], &mut AgentResult),
+    ) {
+        let j = self.next;
+        self.next += 1;
+        let slots = &self.slots;
+        let step = &slots[j].step;
+        let found = match &step.change {
+            None => None,
+            Some((side, state)) => {
+                let found = self.explained(j, *side, state, result);
+                match &found {
+                    Some(rule) => {
+                        *result.sync_by_rule.entry(rule.clone()).or_default() += 1;
+                        result.sync_changes += 1;
+                    }
+                    None => result.agent_changes += 1,
+                }
+                found
+            }
+        };
+        let sync = found.is_some();
+        self.slots[j].sync = found;
+        out(self.slots[j].step.clone(), sync, self.starts, result);
+        // Steps older than the window before the next one explain nothing more.
+        if let Some(next_at) = self.slots.get(self.next).map(|s| s.step.at) {
+            while self.next > 0 && self.slots[0].step.at + self.window_ms < next_at {
+                self.slots.pop_front();
+                self.next -= 1;
+            }
+        }
+    }
+
+    /// The rule that explains the change of slot `j`, if one does.
+    fn explained(
+        &self,
+        j: usize,
+        side: Side,
+        state: &str,
+        result: &mut AgentResult,
+    ) -> Option<String> {
+        let slots = &self.slots;
+        let at = slots[j].step.at;
         let explains = |i: usize| -> Option<&String> {
-            let other = steps[i].change.as_ref()?;
-            if other.0 == *side || sync[i].is_some() {
+            let other = slots[i].step.change.as_ref()?;
+            if other.0 == side || slots[i].sync.is_some() {
                 return None;
             }
-            wanted[i]
+            slots[i]
+                .wanted
                 .iter()
-                .find(|(s, name, _)| s == side && name == state)
+                .find(|(s, name, _)| *s == side && name == state)
                 .map(|(_, _, rule)| rule)
         };
         let earlier = (0..j)
             .rev()
-            .take_while(|&i| step.at.saturating_sub(steps[i].at) <= shared.window_ms)
+            .take_while(|&i| at.saturating_sub(slots[i].step.at) <= self.window_ms)
             .find(|&i| {
-                steps[i]
+                slots[i]
+                    .step
                     .change
                     .as_ref()
-                    .is_some_and(|c| c.0 != *side && sync[i].is_none())
+                    .is_some_and(|c| c.0 != side && slots[i].sync.is_none())
             });
         // A change of the other side stamped later within the same second may be the
         // cause of this one too (exports round to the second), unless each would
         // explain the other: then the one stamped first is taken as the agent's.
-        let later = (j + 1..steps.len())
-            .take_while(|&i| steps[i].at < step.at + SAME_SECOND_MS)
-            .filter(|&i| steps[i].change.as_ref().is_some_and(|c| c.0 != *side))
+        let later = (j + 1..slots.len())
+            .take_while(|&i| slots[i].step.at < at + SAME_SECOND_MS)
+            .filter(|&i| slots[i].step.change.as_ref().is_some_and(|c| c.0 != side))
             .last();
         let mut found = earlier.and_then(|i| explains(i).cloned());
         if let (None, Some(i)) = (&found, later) {
             if let Some(rule) = explains(i) {
-                let other = steps[i].change.as_ref();
-                let mutual = wanted[j]
-                    .iter()
-                    .any(|(s, name, _)| other.is_some_and(|(os, on)| s == os && name == on));
+                let other = slots[i].step.change.as_ref();
+                let mutual = slots[j].wanted.iter().any(|(s, name, _)| {
+                    other.is_some_and(|(os, on)| s == os && name.as_str() == &**on)
+                });
                 if mutual {
                     result.ambiguous += 1;
                 } else {
@@ -330,101 +257,113 @@ pub(crate) fn attribute(
                 }
             }
         }
-        match found {
-            Some(rule) => {
-                *result.sync_by_rule.entry(rule.clone()).or_default() += 1;
-                result.sync_changes += 1;
-                sync[j] = Some(rule);
-            }
-            None => result.agent_changes += 1,
-        }
-    }
-    sync
-}
-
-/// When each side's history starts: its first change (never: `u64::MAX`).
-fn side_starts(steps: &[Step]) -> [u64; 2] {
-    let first = |side: Side| {
-        steps
-            .iter()
-            .find(|s| s.change.as_ref().is_some_and(|c| c.0 == side))
-            .map_or(u64::MAX, |s| s.at)
-    };
-    [first(Side::Omni), first(Side::Telephony)]
-}
-
-/// Time in each status as it happened.
-fn history_hours(steps: &[Step], starts: [u64; 2], end: u64) -> SideHours {
-    let mut omni = Clock::new(starts[0]);
-    let mut phone = Clock::new(starts[1]);
-    for step in steps {
-        match &step.change {
-            Some((Side::Omni, state)) => omni.set(step.at, Some(state)),
-            Some((Side::Telephony, state)) => phone.set(step.at, Some(state)),
-            None => {}
-        }
-    }
-    SideHours {
-        omni: omni.close(end),
-        telephony: phone.close(end),
+        found
     }
 }
 
-/// The agent's changes and all work, through the simulated systems under `rules`:
-/// the tallies, and the actions each input set off (for the differences).
-fn run(
-    rules: &CompiledRules,
-    agent: &Agent,
-    inputs: &[(&Event, u64)],
-    starts: [u64; 2],
-    end: u64,
-    shared: &Shared<'_>,
-) -> (RunTally, Vec<Vec<String>>) {
-    let mut sim = Simulator::with_context(rules.clone(), shared.with_reason, agent.context.clone());
-    let mut tally = RunTally::default();
-    let mut omni = Clock::new(starts[0]);
-    let mut phone = Clock::new(starts[1]);
-    let mut actions = Vec::with_capacity(inputs.len());
-    let count = |tally: &mut RunTally, at: u64, report: &crate::simulate::StepReport| {
-        for action in &report.actions {
-            let hour = (at / 3_600_000 % 24) as usize;
-            match tally.firings.get_mut(action.rule()) {
-                Some(hours) => hours[hour] += 1,
-                None => {
-                    let mut hours = [0; 24];
-                    hours[hour] = 1;
-                    tally.firings.insert(action.rule().to_string(), hours);
-                }
+/// The agent's changes and all work, through the simulated systems under both
+/// rules files side by side.
+struct Runs {
+    sims: [Simulator; 2],
+    tallies: [RunTally; 2],
+    clocks: [[Clock; 2]; 2],
+    name: String,
+}
+
+impl Runs {
+    fn new(agent: &Agent, shared: &Shared<'_>) -> Runs {
+        let sim = |rules: &CompiledRules| {
+            Simulator::with_context(rules.clone(), shared.with_reason, agent.context.clone())
+        };
+        Runs {
+            sims: [sim(shared.current), sim(shared.proposed)],
+            tallies: Default::default(),
+            clocks: Default::default(),
+            name: agent.name.clone(),
+        }
+    }
+
+    fn step(&mut self, step: &Step, starts: [Option<u64>; 2], result: &mut AgentResult) {
+        result.inputs += 1;
+        let mut reports: [StepReport; 2] = Default::default();
+        for (i, sim) in self.sims.iter_mut().enumerate() {
+            let report = sim.step(&step.event, step.at);
+            count(&mut self.tallies[i], step.at, &report);
+            let [omni, phone] = &mut self.clocks[i];
+            omni.set(step.at, Some(sim.omni().unwrap_or("Offline")), starts[0]);
+            if let Some(state) = sim.telephony() {
+                phone.set(step.at, Some(state), starts[1]);
+            }
+            reports[i] = report;
+        }
+        let [c, p] = &reports;
+        if !same(&c.actions, &p.actions) {
+            result.differences_total += 1;
+            if result.differences.len() < DIFFERENCES_KEPT {
+                let described = |r: &StepReport| r.actions.iter().map(Action::describe).collect();
+                result.differences.push(Difference {
+                    agent: self.name.clone(),
+                    at: super::time::format_ms(step.at),
+                    at_ms: step.at,
+                    event: describe(&step.event),
+                    current: described(c),
+                    proposed: described(p),
+                });
             }
         }
-        tally.chain_limits += report
-            .log
-            .iter()
-            .filter(|l| l.kind == LogKind::ChainLimit)
-            .count() as u64;
-    };
-    let done = sim.replay(
-        inputs.iter().map(|(e, at)| Ok::<_, ()>((*e, *at))),
-        |_, step| {
-            count(&mut tally, step.at, step.report);
-            omni.set(step.at, Some(step.omni.unwrap_or("Offline")));
-            if let Some(state) = step.telephony {
-                phone.set(step.at, Some(state));
-            }
-            actions.push(step.report.actions.iter().map(|a| a.describe()).collect());
-        },
-    );
-    if let Ok(rest) = done {
-        count(&mut tally, end, &rest);
     }
-    let stats = sim.stats();
-    tally.deferred = stats.deferred;
-    tally.actions = stats.actions;
-    tally.hours = SideHours {
-        omni: omni.close(end),
-        telephony: phone.close(end),
-    };
-    (tally, actions)
+
+    fn finish(mut self, end: u64, starts: [Option<u64>; 2]) -> (RunTally, RunTally) {
+        let [mut current, mut proposed] = std::mem::take(&mut self.tallies);
+        let [[co, cp], [po, pp]] = self.clocks;
+        let [sim_c, sim_p] = &mut self.sims;
+        for (sim, tally, omni, phone) in [
+            (sim_c, &mut current, co, cp),
+            (sim_p, &mut proposed, po, pp),
+        ] {
+            let rest = sim.finish();
+            count(tally, end, &rest);
+            let stats = sim.stats();
+            tally.deferred = stats.deferred;
+            tally.actions = stats.actions;
+            tally.hours = SideHours {
+                omni: omni.close(end, starts[0]),
+                telephony: phone.close(end, starts[1]),
+            };
+        }
+        (current, proposed)
+    }
+}
+
+/// Whether two inputs set off the same actions, as the report describes them
+/// (`omni=Lunch`): compared without writing them out.
+fn same(a: &[Action], b: &[Action]) -> bool {
+    fn key(x: &Action) -> (Side, &str) {
+        match x {
+            Action::SetOmniStatus { developer_name, .. } => (Side::Omni, developer_name.as_str()),
+            Action::SetTelephonyState { state, .. } => (Side::Telephony, state.as_str()),
+        }
+    }
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| key(x) == key(y))
+}
+
+fn count(tally: &mut RunTally, at: u64, report: &StepReport) {
+    for action in &report.actions {
+        let hour = (at / 3_600_000 % 24) as usize;
+        match tally.firings.get_mut(action.rule()) {
+            Some(hours) => hours[hour] += 1,
+            None => {
+                let mut hours = [0; 24];
+                hours[hour] = 1;
+                tally.firings.insert(action.rule().to_string(), hours);
+            }
+        }
+    }
+    tally.chain_limits += report
+        .log
+        .iter()
+        .filter(|l| l.kind == LogKind::ChainLimit)
+        .count() as u64;
 }
 
 /// `telephony Lunch`, `omni Available`, `omni logout`, `work accepted`...
@@ -446,29 +385,25 @@ pub(crate) fn describe(event: &Event) -> String {
     }
 }
 
-/// Milliseconds spent in each state of one side, from `start` on.
+/// Milliseconds spent in each state of one side, from the side's start on (its first
+/// change; `None` while not seen yet, which is after any time asked so far).
+#[derive(Default)]
 struct Clock {
-    start: u64,
     state: Option<String>,
     since: u64,
     ms: HashMap<String, u64>,
 }
 
 impl Clock {
-    fn new(start: u64) -> Clock {
-        Clock {
-            start,
-            state: None,
-            since: 0,
-            ms: HashMap::new(),
-        }
+    fn new() -> Clock {
+        Clock::default()
     }
 
-    fn set(&mut self, at: u64, state: Option<&str>) {
+    fn set(&mut self, at: u64, state: Option<&str>, start: Option<u64>) {
         if self.state.as_deref() == state {
             return;
         }
-        self.close_until(at);
+        self.close_until(at, start);
         // Called after every step: no allocation unless a state is seen the first time.
         match (state, &mut self.state) {
             (Some(new), Some(old)) => {
@@ -480,8 +415,9 @@ impl Clock {
         self.since = at;
     }
 
-    fn close_until(&mut self, at: u64) {
-        let from = self.since.max(self.start);
+    fn close_until(&mut self, at: u64, start: Option<u64>) {
+        let Some(start) = start else { return };
+        let from = self.since.max(start);
         if let Some(state) = &self.state {
             if at > from {
                 match self.ms.get_mut(state.as_str()) {
@@ -494,8 +430,8 @@ impl Clock {
         }
     }
 
-    fn close(mut self, end: u64) -> HashMap<String, u64> {
-        self.close_until(end);
+    fn close(mut self, end: u64, start: Option<u64>) -> HashMap<String, u64> {
+        self.close_until(end, start);
         self.ms
     }
 }

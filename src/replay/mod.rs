@@ -6,6 +6,8 @@
 //!   as is; rows that cannot be used are counted by reason and line.
 //! - `record`: each row as a fixed-size record, sorted by agent and time in a bounded
 //!   buffer spilled to disk when full (an external merge sort).
+//! - `shared`: what every agent's replay reads and nobody changes.
+//! - `timeline`: one agent's rows merged into one timeline of both sides.
 //! - `agent`: one agent's replay (timeline, attribution, the two runs through
 //!   [`crate::simulate::Simulator::replay`]): the function to map over partitions.
 //! - `report`: the tallies summed, as a table and as JSON; `html`: the page.
@@ -19,17 +21,20 @@ mod html;
 pub mod input;
 mod record;
 pub mod report;
+mod shared;
 mod time;
+mod timeline;
 
 pub use input::trace::{BadLine, Lines, TraceLine};
 pub use input::{InputKind, Problems, Progress};
 pub use report::Report;
 
 use crate::rules::{Catalog, CompiledRules};
-use agent::{replay_agent, Shared};
+use agent::replay_agent;
 use input::Reading;
 use record::Rec;
 use report::{InputSummary, Totals};
+use shared::Shared;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc, Mutex};
@@ -180,7 +185,7 @@ pub fn replay(options: &Options) -> Result<Report, String> {
             scope.spawn(move || loop {
                 let next = work_rx.lock().map(|rx| rx.recv());
                 let Ok(Ok((agent, rows))) = next else { break };
-                let result = replay_agent(&agents[agent as usize], rows, shared);
+                let result = replay_agent(&agents[agent as usize], &rows, shared);
                 progress.agents_done.fetch_add(1, Ordering::Relaxed);
                 if done_tx.send(result).is_err() {
                     break;

@@ -5,6 +5,7 @@
 // frames on different origins. URL: ?console=<origin of the console page>&tab=<its tab
 // id, so the server's write log names the tab that acted>&heartbeatMs=N.
 
+import { startRelay } from "../salesforce/relay.js";
 import { createSimClient } from "./sim.js";
 import { createSoftphone } from "./widgets.js";
 
@@ -76,8 +77,8 @@ async function main() {
   sim.refresh();
   if (!consoleOrigin) throw new Error("softphone.html needs ?console=<origin of the console page>");
   const heartbeatMs = Number(params.get("heartbeatMs")) || undefined;
-  globalThis.omnisyncRelay = globalThis.OmniSyncRelay.start({
-    client: "softphone", softphone: await simulatedSoftphone(), opencti: simulatedOpenCti(), heartbeatMs,
+  globalThis.omnisyncRelay = startRelay({
+    client: "hook", softphone: await simulatedSoftphone(), opencti: simulatedOpenCti(), heartbeatMs,
   });
 }
 

@@ -19,14 +19,11 @@
 // presence as the platform event OmniSync_Presence__e (through the page's remote
 // action), whether or not the panel was ever opened. Nothing here logs customer data.
 //
-// Telephony, first found wins:
+// Telephony: the one phone choice of www/phones/choose.js (docs/telephony.md), first
+// found wins, the phone defined before this script:
 //   1. Amazon Connect Streams: a `connect` global with `connect.agent` (the page must
-//      also load Streams and call connect.core.initCCP, before this script);
-//   2. window.omnisyncSoftphone, for any other softphone, defined before this script:
-//        { onStateChange(callback),      // callback({oldState, newState}), names as in
-//                                        //   the rules' telephony.states
-//          getState(),                   // the current state name, or a promise of it
-//          setState(name) }              // a promise; reject it when refused
+//      also load Streams and call connect.core.initCCP);
+//   2. window.omnisyncSoftphone, for any other softphone (www/phones/hook.js);
 //   3. otherwise, the softphone's relay (www/salesforce/relay.js, in the Open CTI
 //      softphone's frame) through the bridge, which forwards the telephony channel's
 //      messages over the port: the status line says "waiting for the
@@ -134,18 +131,6 @@
     });
   }
 
-  /** The {postMessage, subscribe} transport of one message kind over the port. */
-  function kindOver(port, kind) {
-    return {
-      postMessage: function (message) { port.postMessage(message); },
-      subscribe: function (handler) {
-        port.addEventListener("message", function (event) {
-          if (event.data && event.data.kind === kind) handler(event.data);
-        });
-      },
-    };
-  }
-
   /** A rules file naming a status the agent may not use: refused, naming each. */
   function checkGranted(rulesText, notGranted) {
     var names;
@@ -161,16 +146,11 @@
     }
   }
 
+  /** The phone of this page (www/phones/choose.js), else the softphone's relay over the port. */
   function pickTelephony(shim, port) {
-    if (window.connect && typeof window.connect.agent === "function") {
-      return { name: "Amazon Connect", bridge: shim.connectTelephony(window.connect) };
-    }
-    var softphone = window.omnisyncSoftphone;
-    if (softphone && ["onStateChange", "getState", "setState"].every(function (m) { return typeof softphone[m] === "function"; })) {
-      return { name: "softphone", bridge: shim.softphoneTelephony(softphone) };
-    }
-    if (softphone) console.warn("omnisync: window.omnisyncSoftphone needs onStateChange, getState and setState; ignored");
-    var relay = shim.messageChannelTelephony(kindOver(port, "telephony"), { onStatus: function (status) { if (runtime) setStatus("running", "running (" + status.text + ")"); } });
+    var phone = shim.choosePhone(window, { warn: function (text) { console.warn(text); } });
+    if (phone) return { name: phone.label, bridge: shim.phoneTelephony(phone) };
+    var relay = shim.messageChannelTelephony(shim.portTransport(port, ["telephony"]), { onStatus: function (status) { if (runtime) setStatus("running", "running (" + status.text + ")"); } });
     return { name: "softphone relay", bridge: relay, describe: function () { return relay.status().text; } };
   }
 
@@ -310,8 +290,9 @@
     try {
       var config = readConfig();
       // Listening starts at once: the bridge posts the port as soon as this page loads.
+      // Posting needs no set-up; listening starts with the first listener
+      // (www/port.js), the messages before it waiting in the port.
       var port = await awaitPort(config, refused);
-      port.start();
       publish = function (message) { port.postMessage(message); };
       // At once, so the bridge knows the handshake worked while the engine loads.
       publish({ kind: "hello" });
@@ -347,9 +328,7 @@
         if (timer === null) timer = setTimeout(flush, PUBLISH_MS);
       };
       // The bridge asks after the console was hidden or frozen: answered at once.
-      port.addEventListener("message", function (event) {
-        if (event.data && event.data.kind === "ping") flush();
-      });
+      shim.portTransport(port, ["ping"]).subscribe(flush);
       runtime = await shim.startOmniSync({
         rules: rules,
         catalog: config.catalog,

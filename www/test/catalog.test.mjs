@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createOmni, createPhone, hostBridge, telephonyBridge } from "./fake-omni.mjs";
+import { createOmni, hostBridge } from "../demo/sim/omni.js";
+import { createPhone, telephonyBridge } from "../demo/sim/phone.js";
 
 const require = createRequire(import.meta.url);
 const { OmniSync } = require("../../pkg/node/omnisync.js");
@@ -17,7 +18,7 @@ const production = read("tests/fixtures/catalog/production.json");
 const withoutLunch = read("tests/fixtures/catalog/without-lunch.json");
 const idOf = (catalog, name) => catalog.result.records.find((r) => r.DeveloperName === name).Id;
 
-/** The fake Omni-Channel (www/test/fake-omni.mjs) with the org's records; its status writes recorded. */
+/** The fake Omni-Channel (www/demo/sim/) with the org's records; its status writes recorded. */
 function systems() {
   const writes = [];
   const omni = createOmni({

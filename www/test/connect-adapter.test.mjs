@@ -1,5 +1,5 @@
 // The Amazon Connect adapter of a host page that runs its own CCP (connectTelephony in
-// www/omnisync.js), on the three things the real Streams does that a simple fake does
+// www/omnisync.js over www/phones/connect.js), on the three things the real Streams does that a simple fake does
 // not: no event bus before initCCP (connect.agent throws then), "Init" as the oldState
 // of the first agent data, and refusals passed to `failure` as a JSON string.
 import { test } from "node:test";
@@ -14,8 +14,9 @@ function streams() {
   const connect = {
     core: {
       getEventBus: () => bus,
-      initCCP: () => { bus = { init: [], change: [] }; },
-      terminate: () => { bus.init = []; bus.change = []; },
+      // As Streams: initCCP makes the agent data provider, terminate drops it.
+      initCCP: () => { bus = { init: [], change: [] }; connect.core.agentDataProvider = {}; },
+      terminate: () => { bus.init = []; bus.change = []; connect.core.agentDataProvider = null; },
     },
     agent(cb) {
       if (!bus) throw new Error("Cannot read properties of undefined (reading 'subscribe')");
@@ -53,7 +54,8 @@ test("a CCP started after the adapter: it waits for the bus; Init is no change; 
   assert.deepEqual(seen, [], "the first agent data is a snapshot, not a change");
   phone.change("Lunch");
   assert.deepEqual(seen.map((e) => [e.oldState, e.newState]), [["Available", "Lunch"]]);
-  await assert.rejects(bridge.setState("Available"), (error) => error.code === "rejected" && error.message === "on a contact");
+  // "refused", the code of the phone adapter contract (docs/telephony.md) on every path.
+  await assert.rejects(bridge.setState("Available"), (error) => error.code === "refused" && error.message === "on a contact");
 });
 
 test("refusalMessage: the message inside Streams' JSON string, else the text, at most 300 characters", () => {

@@ -5,7 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createOmni, createPhone, hostBridge, telephonyBridge } from "./fake-omni.mjs";
+import { createOmni, hostBridge } from "../demo/sim/omni.js";
+import { createPhone, telephonyBridge } from "../demo/sim/phone.js";
 
 const glue = await import("../../pkg/web/omnisync.js");
 const { memory } = glue.initSync({ module: readFileSync(new URL("../../pkg/web/omnisync_bg.wasm", import.meta.url)) });

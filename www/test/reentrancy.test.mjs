@@ -5,7 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createOmni, createPhone, hostBridge, telephonyBridge } from "./fake-omni.mjs";
+import { createOmni, hostBridge } from "../demo/sim/omni.js";
+import { createPhone, telephonyBridge } from "../demo/sim/phone.js";
 
 const { OmniSync } = createRequire(import.meta.url)("../../pkg/node/omnisync.js");
 const AVAILABLE = "0N5Hs0000001AvlKAE";

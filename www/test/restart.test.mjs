@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startOmniSync, supervise } from "../omnisync.js";
-import { createOmni, createPhone, hostBridge, telephonyBridge } from "./fake-omni.mjs";
+import { createOmni, hostBridge } from "../demo/sim/omni.js";
+import { createPhone, telephonyBridge } from "../demo/sim/phone.js";
 
 const { OmniSync } = createRequire(import.meta.url)("../../pkg/node/omnisync.js");
 const AVAILABLE = "0N5Hs0000001AvlKAE";

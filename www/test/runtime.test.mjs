@@ -1,12 +1,13 @@
 // The browser runtime driven from JavaScript over the fake Omni-Channel and phone of
-// www/test/fake-omni.mjs (in node: no Web Locks, so leadership comes from the
+// www/demo/sim/ (in node: no Web Locks, so leadership comes from the
 // BroadcastChannel heartbeat).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
-import { REASON, createOmni, createPhone, hostBridge, telephonyBridge } from "./fake-omni.mjs";
+import { REASON, createOmni, hostBridge } from "../demo/sim/omni.js";
+import { createPhone, telephonyBridge } from "../demo/sim/phone.js";
 
 const require = createRequire(import.meta.url);
 const { OmniSync } = require("../../pkg/node/omnisync.js");
@@ -16,7 +17,7 @@ const catalog = JSON.parse(readFileSync(new URL("../../examples/org-statuses.jso
 const LUNCH = "0N5Hs0000004LunKAE";
 const AVAILABLE = "0N5Hs0000001AvlKAE";
 
-/** Both systems (www/test/fake-omni.mjs), every write recorded, a share of them rejected. */
+/** Both systems (www/demo/sim/), every write recorded, a share of them rejected. */
 function systems({ reject = () => false } = {}) {
   const omni = createOmni({ statuses: catalog.result.records.map((r) => ({ id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel })),
     statusId: AVAILABLE, capacity: 4 });

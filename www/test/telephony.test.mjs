@@ -1,65 +1,25 @@
 // The telephony protocol on the message channel, end to end in node: the real relay
-// (www/salesforce/relay.js, a classic script, run in its own context as a softphone
-// page would) and the host's messageChannelTelephony, joined by a stand-in for the
+// (www/salesforce/relay.js, the module the shipped relay.js is bundled from, given a
+// page of its own) and the host's messageChannelTelephony, joined by a stand-in for the
 // Lightning Message Service that delivers every message to every subscriber, later
 // and as a copy, the publisher included, as the real one does. The phone here is the
 // relay's generic hook (window.omnisyncSoftphone); the relay over the real Amazon
 // Connect Streams runs in e2e/softphone-relay.test.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import vm from "node:vm";
+import { buildSync } from "esbuild";
 import { messageChannelTelephony, TELEPHONY_PROTOCOL } from "../omnisync.js";
+import { startRelay as startRelayModule } from "../salesforce/relay.js";
+import { lms, sleep, until } from "./lms.mjs";
 
-const RELAY = fs.readFileSync(new URL("../salesforce/relay.js", import.meta.url), "utf8");
+/** The relay's classic script as `npm run build:relay` bundles it (package.json). */
+const BUNDLE = buildSync({
+  entryPoints: [new URL("../salesforce/relay-script.js", import.meta.url).pathname],
+  bundle: true, format: "iife", write: false, logLevel: "error",
+}).outputFiles[0].text;
 const FAST = { heartbeatMs: 20, commandTimeoutMs: 60, queryMs: 60, pollMs: 20 };
 const STATES = ["Available", "Lunch", "Break", "Offline"];
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(probe, what, timeout = 2000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-/** The channel: `opencti` for a relay, `port()` for a host, `log` of all traffic. */
-function lms({ drop = () => false } = {}) {
-  const subscribers = new Set();
-  const log = [];
-  const deliver = (message) => {
-    const copy = JSON.stringify(message);
-    log.push(JSON.parse(copy));
-    if (drop(message)) return;
-    for (const listener of [...subscribers]) setTimeout(() => subscribers.has(listener) && listener(JSON.parse(copy)), 0);
-  };
-  const channel = {
-    log,
-    deliver,
-    drop,
-    opencti: {
-      subscribe({ listener, callback }) {
-        subscribers.add(listener);
-        callback?.({ success: true, returnValue: listener });
-      },
-      unsubscribe({ subscription, callback }) {
-        subscribers.delete(subscription);
-        callback?.({ success: true });
-      },
-      publish({ message, callback }) {
-        channel.deliver(message);
-        callback?.({ success: true });
-      },
-    },
-    port: () => ({ postMessage: (m) => channel.deliver(m), subscribe: (handler) => subscribers.add(handler) }),
-    sent: (type) => log.filter((m) => m.kind === "telephony" && m.type === type),
-  };
-  return channel;
-}
-
 /** The generic phone hook: answers first, reports the change a moment later, as a phone does. */
 function phoneHook({ answer = "success" } = {}) {
   const listeners = [];
@@ -89,18 +49,17 @@ function phoneHook({ answer = "success" } = {}) {
   return phone;
 }
 
+/** A softphone page of its own (its window: `extra` first) running a relay. */
 function startRelay(channel, phone, options = {}, extra = {}) {
   const warnings = [];
-  const context = vm.createContext({
+  const page = {
     ...extra,
-    setTimeout, clearTimeout, setInterval, clearInterval, Promise, JSON, Math, Date, Object, Array, isFinite,
-    crypto: globalThis.crypto, TextEncoder, btoa, atob, Uint8Array,
+    crypto: globalThis.crypto,
     console: { warn: (...args) => warnings.push(args.join(" ")), log() {} },
     sforce: { opencti: channel.opencti },
     omnisyncSoftphone: phone?.hook,
-  });
-  vm.runInContext(RELAY, context);
-  const relay = context.OmniSyncRelay.start({ ...FAST, ...options });
+  };
+  const relay = startRelayModule({ ...FAST, ...options }, page);
   return { relay, warnings };
 }
 
@@ -339,15 +298,41 @@ test("notes made before the runtime exists reach its trace when it is attached",
   assert.deepEqual(trace, [["telephony", "softphone relay appeared (softphone)"]]);
 });
 
-test("the relay never starts a CCP and needs sforce.opencti and Web Crypto", () => {
-  assert.doesNotMatch(RELAY.replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, ""), /initCCP/);
-  const base = { console: { warn() {} }, setTimeout, clearTimeout, setInterval, clearInterval, Promise, JSON, Math, Date, Object };
-  const context = vm.createContext({ ...base });
-  vm.runInContext(RELAY, context);
-  assert.throws(() => context.OmniSyncRelay.start({}), /sforce\.opencti is missing/);
-  const noCrypto = vm.createContext({ ...base, sforce: { opencti: lms().opencti } });
-  vm.runInContext(RELAY, noCrypto);
+/** The shipped script loaded in a page of its own: `window` is the context's global. */
+function loadBundle(window) {
+  const context = vm.createContext({
+    setTimeout, clearTimeout, setInterval, clearInterval, TextEncoder, btoa, atob, console: { warn() {} }, ...window,
+  });
+  vm.runInContext(BUNDLE, context);
+  return context;
+}
+
+test("the shipped relay never starts a CCP and needs sforce.opencti and Web Crypto", () => {
+  assert.doesNotMatch(BUNDLE.replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, ""), /initCCP/);
+  const page = loadBundle({});
+  assert.equal(page.OmniSyncRelay.version, TELEPHONY_PROTOCOL);
+  assert.throws(() => page.OmniSyncRelay.start({}), /sforce\.opencti is missing/);
+  const noCrypto = loadBundle({ sforce: { opencti: lms().opencti } });
   assert.throws(() => noCrypto.OmniSyncRelay.start({}), /Web Crypto is missing/);
+});
+
+test("the shipped relay starts itself from its script element's data-* and pairs", async (t) => {
+  const channel = lms();
+  const host = startHost(channel);
+  const phone = phoneHook();
+  const script = { dataset: { channel: "OmniSyncTelephony__c", heartbeatMs: "60", client: "hook" } };
+  const page = loadBundle({
+    crypto: globalThis.crypto,
+    sforce: { opencti: channel.opencti },
+    omnisyncSoftphone: phone.hook,
+    omnisyncRelayOptions: { commandTimeoutMs: 60, queryMs: 60, pollMs: 20 },
+    document: { currentScript: script, readyState: "complete", getElementById: () => null },
+  });
+  t.after(() => page.omnisyncRelay.stop());
+  await connected(host);
+  assert.equal(channel.sent("heartbeat").at(-1).everyMs, 60, "data-heartbeat-ms");
+  assert.deepEqual(await host.bridge.setState("Lunch"), { state: "Lunch" });
+  assert.deepEqual(phone.calls, ["Lunch"]);
 });
 
 // ------------------------------------------------------------------ forgery (issue 22, case 8)

@@ -2,9 +2,7 @@
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use omnisync::check::{check_str, check_str_with_catalog, Report};
-use omnisync::replay::{BadLine, Lines, TraceLine};
 use omnisync::rules::Catalog;
-use omnisync::simulate::{Simulator, StepReport};
 use omnisync::{CompiledRules, Finding};
 use serde_json::{json, Value};
 use std::process::ExitCode;
@@ -42,24 +40,7 @@ enum Command {
         format: Format,
     },
     /// Replays a trace of events against the rules and a model of both systems.
-    Simulate {
-        /// The rules file to replay against.
-        #[arg(long, value_name = "RULES.json")]
-        rules: String,
-        /// The trace: one JSON event per line, each with its time `at` in ms.
-        #[arg(long, value_name = "TRACE.jsonl")]
-        events: String,
-        /// The org's statuses, for a rules file that names statuses without Ids.
-        #[arg(long, value_name = "SF-QUERY.json")]
-        catalog: Option<String>,
-        /// The simulated Omni-Channel confirms status changes without a `reason`, as
-        /// Classic and older releases do.
-        #[arg(long)]
-        no_reason: bool,
-        /// How to print each step and the summary.
-        #[arg(long, value_enum, default_value_t = Format::Json)]
-        format: Format,
-    },
+    Simulate(crate::simulate::SimulateArgs),
     /// Prints the JSON Schema of the rules file.
     Schema {
         /// Further arguments are ignored.
@@ -81,7 +62,7 @@ enum Command {
 
 /// How `check` and `simulate` print their results.
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     /// Machine-readable JSON.
     Json,
     /// Aligned text for a person.
@@ -109,16 +90,7 @@ pub(crate) fn main() -> ExitCode {
             catalog,
             format,
         } => ("check", check(&rules, catalog.as_deref(), format)),
-        Command::Simulate {
-            rules,
-            events,
-            catalog,
-            no_reason,
-            format,
-        } => (
-            "simulate",
-            simulate(&rules, &events, catalog.as_deref(), !no_reason, format),
-        ),
+        Command::Simulate(args) => ("simulate", crate::simulate::run(args)),
         Command::Schema { .. } => ("schema", schema()),
         Command::Import { from, file } => ("import", import(from, &file)),
         Command::Replay(args) => ("replay", crate::replay::run(args)),
@@ -222,91 +194,6 @@ fn print_findings(report: &Report) {
         report.errors.len(),
         report.warnings.len()
     );
-}
-
-fn simulate(
-    rules_path: &str,
-    events_path: &str,
-    catalog_path: Option<&str>,
-    reason: bool,
-    format: Format,
-) -> Result<ExitCode, Usage> {
-    let table = format == Format::Table;
-    let rules = compile_rules(rules_path, catalog(catalog_path)?.as_ref())?;
-    // The trace is streamed, so memory does not grow with its length; read twice, so
-    // a bad line is reported before anything is printed.
-    let open = || {
-        std::fs::File::open(events_path)
-            .map(|f| Lines::new(std::io::BufReader::new(f), false))
-            .map_err(|e| Usage(format!("cannot read {events_path}: {e}")))
-    };
-    let bad = |b: BadLine| Usage(format!("{events_path}:{}: {}", b.line, b.detail));
-    for line in open()? {
-        line.map_err(bad)?;
-    }
-    let lines = open()?.map(|line| {
-        line.map(|l| {
-            let at = l.at;
-            (l, at)
-        })
-        .map_err(bad)
-    });
-    let mut sim = Simulator::new(rules, reason);
-    let rest = sim.replay(lines, |line: &TraceLine, step| {
-        print_step(table, step.at, &line.value, step.report);
-    })?;
-    if !rest.actions.is_empty() || !rest.matched.is_empty() {
-        print_step(table, 0, &json!({"type": "timers"}), &rest);
-    }
-    let summary = sim.summary();
-    if table {
-        println!(
-            "{} events, {} actions, {} echoes, {} deferred, {} retries; final: omni {}, telephony {}",
-            summary.events,
-            summary.actions,
-            summary.echoes,
-            summary.deferred,
-            summary.retries,
-            summary.final_omni.as_deref().unwrap_or("-"),
-            summary.final_telephony.as_deref().unwrap_or("-")
-        );
-    } else {
-        println!("{}", json!({ "summary": summary }));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn print_step(table: bool, at: u64, event: &Value, step: &StepReport) {
-    let kind = event["type"].as_str().unwrap_or("?");
-    if table {
-        let actions: Vec<String> = step.actions.iter().map(|a| a.describe()).collect();
-        println!(
-            "{at:>10}  {kind:<24} {:<32} {}{}",
-            if actions.is_empty() {
-                "-".to_string()
-            } else {
-                actions.join(", ")
-            },
-            step.matched.join("; "),
-            if step.echoes > 0 {
-                format!("  ({} echo)", step.echoes)
-            } else {
-                String::new()
-            }
-        );
-        for entry in step
-            .log
-            .iter()
-            .filter(|l| l.kind != omnisync::sync::LogKind::Echo)
-        {
-            println!("{:>10}  {:<24} {}", "", "", entry.message);
-        }
-    } else {
-        println!(
-            "{}",
-            json!({"at": at, "event": event, "actions": step.actions, "matched": step.matched, "echoes": step.echoes})
-        );
-    }
 }
 
 fn schema() -> Result<ExitCode, Usage> {

@@ -282,6 +282,16 @@ impl Reading {
         Some(i)
     }
 
+    /// [`Reading::push`] for a reader: (agent, at, kind, a, b, x); a disk error as a
+    /// problem's reason and detail.
+    pub(crate) fn push_row(
+        &mut self,
+        (agent, at, kind, a, b, x): (u32, u64, Kind, u32, u32, u64),
+    ) -> Result<(), (&'static str, String)> {
+        self.push(agent, at, kind, a, b, x)
+            .map_err(|e| ("unreadable file", e.to_string()))
+    }
+
     /// Keeps one row for the sorter.
     pub(crate) fn push(
         &mut self,

@@ -1,18 +1,20 @@
-// The host's side of the telephony protocol (docs/message-channel.md, "Telephony"): a
-// telephony bridge for the runtime over a message channel to the softphone's relay
-// (www/salesforce/relay.js). Transport-agnostic: it takes a `{postMessage, subscribe}`
-// pair, whether that is the message service, a port forwarded by the Aura bridge or
-// the demo's postMessage.
+// The host's side of the telephony protocol (docs/message-channel.md, "Telephony"): the
+// phone adapter (docs/telephony.md) of a phone in another frame, reached over a message
+// channel through the softphone's relay (www/salesforce/relay.js). Transport-agnostic:
+// it takes a `{postMessage, subscribe}` pair, whether that is the message service, a
+// port forwarded by the Aura bridge (www/port.js) or the demo's postMessage.
 //
 // The channel has no sender identity, so the host pairs with one relay by ECDH and
 // takes from then on only messages signed with the key they share, each with a higher
 // sequence number than the last. The relay is kept until it says `bye` or stops
 // answering a query; a second relay claiming it meanwhile is reported and ignored.
 
+import { NO_STATE, callbacks, phoneError as telephonyError } from "./shared.js";
+import { signer } from "./signing.js";
+
 /** The telephony protocol version this shim and www/salesforce/relay.js speak. */
 export const TELEPHONY_PROTOCOL = 2;
 
-const NO_STATE = "Init";
 // What a relay may ask of our timers (its heartbeat interval, the time it gives the
 // phone): clamped, so no peer can make a timer wrap past 2^31-1 ms or spin.
 const EVERY_MS = [50, 60_000];
@@ -22,35 +24,12 @@ const MAX_REPORTED = 20;
 const clamp = (value, [low, high], fallback) =>
   (typeof value === "number" && Number.isFinite(value) ? Math.min(Math.max(value, low), high) : fallback);
 
-const toBase64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)));
-const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-
-/** 128 random bits, hex. */
-export function randomId() {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** JSON with keys sorted and `mac` left out: the text both sides sign. */
-function canonical(value) {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.keys(value).sort().filter((k) => k !== "mac" && value[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
-const bytes = (text) => new TextEncoder().encode(text);
-
-function telephonyError(code, message) {
-  return Object.assign(new Error(message), { code });
-}
-
 /**
- * Telephony bridge over the message channel to the softphone's relay. A snapshot is
+ * The phone adapter over the message channel to the softphone's relay. A snapshot is
  * never a state change, so a softphone reload moves nothing. While no relay answers,
- * `getState` answers null and `setState` fails with code `noRelay`, but only after a
- * query to the relay went unanswered.
+ * `read` answers null and `set` fails with code `noRelay`, but only after a query to
+ * the relay went unanswered. `onReady` and `onLost` follow the status: ready while a
+ * relay answers and its phone has an agent.
  * @param {{postMessage: Function, subscribe: Function}} port the channel.
  * @param {{timeoutMs?: number, missedBeats?: number, queryMs?: number, onStatus?: Function,
  *   onNote?: Function, log?: object, lifecycle?: EventTarget|null}} [options] `timeoutMs`:
@@ -59,21 +38,24 @@ function telephonyError(code, message) {
  *   `queryMs` (default 3000) for its answer; `onStatus({connected, text})` when the
  *   status changes; `onNote(kind, message)` for the trace; `lifecycle`: where
  *   `visibilitychange`, `resume` and `pagehide` come from (default `document`/`window`).
- * @returns {object} a telephony bridge with `status()`, `attach(runtime)` (sends the
- *   trace notes, those kept since start included, to `runtime.note`), `dropped()` and
- *   `close()` (says bye to the relay).
+ * @returns {object} a phone adapter (docs/telephony.md), `name` "channel", with
+ *   `status()`, `attach(runtime)` (sends the trace notes, those kept since start
+ *   included, to `runtime.note`), `dropped()` and `close()` (says bye to the relay).
  */
-export function messageChannelTelephony(port, options = {}) {
+export function channelPhone(port, options = {}) {
   const { timeoutMs = 2000, missedBeats = 3, queryMs = 3000, log = console } = options;
-  const listeners = [];
+  const changes = callbacks();
+  const ready = callbacks();
+  const lost = callbacks();
+  let offered = null; // the names the relay's phone last said it offers
   const waiting = new Map();
   const notes = [];
   const refused = new Set();
   const reported = new Set();
   const dropped = { unsigned: 0, badSignature: 0, replayed: 0, unknownReply: 0 };
-  const host = randomId();
-  const keys = crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, false, ["deriveKey"]);
-  const publicKey = keys.then((pair) => crypto.subtle.exportKey("raw", pair.publicKey)).then(toBase64);
+  const signing = signer(crypto);
+  const host = signing.randomId();
+  const { publicKey } = signing;
   let runtime = null;
   let relay = null; // {id, key, seq, source, everyMs, replyWithinMs, alive, ready, timer, bye}
   let previous = null; // the id of the last relay, to recognise a reload
@@ -84,7 +66,11 @@ export function messageChannelTelephony(port, options = {}) {
   let outbox = Promise.resolve();
   let inbox = Promise.resolve();
   let closed = false;
+  let started = false;
 
+  const offer = (states) => {
+    if (Array.isArray(states)) offered = states.filter((name) => typeof name === "string").slice(0, 200);
+  };
   const note = (kind, message) => {
     options.onNote?.(kind, message);
     if (runtime?.note) runtime.note(kind, message);
@@ -99,14 +85,17 @@ export function messageChannelTelephony(port, options = {}) {
   const announce = () => {
     const now = status();
     if (shown?.text === now.text) return;
+    const was = shown?.connected ?? false;
     shown = now;
+    if (now.connected && !was) ready.call();
+    else if (!now.connected && was) lost.call(now.text);
     options.onStatus?.(now);
   };
 
   const raw = (type, fields) => port.postMessage({ kind: "telephony", version: TELEPHONY_PROTOCOL, type, from: "host", host, ...fields });
   function signed(type, fields, to = relay) {
     const message = { kind: "telephony", version: TELEPHONY_PROTOCOL, type, from: "host", host, relay: to.id, seq: (seq += 1), ...fields };
-    return crypto.subtle.sign("HMAC", to.key, bytes(canonical(message))).then((mac) => ({ ...message, mac: toBase64(mac) }));
+    return signing.sign(to.key, message);
   }
   /** Signs and sends in order. */
   function send(type, fields) {
@@ -186,9 +175,7 @@ export function messageChannelTelephony(port, options = {}) {
 
   function pair(message) {
     if (pairing || closed || typeof message.key !== "string" || message.key.length > 200) return;
-    pairing = keys.then(async ({ privateKey }) => {
-      const peer = await crypto.subtle.importKey("raw", fromBase64(message.key), { name: "ECDH", namedCurve: "P-256" }, false, []);
-      const key = await crypto.subtle.deriveKey({ name: "ECDH", public: peer }, privateKey, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign", "verify"]);
+    pairing = signing.sharedKey(message.key).then(async (key) => {
       if (relay) {
         clearTimeout(relay.timer);
         previous = relay.id;
@@ -217,7 +204,7 @@ export function messageChannelTelephony(port, options = {}) {
     }
     // A reload of the softphone: the new relay shows the token whose hash ours signed.
     if (message.succeeds === relay.id && typeof relay.next === "string" && typeof message.token === "string" && message.token.length <= 64) {
-      const hash = toBase64(await crypto.subtle.digest("SHA-256", bytes(message.token)));
+      const hash = await signing.hash(message.token);
       if (hash === relay.next && message.succeeds === relay.id) {
         relay.next = null;
         note("telephony", "softphone relay left (the softphone page reloaded)");
@@ -269,17 +256,20 @@ export function messageChannelTelephony(port, options = {}) {
         relay.ready = message.ready === true;
         if (typeof message.next === "string") relay.next = message.next.slice(0, 64);
       }
-    } else if (type === "snapshot") relay.ready = true;
+    } else if (type === "snapshot") {
+      relay.ready = true;
+      offer(message.states);
+    }
     else if (type === "notReady") {
       relay.ready = false;
       note("telephony", `softphone relay: the phone is not ready (${String(message.reason).slice(0, 200)})`);
     } else if (type === "changed") {
       relay.ready = true;
+      offer(message.states);
       const { oldState, newState } = message;
+      // The relay's adapter filtered already; a relay of the same version may not have.
       if (typeof newState === "string" && newState !== NO_STATE && newState !== oldState) {
-        const old = typeof oldState === "string" && oldState !== NO_STATE ? oldState : null;
-        const event = { type: "telephony.stateChanged", oldState: old, newState, at: Date.now() };
-        listeners.forEach((callback) => callback(event));
+        changes.call(typeof oldState === "string" && oldState !== NO_STATE ? oldState : null, newState);
       }
     } else if (type === "ping") send("pong", {});
     else if (type === "reply") {
@@ -296,7 +286,7 @@ export function messageChannelTelephony(port, options = {}) {
     announce();
   }
 
-  port.subscribe((message) => {
+  const receive = (message) => {
     if (closed || message?.kind !== "telephony") return;
     const { version } = message;
     if (version !== TELEPHONY_PROTOCOL) {
@@ -325,19 +315,19 @@ export function messageChannelTelephony(port, options = {}) {
     }
     inbox = inbox.then(async () => {
       if (relay !== to) return;
-      const valid = await crypto.subtle.verify("HMAC", to.key, fromBase64(message.mac), bytes(canonical(message)));
+      const valid = await signing.verify(to.key, message);
       if (!valid) dropped.badSignature += 1;
       else if (relay === to) verified(message);
     }).catch(() => {
       dropped.badSignature += 1;
     });
-  });
+  };
 
   const command = async (method, fields) => {
     if (!(await live())) throw telephonyError("noRelay", `waiting for the softphone: no relay answered for ${method}`);
     const to = relay;
     return new Promise((resolve, reject) => {
-      const id = randomId();
+      const id = signing.randomId();
       const timer = setTimeout(() => {
         waiting.delete(id);
         reject(telephonyError("timeout", `${method}: no reply from the softphone relay`));
@@ -355,21 +345,31 @@ export function messageChannelTelephony(port, options = {}) {
     if (relay) ask();
     else raw("hello", {});
   };
-  lifecycle?.addEventListener?.("visibilitychange", back);
-  lifecycle?.addEventListener?.("resume", back);
   const close = () => {
     if (relay?.bye) port.postMessage(relay.bye);
     closed = true;
     clearTimeout(relay?.timer);
   };
-  if (options.lifecycle === undefined) globalThis.addEventListener?.("pagehide", close);
 
-  // A relay already running (this page reloaded, not the softphone) answers this.
-  raw("hello", {});
   return {
-    subscribe: (callback) => listeners.push(callback),
-    getState: async () => (relay?.alive ? (await command("getState", {}))?.state ?? null : null),
-    setState: (name) => command("setState", { name }),
+    name: "channel",
+    start() {
+      if (started) return;
+      started = true;
+      port.subscribe(receive);
+      lifecycle?.addEventListener?.("visibilitychange", back);
+      lifecycle?.addEventListener?.("resume", back);
+      if (options.lifecycle === undefined) globalThis.addEventListener?.("pagehide", close);
+      // A relay already running (this page reloaded, not the softphone) answers this.
+      raw("hello", {});
+    },
+    onReady: ready.add,
+    onLost: lost.add,
+    onChange: changes.add,
+    states: () => offered,
+    systemStates: () => [],
+    read: async () => (relay?.alive ? (await command("getState", {}))?.state ?? null : null),
+    set: (name) => command("setState", { name }),
     status,
     dropped: () => ({ ...dropped }),
     close,

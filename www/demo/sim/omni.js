@@ -1,7 +1,7 @@
-// One model of Salesforce Omni-Channel and of the agent's softphone, for everything
-// that stands in for them: the demo server (scripts/serve.mjs, which serves this file
-// too), the runtime tests (www/test/*.test.mjs) and the end-to-end fixtures
-// (e2e/fixtures/*.js, bundled for the page by e2e/harness.mjs).
+// The demo's simulated Salesforce Omni-Channel (its softphone: phone.js), the one model
+// of it for everything that stands in for it: the demo server (scripts/serve.mjs, which
+// serves this file too), the runtime tests (www/test/*.test.mjs) and the end-to-end
+// fixtures (e2e/fixtures/*.js, bundled for the page by e2e/harness.mjs).
 //
 // State and events only. Events are handed to listeners at once, in the payload shapes
 // the toolkit and the softphones give (docs/runtime.md, docs/message-channel.md); when
@@ -30,7 +30,7 @@ export class Refused extends Error {
 }
 
 /** A tiny listener list: `on` returns the function that removes the listener. */
-function emitter() {
+export function emitter() {
   const listeners = new Set();
   return {
     on(listener) {
@@ -208,65 +208,6 @@ export function createOmni({ statuses, channels = [], statusId, loggedIn = true,
 }
 
 /**
- * The agent's softphone: one agent state, the states the agent may pick, and the system
- * states a contact puts it in (read, never set).
- * @param {object} [options]
- * @param {string[]} [options.states] the agent states offered (empty: any name is taken)
- * @param {string[]} [options.systemStates] e.g. Busy, AfterCallWork
- * @param {string} [options.state] the state at start (default Available, or the first offered)
- */
-export function createPhone({ states = [], systemStates = [], state } = {}) {
-  const events = emitter();
-  let current = state ?? (states.length && !states.includes("Available") ? states[0] : "Available");
-  const phone = {
-    /** @param {(event: {type: string, oldState: string, newState: string}) => void} listener */
-    on: (listener) => events.on(listener),
-    /** @returns {string} */
-    state: () => current,
-    /** @returns {string[]} */
-    states: () => [...states],
-    /** @returns {boolean} the phone is on a contact (a system state) */
-    onContact: () => systemStates.includes(current),
-    /**
-     * The phone is now in `name`, whoever did it (the agent, a contact, a write that landed).
-     * @param {string} name
-     * @param {{announce?: boolean}} [options] announce: false changes it without an event (a lost one)
-     */
-    change(name, { announce = true } = {}) {
-      const oldState = current;
-      current = name;
-      if (announce) events.emit({ type: "telephony.stateChanged", oldState, newState: name });
-      return { state: name };
-    },
-    /**
-     * The agent or a client sets an agent state: system states and states not offered
-     * are refused, and so is any change during a contact.
-     * @param {string} name
-     */
-    setState(name) {
-      if (typeof name !== "string" || !name) throw new Refused("badState", "state must be a state name");
-      if (systemStates.includes(name)) throw new Refused("systemState", `${name} is a system state: it can be read but never set`);
-      if (states.length && !states.includes(name)) {
-        throw new Refused("unknownState", `the softphone has no agent state ${JSON.stringify(name)}`);
-      }
-      if (systemStates.includes(current)) throw new Refused("onContact", "the agent is on a contact");
-      return phone.change(name);
-    },
-    /**
-     * A contact: start (Busy), wrap (AfterCallWork), end (Available).
-     * @param {"start"|"wrap"|"end"} action
-     */
-    call(action) {
-      if (action === "start" && !systemStates.includes(current)) return phone.change("Busy");
-      if (action === "wrap" && current === "Busy") return phone.change("AfterCallWork");
-      if (action === "end" && (current === "Busy" || current === "AfterCallWork")) return phone.change("Available");
-      throw new Refused("callState", `cannot ${action} a call while the phone is ${current}`);
-    },
-  };
-  return phone;
-}
-
-/**
  * The runtime's host bridge (www/omnisync.d.ts HostBridge) over the model: the toolkit's
  * echo of a write reaches `subscribe` after `defer`, as Omni-Channel announces a change
  * after the call resolved.
@@ -284,57 +225,6 @@ export function hostBridge(omni, { defer = queueMicrotask } = {}) {
     getAgentWorks: async () => omni.works().filter((w) => w.status === "Assigned" || w.status === "Opened")
       .map((w) => ({ workItemId: w.workItemId, workId: w.workId, isEngaged: w.status === "Opened" })),
   };
-}
-
-/**
- * The runtime's telephony bridge (www/omnisync.d.ts TelephonyBridge) over the model;
- * changes reach `subscribe` at once.
- * @param {ReturnType<typeof createPhone>} phone
- */
-export function telephonyBridge(phone) {
-  return {
-    subscribe: (callback) => phone.on(callback),
-    setState: async (name) => phone.change(name),
-    getState: async () => phone.state(),
-  };
-}
-
-/**
- * An agent with Amazon Connect Streams' shape over the model: states are objects
- * (name, type, agentStateARN), set by object with callbacks. `agent.answer` is
- * "success", "failure" (the failure callback) or "never"; every setState is in `calls`.
- * @param {ReturnType<typeof createPhone>} phone
- * @param {{later?: (fn: () => void) => void, onSetState?: (call: object) => void}} [options]
- *   `later` defers the answer (default setTimeout 0); `onSetState` sees each call
- */
-export function streamsAgent(phone, { later = (fn) => setTimeout(fn, 0), onSetState = () => {} } = {}) {
-  const states = phone.states().map((name) => ({
-    name,
-    type: name === "Available" ? "routable" : name === "Offline" ? "offline" : "not_routable",
-    agentStateARN: `arn:aws:connect:eu-west-1:111122223333:instance/fake/agent-state/${name.replace(/\W/g, "-")}`,
-  }));
-  const agent = {
-    answer: "success",
-    calls: [],
-    getState() {
-      const known = states.find((s) => s.name === phone.state());
-      return { name: phone.state(), type: known ? known.type : "system", startTimestamp: new Date() };
-    },
-    getAgentStates: () => states,
-    onStateChange: (cb) => phone.on((e) => cb({ agent, oldState: e.oldState, newState: e.newState })),
-    setState(state, callbacks, options) {
-      const call = { state, options: options || null, sameObject: states.includes(state) };
-      agent.calls.push(call);
-      onSetState(call);
-      if (agent.answer === "never") return;
-      later(() => {
-        if (agent.answer === "failure") return callbacks?.failure?.(JSON.stringify({ type: "AccessDenied" }));
-        if (phone.state() !== state.name) phone.change(state.name);
-        callbacks?.success?.();
-      });
-    },
-  };
-  return agent;
 }
 
 /**
