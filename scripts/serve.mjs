@@ -14,6 +14,12 @@
 // every tab of the agent then sees one agent, which is what tab leadership is about.
 // No dependency beyond node itself and the built engine (scripts/build-wasm.sh), whose
 // node build gives the telephony system states.
+//
+// The CXone softphone (softphone.html?phone=cxone) runs NICE CXone's real agent SDK,
+// bundled on first request at /demo/cxone-sdk.js from the development dependencies
+// (as www/test/cxone-cloud.mjs bundles it for the tests), against that file's stand-in
+// for CXone's cloud at /cxone-cloud/, whose agent is the demo's one phone. The SDK's
+// event worker loads rxjs from a public CDN: that page's CSP allows it and blob: workers.
 
 import http from "node:http";
 import fs from "node:fs";
@@ -22,6 +28,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { REASON, Refused, createOmni } from "../www/demo/sim/omni.js";
 import { createPhone } from "../www/demo/sim/phone.js";
+import { cxoneAgentState, phoneStateOf } from "../www/demo/sim/cxone.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // Longest prefix first. /pkg/web/ too, so a shim importing "../pkg/web/..." from /
@@ -29,6 +36,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MOUNTS = [
   ["/pkg/web/", "pkg/web"],
   ["/pkg/", "pkg/web"],
+  // The examples (a catalog for ?catalog=/examples/org-statuses.json) and the rules
+  // schema the demo's form editor builds its picklists from.
+  ["/examples/", "examples"],
+  ["/schema/", "schema"],
   ["/", "www"],
 ];
 const MIME = {
@@ -44,6 +55,10 @@ const MIME = {
   ".map": "application/json; charset=utf-8",
 };
 const CSP = "script-src 'self' 'wasm-unsafe-eval'";
+// The CXone softphone page: the SDK starts its workers from blob: URLs, and they load
+// rxjs from the CDN the SDK names.
+const CXONE_CSP = "script-src 'self' 'wasm-unsafe-eval' https://cdnjs.cloudflare.com; worker-src blob:";
+const CXONE_CLOUD = "/cxone-cloud";
 // The states a softphone reports but no one may set (docs/rules.md): the engine's list.
 const SYSTEM_STATES = engine().systemStates();
 
@@ -62,7 +77,7 @@ function engine() {
 // travel between orgs): the simulated org gives each its own Id, and the page hands
 // the engine these records as its catalog, as a Salesforce host page does.
 const rulesFile = JSON.parse(fs.readFileSync(path.join(ROOT, "www/demo/default-rules.json"), "utf8"));
-const catalog = {
+const DEFAULT_CATALOG = {
   statuses: rulesFile.statuses.map((s, i) => ({
     ...s, id: s.id ?? `0N5Hs00000${String(i + 1).padStart(2, "0")}DemAAA`, online: s.online !== false,
   })),
@@ -74,11 +89,44 @@ const catalog = {
     prefix: c.workItemPrefixes?.[0] ?? "0Zz",
   })),
 };
+let catalog = DEFAULT_CATALOG;
+
+/**
+ * The admin's org for the demo (POST /api/catalog): its ServicePresenceStatus records
+ * (`Id`, `DeveloperName`, `MasterLabel`; `online` if given, else online) and, if given,
+ * the phone's agent states. An empty body is the default org. The simulated systems
+ * start afresh only when the org changed, so a page reloaded with the same catalog
+ * keeps the agent where they were. /api/reset goes back to the default org.
+ */
+function setCatalog(body) {
+  const records = body.records ?? null;
+  if (records !== null && (!Array.isArray(records) || records.length > 500
+      || !records.every((r) => typeof r?.Id === "string" && typeof r?.DeveloperName === "string"))) {
+    throw new HttpError(400, "records must be a list of ServicePresenceStatus records with Id and DeveloperName");
+  }
+  const states = body.telephonyStates ?? null;
+  if (states !== null && (!Array.isArray(states) || states.length > 200 || !states.every((n) => typeof n === "string" && n))) {
+    throw new HttpError(400, "telephonyStates must be a list of state names");
+  }
+  const next = {
+    ...DEFAULT_CATALOG,
+    statuses: records ? records.map((r) => ({
+      id: r.Id, developerName: r.DeveloperName, label: r.MasterLabel ?? r.DeveloperName, online: r.online !== false,
+    })) : DEFAULT_CATALOG.statuses,
+    telephonyStates: states ?? DEFAULT_CATALOG.telephonyStates,
+  };
+  if (JSON.stringify(next) !== JSON.stringify(catalog)) {
+    catalog = next;
+    reset();
+  }
+  return snapshot();
+}
 
 // ---------------------------------------------------------------- simulated agent
 
 let omni; // Omni-Channel and the softphone: www/demo/sim/, shared with the tests
 let phone;
+let cloud = null; // CXone's cloud stand-in, made on the first request of the CXone softphone
 let seq = 0; // never reset: SSE ids and event seqs stay monotonic across /api/reset
 let log = [];
 let faults;
@@ -102,6 +150,8 @@ function reset() {
   // Every event of both systems goes to the open streams.
   omni.on(emit);
   phone.on(emit);
+  cloud?.close();
+  cloud = null;
   log = [];
   faults = { rejectRate: 0, dropRate: 0, seed: 1 };
   random = prng(faults.seed);
@@ -206,7 +256,9 @@ const WRITES = {
   "/api/phone/state": (b) => phone.setState(b.state),
   "/api/phone/call": (b) => phone.call(b.action),
   "/api/faults": setFaults,
+  "/api/catalog": setCatalog,
   "/api/reset": () => {
+    catalog = DEFAULT_CATALOG;
     reset();
     return snapshot();
   },
@@ -217,12 +269,17 @@ function json(res, status, value) {
   res.end(JSON.stringify(value));
 }
 
-async function readBody(req) {
+async function readText(req) {
   let text = "";
   for await (const chunk of req) {
     text += chunk;
     if (text.length > 65536) throw new HttpError(413, "body too large");
   }
+  return text;
+}
+
+async function readBody(req) {
+  const text = await readText(req);
   if (!text) return {};
   try {
     const body = JSON.parse(text);
@@ -254,10 +311,45 @@ function crossSite(req) {
   return own.includes(origin) ? null : `requests from ${origin} may not change the simulated systems`;
 }
 
+/** The stand-in for CXone's cloud (www/test/cxone-cloud.mjs), its agent the demo's phone. */
+async function cxoneCloud() {
+  if (cloud) return cloud;
+  const { createCloud } = await import("../www/test/cxone-cloud.mjs");
+  const agent = phone;
+  const made = createCloud({
+    ...cxoneAgentState(agent.state()),
+    codes: catalog.telephonyStates.filter((name) => name !== "Available"),
+    apply: (body) => agent.setState(phoneStateOf(body)),
+  });
+  agent.on((event) => event.type === "telephony.stateChanged" && made.change(cxoneAgentState(event.newState)));
+  cloud = made;
+  return cloud;
+}
+
+/** A request of the CXone SDK, answered by the cloud stand-in (it speaks fetch). */
+async function cxoneRequest(req, res, url) {
+  const { ACD_BASE } = await import("../www/test/cxone-cloud.mjs");
+  const stand = await cxoneCloud();
+  const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readText(req);
+  const answer = await stand.fetch(`${ACD_BASE}${url.pathname.slice(CXONE_CLOUD.length)}${url.search}`, { method: req.method, body });
+  res.writeHead(answer.status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+  res.end(answer.status === 304 ? undefined : await answer.text());
+}
+
+/** The SDK as one classic script defining `CXoneSdk`, bundled once. */
+async function serveSdk(res) {
+  const { sdkBundle } = await import("../www/test/cxone-cloud.mjs");
+  const code = await sdkBundle();
+  res.writeHead(200, { "Content-Type": MIME[".js"], "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" });
+  res.end(code);
+}
+
 async function api(req, res, url) {
   if (req.method === "GET" && url.pathname === "/api/state") return json(res, 200, snapshot());
   if (req.method === "GET" && url.pathname === "/api/log") return json(res, 200, { entries: log });
   if (req.method === "GET" && url.pathname === "/api/softphone") return json(res, 200, { origin: softphoneOrigin });
+  // What the CXone SDK asked CXone to set, for the tests.
+  if (req.method === "GET" && url.pathname === "/api/cxone") return json(res, 200, { setStateCalls: cloud?.setStateCalls ?? [] });
   if (req.method === "GET" && url.pathname === "/api/events") return openStream(req, res);
   const handler = WRITES[url.pathname];
   if (!handler) return json(res, 404, { error: "no such endpoint" });
@@ -306,7 +398,8 @@ function serveFile(req, res, url) {
   const type = MIME[path.extname(file)] ?? "application/octet-stream";
   const headers = { "Content-Type": type, "Content-Length": stat.size, "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff" };
-  if (type.startsWith("text/html")) headers["Content-Security-Policy"] = CSP;
+  const cxonePage = pathname === "/demo/softphone.html" && url.searchParams.get("phone") === "cxone";
+  if (type.startsWith("text/html")) headers["Content-Security-Policy"] = cxonePage ? CXONE_CSP : CSP;
   res.writeHead(200, headers);
   if (req.method === "HEAD") return res.end();
   fs.createReadStream(file).pipe(res);
@@ -332,7 +425,10 @@ let softphoneOrigin = null;
 
 const handler = (req, res) => {
   const url = new URL(req.url, "http://127.0.0.1");
-  const handle = url.pathname.startsWith("/api/") ? api(req, res, url) : serveFile(req, res, url);
+  const handle = url.pathname.startsWith("/api/") ? api(req, res, url)
+    : url.pathname.startsWith(`${CXONE_CLOUD}/`) ? cxoneRequest(req, res, url)
+      : url.pathname === "/demo/cxone-sdk.js" ? serveSdk(res)
+        : serveFile(req, res, url);
   Promise.resolve(handle).catch((err) => {
     console.error(err);
     if (!res.headersSent) json(res, 500, { error: "internal error" });

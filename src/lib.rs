@@ -15,6 +15,9 @@
 //! - [`action`]: [`Action`] (an effect the host carries out), [`Chosen`] (which target
 //!   of which rule it comes from) and [`rules::file::Side`]: what the rules build and
 //!   the engine returns, so neither imports the other for it.
+//! - [`toolkit`]: the toolkit commands in one table (method, side, argument, whether
+//!   the bridge allow-list permits it), from which the effects, the reader, the
+//!   allow-list and the TypeScript types are derived.
 //! - `error`: [`Finding`] (code, JSON path, sentence) and [`Error`].
 //! - `node`: [`Node`] and its [`Shape`], a JSON document as readers see it: serde_json's
 //!   values natively, JavaScript values in the browser, so one event reader serves both.
@@ -75,6 +78,7 @@ pub mod simulate;
 mod sort;
 pub mod sync;
 pub mod tabs;
+pub mod toolkit;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -122,9 +122,13 @@ pub struct UserServicePresence {
 
 impl UserServicePresence {
     fn from_record(r: &PresenceRecord, user_id: Option<&str>) -> UserServicePresence {
-        let start = r.status_start_date / 1000;
-        let end = r.status_end_date.map(|e| e / 1000);
-        let seconds = |ms: u64| (ms + 500) / 1000;
+        // One rounding, down, for every time and duration: the dates are whole seconds
+        // (StatusDuration is their difference), and a part of the period rounded down
+        // is never longer than the whole: idle <= (end - start) in ms, and
+        // floor((end - start) / 1000) <= floor(end / 1000) - floor(start / 1000).
+        let seconds = |ms: u64| ms / 1000;
+        let start = seconds(r.status_start_date);
+        let end = r.status_end_date.map(seconds);
         UserServicePresence {
             name: None,
             user_id: user_id.map(str::to_string),

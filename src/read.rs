@@ -1,6 +1,6 @@
 //! What the host read back when the sync loop asked for a reconcile, and the events it
 //! stands for. The reply is one object keyed by the bridge method that produced each
-//! part, each value exactly as the method resolved (Lightning) or called back
+//! part (the reads of [`crate::toolkit`]), each value exactly as the method resolved (Lightning) or called back
 //! (Classic, with its `success` flag), or `{"error": code}` when the call failed:
 //!
 //! ```json
@@ -19,6 +19,7 @@ use crate::event::{Channel, Event, WorkEvent, WorkRef};
 use crate::model::AgentState;
 use crate::node::{self, Node, Shape};
 use crate::rules::CompiledRules;
+use crate::toolkit::ToolkitCommand;
 
 /// The status part of a read.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,11 +58,11 @@ pub struct PresenceRead {
     pub failures: Vec<(&'static str, String)>,
 }
 
-const STATUS: &str = "getServicePresenceStatusId";
-const CHANNELS: &str = "getServicePresenceStatusChannels";
-const WORKLOAD: &str = "getAgentWorkload";
-const WORKS: &str = "getAgentWorks";
-const PHONE: &str = "getState";
+const STATUS: &str = ToolkitCommand::ReadStatus.method();
+const CHANNELS: &str = ToolkitCommand::ReadChannels.method();
+const WORKLOAD: &str = ToolkitCommand::ReadWorkload.method();
+const WORKS: &str = ToolkitCommand::ReadWorks.method();
+const PHONE: &str = ToolkitCommand::ReadPhoneState.method();
 
 impl PresenceRead {
     /// Reads a reply; never fails: what cannot be read is a failure of that part.

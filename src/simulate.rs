@@ -85,7 +85,14 @@ impl Simulator {
         context: AgentContext,
     ) -> Simulator {
         let mut engine = Engine::new(rules);
-        engine.set_context(context.clone());
+        engine.set_context(context);
+        Simulator::from_engine(engine, with_reason)
+    }
+
+    /// A simulator around an engine made already (a clone of one shares its rules:
+    /// many agents, one copy of the rules); the agent is the engine's context.
+    pub fn from_engine(engine: Engine, with_reason: bool) -> Simulator {
+        let context = engine.context().clone();
         let mut sim = Simulator {
             sync: SyncLoop::new(engine),
             world: World::default(),
@@ -199,9 +206,7 @@ impl Simulator {
                 status_id,
                 status_api_name,
                 ..
-            } => {
-                self.world.omni = Some((status_id.clone(), status_api_name.clone()));
-            }
+            } => set_omni(&mut self.world.omni, status_id, status_api_name),
             Event::LoginSuccess { status_id } => {
                 let name = self
                     .sync
@@ -212,9 +217,10 @@ impl Simulator {
                 self.world.omni = Some((status_id.clone(), name.unwrap_or_default()));
             }
             Event::Logout { .. } => self.world.omni = None,
-            Event::TelephonyStateChanged { new_state, .. } => {
-                self.world.telephony = Some(new_state.clone())
-            }
+            Event::TelephonyStateChanged { new_state, .. } => match &mut self.world.telephony {
+                Some(state) => state.clone_from(new_state),
+                none => *none = Some(new_state.clone()),
+            },
             _ => {}
         }
     }
@@ -222,9 +228,11 @@ impl Simulator {
     /// Carries out commands the way the two systems would, feeding back results and
     /// the events they cause, until everything has settled.
     fn run(&mut self, first: Output, at: u64, report: &mut StepReport) {
-        let mut outputs = VecDeque::from([first]);
+        // Most inputs set off nothing: the queue is made only when a command answers.
+        let mut outputs = VecDeque::new();
+        let mut next = Some(first);
         let mut commands = 0;
-        while let Some(out) = outputs.pop_front() {
+        while let Some(out) = next.take().or_else(|| outputs.pop_front()) {
             for decision in &out.decisions {
                 report
                     .matched
@@ -288,6 +296,10 @@ impl Simulator {
                     new_state: state.clone(),
                 }
             }
+            Action::LogoutOmni { .. } => {
+                self.world.omni = None;
+                Event::Logout { reason: None }
+            }
         }
     }
 
@@ -309,6 +321,19 @@ impl Simulator {
             });
         }
         events
+    }
+}
+
+/// The world's Omni status, its strings' room used again (every input sets it).
+fn set_omni(omni: &mut Option<(String, String)>, id: &str, name: &str) {
+    match omni {
+        Some((old_id, old_name)) => {
+            old_id.clear();
+            old_id.push_str(id);
+            old_name.clear();
+            old_name.push_str(name);
+        }
+        none => *none = Some((id.to_string(), name.to_string())),
     }
 }
 

@@ -42,7 +42,7 @@ fn omni_ids(mut engine: Engine) -> Vec<String> {
         .into_iter()
         .filter_map(|a| match a {
             Action::SetOmniStatus { status_id, .. } => Some(status_id),
-            Action::SetTelephonyState { .. } => None,
+            Action::SetTelephonyState { .. } | Action::LogoutOmni { .. } => None,
         })
         .collect()
 }
@@ -241,4 +241,48 @@ fn a_team_scoped_rule_matches_when_the_host_lists_the_group() {
     );
     assert!(scoped(by_team.clone(), in_teams(&["Sales"])).is_empty());
     assert!(scoped(by_team, in_teams(&[])).is_empty());
+}
+
+#[test]
+fn a_login_in_a_status_only_the_org_lists_is_named_from_the_catalog() {
+    // The rules list Available and Lunch; the org also has Break.
+    let mut file = rules();
+    file["rules"] = json!([{"name": "Login on Break: phone Lunch", "on": "omni.loginSuccess",
+        "if": {"left": "omni.newStatus", "op": "eq", "right": {"value": "Break"}},
+        "then": [{"setTelephonyState": "Lunch"}]}]);
+    let catalog = org(&[
+        ("0N5Hs0000001AvlKAE", "Available"),
+        ("0N5Hs0000004LunKAE", "Lunch"),
+        ("0N5Hs0000006BrkKAE", "Break"),
+    ]);
+    let rules = CompiledRules::from_json_str_with_catalog(&file.to_string(), &catalog)
+        .expect("valid rules");
+    let mut engine = Engine::new(rules);
+    let login =
+        Event::from_value(&json!({"type": "omni.loginSuccess", "statusId": "0N5Hs0000006Brk"}))
+            .expect("event");
+    let decision = engine.handle(&login, 1_000);
+    assert_eq!(engine.state().omni.developer_name.as_deref(), Some("Break"));
+    assert!(
+        matches!(&decision.actions[..], [Action::SetTelephonyState { state, .. }] if state == "Lunch"),
+        "{:?}",
+        decision.actions
+    );
+    // The local presence record names it too.
+    let records = engine.metrics(5_000).user_service_presence();
+    assert_eq!(
+        records[0].service_presence_status.developer_name.as_deref(),
+        Some("Break")
+    );
+    // A status the org does not have either stays unnamed.
+    let unknown =
+        Event::from_value(&json!({"type": "omni.loginSuccess", "statusId": "0N5Hs0000009ZzzKAE"}))
+            .expect("event");
+    let mut engine = engine.clone();
+    engine.handle(
+        &Event::from_value(&json!({"type": "omni.logout"})).expect("event"),
+        6_000,
+    );
+    engine.handle(&unknown, 7_000);
+    assert_eq!(engine.state().omni.developer_name, None);
 }

@@ -2,29 +2,10 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod command;
+use command::{omnisync, stdout, temp};
+
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn omnisync(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_omnisync"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn temp(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisync-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write temp file");
-    path
-}
 
 #[test]
 fn every_example_passes_check_except_the_oscillating_one() {

@@ -317,3 +317,98 @@ fn cli_md_and_rules_md_list_the_same_check_only_findings() {
     assert!(in_rules.len() >= 5, "{in_rules:?}");
     assert_eq!(in_cli, in_rules);
 }
+
+/// The text of the `$ omnisync` block that runs `command` in a doc, as shown.
+fn shown_output(doc: &str, command: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(doc);
+    let markdown = std::fs::read_to_string(path).expect("doc exists");
+    blocks(&markdown)
+        .into_iter()
+        .find(|b| b.text.starts_with(&format!("$ {command}\n")))
+        .map(|b| b.text)
+        .unwrap_or_default()
+}
+
+#[test]
+fn rules_md_shows_the_restricted_state_and_loop_errors_with_their_fixes_in_one_run() {
+    // The doc's block is compared with the command's output by
+    // rules_md_commands_print_what_the_doc_shows; here, what it must say.
+    let shown = shown_output(
+        "rules.md",
+        "omnisync check tests/fixtures/check/restricted-and-loop.json --format table",
+    );
+    let restricted = shown
+        .lines()
+        .skip_while(|l| !l.contains("rules.restrictedDestination"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        restricted.contains("the rule \"Omni Lunch -> phone ACW\" ($.rules[1])"),
+        "{shown}"
+    );
+    assert!(
+        restricted.contains("a rule may set Lunch, Break"),
+        "{shown}"
+    );
+    assert!(restricted.contains("telephony.systemStates"), "{shown}");
+    let cycle = shown
+        .lines()
+        .skip_while(|l| !l.contains("check.cycle"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(cycle.contains("Harmful:"), "{shown}");
+    assert!(
+        cycle.contains("To break it, change the rule \"phone Break -> Omni Busy\" ($.rules[3])"),
+        "{shown}"
+    );
+    assert!(shown.contains("2 error(s)"), "{shown}");
+    let oscillating = shown_output(
+        "rules.md",
+        "omnisync check examples/oscillating.json --format table",
+    );
+    assert!(
+        oscillating.contains("To break it, change the rule"),
+        "{oscillating}"
+    );
+}
+
+fn doc_text(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    std::fs::read_to_string(path).expect("doc exists")
+}
+
+#[test]
+fn the_cti_adapter_import_section_says_what_to_do_with_the_adapters_own_sync() {
+    let cli = doc_text("docs/cli.md");
+    let section = cli
+        .split("### --from cti-adapter")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .unwrap_or_default();
+    assert!(section.contains("not turned on by default"), "{section}");
+    assert!(
+        section.contains("turn the adapter's presence\nsync off"),
+        "{section}"
+    );
+    assert!(
+        section.contains("salesforce.md#orgs-on-the-amazon-connect-cti-adapter"),
+        "{section}"
+    );
+    // The link's target exists.
+    assert!(doc_text("docs/salesforce.md").contains("### Orgs on the Amazon Connect CTI Adapter"));
+}
+
+#[test]
+fn the_readme_and_cli_md_say_how_to_install_run_and_uninstall_the_command() {
+    for name in ["README.md", "docs/cli.md"] {
+        let text = doc_text(name).replace('\n', " ");
+        for needed in [
+            "cargo install --path .",
+            "cargo run --release --bin omnisync --",
+            "./target/release/omnisync",
+            "cargo uninstall omnisync",
+        ] {
+            assert!(text.contains(needed), "{name} lacks {needed}");
+        }
+    }
+}

@@ -183,6 +183,26 @@ fn metrics_follow_status_periods_and_workload() {
 }
 
 #[test]
+fn an_engine_without_records_decides_the_same_and_keeps_none() {
+    let rules = json!({"telephonyToOmni": [{"telephony": "Lunch", "omni": "Lunch"}]});
+    let mut kept = engine(rules.clone());
+    let mut bare = engine(rules).without_records();
+    for (event, at) in [
+        (status(AVAILABLE, "Available"), 0),
+        (phone("Available"), 10),
+        (phone("Lunch"), 2000),
+        (status(LUNCH, "Lunch"), 3000),
+    ] {
+        let (a, b) = (kept.handle(&event, at), bare.handle(&event, at));
+        assert_eq!(a.actions, b.actions);
+        assert_eq!(a.matched(), b.matched());
+    }
+    assert_eq!(kept.metrics(5000).records.len(), 2);
+    assert!(bare.metrics(5000).records.is_empty());
+    assert_eq!(kept.state(), bare.state());
+}
+
+#[test]
 fn same_status_again_does_not_open_a_new_period() {
     let mut e = engine(json!([]));
     e.handle(&status(AVAILABLE, "Available"), 0);

@@ -19,7 +19,12 @@ fn fixture(name: &str) -> String {
 /// What the admin does after importing: one catalog entry per status the file sets.
 fn compile(imported: &Imported) -> CompiledRules {
     let mut file = serde_json::to_value(&imported.rules).expect("serialisable");
-    assert_eq!(file["statuses"], json!([]), "the converter invents no Ids");
+    // Statuses may be named (by DeveloperName, for `check --catalog`), never given an Id.
+    let named = file["statuses"].as_array().cloned().unwrap_or_default();
+    assert!(
+        named.iter().all(|s| s.get("id").is_none_or(Value::is_null)),
+        "the converter invents no Ids: {named:?}"
+    );
     file["statuses"] = imported
         .statuses_needed()
         .iter()
@@ -315,12 +320,13 @@ fn cxone_incomplete_rows_are_skipped() {
     let imported = from_cxone(&fixture("cxone_mappings.json")).expect("readable");
     assert_eq!(skipped(&imported), []);
     let text = json!({"publisherStateMapping": [{"cxoneState": "Available"}, {"omniStatus": "Lunch"}],
-        "subscriberStateMapping": [{"omniStatus": "Available", "cxoneState": "Busy"}]});
+        "subscriberStateMapping": [{"omniStatus": "Available", "cxoneState": "Inbound Contact"}]});
     let imported = from_cxone(&text.to_string()).expect("readable");
     let reasons: Vec<&str> = imported.skipped.iter().map(|s| s.reason.as_str()).collect();
     assert_eq!(reasons[0], "the row has no Omni-Channel status");
     assert_eq!(reasons[1], "the row has no CXone state");
-    assert!(reasons[2].contains("\"Busy\" is a system state"));
+    // CXone's own system states (not Amazon Connect's), in the adapter's spelling.
+    assert!(reasons[2].contains("\"InboundContact\" is a system state"));
     compile(&imported);
 }
 
@@ -414,8 +420,115 @@ fn cxone_labels_become_developer_names_and_scoped_rows_are_imported() {
         skipped(&imported),
         [(
             "publisherStateMapping record 5 \"Open -> Available\"",
-            "the row is scoped to the user \"agent.smith@example.com\", which is not a Salesforce User Id (005...): scope it by Salesforce User Id or by team"
+            "the row is scoped to the user \"agent.smith@example.com\", which is not a Salesforce User Id (005...): pass a user map (--users FILE, CSV: CXone user name, Salesforce User Id) or scope the row by team"
         )]
     );
     compile(&imported);
+}
+
+#[test]
+fn a_report_exports_title_and_footer_lines_are_skipped_and_reported() {
+    let footer = fixture("cti_report_footer.csv");
+    let imported = from_cti_adapter(&footer).expect("a report export with a footer reads");
+    assert_eq!(imported.rules.rules.len(), 5);
+    let lines = skipped(&imported);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0].0, "line 8");
+    assert!(lines[0].1.contains("Confidential Information"), "{lines:?}");
+    assert_eq!(lines[1].0, "line 9");
+    // A title above the header, and an unquoted copyright line (its comma makes two
+    // fields) after the blank line, are not rows either.
+    let (header, rest) = footer.split_once('\n').expect("a header line");
+    let (rows, _) = rest
+        .split_once("\n\n")
+        .expect("a blank line before the footer");
+    let titled =
+        format!("Presence sync rules\n{header}\n{rows}\n\nCopyright (c) 2026 Example, inc.\n");
+    let imported = from_cti_adapter(&titled).expect("a titled export reads");
+    assert_eq!(imported.rules.rules.len(), 5);
+    let lines = skipped(&imported);
+    assert_eq!(
+        lines.iter().map(|l| l.0).collect::<Vec<_>>(),
+        ["line 1", "line 9"],
+        "{lines:?}"
+    );
+    compile(&imported);
+}
+
+#[test]
+fn statuses_are_filled_from_the_catalog_for_every_name_the_rules_use() {
+    let catalog = omnisync::rules::Catalog::from_json_str(
+        &std::fs::read_to_string(format!(
+            "{}/examples/org-statuses.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("catalog"),
+    )
+    .expect("catalog reads");
+    let mut imported = from_cti_adapter(&fixture("cti_bidirectional.csv")).expect("imports");
+    // Set (Available, Working_Phone) and only compared (Working_Media) alike.
+    assert_eq!(
+        imported.statuses_used(),
+        ["Available", "Working_Phone", "Working_Media"]
+    );
+    let filled = imported.fill_statuses(&catalog);
+    assert_eq!(
+        filled.added,
+        ["Available", "Working_Phone", "Working_Media"]
+    );
+    assert!(filled.missing.is_empty());
+    let names: Vec<&str> = (imported.rules.statuses.iter())
+        .map(|s| s.developer_name.as_str())
+        .collect();
+    assert_eq!(names, ["Available", "Working_Phone", "Working_Media"]);
+    // No Id is invented or copied: the catalog supplies it wherever the file is used.
+    assert!(imported.rules.statuses.iter().all(|s| s.id.is_none()));
+    let text = serde_json::to_string(&imported.rules).expect("serialisable");
+    CompiledRules::from_json_str_with_catalog(&text, &catalog).expect("loads with the catalog");
+    // A name the org lacks is reported, not invented.
+    let mut imported = from_cti_adapter(&fixture("cti_bidirectional.csv")).expect("imports");
+    let small = omnisync::rules::Catalog::from_value(&json!([
+        {"Id": "0N5Hs0000001AvlKAE", "DeveloperName": "Available"}
+    ]))
+    .expect("catalog reads");
+    let filled = imported.fill_statuses(&small);
+    assert_eq!(filled.added, ["Available"]);
+    assert_eq!(filled.missing, ["Working_Phone", "Working_Media"]);
+}
+
+#[test]
+fn a_name_made_from_a_label_becomes_the_orgs_developer_name_given_the_catalog() {
+    // The org named "Available for Chats" Chat_Available, not what its label gives.
+    let catalog = omnisync::rules::Catalog::from_value(&json!([
+        {"Id": "0N5Hs0000001AvlKAE", "DeveloperName": "Available", "MasterLabel": "Available"},
+        {"Id": "0N5Hs0000007ChaKAE", "DeveloperName": "Chat_Available", "MasterLabel": "Available for Chats"},
+        {"Id": "0N5Hs0000008LbrKAE", "DeveloperName": "Lunch_Break", "MasterLabel": "Lunch Break"},
+        {"Id": "0N5Hs0000009TrnKAE", "DeveloperName": "Training", "MasterLabel": "Training"},
+        {"Id": "0N5Hs0000010PhcKAE", "DeveloperName": "phone_chat", "MasterLabel": "Phone and Chat"}
+    ]))
+    .expect("catalog reads");
+    let mut imported = from_cxone(&fixture("cxone_labels_scoped.json")).expect("imports");
+    let filled = imported.fill_statuses(&catalog);
+    assert_eq!(
+        filled.renamed,
+        [
+            (
+                "Available_for_Chats".to_string(),
+                "Chat_Available".to_string()
+            ),
+            ("Phone_Chat".to_string(), "phone_chat".to_string())
+        ]
+    );
+    assert!(filled.missing.is_empty(), "{filled:?}");
+    let file = serde_json::to_value(&imported.rules).expect("serialisable");
+    let text = file.to_string();
+    assert!(
+        !text.contains("Available_for_Chats") && !text.contains("Phone_Chat"),
+        "{file:#}"
+    );
+    assert_eq!(
+        file["mappings"]["omniToTelephony"][0]["omni"],
+        "Chat_Available"
+    );
+    CompiledRules::from_json_str_with_catalog(&text, &catalog).expect("loads with the catalog");
 }

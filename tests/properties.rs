@@ -99,6 +99,30 @@ proptest! {
         prop_assert!(total <= now);
     }
 
+    /// The records as UserServicePresence has them (whole seconds): a part of a
+    /// period never outlasts the period, whatever the milliseconds.
+    #[test]
+    fn presence_records_in_seconds_never_have_a_part_longer_than_the_whole(
+        events in prop::collection::vec((event(), 0..5_000u64), 1..60),
+        start in 0..1000u64,
+    ) {
+        let org = Catalog::from_json_str(ORG).expect("valid catalog");
+        let rules = CompiledRules::from_json_str_with_catalog(RULES, &org).expect("valid rules");
+        let mut engine = Engine::new(rules);
+        let mut now = start;
+        for (value, gap) in &events {
+            now += gap;
+            let Ok(event) = Event::from_value(value) else { continue };
+            engine.handle(&event, now);
+        }
+        for r in engine.metrics(now + 1).user_service_presence() {
+            if let Some(whole) = r.status_duration {
+                prop_assert!(r.idle_duration <= whole, "{r:?}");
+                prop_assert!(r.at_capacity_duration <= whole, "{r:?}");
+            }
+        }
+    }
+
     #[test]
     fn arbitrary_json_text_never_panics(text in ".{0,200}") {
         let _ = Event::from_json_str(&text);

@@ -4,12 +4,14 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod command;
+use command::omnisync;
+
 use omnisync::replay::{self, Input, InputKind, Options, Report};
 use omnisync::rules::Catalog;
 use omnisync::CompiledRules;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/replay");
 
@@ -326,14 +328,6 @@ fn the_html_report_is_one_file_with_charts_and_nothing_to_fetch() {
     assert!(html.contains("telephony Lunch"));
 }
 
-fn omnisync(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_omnisync"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
 #[test]
 fn replay_help_gives_an_example_and_every_option() {
     let out = omnisync(&["replay", "--help"]);
@@ -468,4 +462,64 @@ fn a_current_presence_record_is_no_logout_and_a_gap_is_one() {
         .collect();
     // Dave: login, Lunch; Erin: login, logout, login.
     assert_eq!(per, [("005Hs00000DAVEAAAA", 2), ("005Hs00000ERINAAAA", 3)]);
+}
+
+/// What a report says, without where its rows came from or how long it took.
+fn said(report: &Report) -> serde_json::Value {
+    let mut value = serde_json::to_value(report).expect("json");
+    if let Some(object) = value.as_object_mut() {
+        object.remove("inputs");
+        object.remove("timing");
+    }
+    value
+}
+
+#[test]
+fn one_file_in_order_is_replayed_as_read_and_says_what_the_merge_says() {
+    let dir = temp_dir();
+    for i in the_org() {
+        let streamed = run(&options(vec![i.clone()]));
+        assert!(
+            streamed.timing.streamed,
+            "{:?}: {:?}",
+            i.path, streamed.timing
+        );
+        assert_eq!(streamed.timing.sort_runs, 0);
+        // The same rows through the merge: a second file of the kind, with no rows.
+        let text = std::fs::read_to_string(&i.path).expect("fixture");
+        let header = if i.kind == InputKind::Connect {
+            ""
+        } else {
+            text.lines().next().unwrap_or_default()
+        };
+        let empty = dir.join(format!("empty-{:?}", i.kind));
+        std::fs::write(&empty, header).expect("write");
+        let mut o = options(vec![i.clone(), input(i.kind, empty)]);
+        o.sort_rows = 2;
+        let merged = run(&o);
+        assert!(!merged.timing.streamed);
+        assert!(merged.timing.sort_runs > 0, "{:?}", merged.timing);
+        assert!(streamed.events > 0);
+        assert_eq!(said(&streamed), said(&merged), "{:?}", i.path);
+    }
+}
+
+#[test]
+fn a_file_out_of_order_is_read_again_through_the_merge() {
+    let text = std::fs::read_to_string(fixture("connect.jsonl")).expect("connect");
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.reverse(); // each agent's last record first
+    let path = temp_dir().join("connect-last-first.jsonl");
+    std::fs::write(&path, lines.join("\n")).expect("write");
+    let report = run(&options(vec![input(InputKind::Connect, path)]));
+    assert!(!report.timing.streamed, "{:?}", report.timing);
+    let in_order = run(&options(vec![input(
+        InputKind::Connect,
+        fixture("connect.jsonl"),
+    )]));
+    assert!(in_order.timing.streamed);
+    assert_eq!(said(&report), said(&in_order));
+    // Read twice, counted once.
+    assert_eq!(report.inputs[0].text_bytes, text.trim_end().len() as u64);
+    assert!(report.inputs[0].complete);
 }

@@ -20,6 +20,8 @@ export interface HostBridge {
   getServicePresenceStatusChannels?(): Promise<{ channelId: string; developerName: string }[] | { channels: string }>;
   /** Optional; read after a (re)load. Lightning resolves the array, Classic `{works: "<JSON>"}`. */
   getAgentWorks?(): Promise<{ workItemId: string; workId: string; isEngaged: boolean }[] | { works: string }>;
+  /** Optional; called only for a `logoutOmni` rule action. */
+  logout?(): Promise<unknown>;
 }
 
 /** The telephony side. */
@@ -119,10 +121,10 @@ export interface PhoneAdapter {
 }
 export function connectTelephony(connect: object, options?: { pollMs?: number }): TelephonyBridge;
 export function softphoneTelephony(softphone: object): TelephonyBridge;
-/** The one phone choice (www/phones/choose.js): Amazon Connect, then the hook; null when none. */
+/** The one phone choice (www/phones/choose.js): Amazon Connect, then NICE CXone, then the hook; null when none. */
 export function choosePhone(
   scope: object,
-  options?: { client?: string; warn?: (text: string) => void; pollMs?: number; ccpWaitMs?: number; enqueueNextState?: boolean },
+  options?: { client?: string; warn?: (text: string) => void; pollMs?: number; ccpWaitMs?: number; enqueueNextState?: boolean; codes?: string[] },
 ): (PhoneAdapter & { label: string }) | null;
 /** The shim's telephony bridge over any phone adapter, started at once. */
 export function phoneTelephony(phone: PhoneAdapter): TelephonyBridge & { phone: PhoneAdapter };

@@ -228,6 +228,7 @@ export function lightningHost(omniApi) {
     getServicePresenceStatusChannels: () => omniApi.getServicePresenceStatusChannels(),
     getAgentWorkload: () => omniApi.getAgentWorkload(),
     getAgentWorks: () => omniApi.getAgentWorks(),
+    logout: () => omniApi.logout(),
   };
 }
 
@@ -286,6 +287,7 @@ export function classicHost(sforce) {
     getServicePresenceStatusChannels: () => promised("getServicePresenceStatusChannels"),
     getAgentWorkload: () => promised("getAgentWorkload"),
     getAgentWorks: () => promised("getAgentWorks"),
+    logout: () => promised("logout"),
   };
 }
 
@@ -339,6 +341,8 @@ export function messageChannelHost(port, { timeoutMs = 10000 } = {}) {
     getServicePresenceStatusChannels: () => command("getServicePresenceStatusChannels"),
     getAgentWorkload: () => command("getAgentWorkload"),
     getAgentWorks: () => command("getAgentWorks"),
+    // The Aura bridge runs it only when its own copy of the rules has a logout rule.
+    logout: () => command("logout"),
   };
 }
 

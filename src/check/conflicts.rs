@@ -5,7 +5,7 @@ use super::known::{pinned, Known};
 use crate::error::Finding;
 use crate::rules::budget::Budget;
 use crate::rules::compile::{CompiledRules, Cond, Rhs, Val};
-use crate::rules::file::{Comparator, Evaluation, Operand, Side};
+use crate::rules::file::{Comparator, Evaluation, Operand, OperandType, Side};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Conflicting pairs listed; the rest are counted.
@@ -51,10 +51,10 @@ pub(super) fn conflicts(known: &Known, budget: &mut Budget, warnings: &mut Vec<F
             }
         }
     }
-    let numbers: Vec<[Bounds; 5]> = rules
+    let numbers: Vec<Vec<Bounds>> = rules
         .rules
         .iter()
-        .map(|r| NUMERIC.map(|op| bounds(&r.condition, op)))
+        .map(|r| numeric().map(|op| bounds(&r.condition, op)).collect())
         .collect();
     let mut scan = ConflictScan {
         rules,
@@ -100,8 +100,8 @@ pub(super) fn conflicts(known: &Known, budget: &mut Budget, warnings: &mut Vec<F
             "check.conflict",
             b.path.clone(),
             format!(
-                "\"{}\" and \"{}\" can match the same {} event and set the {} side differently; under allMatches \"{}\" wins",
-                a.name, b.name, a.on.name(), side.name(), b.name
+                "\"{}\" ({}) and \"{}\" ({}) can match the same {} event and set the {} side differently; under allMatches \"{}\" wins; give one of them a condition the other excludes, or remove one",
+                a.name, a.path, b.name, b.path, a.on.name(), side.name(), b.name
             ),
         ));
     }
@@ -138,7 +138,7 @@ fn first_of(pins: &Option<BTreeSet<String>>) -> Option<&str> {
 struct ConflictScan<'r> {
     rules: &'r CompiledRules,
     budget: &'r mut Budget,
-    numbers: &'r [[Bounds; 5]],
+    numbers: &'r [Vec<Bounds>],
     work: usize,
     found: Vec<(usize, usize, Side)>,
     more: usize,
@@ -163,7 +163,7 @@ impl ConflictScan<'_> {
         }
         let (ra, rb) = (&self.rules.rules[a], &self.rules.rules[b]);
         // Each pair of targets visited, plus the numeric bounds compared.
-        let cost = (ra.targets.len() * rb.targets.len() + NUMERIC.len()) as u64;
+        let cost = (ra.targets.len() * rb.targets.len() + self.numbers[a].len()) as u64;
         if !self.budget.charge(b, cost) {
             return false;
         }
@@ -189,14 +189,13 @@ impl ConflictScan<'_> {
     }
 }
 
-/// The numeric operands rules compare.
-const NUMERIC: [Operand; 5] = [
-    Operand::PreviousWorkload,
-    Operand::PreviousWorkloadPct,
-    Operand::NewWorkload,
-    Operand::NewWorkloadPct,
-    Operand::ConfiguredCapacity,
-];
+/// The numeric operands rules compare, from the operands' table.
+fn numeric() -> impl Iterator<Item = Operand> {
+    Operand::ALL
+        .iter()
+        .copied()
+        .filter(|o| o.value_type() == OperandType::Number)
+}
 
 /// Bounds `(low, low inclusive, high, high inclusive)` a condition puts on a numeric
 /// operand; only comparisons with a static number in `all` groups narrow it.

@@ -297,14 +297,21 @@ impl<'r> CycleSearch<'_, 'r> {
             .map(|p| node_name(&self.graph.nodes[p.0]))
             .collect();
         let names: Vec<String> = rules.iter().map(|r| format!("\"{}\"", r.name)).collect();
+        // The rule that brings the chain back to where it started: changing it breaks
+        // the loop (any rule of the loop would; this one is named so the advice is one).
+        let last = rules[rules.len() - 1];
+        let back = path.first().map(|p| node_name(&self.graph.nodes[p.0]));
         let (states, names) = (joined(states.iter(), " -> "), listed(names.iter()));
         self.findings.push(Finding::new(
             "check.cycle",
             rules[0].path.clone(),
             format!(
-                "these rules chain into an oscillation ({}): {}; at run time the engine stops such a chain after one action per side",
+                "these rules chain into an oscillation ({}): {}. Harmful: one agent change sets off changes that come back to its own side in another state; at run time the engine stops the chain after one action per side, so the agent's change stands but the two sides are left out of step with what the rules say. To break it, change the rule \"{}\" ({}) so it no longer sets {} (or remove it), or map each state back to the one it came from (a two-way mapping such as Lunch <-> Lunch is not a loop)",
                 states,
-                names
+                names,
+                last.name,
+                last.path,
+                back.unwrap_or_default()
             ),
         ));
     }

@@ -1,10 +1,19 @@
-//! What every check reads: the names each side can report ([`Known`]), a condition's
-//! pinned values, and lists of names kept short in messages.
+//! What every check reads and writes: the report, the names each side can report
+//! ([`Known`]), a condition's pinned values, and lists of names kept short in messages.
 
+use crate::error::Finding;
 use crate::event::EventKind;
 use crate::rules::compile::{CompiledRules, Cond, Rhs, Val, OFFLINE};
 use crate::rules::file::{Comparator, Operand};
+use crate::rules::Catalog;
+use serde::Serialize;
 use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    pub errors: Vec<Finding>,
+    pub warnings: Vec<Finding>,
+}
 
 /// Names listed in one message; the rest are counted.
 pub(super) const MAX_LISTED: usize = 10;
@@ -18,17 +27,19 @@ pub(super) struct Known<'r> {
 }
 
 impl<'r> Known<'r> {
-    pub(super) fn new(rules: &'r CompiledRules) -> Known<'r> {
+    /// Omni-Channel reports every status of the org: the catalog's names count too.
+    pub(super) fn new(rules: &'r CompiledRules, catalog: Option<&Catalog>) -> Known<'r> {
         let mut telephony: BTreeSet<String> = rules.telephony_states.iter().cloned().collect();
         telephony.extend(rules.system_states.iter().cloned());
+        let mut omni: BTreeSet<String> = (rules.statuses.iter())
+            .map(|s| s.developer_name.clone())
+            .collect();
+        let org = catalog.map(|c| &c.statuses[..]).unwrap_or_default();
+        omni.extend(org.iter().map(|s| s.developer_name.clone()));
         Known {
             rules,
             telephony,
-            omni: rules
-                .statuses
-                .iter()
-                .map(|s| s.developer_name.clone())
-                .collect(),
+            omni,
             offline: BTreeSet::from([OFFLINE.to_string()]),
         }
     }

@@ -2,11 +2,11 @@
 //! uploading it. Errors are the engine's own refusals plus rule chains that oscillate;
 //! warnings are rules that can never match and rules that fight over one side.
 //!
-//! Here: the report, never-matching and same-side rules. `known` (imported by the
-//! others, importing none of them): the names each side can report, a condition's
-//! pinned values, short lists of names. `conflicts`: rules that can match one event
-//! and set one side differently. `cycles`: rule chains that oscillate between the two
-//! sides.
+//! Here: running the checks, never-matching and same-side rules. `known` (imported by
+//! the others, importing none of them): the report, the names each side can report, a
+//! condition's pinned values, short lists of names. `conflicts`: rules that can match
+//! one event and set one side differently. `cycles`: rule chains that oscillate between
+//! the two sides. `partial`: a refused file's rules without errors, checked alone.
 
 use crate::error::{Error, Finding};
 use crate::event::EventKind;
@@ -16,43 +16,48 @@ use crate::rules::file::{Comparator, Operand, Side};
 use crate::rules::Catalog;
 use conflicts::conflicts;
 use cycles::cycles;
+pub use known::Report;
 use known::{joined, listed, pinned, Known, MAX_LISTED};
-use serde::Serialize;
 
 mod conflicts;
 mod cycles;
 mod known;
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Report {
-    pub errors: Vec<Finding>,
-    pub warnings: Vec<Finding>,
-}
+mod partial;
 
 /// Checks rules JSON text. Without the org's catalog only names are checked: a
 /// status may leave out its Id.
 pub fn check_str(text: &str) -> Report {
-    report(CompiledRules::from_json_str_names_only(text))
+    report(text, &CompiledRules::from_json_str_names_only, None)
 }
 
 /// Checks rules JSON text against the org's status catalog: a status the org lacks is
-/// an error, an Id the org overrides a warning.
+/// an error, an Id the org overrides a warning. Omni-Channel reports every status of
+/// the org, so the catalog's names count as ones `omni.statusChanged` can report.
 pub fn check_str_with_catalog(text: &str, catalog: &Catalog) -> Report {
-    report(CompiledRules::from_json_str_with_catalog(text, catalog))
+    report(
+        text,
+        &|t| CompiledRules::from_json_str_with_catalog(t, catalog),
+        Some(catalog),
+    )
 }
 
-fn report(compiled: Result<CompiledRules, Error>) -> Report {
-    match compiled {
-        Err(Error::InvalidRules(errors)) => Report {
-            errors,
-            warnings: Vec::new(),
-        },
+/// Every finding in one run: a refused file's errors, and the check of the rules that
+/// had none ([`partial::refused`]).
+fn report(
+    text: &str,
+    compile: &dyn Fn(&str) -> Result<CompiledRules, Error>,
+    catalog: Option<&Catalog>,
+) -> Report {
+    match compile(text) {
+        Err(Error::InvalidRules(errors)) => {
+            partial::refused(text, errors, compile, &|rest| check_known(rest, catalog))
+        }
         Err(other) => Report {
             errors: other.details().to_vec(),
             warnings: Vec::new(),
         },
         Ok(rules) => {
-            let mut report = check(&rules);
+            let mut report = check_known(&rules, catalog);
             report.warnings.splice(0..0, rules.warnings.iter().cloned());
             report
         }
@@ -64,7 +69,12 @@ fn report(compiled: Result<CompiledRules, Error>) -> Report {
 /// side and a status, and cycles only inside strongly connected groups of states,
 /// with a cap on the steps taken.
 pub fn check(rules: &CompiledRules) -> Report {
-    let known = Known::new(rules);
+    check_known(rules, None)
+}
+
+/// [`check`], with the org's catalog naming more statuses Omni-Channel can report.
+fn check_known(rules: &CompiledRules, catalog: Option<&Catalog>) -> Report {
+    let known = Known::new(rules, catalog);
     let mut report = Report::default();
     for rule in &rules.rules {
         never_matches(&known, rule, &mut report.warnings);
@@ -102,25 +112,36 @@ fn never_matches(known: &Known, rule: &Rule, warnings: &mut Vec<Finding>) {
         return;
     }
     let why = if wanted.is_empty() {
-        "its conditions contradict each other".to_string()
+        "its conditions contradict each other; keep one of the names it compares with".to_string()
     } else if rule.on == EventKind::Logout {
         format!(
-            "on {} the new status is always exactly \"Offline\"",
+            "on {} the new status is always exactly \"Offline\"; compare with \"Offline\" or remove the comparison",
             rule.on.name()
         )
     } else {
         let wanted: Vec<&str> = wanted.iter().take(MAX_LISTED).map(String::as_str).collect();
+        let known = match names.is_empty() {
+            true => "\"statuses\" lists none".to_string(),
+            false => format!("known: {}", listed(names.iter())),
+        };
+        // The fix: the list the name is missing from.
+        let list = match rule.on {
+            EventKind::TelephonyStateChanged => "telephony.states",
+            _ => "\"statuses\"",
+        };
         format!(
-            "{} never reports {} (known: {})",
+            "{} never reports {} ({known}); correct the name, or add it to {list} if that side has it",
             rule.on.name(),
             wanted.join(" or "),
-            listed(names.iter())
         )
     };
     warnings.push(Finding::new(
         "check.neverMatches",
         rule.path.clone(),
-        format!("the rule \"{}\" can never match: {why}", rule.name),
+        format!(
+            "the rule \"{}\" ({}) can never match: {why}",
+            rule.name, rule.path
+        ),
     ));
 }
 /// A status change on one side may only cause an action on the other: the sync loop
@@ -136,8 +157,9 @@ fn same_side(rule: &Rule, warnings: &mut Vec<Finding>) {
             "check.sameSide",
             rule.path.clone(),
             format!(
-                "the rule \"{}\" sets the {} side on {}: an agent's change is never overridden on its own side, so this action is never sent",
+                "the rule \"{}\" ({}) sets the {} side on {}: an agent's change is never overridden on its own side, so this action is never sent; remove the action, or set the other side",
                 rule.name,
+                rule.path,
                 side.name(),
                 rule.on.name()
             ),

@@ -80,6 +80,9 @@ pub struct Engine {
     clock: u64,
     /// The service channel of the latest event, when it was a work event.
     channel: Option<String>,
+    /// Whether presence records are kept ([`Engine::metrics`]); off for engines that
+    /// only decide (the replay's, thousands at once).
+    records: bool,
 }
 
 impl Engine {
@@ -91,7 +94,16 @@ impl Engine {
             context: AgentContext::default(),
             clock: 0,
             channel: None,
+            records: true,
         }
+    }
+
+    /// Keeps no presence records from now on: [`Engine::metrics`] reports none, and
+    /// each event costs less. The decisions are the same.
+    pub fn without_records(mut self) -> Engine {
+        self.records = false;
+        self.metrics = Metrics::default();
+        self
     }
 
     /// Builds an engine from rules JSON text.
@@ -125,6 +137,11 @@ impl Engine {
 
     pub fn set_context(&mut self, context: AgentContext) {
         self.context = context;
+    }
+
+    /// Who the agent is, as the rules' scopes see it.
+    pub fn context(&self) -> &AgentContext {
+        &self.context
     }
 
     pub fn rules(&self) -> &CompiledRules {
@@ -186,12 +203,16 @@ impl Engine {
             Event::LoginSuccess { .. } | Event::StatusChanged { .. } | Event::Logout { .. }
         );
         let omni_before = omni_event.then(|| self.omni_name().map(Cow::into_owned));
-        self.metrics.advance(&self.state, self.clock);
+        if self.records {
+            self.metrics.advance(&self.state, self.clock);
+        }
         self.channel = self.apply(event, self.clock, notes);
-        // Asked only when a new presence period opens.
-        let (rules, state) = (&self.rules, &self.state);
-        self.metrics
-            .observe(state, self.clock, || is_away(rules, state));
+        if self.records {
+            // Asked only when a new presence period opens.
+            let (rules, state) = (&self.rules, &self.state);
+            self.metrics
+                .observe(state, self.clock, || is_away(rules, state));
+        }
         omni_before
     }
 
@@ -259,6 +280,7 @@ impl Engine {
             Action::SetTelephonyState { state, .. } => {
                 self.already_in(&Target::Telephony(state.clone()))
             }
+            Action::LogoutOmni { .. } => self.already_in(&Target::OmniLogout),
         }
     }
 
@@ -277,11 +299,11 @@ impl Engine {
     fn apply(&mut self, event: &Event, now: u64, notes: &mut Vec<String>) -> Option<String> {
         match event {
             Event::LoginSuccess { status_id } => {
-                let status = self.rules.status_by_id(status_id);
+                // A status the rules do not list is still named when the org's
+                // catalog has it, so omni.newStatus holds its DeveloperName.
+                let status = self.rules.status_named(status_id);
                 if status.is_none() {
-                    notes.push(format!(
-                        "status Id {status_id} is not in the rules' catalog"
-                    ));
+                    notes.push(unnamed(&format!("Id {status_id}")));
                 }
                 let name = status.map(|s| s.developer_name.clone());
                 let label = status.and_then(|s| s.label.clone());
@@ -294,10 +316,11 @@ impl Engine {
                 channels,
                 reason,
             } => {
-                if self.rules.status_by_name(status_api_name).is_none() {
-                    notes.push(format!(
-                        "status {status_api_name} is not in the rules' catalog"
-                    ));
+                let org = &self.rules.org_statuses;
+                if self.rules.status_by_name(status_api_name).is_none()
+                    && !org.iter().any(|s| &s.developer_name == status_api_name)
+                {
+                    notes.push(unnamed(status_api_name));
                 }
                 self.state.set_status(
                     status_id,
@@ -378,7 +401,7 @@ impl Engine {
             }
             for (t, target) in rule.targets.iter().enumerate() {
                 let slot = match target {
-                    Target::Omni { .. } => &mut omni,
+                    Target::Omni { .. } | Target::OmniLogout => &mut omni,
                     Target::Telephony(_) => &mut telephony,
                 };
                 let chosen = Chosen { rule: r, target: t };
@@ -414,8 +437,15 @@ impl Engine {
                         .is_some_and(|id| crate::rules::salesforce_id::same_id(id, status_id))
             }
             Target::Telephony(state) => self.state.telephony.state.as_deref() == Some(state),
+            // Only a definite logout: before any Omni event the agent may be logged in.
+            Target::OmniLogout => !self.state.omni.logged_in && self.state.omni.since.is_some(),
         }
     }
+}
+
+/// The trace note for a status neither the rules nor the org's catalog list.
+fn unnamed(status: &str) -> String {
+    format!("status {status} is neither in the rules' statuses nor in the org's catalog")
 }
 
 /// Whether the agent's Omni status is an away status: by the catalog, or without one,

@@ -53,11 +53,19 @@ pub enum ImportError {
     /// Readable JSON of the wrong shape, e.g. a number where a list of rows belongs.
     #[error("{0}")]
     Shape(String),
-    #[error("no column for {}; the columns found are: {}", .missing.join(", "), .found.join(", "))]
+    #[error("no column for {}; {}", .missing.join(", "), found_columns(.found))]
     MissingColumns {
         missing: Vec<String>,
         found: Vec<String>,
     },
+}
+
+/// The columns a file has, or that it has none: never an empty list.
+fn found_columns(found: &[String]) -> String {
+    match found.is_empty() {
+        true => "the records have no fields at all".to_string(),
+        false => format!("the columns found are: {}", found.join(", ")),
+    }
 }
 
 impl Imported {
@@ -153,43 +161,87 @@ pub(crate) struct RawRecord {
     pub cells: Vec<(String, Option<String>)>,
 }
 
+/// Column names, records, and the lines that are not records.
+pub(crate) type Read = (Vec<String>, Vec<RawRecord>, Vec<Skipped>);
+
 /// CSV with a header row, or JSON (a list of objects, or Salesforce's
 /// `{"records": [...]}`): the first character decides. Returns the column names
-/// (for JSON, every key any record has: Salesforce leaves out fields not queried)
-/// and the records.
-pub(crate) fn read_records(text: &str) -> Result<(Vec<String>, Vec<RawRecord>), ImportError> {
+/// (for JSON, every key any record has: Salesforce leaves out fields not queried),
+/// the records, and the lines that are not records (a report export's title above the
+/// header, its "Confidential" and copyright lines below the rows).
+pub(crate) fn read_records(text: &str) -> Result<Read, ImportError> {
     let text = text.trim_start_matches('\u{feff}');
     match text.trim_start().chars().next() {
         None => Err(ImportError::Empty),
-        Some('[' | '{') => read_json_records(text),
+        Some('[' | '{') => {
+            read_json_records(text).map(|(columns, records)| (columns, records, Vec::new()))
+        }
         Some(_) => read_csv_records(text),
     }
 }
 
-fn read_csv_records(text: &str) -> Result<(Vec<String>, Vec<RawRecord>), ImportError> {
+fn read_csv_records(text: &str) -> Result<Read, ImportError> {
+    let line_of = |p: Option<&csv::Position>| p.map_or(0, csv::Position::line);
     let csv_error = |e: csv::Error| ImportError::Csv {
-        line: e.position().map_or(0, |p| p.line()),
-        message: match e.kind() {
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => format!("this row has {len} fields but the header has {expected_len}"),
-            _ => e.to_string(),
-        },
+        line: line_of(e.position()),
+        message: e.to_string(),
     };
+    // Flexible: a report export's title and footer lines have one field, not the
+    // header's count. Blank lines are skipped by the reader itself.
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .has_headers(false)
+        .flexible(true)
         .from_reader(text.as_bytes());
-    let columns: Vec<String> = reader
-        .headers()
-        .map_err(csv_error)?
-        .iter()
-        .map(str::to_string)
+    // Line numbers (from 1) of blank lines: a report's footer follows one.
+    let blank: Vec<u64> = (1..)
+        .zip(text.lines())
+        .filter(|(_, l)| l.trim().is_empty())
+        .map(|(n, _)| n)
         .collect();
+    let mut columns: Option<Vec<String>> = None;
     let mut records = Vec::new();
+    let mut skipped = Vec::new();
+    let mut last_row = 0;
     for row in reader.records() {
         let row = row.map_err(csv_error)?;
+        // The reader counts a record from the blank lines before it.
+        let mut line = line_of(row.position());
+        while blank.contains(&line) {
+            line += 1;
+        }
+        let filled: Vec<&str> = row.iter().filter(|c| !c.is_empty()).collect();
+        let width = columns.as_ref().map(Vec::len);
+        // A line that is not a row, where the header or a row of another width would
+        // be: one text at most (a title, "Confidential"), or anything after a blank
+        // line below the rows (a copyright line with a comma in it). Any other short
+        // row is a broken row, refused.
+        let after_blank = width.is_some() && blank.iter().any(|b| (last_row..line).contains(b));
+        if width != Some(row.len()) && (filled.len() <= 1 || after_blank) {
+            let text = filled.join(",");
+            skipped.push(Skipped {
+                record: format!("line {line}"),
+                reason: format!("not a record (a report's title or footer line): \"{text}\""),
+            });
+            continue;
+        }
+        last_row = line;
+        let Some(columns) = &columns else {
+            columns = Some(row.iter().map(str::to_string).collect());
+            continue;
+        };
+        if row.len() != columns.len() {
+            return Err(ImportError::Csv {
+                line,
+                message: format!(
+                    "this row has {} fields but the header has {}",
+                    row.len(),
+                    columns.len()
+                ),
+            });
+        }
         records.push(RawRecord {
-            position: format!("row {}", row.position().map_or(0, |p| p.line())),
+            position: format!("row {line}"),
             cells: columns
                 .iter()
                 .cloned()
@@ -197,7 +249,12 @@ fn read_csv_records(text: &str) -> Result<(Vec<String>, Vec<RawRecord>), ImportE
                 .collect(),
         });
     }
-    Ok((columns, records))
+    match columns {
+        Some(columns) => Ok((columns, records, skipped)),
+        None => Err(ImportError::Shape(
+            "no header row was found: no line has more than one field".to_string(),
+        )),
+    }
 }
 
 fn read_json_records(text: &str) -> Result<(Vec<String>, Vec<RawRecord>), ImportError> {

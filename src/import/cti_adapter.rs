@@ -88,7 +88,7 @@ impl Record {
 /// Reads CTI Adapter presence sync rule records (CSV or JSON: the first character
 /// decides) and converts them.
 pub fn from_cti_adapter(text: &str) -> Result<Imported, ImportError> {
-    let (columns, raw) = read_records(text)?;
+    let (columns, raw, lines) = read_records(text)?;
     // An empty JSON list has no columns to check and simply no rules.
     if !(columns.is_empty() && raw.is_empty()) {
         let present: Vec<usize> = columns.iter().filter_map(|c| field_of(c)).collect();
@@ -103,7 +103,9 @@ pub fn from_cti_adapter(text: &str) -> Result<Imported, ImportError> {
             });
         }
     }
-    Ok(convert(raw.into_iter().map(Record::from_raw).collect()))
+    let mut imported = convert(raw.into_iter().map(Record::from_raw).collect());
+    imported.skipped.splice(0..0, lines);
+    Ok(imported)
 }
 
 fn convert(records: Vec<Record>) -> Imported {

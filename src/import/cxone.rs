@@ -16,15 +16,23 @@
 //! Each conversion is noted with its row, as a warning when it may not be the org's
 //! name (punctuation dropped, or two labels giving one name).
 //!
+//! State names and system states are those the CXone phone adapter (www/phones/cxone.js)
+//! reports: CXone's own spelling ("Available", "InboundContact"), the code alone for
+//! Unavailable with a code, "AfterCallWork" for after-call work (a row marked `isAcw`, or
+//! the state ACW). `telephony.systemStates` is CXone's list ([`CXONE_SYSTEM_STATES`]:
+//! the contact states and after-call work), which replaces Amazon Connect's.
+//!
 //! A row scoped to teams (a rule's Teams tab) gets `scope.teams`: the team names as
 //! public-group DeveloperNames, which the host page supplies for the agent. A row
-//! scoped to users gets `scope.userIds` when they are Salesforce User Ids; CXone's own
-//! user Ids mean nothing to Salesforce, so such a row is skipped with that reason.
+//! scoped to users gets `scope.userIds`: Salesforce User Ids as they are, CXone user
+//! names through the user map ([`CxoneUserMap`]); a user the map does not name (or any
+//! CXone user name without a map) skips the row with that reason.
 
 use super::common::{
-    cell_text, describe, is_system_state, key, mapping_def, parse_json, push_unique, rules_file,
-    ImportError, Imported, Note, Skipped,
+    cell_text, describe, key, mapping_def, parse_json, push_unique, rules_file, ImportError,
+    Imported, Note, Skipped,
 };
+use super::cxone_users::{is_user_id, CxoneUserMap};
 use crate::rules::file::Scope;
 use serde_json::{Map, Value};
 
@@ -54,8 +62,48 @@ impl Table {
     }
 }
 
+/// CXone's contact states (as the adapter reports them) and after-call work: read,
+/// never set.
+pub const CXONE_SYSTEM_STATES: [&str; 7] = [
+    "InboundContact",
+    "OutboundContact",
+    "InboundConsult",
+    "OutboundConsult",
+    "Dialer",
+    "DialerPending",
+    "AfterCallWork",
+];
+
+fn is_system_state(name: &str) -> bool {
+    CXONE_SYSTEM_STATES.contains(&name)
+}
+
+/// CXone's spelling of a state named in a table (any case, spaces or not), as the
+/// adapter reports it; other names (unavailable codes) stay as they are.
+fn cxone_state(name: &str) -> String {
+    let known = ["Available", "Unavailable", "LoggedOut", "LoggedIn"];
+    let wanted = compact(name);
+    if matches!(wanted.as_str(), "acw" | "aftercallwork") {
+        return "AfterCallWork".to_string();
+    }
+    known
+        .iter()
+        .chain(CXONE_SYSTEM_STATES.iter())
+        .find(|k| compact(k) == wanted)
+        .map_or_else(|| name.to_string(), |k| k.to_string())
+}
+
 /// Reads CXone publisher and subscriber state mapping tables and converts them.
+/// Rows scoped by CXone user name are skipped: see [`from_cxone_with_users`].
 pub fn from_cxone(text: &str) -> Result<Imported, ImportError> {
+    from_cxone_with_users(text, None)
+}
+
+/// [`from_cxone`], with CXone user names turned into Salesforce User Ids by `users`.
+pub fn from_cxone_with_users(
+    text: &str,
+    users: Option<&CxoneUserMap>,
+) -> Result<Imported, ImportError> {
     let text = text.trim_start_matches('\u{feff}');
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
@@ -74,6 +122,8 @@ pub fn from_cxone(text: &str) -> Result<Imported, ImportError> {
     }
     let mut file = rules_file("nice-cxone", Vec::new());
     let mut states = Vec::new();
+    // Telephony names that mean the agent is away: unavailable codes, Unavailable, LoggedOut.
+    let mut away: Vec<String> = Vec::new();
     let mut skipped = Vec::new();
     let mut notes = Vec::new();
     // DeveloperName -> the labels that gave it, to warn when two labels meet.
@@ -96,8 +146,11 @@ pub fn from_cxone(text: &str) -> Result<Imported, ImportError> {
                 let row = row.as_object().ok_or_else(|| {
                     ImportError::Shape(format!("{position} is not an object of fields"))
                 })?;
-                match mapping(table, row) {
-                    Ok((telephony, label, scope)) => {
+                match mapping(table, row, users) {
+                    Ok((telephony, label, scope, is_away)) => {
+                        if is_away {
+                            push_unique(&mut away, &telephony);
+                        }
                         if !is_system_state(&telephony) {
                             push_unique(&mut states, &telephony);
                         }
@@ -165,6 +218,27 @@ pub fn from_cxone(text: &str) -> Result<Imported, ImportError> {
         });
     }
     file.telephony.states = states;
+    file.telephony.system_states = Some(CXONE_SYSTEM_STATES.map(str::to_string).to_vec());
+    // The statuses the file sets, by DeveloperName and without Ids (none is invented):
+    // check and simulate take the Ids from the org's catalog (--catalog), so the file
+    // runs as imported. A status set from a state the agent takes calls in is online;
+    // one set only from away states (a code, Unavailable, LoggedOut) or system states
+    // is away.
+    let mut statuses: Vec<(String, bool)> = Vec::new();
+    for m in &file.mappings.telephony_to_omni {
+        let online = !away.contains(&m.telephony) && !is_system_state(&m.telephony);
+        match statuses.iter_mut().find(|(n, _)| *n == m.omni) {
+            Some((_, o)) => *o |= online,
+            None => statuses.push((m.omni.clone(), online)),
+        }
+    }
+    file.statuses = statuses
+        .into_iter()
+        .filter_map(|(name, online)| {
+            serde_json::from_value(serde_json::json!({"developerName": name, "online": online}))
+                .ok()
+        })
+        .collect();
     Ok(Imported {
         rules: file,
         skipped,
@@ -241,15 +315,11 @@ fn names_in(v: &Value) -> Vec<String> {
         .collect()
 }
 
-/// A Salesforce User Id: prefix 005, 15 or 18 letters and digits.
-fn is_user_id(s: &str) -> bool {
-    (s.len() == 15 || s.len() == 18)
-        && s.starts_with("005")
-        && s.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
 /// The row's scope from its Teams and Users fields, or why it cannot be imported.
-fn scope_of(row: &Map<String, Value>) -> Result<Option<Scope>, String> {
+fn scope_of(
+    row: &Map<String, Value>,
+    users: Option<&CxoneUserMap>,
+) -> Result<Option<Scope>, String> {
     let mut scope = Scope::default();
     for (k, v) in row {
         match compact(k).as_str() {
@@ -260,12 +330,20 @@ fn scope_of(row: &Map<String, Value>) -> Result<Option<Scope>, String> {
             }
             "users" | "user" | "userids" => {
                 for user in names_in(v) {
-                    if !is_user_id(&user) {
-                        return Err(format!(
-                            "the row is scoped to the user \"{user}\", which is not a Salesforce User Id (005...): scope it by Salesforce User Id or by team"
-                        ));
-                    }
-                    push_unique(&mut scope.user_ids, &user);
+                    let id = if is_user_id(&user) {
+                        user.clone()
+                    } else {
+                        match users.map(|m| m.user_id(&user)) {
+                            Some(Some(id)) => id.to_string(),
+                            Some(None) => return Err(format!(
+                                "the row is scoped to the CXone user \"{user}\", whom the user map does not name: add a line \"{user},<Salesforce User Id>\" to it"
+                            )),
+                            None => return Err(format!(
+                                "the row is scoped to the user \"{user}\", which is not a Salesforce User Id (005...): pass a user map (--users FILE, CSV: CXone user name, Salesforce User Id) or scope the row by team"
+                            )),
+                        }
+                    };
+                    push_unique(&mut scope.user_ids, &id);
                 }
             }
             _ => {}
@@ -274,11 +352,15 @@ fn scope_of(row: &Map<String, Value>) -> Result<Option<Scope>, String> {
     Ok((!scope.teams.is_empty() || !scope.user_ids.is_empty()).then_some(scope))
 }
 
-type Row = (String, String, Option<Scope>);
+type Row = (String, String, Option<Scope>, bool);
 
-/// A row's `(telephony, omni label, scope)`, or a name for the row and why it was
+/// A row's `(telephony, omni label, scope, away)`, or a name for the row and why it was
 /// skipped.
-fn mapping(table: Table, row: &Map<String, Value>) -> Result<Row, (String, String)> {
+fn mapping(
+    table: Table,
+    row: &Map<String, Value>,
+    users: Option<&CxoneUserMap>,
+) -> Result<Row, (String, String)> {
     let read = |names: &[&str]| field(row, names).map_err(|e| (String::new(), e));
     let state = read(&["cxonestate", "state", "agentstate", "acdstate"])?;
     let code = read(&[
@@ -293,8 +375,14 @@ fn mapping(table: Table, row: &Map<String, Value>) -> Result<Row, (String, Strin
         "salesforcestatus",
         "salesforcestate",
     ])?;
-    let telephony = if code.is_empty() {
-        state.clone()
+    let acw = row.iter().any(|(k, v)| {
+        matches!(compact(k).as_str(), "isacw" | "acw")
+            && (v.as_bool() == Some(true) || cell_text(v).is_some_and(|t| key(&t) == "true"))
+    });
+    let telephony = if acw {
+        "AfterCallWork".to_string()
+    } else if code.is_empty() {
+        cxone_state(&state)
     } else {
         code.clone()
     };
@@ -303,11 +391,11 @@ fn mapping(table: Table, row: &Map<String, Value>) -> Result<Row, (String, Strin
         Table::Subscriber => format!("{omni} -> {telephony}"),
     };
     let fail = |reason: String| Err((name.clone(), reason));
-    let scope = match scope_of(row) {
+    let scope = match scope_of(row, users) {
         Ok(scope) => scope,
         Err(why) => return fail(why),
     };
-    if !code.is_empty() && !state.is_empty() && key(&state) != "unavailable" {
+    if !acw && !code.is_empty() && !state.is_empty() && key(&state) != "unavailable" {
         return fail(format!(
             "the unavailable code \"{code}\" only goes with the Unavailable state, not \"{state}\""
         ));
@@ -323,5 +411,6 @@ fn mapping(table: Table, row: &Map<String, Value>) -> Result<Row, (String, Strin
             "\"{telephony}\" is a system state: it can be read but never set"
         ));
     }
-    Ok((telephony, omni, scope))
+    let away = !code.is_empty() || matches!(compact(&state).as_str(), "unavailable" | "loggedout");
+    Ok((telephony, omni, scope, away))
 }

@@ -10,16 +10,22 @@
 //! [`ImportError`].
 //!
 //! `statuses` is left empty on purpose. Neither product exports ServicePresenceStatus
-//! Ids, and invented Ids would make the file look valid while pointing nowhere. The
-//! admin fills `statuses` with the org's real Ids (the CLI says so and lists
-//! [`Imported::statuses_needed`]); until then `omnisync check` refuses the file.
+//! Ids, and invented Ids would make the file look valid while pointing nowhere. Given
+//! the org's catalog, [`Imported::fill_statuses`] adds every status the rules use by
+//! DeveloperName (`import --catalog`); without it the CLI lists
+//! [`Imported::statuses_needed`] and `omnisync check` refuses the file until they are
+//! added.
 //! `telephony.states` lists every telephony state the records mention, except the
 //! built-in system states, which are always readable.
 
 mod common;
 mod cti_adapter;
 mod cxone;
+mod cxone_users;
+mod statuses;
 
 pub use common::{ImportError, Imported, Note, Skipped};
 pub use cti_adapter::from_cti_adapter;
-pub use cxone::from_cxone;
+pub use cxone::{from_cxone, from_cxone_with_users, CXONE_SYSTEM_STATES};
+pub use cxone_users::CxoneUserMap;
+pub use statuses::Filled;

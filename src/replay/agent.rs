@@ -12,37 +12,76 @@
 //! looks back and ahead: an agent's memory is its engines and tallies, the same for
 //! a day or a year of history.
 
-use super::input::Agent;
+use super::read::Agent;
 use super::record::Rec;
 use super::report::{AgentResult, Difference, RunTally, SideHours};
-use super::shared::Shared;
+use super::shared::{Listed, Shared, DIFFERENCES_KEPT};
 use super::timeline::{Step, Timeline};
 use crate::action::{Action, Side};
 use crate::engine::Engine;
 use crate::event::Event;
-use crate::rules::{CompiledRules, Target};
 use crate::simulate::{Simulator, StepReport};
 use crate::sync::LogKind;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 /// How much later than a change the other side's change that explains it may be
 /// stamped: Salesforce exports are to the second, Connect to the millisecond.
 pub(crate) const SAME_SECOND_MS: u64 = 1_000;
-/// How many differences one agent keeps for the report's list.
-const DIFFERENCES_KEPT: usize = 50;
 
 /// Replays one agent: rows sorted by time in, tallies out.
 pub(crate) fn replay_agent(agent: &Agent, rows: &[Rec], shared: &Shared<'_>) -> AgentResult {
-    let mut result = AgentResult {
-        agent: agent.name.clone(),
-        ..AgentResult::default()
-    };
-    let mut timeline = Timeline::new(shared);
-    let mut attribution = Attribution::new(agent, shared);
-    let mut runs = Runs::new(agent, shared);
-    let mut history = [Clock::new(), Clock::new()];
-    let mut end = None;
-    {
+    let mut replay = AgentReplay::new(agent, shared);
+    for r in rows {
+        replay.push(r, shared);
+    }
+    replay.finish()
+}
+
+/// One agent's replay fed a row at a time (rows in the sorter's order), for inputs
+/// streamed without sorting: everything it keeps is the agent's state, never its rows.
+pub(crate) struct AgentReplay {
+    result: AgentResult,
+    timeline: Timeline,
+    attribution: Attribution,
+    runs: Runs,
+    history: [Clock; 2],
+    end: Option<u64>,
+}
+
+impl AgentReplay {
+    pub(crate) fn new(agent: &Agent, shared: &Shared<'_>) -> AgentReplay {
+        AgentReplay {
+            result: AgentResult {
+                agent: agent.name.clone(),
+                ..AgentResult::default()
+            },
+            timeline: Timeline::new(),
+            attribution: Attribution::new(agent, shared),
+            runs: Runs::new(agent, shared),
+            history: [Clock::new(), Clock::new()],
+            end: None,
+        }
+    }
+
+    /// Takes the agent's next row.
+    pub(crate) fn push(&mut self, r: &Rec, shared: &Shared<'_>) {
+        self.drive(false, |timeline, timed| {
+            timeline.push(r, shared, &mut &mut *timed)
+        });
+    }
+
+    /// Runs the timeline's steps through the attribution, and the agent's changes
+    /// through both runs; `last`: the attribution's held steps too.
+    fn drive(&mut self, last: bool, feed: impl FnOnce(&mut Timeline, &mut dyn FnMut(Step))) {
+        let AgentReplay {
+            result,
+            timeline,
+            attribution,
+            runs,
+            history,
+            end,
+        } = self;
         let mut attributed = |step: Step, sync: bool, starts, result: &mut AgentResult| {
             if let Some((side, state)) = &step.change {
                 history[*side as usize].set(step.at, Some(state), Some(0));
@@ -53,28 +92,40 @@ pub(crate) fn replay_agent(agent: &Agent, rows: &[Rec], shared: &Shared<'_>) -> 
         };
         let mut timed = |step: Step| {
             result.events += 1;
-            end = Some(step.at);
-            attribution.push(step, &mut result, &mut attributed);
+            *end = Some(step.at);
+            attribution.push(step, result, &mut attributed);
         };
-        for r in rows {
-            timeline.push(r, &mut timed);
+        feed(timeline, &mut timed);
+        if last {
+            attribution.finish(result, &mut attributed);
         }
-        timeline.finish(&mut timed);
-        attribution.finish(&mut result, &mut attributed);
     }
-    let Some(end) = end else {
-        return result;
-    };
-    let [omni, phone] = history;
-    result.history = SideHours {
-        omni: omni.close(end, Some(0)),
-        telephony: phone.close(end, Some(0)),
-    };
-    let starts = attribution.starts;
-    let (current, proposed) = runs.finish(end, starts);
-    result.current = current;
-    result.proposed = proposed;
-    result
+
+    /// No more rows: the steps still held, then the tallies.
+    pub(crate) fn finish(mut self) -> AgentResult {
+        self.drive(true, |timeline, timed| timeline.finish(&mut &mut *timed));
+        let AgentReplay {
+            mut result,
+            attribution,
+            runs,
+            history,
+            end,
+            ..
+        } = self;
+        let Some(end) = end else {
+            return result;
+        };
+        let [omni, phone] = history;
+        result.history = SideHours {
+            omni: omni.close(end, Some(0)),
+            telephony: phone.close(end, Some(0)),
+        };
+        let starts = attribution.starts;
+        let (current, proposed) = runs.finish(end, starts);
+        result.current = current;
+        result.proposed = proposed;
+        result
+    }
 }
 
 /// What the current rules asked for after a change: (side, target, rule).
@@ -93,7 +144,7 @@ struct Slot {
 /// change on one side is the sync's when the latest change on the other side (at
 /// most the window before it, or stamped within the same second after it) that was
 /// not itself the sync's made the current rules ask for exactly it.
-struct Attribution<'a> {
+struct Attribution {
     engine: Engine,
     window_ms: u64,
     /// Steps from the window before the next one to attribute to the same second
@@ -102,12 +153,11 @@ struct Attribution<'a> {
     next: usize,
     /// When each side's history starts: its first change, once seen.
     starts: [Option<u64>; 2],
-    _shared: std::marker::PhantomData<&'a ()>,
 }
 
-impl<'a> Attribution<'a> {
-    fn new(agent: &Agent, shared: &Shared<'a>) -> Attribution<'a> {
-        let mut engine = Engine::new(shared.current.clone());
+impl Attribution {
+    fn new(agent: &Agent, shared: &Shared<'_>) -> Attribution {
+        let mut engine = shared.engines[0].clone();
         engine.set_context(agent.context.clone());
         Attribution {
             engine,
@@ -115,7 +165,6 @@ impl<'a> Attribution<'a> {
             slots: VecDeque::new(),
             next: 0,
             starts: [None; 2],
-            _shared: std::marker::PhantomData,
         }
     }
 
@@ -136,11 +185,7 @@ impl<'a> Attribution<'a> {
                     .trace
                     .wanted()
                     .map(|(rule, target)| {
-                        let name = match target {
-                            Target::Omni { developer_name, .. } => developer_name.clone(),
-                            Target::Telephony(state) => state.clone(),
-                        };
-                        (target.side(), name, rule.to_string())
+                        (target.side(), target.name().to_string(), rule.to_string())
                     })
                     .collect()
             }
@@ -268,18 +313,23 @@ struct Runs {
     tallies: [RunTally; 2],
     clocks: [[Clock; 2]; 2],
     name: String,
+    listed: Arc<Listed>,
 }
 
 impl Runs {
     fn new(agent: &Agent, shared: &Shared<'_>) -> Runs {
-        let sim = |rules: &CompiledRules| {
-            Simulator::with_context(rules.clone(), shared.with_reason, agent.context.clone())
+        let sim = |engine: &Engine| {
+            let mut engine = engine.clone();
+            engine.set_context(agent.context.clone());
+            Simulator::from_engine(engine, shared.with_reason)
         };
+        let [current, proposed] = shared.engines;
         Runs {
-            sims: [sim(shared.current), sim(shared.proposed)],
+            sims: [sim(current), sim(proposed)],
             tallies: Default::default(),
             clocks: Default::default(),
             name: agent.name.clone(),
+            listed: Arc::clone(shared.listed),
         }
     }
 
@@ -299,7 +349,8 @@ impl Runs {
         let [c, p] = &reports;
         if !same(&c.actions, &p.actions) {
             result.differences_total += 1;
-            if result.differences.len() < DIFFERENCES_KEPT {
+            if result.differences.len() < DIFFERENCES_KEPT && self.listed.admit(step.at, &self.name)
+            {
                 let described = |r: &StepReport| r.actions.iter().map(Action::describe).collect();
                 result.differences.push(Difference {
                     agent: self.name.clone(),
@@ -342,6 +393,7 @@ fn same(a: &[Action], b: &[Action]) -> bool {
         match x {
             Action::SetOmniStatus { developer_name, .. } => (Side::Omni, developer_name.as_str()),
             Action::SetTelephonyState { state, .. } => (Side::Telephony, state.as_str()),
+            Action::LogoutOmni { .. } => (Side::Omni, x.target()),
         }
     }
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| key(x) == key(y))

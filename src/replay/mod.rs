@@ -7,25 +7,29 @@
 //! - `record`: each row as a fixed-size record, sorted by agent and time in a bounded
 //!   buffer spilled to disk when full (an external merge sort).
 //! - `shared`: what every agent's replay reads and nobody changes.
+//! - `stream`: one file sorted by time per agent, replayed as it is read (no sort).
 //! - `timeline`: one agent's rows merged into one timeline of both sides.
 //! - `agent`: one agent's replay (timeline, attribution, the two runs through
 //!   [`crate::simulate::Simulator::replay`]): the function to map over partitions.
 //! - `report`: the tallies summed, as a table and as JSON; `html`: the page.
 //! - `time`: the exports' date-times.
 //!
-//! Memory is the sort buffer, the agents in flight (one per thread) and the per-agent
-//! tallies, never the history: inputs are streamed once.
+//! Memory is, streamed, each agent's replay state; merged, the sort buffer and the
+//! agents in flight (one per thread); and the per-agent tallies: never the history.
 
 mod agent;
 mod html;
 pub mod input;
+mod read;
 mod record;
 pub mod report;
 mod shared;
+mod stream;
 mod time;
 mod timeline;
 
 pub use input::trace::{BadLine, Lines, TraceLine};
+pub use input::trace_time::TraceReading;
 pub use input::{InputKind, Problems, Progress};
 pub use report::Report;
 
@@ -36,9 +40,10 @@ use record::Rec;
 use report::{InputSummary, Totals};
 use shared::Shared;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Instant;
+use stream::Streamer;
 
 /// Rows the sort buffer holds by default: 40 bytes each, so 2.5 MiB. Small on
 /// purpose: memory stays the same for a day or a year of history, and sorting runs
@@ -95,82 +100,81 @@ impl Options {
 
 /// Reads the inputs, replays every agent on all cores and sums the report. Fails only
 /// when nothing could be read (the problems say why) or the sort's disk fails.
+///
+/// One file is first replayed as it is read ([`stream`]); if it turns out not to be
+/// sorted by time per agent, or there are several files, the rows go through the
+/// external merge ([`record::Sorter`]) and then to the agents.
 pub fn replay(options: &Options) -> Result<Report, String> {
     let started = Instant::now();
-    let progress = &options.progress;
-    let mut reading = Reading::new(
-        options.catalog.as_ref(),
-        &[&options.current, &options.proposed],
-        options.sort_rows,
-    );
-    let mut inputs = Vec::new();
-    let users = options.users.iter().map(|p| (InputKind::Trace, p, true));
-    let files = options.inputs.iter().map(|i| (i.kind, &i.path, false));
-    for (kind, path, is_map) in users.chain(files) {
-        let file = path.display().to_string();
-        let (stored0, text0) = (
-            progress.stored.load(Ordering::Relaxed),
-            progress.text.load(Ordering::Relaxed),
-        );
-        let complete = match input::open(path, progress) {
-            Err(e) => {
-                reading
-                    .problems
-                    .add("unreadable file", &file, 0, &e.to_string());
-                false
-            }
-            Ok((text, gzip)) if is_map => input::users::read(text, gzip, &file, &mut reading),
-            Ok((text, gzip)) => match kind {
-                InputKind::Usp => input::usp::read(text, gzip, &file, &mut reading),
-                InputKind::AgentWork => input::agent_work::read(text, gzip, &file, &mut reading),
-                InputKind::Connect => input::connect::read(text, gzip, &file, &mut reading),
-                InputKind::Trace => input::trace::read(text, gzip, &file, &mut reading),
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    if options.inputs.len() == 1 {
+        let mut reading = new_reading(options);
+        reading.stream = Some(Streamer::start(
+            threads,
+            stream::Fixed {
+                statuses: reading.statuses.clone(),
+                engines: engines(options),
+                window_ms: options.window_ms,
+                with_reason: options.with_reason,
+                progress: Arc::clone(&options.progress),
+                stop: AtomicBool::new(false),
+                listed: Arc::default(),
             },
+        ));
+        let inputs = read_all(options, &mut reading);
+        let read_ms = started.elapsed().as_millis() as u64;
+        let totals = match reading.stream.take() {
+            Some(stream) => stream.finish(&reading.names, &reading.agents),
+            None => None,
         };
-        if !is_map {
-            inputs.push(InputSummary {
-                file,
-                kind,
-                stored_bytes: progress.stored.load(Ordering::Relaxed) - stored0,
-                text_bytes: progress.text.load(Ordering::Relaxed) - text0,
-                complete,
-            });
+        if let Some(totals) = totals {
+            nothing_read(&reading)?;
+            let timing = report::Timing {
+                read_ms,
+                replay_ms: started.elapsed().as_millis() as u64 - read_ms,
+                sort_runs: 0,
+                rows: reading.rows,
+                streamed: true,
+            };
+            return Ok(finish(options, totals, inputs, reading.problems, timing));
+        }
+        // Not in order: read again from the start, through the sort.
+        let progress = &options.progress;
+        for counter in [&progress.stored, &progress.text, &progress.agents_done] {
+            counter.store(0, Ordering::Relaxed);
         }
     }
+    let mut reading = new_reading(options);
+    let inputs = read_all(options, &mut reading);
+    nothing_read(&reading)?;
     let Reading {
         names,
         statuses,
         agents,
         sorter,
         problems,
+        rows,
         ..
     } = reading;
-    if sorter.rows == 0 {
-        let reasons: Vec<String> = problems
-            .reasons
-            .iter()
-            .map(|(reason, p)| format!("{reason}: {}", p.examples.join("; ")))
-            .collect();
-        return Err(format!("no row could be used. {}", reasons.join(". ")));
-    }
-    let rows = sorter.rows;
     let sort_runs = sorter.spilled_runs() as u64;
     let sorted = sorter
         .finish()
         .map_err(|e| format!("sorting the rows: {e}"))?;
     let read_ms = started.elapsed().as_millis() as u64;
+    let engines = engines(options);
+    let listed = Arc::default();
     let shared = Shared {
+        listed: &listed,
         names: &names,
         statuses: &statuses,
-        current: &options.current,
-        proposed: &options.proposed,
+        engines: &engines,
         window_ms: options.window_ms,
         with_reason: options.with_reason,
     };
-    let threads = match options.threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
-        n => n,
-    };
+    let progress = &options.progress;
     let replay_started = Instant::now();
     let totals = std::thread::scope(|scope| -> Result<Totals, String> {
         // Handed over, not queued: one agent's history per thread is in memory, and
@@ -217,6 +221,94 @@ pub fn replay(options: &Options) -> Result<Report, String> {
             .join()
             .map_err(|_| "a replay thread failed".to_string())
     })?;
+    let timing = report::Timing {
+        read_ms,
+        replay_ms: replay_started.elapsed().as_millis() as u64,
+        sort_runs,
+        rows,
+        streamed: false,
+    };
+    Ok(finish(options, totals, inputs, problems, timing))
+}
+
+/// The two engines every agent's are cloned from: the replay reads decisions, never
+/// the presence records an engine keeps for its page.
+fn engines(options: &Options) -> [crate::engine::Engine; 2] {
+    [
+        crate::engine::Engine::new(options.current.clone()).without_records(),
+        crate::engine::Engine::new(options.proposed.clone()).without_records(),
+    ]
+}
+
+fn new_reading(options: &Options) -> Reading {
+    Reading::new(
+        options.catalog.as_ref(),
+        &[&options.current, &options.proposed],
+        options.sort_rows,
+    )
+}
+
+/// Reads the user map, then every input in turn; what each gave.
+fn read_all(options: &Options, reading: &mut Reading) -> Vec<InputSummary> {
+    let progress = &options.progress;
+    let mut inputs = Vec::new();
+    let users = options.users.iter().map(|p| (InputKind::Trace, p, true));
+    let files = options.inputs.iter().map(|i| (i.kind, &i.path, false));
+    for (kind, path, is_map) in users.chain(files) {
+        let file = path.display().to_string();
+        let (stored0, text0) = (
+            progress.stored.load(Ordering::Relaxed),
+            progress.text.load(Ordering::Relaxed),
+        );
+        let complete = match input::open(path, progress) {
+            Err(e) => {
+                reading
+                    .problems
+                    .add("unreadable file", &file, 0, &e.to_string());
+                false
+            }
+            Ok((text, gzip)) if is_map => input::users::read(text, gzip, &file, reading),
+            Ok((text, gzip)) => match kind {
+                InputKind::Usp => input::usp::read(text, gzip, &file, reading),
+                InputKind::AgentWork => input::agent_work::read(text, gzip, &file, reading),
+                InputKind::Connect => input::connect::read(text, gzip, &file, reading),
+                InputKind::Trace => input::trace::read(text, gzip, &file, reading),
+            },
+        };
+        if !is_map {
+            inputs.push(InputSummary {
+                file,
+                kind,
+                stored_bytes: progress.stored.load(Ordering::Relaxed) - stored0,
+                text_bytes: progress.text.load(Ordering::Relaxed) - text0,
+                complete,
+            });
+        }
+    }
+    inputs
+}
+
+/// No row could be used: the error, with every reason.
+fn nothing_read(reading: &Reading) -> Result<(), String> {
+    if reading.rows > 0 {
+        return Ok(());
+    }
+    let reasons: Vec<String> = reading
+        .problems
+        .reasons
+        .iter()
+        .map(|(reason, p)| format!("{reason}: {}", p.examples.join("; ")))
+        .collect();
+    Err(format!("no row could be used. {}", reasons.join(". ")))
+}
+
+fn finish(
+    options: &Options,
+    totals: Totals,
+    inputs: Vec<InputSummary>,
+    problems: Problems,
+    timing: report::Timing,
+) -> Report {
     let mut order: Vec<String> = Vec::new();
     for rules in [&options.current, &options.proposed] {
         for rule in &rules.rules {
@@ -231,13 +323,8 @@ pub fn replay(options: &Options) -> Result<Report, String> {
     report.inputs = inputs;
     report.problems = problems;
     report.window_ms = options.window_ms;
-    report.timing = report::Timing {
-        read_ms,
-        replay_ms: replay_started.elapsed().as_millis() as u64,
-        sort_runs,
-        rows,
-    };
-    Ok(report)
+    report.timing = timing;
+    report
 }
 
 /// The report as a self-contained HTML page (charts drawn in SVG, no script, nothing

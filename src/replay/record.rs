@@ -73,7 +73,7 @@ impl Rec {
     /// Agent, then time; at one time a presence record's end before the next one's
     /// start (so a change of status is not read as a logout and a login), then input
     /// order.
-    fn key(&self) -> Key {
+    pub(crate) fn key(&self) -> Key {
         (self.agent, self.at, self.kind != Kind::OmniEnd, self.seq)
     }
 
@@ -136,6 +136,11 @@ impl Names {
         self.names.push(name.into());
         self.index.insert(name.into(), i);
         i
+    }
+
+    /// The names numbered from `from` on (for a thread's copy).
+    pub(crate) fn since(&self, from: usize) -> &[Box<str>] {
+        self.names.get(from..).unwrap_or_default()
     }
 
     pub(crate) fn name(&self, id: u32) -> &str {
@@ -323,7 +328,7 @@ impl Drop for Sorter {
 }
 
 type RunReader = (BufReader<File>, Option<Rec>);
-type Key = (u32, u64, bool, u64);
+pub(crate) type Key = (u32, u64, bool, u64);
 
 /// The sorted rows: from memory, or merged from the run files (removed after).
 pub(crate) enum Sorted {

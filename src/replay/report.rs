@@ -2,7 +2,7 @@
 //! [`Report`], printed as a table for a person (`Report::table`), as JSON for a
 //! machine (serde) and as a page with charts (`html`).
 
-use super::input::{InputKind, Problems};
+use super::read::{InputKind, Problems};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -149,6 +149,8 @@ pub struct Timing {
     /// Sorted runs spilled to disk (0: the rows fitted in the sort buffer).
     pub sort_runs: u64,
     pub rows: u64,
+    /// One file sorted by time per agent, replayed as read (no sort).
+    pub streamed: bool,
 }
 
 /// The whole replay.

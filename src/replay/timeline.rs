@@ -34,8 +34,7 @@ pub(crate) struct Step {
 /// An event built once, and the name of the status it changes to.
 type Shared = (Rc<Event>, Rc<str>);
 
-pub(crate) struct Timeline<'a> {
-    shared: &'a Inputs<'a>,
+pub(crate) struct Timeline {
     /// Events and names built so far, by (kind, a, b) of the row they came from.
     events: HashMap<(u8, u32, u32), Shared>,
     logged_in: bool,
@@ -50,10 +49,9 @@ pub(crate) struct Timeline<'a> {
     held: Vec<Step>,
 }
 
-impl<'a> Timeline<'a> {
-    pub(crate) fn new(shared: &'a Inputs<'a>) -> Timeline<'a> {
+impl Timeline {
+    pub(crate) fn new() -> Timeline {
         Timeline {
-            shared,
             events: HashMap::new(),
             logged_in: false,
             omni: None,
@@ -68,13 +66,13 @@ impl<'a> Timeline<'a> {
 
     /// Takes the next row (rows come in the sorter's order); `out` gets every step
     /// nothing can come before any more, in time order.
-    pub(crate) fn push(&mut self, r: &Rec, out: &mut impl FnMut(Step)) {
+    pub(crate) fn push(&mut self, r: &Rec, shared: &Inputs<'_>, out: &mut impl FnMut(Step)) {
         if let Some(end) = self.ended.filter(|end| r.at > end + JOIN_MS) {
             self.logout(end);
             self.ended = None;
             self.logged_in = false;
         }
-        self.row(r);
+        self.row(r, shared);
         // Later rows are at `r.at` or after; a pending logout goes after the steps of
         // its own time.
         let ready = self.ended.map_or(r.at, |end| end.min(r.at));
@@ -122,8 +120,7 @@ impl<'a> Timeline<'a> {
         self.held.push(Step { at, event, change });
     }
 
-    fn row(&mut self, r: &Rec) {
-        let shared = self.shared;
+    fn row(&mut self, r: &Rec, shared: &Inputs<'_>) {
         match r.kind {
             Kind::OmniEnd => self.ended = Some(r.at),
             Kind::OmniStart | Kind::Login | Kind::Status => {
@@ -191,7 +188,7 @@ impl<'a> Timeline<'a> {
                 self.phone = Some(r.a);
             }
             Kind::WorkAssigned | Kind::WorkAccepted | Kind::WorkDeclined | Kind::WorkClosed => {
-                self.work(r)
+                self.work(r, shared)
             }
             Kind::Workload => {
                 let (cap, previous) = (f32::from_bits(r.a), f32::from_bits(r.b));
@@ -207,7 +204,7 @@ impl<'a> Timeline<'a> {
         }
     }
 
-    fn work(&mut self, r: &Rec) {
+    fn work(&mut self, r: &Rec, shared: &Inputs<'_>) {
         let kind = match r.kind {
             Kind::WorkAssigned => WorkEvent::Assigned,
             Kind::WorkAccepted => WorkEvent::Accepted,
@@ -215,7 +212,7 @@ impl<'a> Timeline<'a> {
             _ => WorkEvent::Closed,
         };
         let id = format!("{:016x}", r.x);
-        let names = self.shared.names;
+        let names = shared.names;
         let event = Event::Work {
             kind,
             work: WorkRef {

@@ -8,7 +8,7 @@
 //! perhaps an `attributes` key. The whole `sf` output (`{"result": {"records": [...]}}`)
 //! is accepted too, so an admin can pass the exported file as it is.
 
-use super::compile::{CompiledRules, Target};
+use super::compile::{CompiledRules, Status, Target};
 use super::salesforce_id;
 use crate::error::{Error, Finding};
 use serde_json::Value;
@@ -159,6 +159,18 @@ pub(crate) fn resolve(rules: &mut CompiledRules, catalog: &Catalog) -> Result<Ve
     }
     // The Ids changed: the sorted lookup by Id must follow.
     rules.reindex();
+    // The org's other statuses name the events in them (a login in a status no rule
+    // lists still has a DeveloperName). Online is unknown: the catalog does not say.
+    let others =
+        (catalog.statuses.iter()).filter(|o| rules.status_by_name(&o.developer_name).is_none());
+    rules.org_statuses = others
+        .map(|o| Status {
+            id: o.id.clone(),
+            developer_name: o.developer_name.clone(),
+            label: o.label.clone(),
+            online: true,
+        })
+        .collect();
     for rule in &mut rules.rules {
         for target in &mut rule.targets {
             if let Target::Omni {

@@ -3,6 +3,8 @@
 
 // The two sides are the actions' vocabulary; the file names them too (`master`).
 pub use crate::action::Side;
+// The operands are a table of their own (`rules::operand`); the file names them.
+pub use super::operand::{Operand, OperandType};
 use crate::event::EventKind;
 use serde::{de, Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -254,77 +256,14 @@ impl Comparator {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
-pub enum Operand {
-    #[serde(rename = "telephony.newState")]
-    TelephonyNewState,
-    #[serde(rename = "telephony.oldState")]
-    TelephonyOldState,
-    #[serde(rename = "omni.newStatus")]
-    OmniNewStatus,
-    #[serde(rename = "omni.oldStatus")]
-    OmniOldStatus,
-    #[serde(rename = "omni.channel")]
-    OmniChannel,
-    #[serde(rename = "omni.previousWorkload")]
-    PreviousWorkload,
-    #[serde(rename = "omni.previousWorkloadPct")]
-    PreviousWorkloadPct,
-    #[serde(rename = "omni.newWorkload")]
-    NewWorkload,
-    #[serde(rename = "omni.newWorkloadPct")]
-    NewWorkloadPct,
-    #[serde(rename = "omni.configuredCapacity")]
-    ConfiguredCapacity,
-}
-
-/// What kind of value an operand holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OperandType {
-    Text,
-    Number,
-}
-
-impl Operand {
-    pub fn name(self) -> &'static str {
-        match self {
-            Operand::TelephonyNewState => "telephony.newState",
-            Operand::TelephonyOldState => "telephony.oldState",
-            Operand::OmniNewStatus => "omni.newStatus",
-            Operand::OmniOldStatus => "omni.oldStatus",
-            Operand::OmniChannel => "omni.channel",
-            Operand::PreviousWorkload => "omni.previousWorkload",
-            Operand::PreviousWorkloadPct => "omni.previousWorkloadPct",
-            Operand::NewWorkload => "omni.newWorkload",
-            Operand::NewWorkloadPct => "omni.newWorkloadPct",
-            Operand::ConfiguredCapacity => "omni.configuredCapacity",
-        }
-    }
-
-    pub fn value_type(self) -> OperandType {
-        match self {
-            Operand::TelephonyNewState
-            | Operand::TelephonyOldState
-            | Operand::OmniNewStatus
-            | Operand::OmniOldStatus
-            | Operand::OmniChannel => OperandType::Text,
-            _ => OperandType::Number,
-        }
-    }
-
-    /// `omni.channel` only means something for a work item event.
-    pub fn available_on(self, trigger: EventKind) -> bool {
-        self != Operand::OmniChannel || trigger.is_work()
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum ActionDef {
     SetOmniStatus(String),
     SetTelephonyState(String),
+    /// `{"logoutOmni": true}`: logs the agent out of Omni-Channel.
+    LogoutOmni(bool),
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

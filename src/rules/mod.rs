@@ -1,4 +1,4 @@
-//! The rules file: its shape ([`file`]), reading it with every error reported
+//! The rules file: its shape ([`file`], the operands' table in [`operand`]), reading it with every error reported
 //! ([`parse`]), checking and compiling it ([`compile`]), resolving its status names
 //! against the org's catalog ([`catalog`]) and evaluating conditions ([`eval`]).
 //! Parse and validate once, evaluate many times.
@@ -8,6 +8,7 @@ pub(crate) mod catalog;
 pub(crate) mod compile;
 pub(crate) mod eval;
 pub mod file;
+pub mod operand;
 pub mod parse;
 pub(crate) mod salesforce_id;
 

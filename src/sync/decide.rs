@@ -65,24 +65,11 @@ impl SyncLoop {
         if self.pending.is_empty() {
             return;
         }
-        let wanted: Vec<(Side, String)> = decision
-            .trace
-            .targets_of(Outcome::AlreadyInState)
-            .map(|t| match t {
-                Target::Omni { status_id, .. } => (Side::Omni, status_id.clone()),
-                Target::Telephony(state) => (Side::Telephony, state.clone()),
-            })
-            .collect();
+        let wanted: Vec<&Target> = decision.trace.targets_of(Outcome::AlreadyInState).collect();
         let stale = |p: &Pending| {
-            wanted.iter().any(|(side, target)| {
-                p.action.side() == *side
-                    && match side {
-                        Side::Omni => {
-                            !crate::rules::salesforce_id::same_id(p.action.target(), target)
-                        }
-                        Side::Telephony => p.action.target() != target,
-                    }
-            })
+            wanted
+                .iter()
+                .any(|t| p.action.side() == t.side() && !aims_at(&p.action, t))
         };
         let (dropped, kept): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
             .into_iter()
@@ -119,17 +106,33 @@ impl SyncLoop {
     pub(super) fn matching_pending(&self, side: Side, event: &Event) -> Option<usize> {
         let reported = match event {
             Event::StatusChanged { status_id, .. } | Event::LoginSuccess { status_id } => {
-                status_id.as_str()
+                Target::Omni {
+                    status_id: status_id.clone(),
+                    developer_name: String::new(),
+                }
             }
-            Event::TelephonyStateChanged { new_state, .. } => new_state.as_str(),
+            Event::Logout { .. } => Target::OmniLogout,
+            Event::TelephonyStateChanged { new_state, .. } => Target::Telephony(new_state.clone()),
             _ => return None,
         };
-        self.pending.iter().position(|p| {
-            p.action.side() == side
-                && match side {
-                    Side::Omni => crate::rules::salesforce_id::same_id(p.action.target(), reported),
-                    Side::Telephony => p.action.target() == reported,
-                }
-        })
+        self.pending
+            .iter()
+            .position(|p| p.action.side() == side && aims_at(&p.action, &reported))
+    }
+}
+
+/// Whether an action asks for the state `target` stands for (status Ids compared as
+/// Salesforce compares them). Matched on every kind of action, so a new one must say
+/// what its echo is.
+fn aims_at(action: &Action, target: &Target) -> bool {
+    match action {
+        Action::SetOmniStatus { status_id, .. } => matches!(
+            target,
+            Target::Omni { status_id: id, .. } if crate::rules::salesforce_id::same_id(status_id, id)
+        ),
+        Action::SetTelephonyState { state, .. } => {
+            matches!(target, Target::Telephony(name) if name == state)
+        }
+        Action::LogoutOmni { .. } => matches!(target, Target::OmniLogout),
     }
 }

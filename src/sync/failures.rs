@@ -3,7 +3,7 @@
 //! takes over from a leader that went away.
 
 use super::{Command, LogKind, Output, SyncLoop};
-use crate::rules::file::Side;
+use crate::action::Action;
 
 impl SyncLoop {
     /// Feeds back the result of an [`Command::Execute`]. `error` is `None` on success;
@@ -15,9 +15,14 @@ impl SyncLoop {
         };
         if let Some(code) = error {
             let p = self.pending[i].clone();
-            if code == "connection" && p.action.side() == Side::Omni && self.options.relogin {
+            // A logout that lost the connection has nothing to log back in to.
+            let relogin = match &p.action {
+                Action::SetOmniStatus { status_id, .. } => Some(status_id),
+                Action::SetTelephonyState { .. } | Action::LogoutOmni { .. } => None,
+            };
+            if code == "connection" && relogin.is_some() && self.options.relogin {
                 let status_id = self.engine.state().omni.status_id.clone();
-                if let Some(status_id) = status_id.or_else(|| Some(p.action.target().to_string())) {
+                if let Some(status_id) = status_id.or_else(|| relogin.cloned()) {
                     self.note(
                         &mut out,
                         now,

@@ -7,9 +7,10 @@ use super::deadline::Deadline;
 use super::errors::Thrown;
 use super::inbox::{push, Input};
 use super::state::{Bridges, Shared};
+use crate::action::Side;
 use crate::read::PresenceRead;
-use crate::rules::file::Side;
 use crate::sync::Command;
+use crate::toolkit::{Arg, ToolkitCommand};
 use js_sys::Reflect;
 use std::future::Future;
 use std::pin::Pin;
@@ -48,6 +49,18 @@ impl Future for First {
     }
 }
 
+/// The bridge a command is called on: the host bridge for Omni-Channel's.
+fn bridge_of<'b>(
+    command: ToolkitCommand,
+    host: &'b JsValue,
+    telephony: &'b JsValue,
+) -> &'b JsValue {
+    match command.side() {
+        Side::Omni => host,
+        Side::Telephony => telephony,
+    }
+}
+
 pub(crate) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
     for command in commands {
         let shared = shared.clone();
@@ -63,13 +76,15 @@ pub(crate) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
         match command {
             Command::Execute { id, action, .. } => {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let target = JsValue::from_str(action.target());
-                    let (bridge, method) = match action.side() {
-                        Side::Omni => (&host, "setServicePresenceStatus"),
-                        Side::Telephony => (&telephony, "setState"),
+                    let command = ToolkitCommand::of(&action);
+                    let bridge = bridge_of(command, &host, &telephony);
+                    // The table says whether the method takes the action's target.
+                    let args = match command.arg() {
+                        Arg::None => vec![],
+                        Arg::StatusId | Arg::StateName => vec![JsValue::from_str(action.target())],
                     };
                     // The bridge is called here, before the first await.
-                    let call = call_within(ms, bridge, method, &[target]);
+                    let call = call_within(ms, bridge, command.method(), &args);
                     // The other tabs hear of it once the call is under way.
                     if let Ok(inner) = shared.inner.try_borrow() {
                         inner.announce("acting", &action);
@@ -88,7 +103,10 @@ pub(crate) fn run_commands(shared: &Rc<Shared>, commands: Vec<Command>) {
             }
             Command::Login { status_id } => {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let _ = call_within(ms, &host, "login", &[JsValue::from_str(&status_id)]).await;
+                    let login = ToolkitCommand::Login;
+                    let bridge = bridge_of(login, &host, &telephony);
+                    let status = [JsValue::from_str(&status_id)];
+                    let _ = call_within(ms, bridge, login.method(), &status).await;
                 });
             }
             Command::Reconcile => read_presence(&shared),
@@ -115,14 +133,8 @@ pub(crate) fn read_presence(shared: &Rc<Shared>) {
     let shared = shared.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let reply = js_sys::Object::new();
-        let mut calls = vec![(&host, "getServicePresenceStatusId")];
-        if first {
-            calls.push((&host, "getServicePresenceStatusChannels"));
-            calls.push((&host, "getAgentWorks"));
-        }
-        calls.push((&host, "getAgentWorkload"));
-        calls.push((&telephony, "getState"));
-        for (bridge, method) in calls {
+        for command in ToolkitCommand::reads(first) {
+            let (bridge, method) = (bridge_of(command, &host, &telephony), command.method());
             // A bridge without the method (an older host) leaves that part unread.
             if !Reflect::get(bridge, &method.into()).is_ok_and(|f| f.is_function()) {
                 continue;

@@ -6,8 +6,8 @@
 
 use super::errors::Thrown;
 use super::interop::{
-    compile, compile_value, headroom, names, parse_json, put, read_catalog, read_rules,
-    read_stamped, time_arg, to_js,
+    compile, compile_value, headroom, names, parse_json, put, read_catalog, read_context,
+    read_rules, read_stamped, time_arg, to_js,
 };
 use super::runtime::Runtime;
 use crate::engine::{Action, Chosen, Decision, Engine, Trace};
@@ -32,7 +32,8 @@ export interface Finding { code: string; path: string; message: string }
 export interface OmniSyncError extends Error { code: string; details: Finding[] }
 export type Action =
   | { type: "setOmniStatus"; statusId: string; developerName: string; rule: string }
-  | { type: "setTelephonyState"; state: string; rule: string };
+  | { type: "setTelephonyState"; state: string; rule: string }
+  | { type: "logoutOmni"; rule: string };
 export interface Check { left: string; value: unknown; op: string; rightOperand?: string; right: unknown; result: boolean }
 export interface RuleTrace { rule: string; matched: boolean; outcome: "emitted" | "alreadyInState" | "superseded" | "notMatched" | "outOfScope"; checks: Check[] }
 export interface Trace { event: string; at: number; rules: RuleTrace[]; notes: string[] }
@@ -123,22 +124,27 @@ fn engine_busy() -> JsValue {
 
 #[wasm_bindgen]
 impl OmniSync {
-    /// Builds an engine from rules given as JSON text or as a plain object, and
-    /// `{catalog}`: the org's ServicePresenceStatus records (`Id`, `DeveloperName`,
-    /// `MasterLabel`), which give the statuses named in the rules this org's Ids.
-    /// Throws an `Error` with `code: "rules.invalid"`, `"rules.unknownStatus"` (a
-    /// status the org lacks) or `"catalog.invalid"`, and every problem in `details`.
+    /// Builds an engine from rules (JSON text or a plain object) and `{catalog,
+    /// context}` as `start` takes them. Throws an `Error` (`rules.invalid`,
+    /// `rules.unknownStatus`, `catalog.invalid`, `context.invalid`), every problem
+    /// in `details`.
     #[wasm_bindgen(constructor)]
     pub fn with_options(
         #[wasm_bindgen(unchecked_param_type = "string | object")] rules: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ catalog?: object[] | object }")] options: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ catalog?: object[] | object; context?: object | null }"
+        )]
+        options: Option<JsValue>,
     ) -> Result<OmniSync, JsValue> {
         console_error_panic_hook::set_once();
         headroom();
-        let catalog = read_catalog(&options.unwrap_or(JsValue::UNDEFINED))?;
-        let engine = Engine::new(compile(&rules, catalog.as_ref())?);
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let catalog = read_catalog(&options)?;
+        let context = read_context(&options)?;
+        let mut engine = Engine::new(compile(&rules, catalog.as_ref())?);
+        if let Some(context) = context {
+            engine.set_context(context);
+        }
         Ok(OmniSync {
             inner: RefCell::new(Class {
                 explain: None,

@@ -83,6 +83,7 @@ macro_rules! for_each_sync_scenario {
             idle_timer,
             idle_timer_not_with_work,
             latest_change_wins_without_master,
+            logout_action_echo,
             logout_is_never_undone,
             logout_marks_open_work_unavailable,
             manual_reason_is_an_agent_change,

@@ -4,13 +4,17 @@
 // eval.
 //
 // URL parameters pass runtime options through, so tests and curious admins can shorten
-// timers: ?reconcileMs=1000&channel=omnisync&traceSize=200
+// timers: ?reconcileMs=1000&channel=omnisync&traceSize=200; and the admin's org and
+// agent (org-panel.js): ?catalog=URL&phoneStates=A,B&user=&profile=&teams=A,B
+// (docs/demo.md).
 
 import { createBridges } from "./bridges.js";
 import { createSimClient } from "./sim.js";
 import { createFaultsPanel, createOmniWidget } from "./widgets.js";
 import { createEnginePanel } from "./engine-panel.js";
 import { createRulesEditor } from "./rules-editor.js";
+import { createOrgPanel, readOrg } from "./org-panel.js";
+import { createFormHost } from "./form-host.js";
 import { el, fill, visible } from "./dom.js";
 
 const RULES_KEY = "omnisync-demo:rules";
@@ -33,6 +37,14 @@ function runtimeOptions(params) {
 
 async function main() {
   const params = new URLSearchParams(location.search);
+  // The simulated org takes the admin's catalog first: the widgets, the softphone and
+  // the engine then all see the same statuses.
+  const org = await readOrg(params);
+  const simulated = await (await fetch("/api/catalog", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ records: org.records, telephonyStates: org.telephonyStates }),
+  })).json();
+  if (simulated.error) throw new Error(`the simulated org refused the catalog: ${simulated.error}`);
   const updates = [];
   const sim = createSimClient({ onState: (state) => updates.forEach((update) => update(state)) });
   updates.push(createOmniWidget($("omni-body"), sim), createFaultsPanel($("faults-body"), sim));
@@ -49,6 +61,15 @@ async function main() {
       if (!instance) throw new Error("the engine is not running");
       await instance.reloadRules(text);
       sessionStorage.setItem(RULES_KEY, text);
+    },
+  });
+  createOrgPanel($("org-body"), {
+    source: org.source, statuses: simulated.catalog.statuses.map((s) => s.developerName), context: org.context,
+  }, {
+    async reset() {
+      instance?.stop();
+      const response = await fetch("/api/reset", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
     },
   });
   const panel = createEnginePanel({
@@ -74,11 +95,12 @@ async function main() {
   const start = async (startOmniSync, bridges, telephony, rules) =>
     startOmniSync({
       rules, catalog: await orgStatuses(), host: bridges.host, telephony, onUpdate: render,
-      context: { userId: "005Hs00000DemoAgAAA", teams: ["Tier 1"] },
+      context: org.context,
       ...runtimeOptions(params),
     });
 
   setEngineStatus("starting", "loading the wasm engine…");
+  let notice = "";
   try {
     // Opened before the engine loads: events from then on are kept for the runtime.
     const bridges = createBridges();
@@ -93,17 +115,38 @@ async function main() {
       instance = await start(startOmniSync, bridges, telephony, saved ?? defaults);
       editor.accepted(saved ?? defaults);
     } catch (err) {
-      if (saved == null) throw err;
-      // Rules saved in this tab that the engine now refuses: fall back to the defaults.
+      if (!Array.isArray(err?.details)) throw err;
+      // Rules saved in this tab, or the defaults, that the engine refuses with this
+      // org's catalog (a status it lacks): the findings are shown in the editor and the
+      // engine runs with the defaults, or else with the org's statuses and no rule.
       sessionStorage.removeItem(RULES_KEY);
       editor.refused(err);
-      instance = await start(startOmniSync, bridges, telephony, defaults);
+      try {
+        instance = await start(startOmniSync, bridges, telephony, defaults);
+      } catch {
+        instance = await start(startOmniSync, bridges, telephony, bareRules(simulated.catalog));
+        notice = "The rules name statuses this org's catalog lacks: the engine runs with the org's statuses and no rule until rules are applied.";
+      }
     }
     telephony.attach(instance);
+    try {
+      await createFormHost({ form: $("form-body"), morning: $("morning-body") }, {
+        catalog: await orgStatuses(), context: org.context, telephonyStates: simulated.catalog.telephonyStates,
+        systemStates: simulated.catalog.systemStates, editor,
+      });
+    } catch (err) {
+      // The JSON editor still works without the form.
+      fill($("form-body"), el("p", { class: "error", text: `The form editor did not load: ${err?.message ?? err}` }));
+    }
     globalThis.omnisyncDemo = { instance, bridges, telephony };
     // Running means both sides answer: the relay speaks within a moment of loading.
+    // The runtime read the phone at start, before the relay answered (null); each time
+    // the phone becomes ready it reads both sides again, so the panel never shows
+    // "unknown" beside a softphone showing its state.
+    telephony.phone.onReady(() => instance.reconcile());
     await whenConnected(telephony, 10000);
-    setEngineStatus("running", "");
+    if (telephony.status().connected) instance.reconcile();
+    setEngineStatus("running", notice);
     render();
     // Durations in the metrics table grow with the clock, not only with events.
     setInterval(render, 1000);
@@ -111,6 +154,20 @@ async function main() {
     console.warn("omnisync demo: the engine did not start", err);
     setEngineStatus("failed", `The engine did not start: ${err?.message ?? err}`, err?.details);
   }
+}
+
+/**
+ * A rules file with the org's statuses and the phone's states and nothing else: what
+ * the engine runs when the rules at hand name statuses the org lacks.
+ * @param {import("./sim.js").SimState["catalog"]} catalog
+ * @returns {string}
+ */
+function bareRules(catalog) {
+  return JSON.stringify({
+    version: 1,
+    statuses: catalog.statuses.map((s) => ({ developerName: s.developerName, label: s.label, online: s.online })),
+    telephony: { system: "softphone", states: catalog.telephonyStates },
+  });
 }
 
 /**
@@ -123,7 +180,8 @@ async function openSoftphone(root, tabId, params) {
   const { origin } = await (await fetch("/api/softphone", { cache: "no-store" })).json();
   const url = new URL("/demo/softphone.html", origin);
   url.search = new URLSearchParams({ console: location.origin, tab: tabId,
-    ...(params.get("heartbeatMs") ? { heartbeatMs: params.get("heartbeatMs") } : {}) }).toString();
+    ...(params.get("heartbeatMs") ? { heartbeatMs: params.get("heartbeatMs") } : {}),
+    ...(params.get("phone") ? { phone: params.get("phone") } : {}) }).toString();
   const frame = el("iframe", { src: url.href, title: "Softphone", class: "softphone", testid: "softphone-frame" });
   fill(root, frame);
   const handlers = [];
@@ -132,9 +190,20 @@ async function openSoftphone(root, tabId, params) {
     if (event.source !== frame.contentWindow || event.origin !== origin || event.data?.omnisyncLms !== true) return;
     deliver(event.data.message);
   });
+  // Until the softphone's page has loaded, the frame holds about:blank on this page's
+  // origin: posting to the softphone's origin then is refused with a console warning,
+  // so messages wait for the load (the relay says hello when it starts anyway).
+  let loaded = false;
+  const waiting = [];
+  const post = (message) => frame.contentWindow?.postMessage({ omnisyncLms: true, message }, origin);
+  frame.addEventListener("load", () => {
+    loaded = true;
+    waiting.splice(0).forEach(post);
+  });
   const port = {
     postMessage(message) {
-      frame.contentWindow?.postMessage({ omnisyncLms: true, message }, origin);
+      if (loaded) post(message);
+      else waiting.push(message);
       deliver(message);
     },
     subscribe: (handler) => handlers.push(handler),

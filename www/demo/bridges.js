@@ -15,6 +15,7 @@
  * @typedef {object} HostBridge
  * @property {(statusId: string) => Promise<object>} setServicePresenceStatus
  * @property {(statusId: string) => Promise<object>} login
+ * @property {() => Promise<object>} logout
  * @property {() => Promise<{statusId: string, statusApiName: string, statusName: string} | null>} getServicePresenceStatusId
  * @property {() => Promise<{configuredCapacity: number, currentWorkload: number} | null>} getAgentWorkload
  * @property {() => Promise<Array<{channelId: string, developerName: string}>>} getServicePresenceStatusChannels
@@ -70,6 +71,9 @@ export function createBridges({ base = "", tabId = newTabId() } = {}) {
   const host = {
     setServicePresenceStatus: (statusId) => request("POST", "/api/omni/status", { statusId }),
     login: (statusId) => request("POST", "/api/omni/login", { statusId }),
+    // A `logoutOmni` rule action; the simulated Omni-Channel then sends omni.logout,
+    // which the runtime takes for the action's echo.
+    logout: () => request("POST", "/api/omni/logout", {}),
     async getServicePresenceStatusId() {
       const { omni } = await read();
       if (!omni.loggedIn) return null;

@@ -87,6 +87,11 @@ function renderDecision({ actions = [], trace = {} }) {
   return el("div", { class: "decision" },
     matched.map(renderRule),
     others.length ? el("details", {}, el("summary", { text: `${others.length} rule(s) did not match` }), others.map(renderRule)) : null,
+    // The runtime's trace keeps only the rules that matched, and counts the rest: a rule
+    // limited to other agents would otherwise leave nothing but "no action" behind.
+    trace.outOfScope ? el("p", { class: "note out-of-scope", testid: "trace-out-of-scope", dataset: { outcome: "outOfScope", count: String(trace.outOfScope) } },
+      `outOfScope: ${trace.outOfScope} rule(s) limited to other agents (see the context under "Org and agent")`) : null,
+    !others.length && trace.notMatched ? el("p", { class: "note", text: `${trace.notMatched} rule(s) did not match` }) : null,
     actions.length ? el("p", { class: "actions" }, "actions: ", actions.map(describeAction).join("; ")) : null,
     (trace.notes ?? []).map((note) => el("p", { class: "note", text: `note: ${note}` })));
 }

@@ -9,8 +9,10 @@ import { clock, el, fill } from "./dom.js";
  * @param {HTMLElement} root
  * @param {{text: string, defaults: string, apply: (text: string) => Promise<void> | void}} options
  *   `apply` throws (or rejects) with the engine's `Error {code, details}` when refused.
- * @returns {{accepted: (text: string) => void, refused: (err: unknown) => void}} to
- *   report the outcome of rules applied from elsewhere (the start-up rules).
+ * @returns {{accepted: (text: string) => void, refused: (err: unknown) => void,
+ *   text: () => string, setText: (text: string) => void, onInput: (cb: (text: string) => void) => void}}
+ *   `accepted`/`refused` report the outcome of rules applied from elsewhere (the start-up
+ *   rules); `setText` and `onInput` keep the form editor in step with the text.
  */
 export function createRulesEditor(root, { text, defaults, apply }) {
   const area = el("textarea", {
@@ -21,8 +23,13 @@ export function createRulesEditor(root, { text, defaults, apply }) {
   const applyButton = el("button", { testid: "rules-apply", text: "Apply", class: "primary", onclick: onApply });
   const reset = el("button", {
     testid: "rules-defaults", text: "Load the default rules",
-    onclick: () => { area.value = defaults; },
+    onclick: () => {
+      area.value = defaults;
+      listeners.forEach((cb) => cb(area.value));
+    },
   });
+  const listeners = [];
+  area.addEventListener("input", () => listeners.forEach((cb) => cb(area.value)));
   root.append(area, el("div", { class: "row" }, applyButton, reset), status, errors);
 
   async function onApply() {
@@ -66,5 +73,10 @@ export function createRulesEditor(root, { text, defaults, apply }) {
       d.code ? el("span", { class: "code", text: ` (${d.code})` }) : null)));
   }
 
-  return { accepted, refused };
+  return {
+    accepted, refused,
+    text: () => area.value,
+    setText: (next) => { area.value = next; },
+    onInput: (cb) => listeners.push(cb),
+  };
 }

@@ -1,6 +1,7 @@
-// NICE CXone, through the agent SDK the CXone page already runs (@nice-devone/acd-sdk):
-// `CXoneAcdClient.instance.agentStateService` holds the agent's state. omnisync ships no
-// SDK code; this adapter only calls the SDK's client it is handed (docs/telephony-cxone.md).
+// The NICE CXone adapter (docs/telephony.md, "NICE CXone"), through the agent SDK the
+// CXone page already runs (@nice-devone/acd-sdk): `CXoneAcdClient.instance.agentStateService`
+// holds the agent's state. omnisync ships no SDK code; this adapter only calls the
+// SDK's client it is handed.
 //
 // State names, as `omnisync import --from cxone` writes them:
 // - Unavailable with an unavailable code: the code alone ("Lunch"); without one, "Unavailable".
@@ -8,6 +9,8 @@
 // - Otherwise the raw `cxoneState` ("Available", "InboundContact", ...): the SDK's `state`
 //   is lowercased and reads "Working" for every contact state, so it is not used.
 // Contact states and after-call work are system states: read, never set.
+
+import { NO_STATE, callbacks, changeFeed, phoneError, refusalMessage } from "./shared.js";
 
 /** CXone's contact states (the raw `cxoneState` while the agent handles a contact). */
 export const CXONE_CONTACT_STATES = Object.freeze([
@@ -49,10 +52,6 @@ export function detectCxone(scope) {
   }
 }
 
-function failure(code, message) {
-  return Object.assign(new Error(message), { code });
-}
-
 /**
  * The CXone phone adapter (the phone adapter contract of www/phones/).
  * @param {object} client the SDK's `CXoneAcdClient.instance`.
@@ -62,12 +61,13 @@ function failure(code, message) {
  */
 export function cxonePhone(client, options = {}) {
   const service = client.agentStateService;
-  const ready = [];
-  const lost = [];
-  const changes = [];
+  const ready = callbacks();
+  const lost = callbacks();
+  const changes = changeFeed();
   let current = null;
   let started = false;
-  let codes = [...(options.codes ?? [])];
+  let subscription = null;
+  const codes = [...(options.codes ?? [])];
   const acwCodes = [];
   let known = false;
 
@@ -75,18 +75,16 @@ export function cxonePhone(client, options = {}) {
     const name = cxoneStateName(event?.currentState);
     if (name === null) return;
     if (name.toLowerCase() === LOGGED_OUT) {
+      if (current !== null) lost.call("the agent logged out of CXone");
       current = null;
-      for (const cb of lost) cb("logged out of CXone");
       return;
     }
     const old = current;
     current = name;
-    // The first state after start (or after the agent was lost) is a snapshot.
-    if (old === null) {
-      for (const cb of ready) cb();
-    } else if (old !== name) {
-      for (const cb of changes) cb(old, name);
-    }
+    // The first state after start (or after the agent was lost) is a snapshot: the
+    // change feed drops a report out of "no state yet".
+    changes.report(old ?? NO_STATE, name);
+    if (old === null) ready.call();
   };
 
   const loadCodes = async () => {
@@ -103,31 +101,35 @@ export function cxonePhone(client, options = {}) {
     known = true;
   };
 
+  const states = () => {
+    if (current === null || !known) return null;
+    return ["Available", "Unavailable", ...codes.filter((c) => !acwCodes.includes(c))];
+  };
+
   return {
     name: "cxone",
+    label: "NICE CXone",
     start() {
       if (started) return;
       started = true;
-      // A plain subject: subscribe first, then read the snapshot it will not replay.
-      service.agentStateSubject.subscribe((event) => report(event));
+      // A plain subject: subscribe first, then read the snapshot it will not replay
+      // (unless an event came through the subject meanwhile: it is newer).
+      subscription = service.agentStateSubject.subscribe((event) => report(event));
       Promise.resolve()
         .then(() => service.getAgentState())
-        .then((event) => report(event), () => {});
+        .then((event) => {
+          if (current === null) report(event);
+        }, () => {});
       loadCodes();
     },
-    onReady(cb) {
-      ready.push(cb);
+    /** Stops listening to the SDK (the relay's stop()). */
+    stop() {
+      subscription?.unsubscribe?.();
     },
-    onLost(cb) {
-      lost.push(cb);
-    },
-    onChange(cb) {
-      changes.push(cb);
-    },
-    states() {
-      if (current === null || !known) return null;
-      return ["Available", "Unavailable", ...codes.filter((c) => !acwCodes.includes(c))];
-    },
+    onReady: ready.add,
+    onLost: lost.add,
+    onChange: changes.on,
+    states,
     systemStates() {
       return [...CXONE_SYSTEM_STATES];
     },
@@ -136,17 +138,17 @@ export function cxonePhone(client, options = {}) {
     },
     async set(name) {
       if (CXONE_SYSTEM_STATES.includes(name) || acwCodes.includes(name)) {
-        throw failure("restricted", `"${name}" is a CXone system state: it can be read but never set`);
+        throw phoneError("restricted", `${name} is a system state of NICE CXone: it is read, never set`);
       }
-      const settable = this.states() ?? ["Available", "Unavailable", ...codes];
-      if (!settable.includes(name)) throw failure("unknownState", `CXone has no state "${name}" for this agent`);
+      const settable = states() ?? ["Available", "Unavailable", ...codes];
+      if (!settable.includes(name)) throw phoneError("unknownState", `the phone offers no agent state named ${JSON.stringify(name)} (it offers ${settable.slice(0, 10).join(", ")})`);
       const request = name === "Available" || name === "Unavailable"
         ? { state: name, reason: "" }
         : { state: "Unavailable", reason: name };
       try {
         await service.setAgentState(request);
       } catch (e) {
-        throw failure("refused", `CXone refused "${name}": ${e?.message ?? e}`);
+        throw phoneError("refused", refusalMessage(e));
       }
       return { state: name };
     },

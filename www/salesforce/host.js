@@ -23,8 +23,9 @@
 // found wins, the phone defined before this script:
 //   1. Amazon Connect Streams: a `connect` global with `connect.agent` (the page must
 //      also load Streams and call connect.core.initCCP);
-//   2. window.omnisyncSoftphone, for any other softphone (www/phones/hook.js);
-//   3. otherwise, the softphone's relay (www/salesforce/relay.js, in the Open CTI
+//   2. NICE CXone: the agent SDK's `CXoneAcdClient` class on window (www/phones/cxone.js);
+//   3. window.omnisyncSoftphone, for any other softphone (www/phones/hook.js);
+//   4. otherwise, the softphone's relay (www/salesforce/relay.js, in the Open CTI
 //      softphone's frame) through the bridge, which forwards the telephony channel's
 //      messages over the port: the status line says "waiting for the
 //      softphone" until a relay speaks, and while none does the phone reads as null

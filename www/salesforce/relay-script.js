@@ -2,7 +2,7 @@
 // omnisync static resource; `npm run build:relay` bundles it with the modules it
 // imports). Started by loading the script: configuration in data-* attributes of its
 // <script> element (data-channel, default OmniSync__c; data-heartbeat-ms;
-// data-command-timeout-ms; data-enqueue-next-state; data-client; data-manual to start
+// data-command-timeout-ms; data-enqueue-next-state; data-client (connect, cxone, hook); data-manual to start
 // it yourself with OmniSyncRelay.start(options)), or in a window.omnisyncRelayOptions
 // object set by an earlier script, which wins.
 

@@ -11,7 +11,8 @@
 // the omnisync static resource ships as relay.js (docs/telephony.md).
 //
 // The phone: the one phone choice of www/phones/choose.js (Amazon Connect Streams,
-// then window.omnisyncSoftphone; or data-client="connect" | "hook"), through the same
+// then NICE CXone's agent SDK (the page's CXoneAcdClient), then
+// window.omnisyncSoftphone; or data-client="connect" | "cxone" | "hook"), through the same
 // adapters the host page uses. The relay never starts a CCP: the Amazon Connect
 // adapter waits for the page's, and follows it when the page terminates the CCP and
 // starts a new one.
@@ -44,7 +45,7 @@ function statusLine(global, state, text) {
 /**
  * Starts a relay.
  * @param {object} [overrides] `{channel, heartbeatMs, commandTimeoutMs,
- *   enqueueNextState, client, opencti, connect, softphone, log, status, ccpWaitMs, pollMs, queryMs}`.
+ *   enqueueNextState, client, opencti, connect, CXoneAcdClient, softphone, log, status, ccpWaitMs, pollMs, queryMs}`.
  * @param {object} [global] the page's window (its `sforce`, `connect`,
  *   `omnisyncSoftphone`, `crypto`, `sessionStorage`, `document`, `console`).
  * @returns {{id: string, stop: function(): void}} the running relay.
@@ -319,7 +320,7 @@ export function startRelay(overrides, global = globalThis) {
 
   /** The one phone choice (www/phones/choose.js), with the phones this relay was handed. */
   function findPhone() {
-    var scope = { connect: options.connect || global.connect, omnisyncSoftphone: options.softphone || global.omnisyncSoftphone };
+    var scope = { connect: options.connect || global.connect, CXoneAcdClient: options.CXoneAcdClient || global.CXoneAcdClient, omnisyncSoftphone: options.softphone || global.omnisyncSoftphone };
     return choosePhone(scope, { client: options.client, pollMs: options.pollMs, ccpWaitMs: options.ccpWaitMs, enqueueNextState: options.enqueueNextState, status: say });
   }
 
@@ -342,7 +343,7 @@ export function startRelay(overrides, global = globalThis) {
   var found = findPhone();
   if (found) attach(found);
   else {
-    say("waiting", "no phone on this page yet (Amazon Connect Streams, or window.omnisyncSoftphone)");
+    say("waiting", "no phone on this page yet (Amazon Connect Streams, NICE CXone's agent SDK, or window.omnisyncSoftphone)");
     finder = setInterval(function () {
       var later = findPhone();
       if (later) {

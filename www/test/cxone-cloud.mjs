@@ -15,9 +15,13 @@ import fs from "node:fs";
 import vm from "node:vm";
 import { resolveObjectURL } from "node:buffer";
 import { build } from "esbuild";
+import { signIn as storeSignIn } from "../demo/sim/cxone.js";
+export { startAgentPage } from "../demo/sim/cxone.js";
 
 const ROOT = new URL("../../", import.meta.url);
 export const ACD_BASE = "https://api-cxone.stand-in.test";
+/** The agent's ACD session. */
+const SESSION = "session-1001";
 const RXJS_UMD = new URL("node_modules/rxjs/dist/bundles/rxjs.umd.min.js", ROOT);
 
 let bundled;
@@ -50,7 +54,9 @@ function agentStateEvent({ state, reason = "", acw = false }) {
 
 /**
  * The cloud: one agent, its ACD session and its event queue.
- * @param {{state?: string, reason?: string, codes?: string[]}} [initial]
+ * @param {{state?: string, reason?: string, codes?: string[], apply?: Function}} [initial]
+ *   `apply(body)`: a set-state request goes to the owner of the agent (the demo's
+ *   phone), which reports the change back by `cloud.change`; throwing refuses it.
  */
 export function createCloud(initial = {}) {
   const cloud = {
@@ -91,15 +97,18 @@ export function createCloud(initial = {}) {
     const path = url.pathname;
     if (url.origin !== ACD_BASE) return json(404, {});
     if (path.endsWith("/agent-sessions/join")) {
+      // Joining attaches a page to the agent's one session: a reloaded page joins the
+      // session its earlier self joined (the SDK keeps polling the session Id it
+      // stored), and its first poll answers with the agent's current state.
       cloud.sessions += 1;
-      // A new session's first poll answers with the agent's current state.
       cloud.queue = [agentStateEvent(cloud.agent)];
-      return json(202, { sessionId: `session-${cloud.sessions}` });
+      release();
+      return json(202, { sessionId: SESSION });
     }
     const polled = path.match(/\/agent-sessions\/([^/]+)\/get-next-event$/);
     if (polled) {
       // A session another page joined after this one is over (CXone answers 409).
-      if (cloud.closed || polled[1] !== `session-${cloud.sessions}`) return json(409, {});
+      if (cloud.closed || polled[1] !== SESSION) return json(409, {});
       if (cloud.queue.length === 0) {
         // Long poll: held until an event or a short timeout (CXone holds up to 60 s).
         await new Promise((resolve) => {
@@ -108,7 +117,7 @@ export function createCloud(initial = {}) {
         });
       }
       if (cloud.queue.length === 0) return json(304);
-      return json(200, { sessionId: `session-${cloud.sessions}`, events: cloud.queue.splice(0) });
+      return json(200, { sessionId: SESSION, events: cloud.queue.splice(0) });
     }
     if (/\/agent-sessions\/[^/]+\/state$/.test(path) && method === "POST") {
       const body = JSON.parse(init.body ?? "{}");
@@ -117,7 +126,12 @@ export function createCloud(initial = {}) {
         cloud.refuseNext = false;
         return json(400, { message: "refused" });
       }
-      cloud.change({ state: body.state, reason: body.reason ?? "" });
+      try {
+        if (initial.apply) initial.apply(body);
+        else cloud.change({ state: body.state, reason: body.reason ?? "" });
+      } catch (error) {
+        return json(400, { message: error.message });
+      }
       return json(202, {});
     }
     if (/\/agents\/[^/]+\/agent-settings$/.test(path)) {
@@ -128,6 +142,7 @@ export function createCloud(initial = {}) {
       return json(200, { businessUnits: [{ features: [], maxConferenceParties: 0, fileExtensions: [], isMultiContactHandling: false, isUnifiedRoutingEnabled: false }] });
     }
     if (/\/agents\/[^/]+\/indicators$/.test(path)) return json(200, { indicators: [] });
+    if (path.endsWith("/config/toggledFeatures")) return json(200, { toggledFeatures: [] });
     if (/\/teams\/[^/]+\/unavailable-codes$/.test(path)) {
       return json(200, {
         unavailableCodes: cloud.codes.map((name, i) => ({
@@ -158,13 +173,8 @@ export function createStorage() {
 }
 
 /** What the SDK stores after an agent signs in to CXone (see the note at the top). */
-export function signIn(storage) {
-  storage.setItem("auth_token", JSON.stringify({
-    accessToken: "stand-in-token", tokenType: "Bearer", expiresIn: 3600, accessTokenTime: Date.now(),
-    refreshToken: "stand-in-refresh",
-  }));
-  storage.setItem("cxone_config", JSON.stringify({ acdApiBaseUri: ACD_BASE, apiFacadeBaseUri: ACD_BASE }));
-  storage.setItem("user_info", JSON.stringify({ icAgentId: "1001", teamId: "7", userId: "u-1001", icBUId: "42" }));
+export function signIn(storage, base = ACD_BASE) {
+  storeSignIn(storage, base);
 }
 
 /**
@@ -236,24 +246,6 @@ export async function openPage(cloud, storage) {
   Object.assign(window, { window, self: window, top: window, parent: window, globalThis: window });
   vm.runInContext(code, vm.createContext(window));
   return { sdk: window.CXoneSdk, window };
-}
-
-/**
- * What the customer's CXone page does after sign-in: elect this tab the leader, start
- * the ACD engagement and join the agent's session.
- * @returns {Promise<object>} the SDK's `CXoneAcdClient.instance`.
- */
-export async function startAgentPage(sdk) {
-  sdk.CXoneLeaderElector.instance.start();
-  // The page's timers are unref'd: this wait holds the process while the tab is elected.
-  for (let i = 0; !sdk.CXoneLeaderElector.instance.isLeader; i++) {
-    if (i > 400) throw new Error("the page was never elected the leader tab");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const client = sdk.CXoneAcdClient.instance;
-  client.initAcdEngagement();
-  await client.session.joinSession();
-  return client;
 }
 
 /**

@@ -3,6 +3,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { cxonePhone, detectCxone, cxoneStateName, CXONE_SYSTEM_STATES } from "../phones/cxone.js";
+import { choosePhone } from "../phones/choose.js";
 import { createCloud, createStorage, signIn, openPage, startAgentPage, closePage } from "./cxone-cloud.mjs";
 
 const clouds = [];
@@ -52,6 +53,25 @@ test("the detector finds the SDK's client on a page that exposes it, nothing els
   assert.equal(detectCxone({}), null);
   assert.equal(detectCxone({ CXoneAcdClient: { instance: {} } }), null);
   assert.equal(detectCxone(null), null);
+});
+
+test("the phone choice: Amazon Connect, then CXone, then the hook; client picks one", async () => {
+  const { cloud, storage } = newCloud();
+  const page = await openPage(cloud, storage);
+  const connect = { agent() {} };
+  const hook = { onStateChange() {}, getState() {}, setState() {} };
+  const CXoneAcdClient = page.sdk.CXoneAcdClient;
+  assert.equal(choosePhone({ CXoneAcdClient }).name, "cxone");
+  assert.equal(choosePhone({ connect, CXoneAcdClient, omnisyncSoftphone: hook }).name, "connect");
+  assert.equal(choosePhone({ CXoneAcdClient, omnisyncSoftphone: hook }).name, "cxone");
+  assert.equal(choosePhone({ connect, CXoneAcdClient, omnisyncSoftphone: hook }, { client: "cxone" }).name, "cxone");
+  assert.equal(choosePhone({ CXoneAcdClient, omnisyncSoftphone: hook }, { client: "hook" }).name, "hook");
+  const phone = choosePhone({ CXoneAcdClient });
+  for (const method of ["start", "onReady", "onLost", "onChange", "states", "systemStates", "read", "set"]) {
+    assert.equal(typeof phone[method], "function", method);
+  }
+  assert.equal(await phone.read(), null, "null before the first snapshot");
+  assert.equal(phone.states(), null);
 });
 
 test("Unavailable with the code Lunch reaches as \"Lunch\"; the first report is a snapshot", async () => {
@@ -125,4 +145,27 @@ test("state names: the code alone for Unavailable, the raw CXone state otherwise
   assert.equal(cxoneStateName({ state: "Working", cxoneState: "OutboundContact" }), "OutboundContact");
   assert.equal(cxoneStateName({ state: "unavailable", cxoneState: "Unavailable", reason: "ACW", isACW: true }), "AfterCallWork");
   assert.equal(cxoneStateName(undefined), null);
+});
+
+test("logging out of CXone is onLost; the next state is a snapshot again (onReady)", async () => {
+  const { cloud, storage } = newCloud({ state: "Available" });
+  const { phone, seen } = await softphone(cloud, storage);
+  cloud.change({ state: "LoggedOut" });
+  await until(() => seen.lost.length === 1, "onLost");
+  assert.equal(await phone.read(), null);
+  cloud.change({ state: "Unavailable", reason: "Break" });
+  await until(() => seen.ready === 2, "ready again");
+  assert.deepEqual(seen.changes, [], "the state after a new login is no change");
+  assert.equal(await phone.read(), "Break");
+});
+
+test("the shipped bundles carry no SDK code: the adapter only calls the page's SDK", async () => {
+  const { build } = await import("esbuild");
+  for (const entry of ["www/salesforce/relay-script.js", "www/omnisync.js"]) {
+    const out = await build({ entryPoints: [new URL(`../../${entry}`, import.meta.url).pathname], bundle: true,
+      write: false, metafile: true, format: "iife", logLevel: "silent", external: ["*.wasm"] });
+    const inputs = Object.keys(out.metafile.inputs);
+    assert.ok(inputs.some((i) => i.endsWith("phones/cxone.js")), `${entry} has the adapter`);
+    assert.deepEqual(inputs.filter((i) => i.includes("node_modules")), [], `${entry} bundles no package`);
+  }
 });

@@ -1,7 +1,7 @@
 //! The commands; `main.rs` says what each does.
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use omnisync::check::{check_str, check_str_with_catalog, Report};
+pub(crate) use omnisync::check::{check_str, check_str_with_catalog, Report};
 use omnisync::rules::Catalog;
 use omnisync::{CompiledRules, Finding};
 use serde_json::{json, Value};
@@ -55,6 +55,14 @@ enum Command {
         /// The exported configuration (CSV or JSON).
         #[arg(value_name = "FILE")]
         file: String,
+        /// With --from cxone: CXone user names to Salesforce User Ids, for rows scoped to
+        /// users (CSV: CXone user name, Salesforce User Id).
+        #[arg(long, value_name = "FILE")]
+        users: Option<String>,
+        /// The target org's statuses, as `sf data query --json` prints them: every
+        /// status the imported rules use is added to `statuses` from it.
+        #[arg(long, value_name = "SF-QUERY.json")]
+        catalog: Option<String>,
     },
     /// Replays the org's exported history under proposed rules and reports the difference.
     Replay(crate::replay::ReplayArgs),
@@ -92,7 +100,15 @@ pub(crate) fn main() -> ExitCode {
         } => ("check", check(&rules, catalog.as_deref(), format)),
         Command::Simulate(args) => ("simulate", crate::simulate::run(args)),
         Command::Schema { .. } => ("schema", schema()),
-        Command::Import { from, file } => ("import", import(from, &file)),
+        Command::Import {
+            from,
+            file,
+            users,
+            catalog,
+        } => (
+            "import",
+            import(from, &file, users.as_deref(), catalog.as_deref()),
+        ),
         Command::Replay(args) => ("replay", crate::replay::run(args)),
     };
     result.unwrap_or_else(|Usage(why)| {
@@ -126,6 +142,10 @@ pub(crate) fn catalog(path: Option<&str>) -> Result<Option<Catalog>, Usage> {
                 .map(|m| format!("  sf said: {m}"))
         });
         lines.extend(said);
+        // Without --json, sf prints a table for people, which is not JSON.
+        if serde_json::from_str::<Value>(&text).is_err() {
+            lines.push("  hint: sf prints JSON only when asked: run the query again with --json (sf data query --query \"SELECT Id, DeveloperName, MasterLabel FROM ServicePresenceStatus\" --json > FILE)".to_string());
+        }
         Usage(format!(
             "{path} is not a status catalog:\n{}",
             lines.join("\n")
@@ -178,22 +198,29 @@ fn report_json(report: &Report) -> Value {
 }
 
 fn print_findings(report: &Report) {
+    print!("{}", findings_text(report));
+}
+
+/// The findings as the table shows them: two lines each, errors first, then a count.
+pub(crate) fn findings_text(report: &Report) -> String {
     let all = report
         .errors
         .iter()
         .map(|f| ("error", f))
         .chain(report.warnings.iter().map(|f| ("warning", f)));
+    let mut text = String::new();
     for (severity, f) in all {
-        println!(
-            "{severity:<8} {:<28} {}\n         {}",
+        text.push_str(&format!(
+            "{severity:<8} {:<28} {}\n         {}\n",
             f.code, f.path, f.message
-        );
+        ));
     }
-    println!(
-        "{} error(s), {} warning(s)",
+    text.push_str(&format!(
+        "{} error(s), {} warning(s)\n",
         report.errors.len(),
         report.warnings.len()
-    );
+    ));
+    text
 }
 
 fn schema() -> Result<ExitCode, Usage> {
@@ -205,13 +232,30 @@ fn schema() -> Result<ExitCode, Usage> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import(from: Product, path: &str) -> Result<ExitCode, Usage> {
+fn import(
+    from: Product,
+    path: &str,
+    user_map: Option<&str>,
+    catalog_path: Option<&str>,
+) -> Result<ExitCode, Usage> {
     let text = read(path)?;
-    let imported = match from {
+    let catalog = catalog(catalog_path)?;
+    let users = match (from, user_map) {
+        (_, None) => None,
+        (Product::Cxone, Some(map)) => Some(
+            omnisync::import::CxoneUserMap::from_csv(&read(map)?)
+                .map_err(|e| Usage(format!("{map}: {e}")))?,
+        ),
+        (Product::CtiAdapter, Some(_)) => {
+            return Err(Usage("--users goes with --from cxone only".to_string()))
+        }
+    };
+    let mut imported = match from {
         Product::CtiAdapter => omnisync::import::from_cti_adapter(&text),
-        Product::Cxone => omnisync::import::from_cxone(&text),
+        Product::Cxone => omnisync::import::from_cxone_with_users(&text, users.as_ref()),
     }
     .map_err(|e| Usage(format!("{path}: {e}")))?;
+    let filled = catalog.as_ref().map(|c| imported.fill_statuses(c));
     println!(
         "{}",
         serde_json::to_string_pretty(&imported.rules).unwrap_or_default()
@@ -223,12 +267,33 @@ fn import(from: Product, path: &str) -> Result<ExitCode, Usage> {
         let kind = if note.warning { "warning" } else { "converted" };
         eprintln!("{kind} {}: {}", note.record, note.message);
     }
-    let needed = imported.statuses_needed();
-    if imported.rules.statuses.is_empty() && !needed.is_empty() {
-        eprintln!(
-            "note: add these statuses by DeveloperName to \"statuses\", then check the file against your org with omnisync check --catalog: {}",
-            needed.join(", ")
-        );
+    match filled {
+        Some(filled) => {
+            for (from, to) in &filled.renamed {
+                eprintln!("converted statuses: \"{from}\" is the org's \"{to}\" (by its label or in another case): the rules use \"{to}\"");
+            }
+            if !filled.added.is_empty() {
+                eprintln!(
+                    "converted statuses: added from the catalog by DeveloperName: {}; each is online (give an away status, one with no channels, \"online\": false)",
+                    filled.added.join(", ")
+                );
+            }
+            if !filled.missing.is_empty() {
+                eprintln!(
+                    "warning statuses: the catalog has no status with the DeveloperName {}: create it in the org or change the rules that name it",
+                    filled.missing.join(", ")
+                );
+            }
+        }
+        None => {
+            let needed = imported.statuses_needed();
+            if !needed.is_empty() {
+                eprintln!(
+                    "note: add these statuses by DeveloperName to \"statuses\" (or import again with --catalog and the org's catalog), then check the file against your org with omnisync check --catalog: {}",
+                    needed.join(", ")
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -86,6 +86,9 @@ pub(crate) fn read(
 ) -> bool {
     let mut scanner = Scanner::default();
     loop {
+        if reading.abandoned() {
+            return false;
+        }
         let chunk = match input.fill_buf() {
             Ok([]) => break,
             Ok(chunk) => chunk,

@@ -64,12 +64,17 @@ pub(crate) fn read<C>(
         }
     };
     let mut record = ByteRecord::new();
-    loop {
+    reading.grouped = true;
+    let complete = loop {
+        if reading.abandoned() {
+            break false;
+        }
         match csv.read_byte_record(&mut record) {
-            Ok(false) => return true,
+            Ok(false) => break true,
             Ok(true) => {
                 let line = record.position().map_or(0, |p| p.line());
                 let row = Row { record: &record };
+                reading.begin_row();
                 if let Err((reason, detail)) = each(&columns, &row, reading) {
                     reading.problems.add(reason, file, line, &detail);
                 }
@@ -81,7 +86,7 @@ pub(crate) fn read<C>(
                         reading
                             .problems
                             .add(read_error(gzip, io), file, line, &io.to_string());
-                        return false;
+                        break false;
                     }
                     _ => reading
                         .problems
@@ -89,5 +94,7 @@ pub(crate) fn read<C>(
                 }
             }
         }
-    }
+    };
+    reading.grouped = false;
+    complete
 }

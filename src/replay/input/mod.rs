@@ -13,101 +13,24 @@ pub(crate) mod agent_work;
 pub(crate) mod connect;
 mod csv_rows;
 pub mod trace;
+pub mod trace_time;
 pub(crate) mod users;
 pub(crate) mod usp;
 
 use super::record::{Kind, Names, Rec, Sorter};
+use super::stream::Streamer;
 use crate::engine::AgentContext;
 use crate::rules::{Catalog, CompiledRules};
-use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-/// How many places each kind of problem lists.
-const EXAMPLES: usize = 10;
-
-/// Which export a file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum InputKind {
-    Usp,
-    AgentWork,
-    Connect,
-    Trace,
-}
-
-impl InputKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            InputKind::Usp => "UserServicePresence",
-            InputKind::AgentWork => "AgentWork",
-            InputKind::Connect => "Connect agent events",
-            InputKind::Trace => "trace",
-        }
-    }
-}
-
-/// Rows that could not be used, by reason.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Problems {
-    pub reasons: BTreeMap<String, Problem>,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Problem {
-    pub count: u64,
-    /// The first few, as `file:line: detail`.
-    pub examples: Vec<String>,
-}
-
-impl Problems {
-    pub(crate) fn add(&mut self, reason: &str, file: &str, line: u64, detail: &str) {
-        let entry = self.reasons.entry(reason.to_string()).or_default();
-        entry.count += 1;
-        if entry.examples.len() < EXAMPLES {
-            entry.examples.push(if detail.is_empty() {
-                format!("{file}:{line}")
-            } else {
-                format!("{file}:{line}: {detail}")
-            });
-        }
-    }
-
-    pub fn total(&self) -> u64 {
-        self.reasons.values().map(|p| p.count).sum()
-    }
-}
-
-/// Bytes read so far, shared with the progress display.
-#[derive(Debug, Default)]
-pub struct Progress {
-    /// Of the files as stored (compressed when gzip).
-    pub stored: AtomicU64,
-    /// Of the text inside them.
-    pub text: AtomicU64,
-    /// Agents replayed.
-    pub agents_done: AtomicU64,
-}
-
-/// An agent as the replay knows it.
-#[derive(Debug, Clone)]
-pub(crate) struct Agent {
-    /// The Salesforce UserId (18 characters) or, with no user map, the telephony key.
-    pub(crate) name: String,
-    pub(crate) context: AgentContext,
-}
-
-/// A status the rows may name, by Id or DeveloperName.
-#[derive(Debug, Clone)]
-pub(crate) struct KnownStatus {
-    pub(crate) id: String,
-    pub(crate) name: String,
-}
+pub(crate) use super::read::{Agent, KnownStatus};
+pub use super::read::{InputKind, Problem, Problems, Progress};
 
 /// Everything the readers share while reading.
 pub(crate) struct Reading {
@@ -121,8 +44,16 @@ pub(crate) struct Reading {
     /// Whether a user map was given: then a row of anyone else is an unknown user.
     mapped: bool,
     pub(crate) sorter: Sorter,
+    /// Set when the rows are replayed as read instead of sorted (one file in order).
+    pub(crate) stream: Option<Streamer>,
     pub(crate) problems: Problems,
     seq: u64,
+    /// Rows kept so far.
+    pub(crate) rows: u64,
+    /// Whether the reader marks where its rows start ([`Reading::begin_row`]); if not,
+    /// every row it keeps is a row of the file.
+    pub(crate) grouped: bool,
+    row_first: bool,
 }
 
 /// The 15-character form of a Salesforce Id (the key users and statuses are found by).
@@ -150,8 +81,12 @@ impl Reading {
             by_telephony: HashMap::new(),
             mapped: false,
             sorter: Sorter::new(sort_rows),
+            stream: None,
             problems: Problems::default(),
             seq: 0,
+            rows: 0,
+            grouped: false,
+            row_first: false,
         };
         let from_catalog = catalog.into_iter().flat_map(|c| {
             c.statuses
@@ -292,7 +227,18 @@ impl Reading {
             .map_err(|e| ("unreadable file", e.to_string()))
     }
 
-    /// Keeps one row for the sorter.
+    /// A row of the file starts: the next row kept is its first (its start, which the
+    /// order of a sorted file is by; the rest of its times are not before it).
+    pub(crate) fn begin_row(&mut self) {
+        self.row_first = true;
+    }
+
+    /// Whether reading can stop: the file turned out not in order for streaming.
+    pub(crate) fn abandoned(&self) -> bool {
+        self.stream.as_ref().is_some_and(|s| s.unsorted)
+    }
+
+    /// Keeps one row for the sorter, or hands it to the stream.
     pub(crate) fn push(
         &mut self,
         agent: u32,
@@ -303,7 +249,8 @@ impl Reading {
         x: u64,
     ) -> io::Result<()> {
         self.seq += 1;
-        self.sorter.push(Rec {
+        self.rows += 1;
+        let rec = Rec {
             agent,
             at,
             seq: self.seq,
@@ -311,7 +258,15 @@ impl Reading {
             a,
             b,
             x,
-        })
+        };
+        match &mut self.stream {
+            Some(stream) => {
+                let first = !self.grouped || std::mem::take(&mut self.row_first);
+                stream.push(rec, first, &self.names, &self.agents);
+                Ok(())
+            }
+            None => self.sorter.push(rec),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! reads it a line at a time: `simulate` streams through it too, so neither holds
 //! the trace in memory.
 
+use super::trace_time::TraceReading;
 use super::{hash, read_error, Reading};
 use crate::event::{event_time, Event, EventKind, WorkEvent, MAX_EVENT_STRING};
 use crate::replay::record::Kind;
@@ -44,6 +45,7 @@ pub struct Lines<R> {
     line: u64,
     text: String,
     done: bool,
+    reading: TraceReading,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -55,7 +57,14 @@ impl<R: BufRead> Lines<R> {
             line: 0,
             text: String::new(),
             done: false,
+            reading: TraceReading::default(),
         }
+    }
+
+    /// Clock times on a day, a time zone, statuses by name: see [`TraceReading`].
+    pub fn with_reading(mut self, reading: TraceReading) -> Lines<R> {
+        self.reading = reading;
+        self
     }
 }
 
@@ -64,7 +73,7 @@ impl<R: BufRead> Iterator for Lines<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         Some(match self.next_text()? {
-            Ok(line) => parse(self.text.trim(), line),
+            Ok(line) => parse(self.text.trim(), line, &self.reading),
             Err(bad) => Err(bad),
         })
     }
@@ -106,13 +115,17 @@ impl<R: BufRead> Lines<R> {
     }
 }
 
-fn parse(text: &str, line: u64) -> Result<TraceLine, BadLine> {
+fn parse(text: &str, line: u64, reading: &TraceReading) -> Result<TraceLine, BadLine> {
     let bad = |reason: &'static str, detail: String| BadLine {
         line,
         reason,
         detail,
     };
-    let value: Value = serde_json::from_str(text).map_err(|e| bad("bad JSON", e.to_string()))?;
+    let mut value: Value =
+        serde_json::from_str(text).map_err(|e| bad("bad JSON", e.to_string()))?;
+    reading
+        .prepare(&mut value)
+        .map_err(|e| bad("bad event", e))?;
     let event = Event::from_value(&value).map_err(|e| bad("bad event", e.to_string()))?;
     let at = event_time(&Cow::Borrowed(&value))
         .map_err(|e| bad("bad date", e.to_string()))?
@@ -134,6 +147,9 @@ pub(crate) fn read(
 ) -> bool {
     let mut lines = Lines::new(input, gzip);
     while let Some(item) = lines.next_text() {
+        if reading.abandoned() {
+            return false;
+        }
         // The common line is read straight into a row; anything the quick reading does
         // not take whole is read as `simulate` reads it, so both give the same answer.
         let result = item
@@ -143,7 +159,7 @@ pub(crate) fn read(
                 match quick(text, reading) {
                     Some(Ok(row)) => reading.push_row(row),
                     Some(Err(e)) => Err(e),
-                    None => parse(text, n)
+                    None => parse(text, n, &lines.reading)
                         .map_err(|b| (b.reason, b.detail))
                         .and_then(|line| one(&line, reading)),
                 }

@@ -39,6 +39,7 @@ fn compile_within(
         errors: Vec::new(),
         out: CompiledRules {
             statuses: Vec::new(),
+            org_statuses: Vec::new(),
             telephony_states: file.telephony.states.clone(),
             system_states: file.telephony.system_states.clone().unwrap_or_else(|| {
                 BUILTIN_SYSTEM_STATES
@@ -154,7 +155,7 @@ impl Compiler {
                             "rules.missingStatusId",
                             format!("{path}.id"),
                             format!(
-                                "the status \"{}\" has no id: give the engine the org's status catalog (the catalog option, or omnisync check --catalog) or write its ServicePresenceStatus Id here",
+                                "the status \"{}\" has no id: give the org's status catalog (on the command line --catalog with the org's statuses; the host page gives it at start) or write its ServicePresenceStatus Id here",
                                 s.developer_name
                             ),
                         );
@@ -306,6 +307,9 @@ impl Compiler {
                         }
                         ActionDef::SetTelephonyState(name) => self
                             .telephony_target(name, &format!("{path}.then[{j}].setTelephonyState")),
+                        ActionDef::LogoutOmni(yes) => {
+                            self.logout_target(*yes, &format!("{path}.then[{j}].logoutOmni"))
+                        }
                     })
                     .collect();
             if r.name.chars().any(unsafe_in_name) {
@@ -378,10 +382,7 @@ impl Compiler {
                     }
                     Right::Value(v) => {
                         let at = format!("{path}.right.value");
-                        let telephony = matches!(
-                            cmp.left,
-                            Operand::TelephonyNewState | Operand::TelephonyOldState
-                        );
+                        let telephony = cmp.left.is_telephony_state();
                         // "Init" never reaches the engine: the hosts report it as no state.
                         if telephony && v.as_str() == Some(NO_STATE) {
                             ok &= self.telephony_name(NO_STATE, &at);
@@ -466,11 +467,14 @@ impl Compiler {
         if self.out.status_by_name(name).is_some() {
             return true;
         }
-        let known = listed(self.out.statuses.iter().map(|s| s.developer_name.as_str()));
+        let known = match self.out.statuses.is_empty() {
+            true => "\"statuses\" is empty: add each status the rules name by DeveloperName (omnisync import --catalog fills them from the org's catalog)".to_string(),
+            false => format!("the known statuses are: {}", listed(self.out.statuses.iter().map(|s| s.developer_name.as_str()))),
+        };
         self.error(
             "rules.unknownStatus",
             path,
-            format!("no status has the DeveloperName \"{name}\"; the known statuses are: {known}"),
+            format!("no status has the DeveloperName \"{name}\"; {known}"),
         );
         false
     }
@@ -511,9 +515,30 @@ impl Compiler {
         false
     }
 
+    fn logout_target(&mut self, yes: bool, path: &str) -> Option<Target> {
+        if !yes {
+            self.error(
+                "rules.invalid",
+                path,
+                "\"logoutOmni\" takes true (log the agent out); to not log out, remove the action",
+            );
+        }
+        yes.then_some(Target::OmniLogout)
+    }
+
     fn telephony_target(&mut self, name: &str, path: &str) -> Option<Target> {
         if name != NO_STATE && self.out.system_states.iter().any(|s| s == name) {
-            self.error("rules.restrictedDestination", path, format!("\"{name}\" is a system state: the telephony system sets it during a contact and an agent cannot choose it"));
+            // The fix in the message: what a rule may set, and where the list is.
+            let system = &self.out.system_states;
+            let settable: Vec<&str> = (self.out.telephony_states.iter())
+                .filter(|s| !system.contains(s))
+                .map(String::as_str)
+                .collect();
+            let may = match settable.is_empty() {
+                true => "any state not in telephony.systemStates".to_string(),
+                false => listed(settable.into_iter()),
+            };
+            self.error("rules.restrictedDestination", path, format!("\"{name}\" is a system state: the telephony system sets it during a contact and no rule can choose it; a rule may set {may} (telephony.systemStates lists the states rules can only read)"));
             return None;
         }
         self.telephony_name(name, path)

@@ -17,8 +17,7 @@ pub(super) mod compiler;
 
 use crate::sort::sorted;
 
-/// The status name a logout presents to rules (CTI Adapter semantics).
-pub(crate) const OFFLINE: &str = "Offline";
+pub(crate) use crate::action::OFFLINE;
 
 /// One presence status with its Id normalised to 18 characters (empty until the
 /// org's catalog gives it, when the rules name the status only).
@@ -63,21 +62,24 @@ pub enum Target {
         developer_name: String,
     },
     Telephony(String),
+    /// Logged out of Omni-Channel: what rules then read as `Offline`.
+    OmniLogout,
 }
 
 impl Target {
     pub fn side(&self) -> Side {
         match self {
-            Target::Omni { .. } => Side::Omni,
+            Target::Omni { .. } | Target::OmniLogout => Side::Omni,
             Target::Telephony(_) => Side::Telephony,
         }
     }
 
-    /// The DeveloperName or telephony state name.
+    /// The DeveloperName or telephony state name (`Offline` for a logout).
     pub fn name(&self) -> &str {
         match self {
             Target::Omni { developer_name, .. } => developer_name,
             Target::Telephony(state) => state,
+            Target::OmniLogout => OFFLINE,
         }
     }
 }
@@ -98,6 +100,10 @@ pub struct Rule {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompiledRules {
     pub statuses: Vec<Status>,
+    /// The org's statuses the rules do not list, from the catalog the rules were
+    /// loaded with: an event in one of them still gets its DeveloperName and label.
+    /// No rule can set them (only `statuses` are targets).
+    pub org_statuses: Vec<Status>,
     pub telephony_states: Vec<String>,
     pub system_states: Vec<String>,
     /// (work item Id prefix, service channel DeveloperName).
@@ -140,6 +146,7 @@ impl CompiledRules {
                 state: state.clone(),
                 rule: name,
             },
+            Target::OmniLogout => Action::LogoutOmni { rule: name },
         }
     }
 
@@ -171,6 +178,13 @@ impl CompiledRules {
             .partition_point(|&i| self.statuses[i].id.get(..15).unwrap_or("") < key);
         let status = &self.statuses[*self.by_id.get(i)?];
         salesforce_id::same_id(&status.id, id).then_some(status)
+    }
+
+    /// The status with this Id: one the rules list, or else one only the org's
+    /// catalog has.
+    pub fn status_named(&self, id: &str) -> Option<&Status> {
+        self.status_by_id(id)
+            .or_else(|| (self.org_statuses.iter()).find(|s| salesforce_id::same_id(&s.id, id)))
     }
 
     /// Sorts the lookup indices of the statuses; call it after changing `statuses`

@@ -219,6 +219,11 @@ export function hostBridge(omni, { defer = queueMicrotask } = {}) {
     subscribe: (callback) => omni.on((event) => defer(() => callback(event))),
     setServicePresenceStatus: async (statusId) => omni.setStatus(statusId, REASON.toolkit),
     login: async (statusId) => omni.setStatus(statusId, REASON.toolkit),
+    // The toolkit's logout resolves for a logged-out agent too, as omniToolkitApi's does.
+    logout: async () => {
+      if (omni.isLoggedIn()) omni.logout();
+      return true;
+    },
     getServicePresenceStatusId: async () => omni.status(),
     getAgentWorkload: async () => omni.workload(),
     getServicePresenceStatusChannels: async () => omni.channels(),

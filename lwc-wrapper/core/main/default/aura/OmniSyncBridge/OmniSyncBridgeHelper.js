@@ -10,9 +10,11 @@
 
     // The toolkit methods the engine issues: its writes (setServicePresenceStatus, and
     // login after a lost connection) and its reads (status, workload, and the works and
-    // channels read on reload). Anything else (logout, accept, decline, close work...)
-    // is answered commandNotAllowed and never reaches the toolkit. A command is matched
-    // against this list, never against the toolkit's own properties.
+    // channels read on reload). Anything else (accept, decline, close work...) is
+    // answered commandNotAllowed and never reaches the toolkit. A command is matched
+    // against this list (and ruleCommands), never against the toolkit's own properties.
+    // The engine's table of its commands (schema/toolkit.json) is what the Jest test
+    // holds both lists to.
     allowedCommands: function () {
         return [
             "setServicePresenceStatus",
@@ -22,6 +24,61 @@
             "getAgentWorks",
             "getServicePresenceStatusChannels"
         ];
+    },
+
+    // Toolkit methods run only when a rule asks for them: each with the rule action that
+    // issues it. The bridge reads the rules itself (the omnisyncRules static resource,
+    // the file the host runs, fetched at start); what the host sends cannot add to it.
+    ruleCommands: function () {
+        return { logout: "logoutOmni" };
+    },
+
+    // The commands run now: the fixed list, and those the bridge's own copy of the
+    // rules asks for (none until it has been read, or when it cannot be).
+    runnableCommands: function (component) {
+        var granted = this.relay(component).granted || [];
+        return this.allowedCommands().concat(granted);
+    },
+
+    // The toolkit methods a rules file's actions issue, from ruleCommands: a rule whose
+    // "then" has {logoutOmni: true} grants logout. Text that is not a rules file grants
+    // nothing.
+    grantedBy: function (text) {
+        var rules;
+        var asked = {};
+        var commands = this.ruleCommands();
+        try {
+            rules = JSON.parse(text).rules;
+        } catch (notJson) { // eslint-disable-line no-unused-vars -- ES5 has no optional catch binding
+            return [];
+        }
+        (Array.isArray(rules) ? rules : []).forEach(function (rule) {
+            (rule && Array.isArray(rule.then) ? rule.then : []).forEach(function (action) {
+                Object.keys(commands).forEach(function (method) {
+                    if (action && action[commands[method]] === true) {
+                        asked[method] = true;
+                    }
+                });
+            });
+        });
+        return Object.keys(commands).filter(function (method) { return asked[method]; });
+    },
+
+    // Reads the rules resource once at start (v.rulesUrl, the markup's
+    // $Resource.omnisyncRules), from this component's own origin.
+    readOwnRules: function (component) {
+        var self = this;
+        var relay = this.relay(component);
+        var url = component.get("v.rulesUrl");
+        if (typeof url !== "string" || url === "" || typeof fetch !== "function") {
+            return Promise.resolve([]);
+        }
+        return fetch(url, { credentials: "same-origin" })
+            .then(function (response) { return response.ok ? response.text() : ""; })
+            .then($A.getCallback(function (text) {
+                relay.granted = self.grantedBy(text);
+                return relay.granted;
+            }), function () { return []; });
     },
 
     // How many command ids to remember for duplicate detection; the host numbers its
@@ -61,7 +118,7 @@
         if (!relay) {
             relay = {
                 port: null, frame: null, heardAt: 0, answered: false, unsent: 0, telephony: null, timers: [],
-                queue: [], waiting: false, looked: null, channels: {}, cached: []
+                queue: [], waiting: false, looked: null, channels: {}, cached: [], granted: []
             };
             component.set("v.relay", relay);
         }
@@ -180,6 +237,7 @@
         document.addEventListener("visibilitychange", relay.wake);
         document.addEventListener("resume", relay.wake);
         this.linkTelephony(component);
+        this.readOwnRules(component);
     },
 
     // The iframe, created here so that its load event is ours from the start. Its src is
@@ -335,9 +393,9 @@
         if (id === undefined || id === null || !this.firstSight(component, id)) {
             return null;
         }
-        if (typeof method !== "string" || this.allowedCommands().indexOf(method) === -1) {
+        if (typeof method !== "string" || this.runnableCommands(component).indexOf(method) === -1) {
             reply(this.refusal("commandNotAllowed", "the bridge does not run " + JSON.stringify(method) +
-                ": it runs only " + this.allowedCommands().join(", ")));
+                ": it runs only " + this.runnableCommands(component).join(", ")));
             return null;
         }
         if (args !== undefined && args !== null && !Array.isArray(args)) {

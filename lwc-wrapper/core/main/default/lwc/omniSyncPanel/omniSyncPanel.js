@@ -265,6 +265,9 @@ function describeAction(action) {
   if (action?.type === "setTelephonyState") {
     return `set telephony state ${action.state}`;
   }
+  if (action?.type === "logoutOmni") {
+    return "log out of Omni-Channel";
+  }
   return JSON.stringify(action);
 }
 

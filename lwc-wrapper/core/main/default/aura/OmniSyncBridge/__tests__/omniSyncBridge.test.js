@@ -21,7 +21,8 @@ const EVENTS = require("./data/lightningEvents.json");
 // [method, args, result].
 const COMMANDS = require("./data/toolkitCommands.json");
 
-// Toolkit methods the engine never issues: the bridge must not run them for anyone.
+// Toolkit methods the engine never issues (logout only for a rule that asks for it,
+// which these tests' bridges have not read): the bridge must not run them for anyone.
 const NOT_ISSUED = ["logout", "acceptAgentWork", "declineAgentWork", "closeAgentWork"];
 
 const resolving = (value) => jest.fn(() => Promise.resolve(value));
@@ -249,6 +250,93 @@ describe("failures", () => {
     expect(published(component)).toEqual([
       { kind: "reply", id: "c1", ok: false, error: { code: "rejected", message: "login: args must be an array" } },
     ]);
+  });
+});
+
+// The engine's table of the bridge methods it calls (src/toolkit.rs, written out to
+// schema/toolkit.json and kept equal to it by the native tests).
+const TOOLKIT = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "..", "..", "..", "schema", "toolkit.json"), "utf8"));
+
+describe("the allow-list", () => {
+  const allowed = TOOLKIT.commands.filter((c) => c.bridgeAllows === "always").map((c) => c.method).sort();
+  const byRule = TOOLKIT.commands.filter((c) => c.bridgeAllows === "ifARuleUsesIt").map((c) => c.method).sort();
+
+  it("is the engine's table of the toolkit commands it issues", () => {
+    expect(allowed.length).toBeGreaterThan(0);
+    expect([...helper.allowedCommands()].sort()).toEqual(allowed);
+    expect(Object.keys(helper.ruleCommands()).sort()).toEqual(byRule);
+    // Every row says one of the three.
+    const known = TOOLKIT.commands.filter((c) => ["always", "never", "ifARuleUsesIt"].includes(c.bridgeAllows));
+    expect(known).toHaveLength(TOOLKIT.commands.length);
+  });
+
+  it("has a command of each in this test's data", () => {
+    expect(COMMANDS.map(([method]) => method).sort()).toEqual(allowed);
+  });
+});
+
+// The bridge's own copy of the rules (the omnisyncRules static resource, fetched at
+// start) decides whether it runs logout; nothing the host sends can.
+describe("logout, only for a rules file that asks for it", () => {
+  const RESOURCE = "/resource/1700000000000/omnisyncRules";
+  const rulesWith = (then) => JSON.stringify({
+    version: 1,
+    statuses: [],
+    rules: [{ name: "phone offline", on: "telephony.stateChanged", then }],
+  });
+  const LOGOUT_RULES = rulesWith([{ logoutOmni: true }]);
+  const OTHER_RULES = rulesWith([{ setOmniStatus: "Available" }]);
+
+  // A bridge whose markup gives the resource's URL, and the org serving `text` there.
+  function serving(text, ok = true) {
+    global.fetch = jest.fn(() => Promise.resolve({ ok, text: () => Promise.resolve(text) }));
+    const toolkit = fakeToolkit();
+    const component = fakeComponent(toolkit);
+    component.set("v.rulesUrl", RESOURCE);
+    return { toolkit, component };
+  }
+  afterEach(() => {
+    delete global.fetch;
+  });
+
+  async function logout(component) {
+    receive(component, { kind: "command", id: "c-logout", method: "logout", args: [] });
+    await flush();
+    return published(component).find((m) => m.id === "c-logout");
+  }
+
+  it("runs logout when its own copy of the rules has a logoutOmni action", async () => {
+    const { toolkit, component } = serving(LOGOUT_RULES);
+    expect(await helper.readOwnRules(component)).toEqual(["logout"]);
+    expect(global.fetch).toHaveBeenCalledWith(RESOURCE, { credentials: "same-origin" });
+    expect(await logout(component)).toEqual({ kind: "reply", id: "c-logout", ok: true, result: true });
+    expect(toolkit.logout).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ["has no logout rule", OTHER_RULES, true],
+    ["says logoutOmni false", rulesWith([{ logoutOmni: false }]), true],
+    ["is not JSON", "{", true],
+    ["cannot be read", LOGOUT_RULES, false],
+  ])("refuses logout when the rules resource %s", async (_, text, ok) => {
+    const { toolkit, component } = serving(text, ok);
+    expect(await helper.readOwnRules(component)).toEqual([]);
+    const reply = await logout(component);
+    expect(reply.error.code).toBe("commandNotAllowed");
+    expect(toolkit.logout).not.toHaveBeenCalled();
+  });
+
+  it("refuses logout before it has read the rules, and whatever the host sends", async () => {
+    const { toolkit, component } = serving(OTHER_RULES);
+    // The host's own rules, state or a forged grant change nothing.
+    receive(component, { kind: "state", rules: LOGOUT_RULES, granted: ["logout"] });
+    receive(component, { kind: "rules", text: LOGOUT_RULES });
+    expect((await logout(component)).error.code).toBe("commandNotAllowed");
+    await helper.readOwnRules(component);
+    receive(component, { kind: "command", id: "c2", method: "logout", args: [{ rules: LOGOUT_RULES }] });
+    await flush();
+    expect(published(component).find((m) => m.id === "c2").error.code).toBe("commandNotAllowed");
+    expect(toolkit.logout).not.toHaveBeenCalled();
   });
 });
 
@@ -593,6 +681,8 @@ describe("bundle", () => {
     expect(markup).toMatch(/<c:omniSyncPanel message="\{!v\.hostState\}" hostSilent="\{!v\.hostSilent\}"\/>/);
     expect(markup).toMatch(/<div aura:id="hostFrame"/);
     expect(markup).not.toMatch(/lightning:messageChannel/);
+    // The rules the bridge reads itself: the org's resource, the host's rules.
+    expect(markup).toMatch(/<aura:attribute name="rulesUrl" type="String" default="\{!\$Resource\.omnisyncRules\}" access="private"\/>/);
     expect(markup).toMatch(/implements="lightning:utilityItem,flexipage:availableForAllPageTypes" controller="OmniSyncBridgeController"/);
   });
 });

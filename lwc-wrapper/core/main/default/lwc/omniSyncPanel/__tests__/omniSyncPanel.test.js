@@ -131,6 +131,16 @@ describe("c-omni-sync-panel", () => {
     expect(text(omni.querySelector('[data-id="rule-name"]'))).toBe("omniToTelephony[0]: Available -> Available");
   });
 
+  it("names a logout action in words", async () => {
+    const element = mount();
+    const message = stateMessage();
+    const [entry] = message.trace.filter((t) => t.kind === "decision").slice(-1);
+    entry.decision.actions = [{ type: "logoutOmni", rule: "phone offline logs out of Omni" }];
+    await deliver(message);
+    const texts = allById(element, "entry").map((e) => text(e.querySelector('[data-id="entry-actions"]')));
+    expect(texts).toContain("actions: log out of Omni-Channel");
+  });
+
   it("renders the current presence record", async () => {
     // The current record has no StatusDuration yet: the panel counts from its start.
     jest.spyOn(Date, "now").mockReturnValue(Date.parse("2026-11-30T09:00:20Z"));
