@@ -48,6 +48,8 @@ for_each_sync_scenario!(browser_sync_tests);
 
 macro_rules! browser_tabs_tests {
     ($($name:ident),* $(,)?) => {
+        // The `Tab` class is exported only by test builds (scripts/test.sh).
+        #[cfg(feature = "tab-class")]
         mod tabs_scenarios {
             use super::common;
             use wasm_bindgen_test::wasm_bindgen_test;

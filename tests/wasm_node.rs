@@ -44,6 +44,8 @@ for_each_sync_scenario!(wasm_sync_tests);
 
 macro_rules! wasm_tabs_tests {
     ($($name:ident),* $(,)?) => {
+        // The `Tab` class is exported only by test builds (scripts/test.sh).
+        #[cfg(feature = "tab-class")]
         mod tabs_scenarios {
             use super::common;
             use wasm_bindgen_test::wasm_bindgen_test;

@@ -10,7 +10,7 @@ use super::node::{self, key};
 use crate::engine::{AgentContext, Engine};
 use crate::error::{Error, Finding};
 use crate::event::{event_time, Event};
-use crate::node::Node;
+use crate::node::{typed, Node};
 use crate::rules::{Catalog, CompiledRules};
 use crate::sync::SyncLoop;
 use js_sys::{Array, Object, Reflect};
@@ -199,16 +199,12 @@ pub(crate) fn context_from(context: &JsValue) -> Result<Option<AgentContext>, Th
     if context.is_undefined() || context.is_null() {
         return Ok(None);
     }
-    let plain = node::plain(context)
+    let value = node::plain(context)
+        .and_then(|plain| node::to_json(&plain))
         .map_err(|why| context_refused("$", &format!("it could not be read: {why}")))?;
-    node::from_plain(plain).map(Some).map_err(|(path, why)| {
-        let path = if path == "." {
-            "$".into()
-        } else {
-            format!("$.{path}")
-        };
-        context_refused(&path, &why)
-    })
+    typed(&value)
+        .map(Some)
+        .map_err(|(path, why)| context_refused(&path, &why))
 }
 
 fn context_refused(path: &str, why: &str) -> Thrown {
@@ -236,7 +232,7 @@ pub(crate) fn json_value(
     what: &str,
 ) -> Result<serde_json::Value, Finding> {
     node::plain(value)
-        .and_then(node::to_json)
+        .and_then(|plain| node::to_json(&plain))
         .map_err(|why| Finding::new(code, "$", format!("{what} could not be read: {why}")))
 }
 

@@ -38,10 +38,12 @@ mod options;
 mod runtime;
 mod state;
 mod sync_loop;
+#[cfg(feature = "tab-class")]
 mod tab;
 mod trace;
 
 pub use omnisync::OmniSync;
 pub use runtime::Runtime;
 pub use sync_loop::SyncLoopHandle;
+#[cfg(feature = "tab-class")]
 pub use tab::TabHandle;

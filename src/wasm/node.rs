@@ -9,15 +9,14 @@
 //! Two ways in:
 //! - events, per call and hot: read where they are through [`Node`] (a few catching
 //!   `Reflect.get`s for the fields the event type has), no copy;
-//! - rules given as objects, the context and the saved session, once: copied to plain
-//!   data first by a catching `structuredClone` (or `JSON.parse` for text), which runs
-//!   any getter and Proxy trap under a catch, then converted by serde-wasm-bindgen,
-//!   which reads without catching and so only ever sees plain data.
+//! - rules given as objects, the context, the start options and the saved session,
+//!   once: copied to plain data first by a catching `structuredClone` (or `JSON.parse`
+//!   for text), which runs any getter and Proxy trap under a catch, then walked into a
+//!   JSON value ([`to_json`]), which serde reads as it reads the rules file natively.
 
 use crate::node::{Node, Shape};
 use js_sys::{Array, Reflect, JSON};
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, Visitor};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -131,91 +130,47 @@ pub(crate) fn plain(value: &JsValue) -> Result<JsValue, String> {
 /// `structuredClone` keeps) ends here instead of in a stack overflow.
 const MAX_DEPTH: usize = 128;
 
-/// Plain data (from [`plain`]) as a JSON value, by serde-wasm-bindgen. Whole numbers
-/// become integers, as the JSON text `5` would parse in serde_json (so a field typed
-/// `u32` accepts it); a number that is not finite is refused.
-pub(crate) fn to_json(value: JsValue) -> Result<Value, String> {
-    Depth(0)
-        .deserialize(serde_wasm_bindgen::Deserializer::from(value))
-        .map_err(|e| e.to_string())
+/// Plain data (from [`plain`]) as a JSON value. Whole numbers become integers, as the
+/// JSON text `5` would parse in serde_json (so a field typed `u32` accepts it); a
+/// number that is not finite, and nesting deeper than [`MAX_DEPTH`], are refused.
+pub(crate) fn to_json(value: &JsValue) -> Result<Value, String> {
+    json_at(value, 0)
 }
 
-/// Plain data (from [`plain`]) as `T`, by serde-wasm-bindgen; the error names the path
-/// of the field (`teams[1]`), as serde_path_to_error reports it.
-pub(crate) fn from_plain<T: DeserializeOwned>(value: JsValue) -> Result<T, (String, String)> {
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value))
-        .map_err(|e| (e.path().to_string(), e.inner().to_string()))
-}
+/// The largest magnitude below which every whole `f64` is exactly an integer.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-/// A JSON value at a depth: refuses nesting deeper than [`MAX_DEPTH`].
-struct Depth(usize);
-
-impl<'de> DeserializeSeed<'de> for Depth {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        if self.0 > MAX_DEPTH {
-            return Err(de::Error::custom(format!(
-                "nested more than {MAX_DEPTH} deep"
-            )));
-        }
-        deserializer.deserialize_any(self)
+fn json_at(value: &JsValue, depth: usize) -> Result<Value, String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("nested more than {MAX_DEPTH} deep"));
     }
-}
-
-impl<'de> Visitor<'de> for Depth {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("JSON data")
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-        Ok(Value::Bool(b))
-    }
-
-    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
-        Ok(n.into())
-    }
-
-    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
-        Ok(n.into())
-    }
-
-    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Value, E> {
-        serde_json::Number::from_f64(n)
+    Ok(match value.shape() {
+        Shape::Null => Value::Null,
+        Shape::Bool(b) => Value::Bool(b),
+        Shape::Text(text) => Value::String(text),
+        Shape::Number(n) if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER => match n < 0.0 {
+            true => Value::from(n as i64),
+            false => Value::from(n as u64),
+        },
+        Shape::Number(n) => serde_json::Number::from_f64(n)
             .map(Value::Number)
-            .ok_or_else(|| E::custom(format!("{n} is not a finite number")))
-    }
-
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::String(s.to_string()))
-    }
-
-    fn visit_string<E>(self, s: String) -> Result<Value, E> {
-        Ok(Value::String(s))
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(Depth(self.0 + 1))? {
-            items.push(item);
+            .ok_or("a number is not finite")?,
+        Shape::List(items) => Value::Array(
+            (items.iter())
+                .map(|item| json_at(item, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        Shape::Object => {
+            let mut map = Map::new();
+            for key in value.keys() {
+                // A plain copy's properties are data properties: reading cannot throw.
+                let field = Reflect::get(value, &JsValue::from_str(&key)).unwrap_or_default();
+                map.insert(key, json_at(&field, depth + 1)?);
+            }
+            Value::Object(map)
         }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = serde_json::Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(Depth(self.0 + 1))?;
-            out.insert(key, value);
-        }
-        Ok(Value::Object(out))
-    }
+        Shape::Unreadable => return Err("a value could not be read".into()),
+    })
 }
 
 /// A JavaScript string for a name the code uses, made once and kept: decoding the

@@ -1,14 +1,16 @@
 //! `OmniSync.start`'s options as one typed struct ([`StartOptions`]): the values read
-//! by serde-wasm-bindgen, the JavaScript objects (rules, bridges, storage, callback)
-//! taken as they are (docs/runtime.md, "Options"). The page's object is first copied
-//! field by field under a catch, so a throwing getter or Proxy costs only its option
-//! (read as absent) and the deserializer only ever sees a fresh object. An absent
-//! option (undefined or null) takes its default; a wrong-typed or out-of-range one is
-//! `options.invalid` naming it, never clamped or dropped.
+//! by serde from a JSON value, as the rules file is; the JavaScript objects (rules,
+//! bridges, storage, callback) taken as they are (docs/runtime.md, "Options"). Each
+//! option is read from the page's object under a catch, so a throwing getter or Proxy
+//! costs only its option (read as absent), and copied to plain data before serde sees
+//! it. An absent option (undefined or null) takes its default; a wrong-typed or
+//! out-of-range one is `options.invalid` naming it, never clamped or dropped.
 
 use super::errors::Thrown;
-use super::interop::{put, MAX_TIMER_MS};
-use js_sys::{Object, Reflect};
+use super::interop::MAX_TIMER_MS;
+use super::node;
+use crate::node::typed;
+use js_sys::Reflect;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::forward_to_deserialize_any;
 use wasm_bindgen::JsValue;
@@ -74,25 +76,27 @@ impl StartOptions {
             let message = "OmniSync.start needs an options object: {rules, host, telephony, ...}";
             return Err(Thrown::new("options.invalid", message));
         }
-        let copy = Object::new();
-        for &name in fields().iter().chain(&OBJECTS) {
-            let value = Reflect::get(options, &JsValue::from_str(name)).unwrap_or_default();
+        let take = |name| Reflect::get(options, &JsValue::from_str(name)).unwrap_or_default();
+        let refused = |name: &str, why: &str| {
+            Thrown::new(
+                "options.invalid",
+                format!("options.{name} is not valid: {why}"),
+            )
+        };
+        let mut values = serde_json::Map::new();
+        for &name in fields() {
+            let value = take(name);
             if !value.is_undefined() {
-                put(&copy, name, &value);
+                // Text stays text (`plain` would parse it as JSON); an object is copied.
+                let plain = match value.is_object() {
+                    true => node::plain(&value).and_then(|plain| node::to_json(&plain)),
+                    false => node::to_json(&value),
+                };
+                values.insert(name.into(), plain.map_err(|why| refused(name, &why))?);
             }
         }
-        let take = |name| Reflect::get(&copy, &JsValue::from_str(name)).unwrap_or_default();
-        let mut read = deserialize(&copy).map_err(|e| {
-            // Which option: the first that is refused alone (serde's message does not
-            // say, and a path-tracking deserializer costs more than this whole file).
-            let name = fields().iter().find(|&&name| {
-                let one = Object::new();
-                put(&one, name, &take(name));
-                deserialize(&one).is_err()
-            });
-            let why = format!("options.{} is not valid: {e}", name.unwrap_or(&"?"));
-            Thrown::new("options.invalid", why)
-        })?;
+        let mut read: StartOptions = typed(&serde_json::Value::Object(values))
+            .map_err(|(path, why)| refused(path.trim_start_matches("$."), &why))?;
         let [rules, catalog, context, host, telephony, storage, on_update] = OBJECTS.map(take);
         (read.rules, read.catalog, read.context) = (rules, catalog, context);
         (read.host, read.telephony) = (host, telephony);
@@ -135,11 +139,6 @@ impl StartOptions {
             reconcile_ms,
         })
     }
-}
-
-/// The options read from a plain copy by serde-wasm-bindgen.
-fn deserialize(copy: &Object) -> Result<StartOptions, serde_wasm_bindgen::Error> {
-    serde_wasm_bindgen::from_value(JsValue::from(copy.clone()))
 }
 
 fn expected(name: &str) -> &'static str {

@@ -116,6 +116,7 @@ macro_rules! for_each_scenario {
             exact_names_spaces_and_case,
             lightning_event_aliases,
             logout_rule_offline,
+            phone_offline_logs_out_omni,
             malformed_events_leave_state_unchanged,
             mappings_compile_order,
             missing_operand_value,

@@ -109,9 +109,12 @@ impl super::sync::SyncSubject for WasmSync {
     }
 }
 
-/// The wasm `Tab` class, driven exactly as JavaScript drives it.
+/// The wasm `Tab` class, driven exactly as JavaScript drives it (exported by test
+/// builds only: the `tab-class` feature).
+#[cfg(feature = "tab-class")]
 pub struct WasmTab(omnisync::wasm::TabHandle);
 
+#[cfg(feature = "tab-class")]
 impl super::tabs::TabSubject for WasmTab {
     fn load(rules: &Value, options: &Value) -> Result<Self, String> {
         omnisync::wasm::TabHandle::new(js(rules), Some(js(options)))

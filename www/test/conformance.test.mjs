@@ -3,13 +3,16 @@
 // (tests/conformance/*.json, class OmniSync), the sync loop's
 // (tests/conformance/sync/*.json, class SyncLoop; format in tests/common/sync.rs) and
 // the tab's (tests/conformance/tabs/*.json, class Tab; format in tests/common/tabs.rs).
+// `Tab` is exported by the test build only (pkg/test-node: `scripts/build-wasm.sh
+// --test`), the same code as the shipped pkg/node plus that class.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
-const { OmniSync, SyncLoop, Tab } = require("../../pkg/node/omnisync.js");
+const { OmniSync, SyncLoop } = require("../../pkg/node/omnisync.js");
+const { Tab } = require("../../pkg/test-node/omnisync.js");
 const dir = new URL("../../tests/conformance/", import.meta.url);
 const syncDir = new URL("sync/", dir);
 const tabsDir = new URL("tabs/", dir);
