@@ -157,7 +157,7 @@ function boundary(m) {
   per rule and the facts the rules saw); \`decision.trace()\` builds the full trace
   when called${t.beforeHandle ? ` (old \`handle()\` ${int(t.beforeHandle)} events/s, new ${int(t.handle)} unread, ${int(t.handleTraceRead)} read, same run)` : ""}.
 - **Inputs.** Events are read where they are, by the event reader over catching
-  \`Reflect.get\` calls (src/wasm/node.rs): only the fields the event type has, and no
+  \`Reflect.get\` calls (crates/wasm/src/node.rs): only the fields the event type has, and no
   JavaScript exception ever crosses Rust frames. Rules, catalog, context and saved
   session arrive once: copied to plain data under a catch (\`JSON.parse\` for text,
   \`structuredClone\` for objects), then read by serde-wasm-bindgen, with
@@ -183,7 +183,7 @@ shipped build settings (wasm-opt -Oz), 61 rules, the benchmark's trace:
 | opt-level "z" instead of "s" | -11,546 B (183,607 against 195,153) | \`handle()\` 0.66 to 0.89x against 0.98 to 1.12x json-logic-js; first \`new OmniSync\` of 100 rules 39 against 77 ms | no: the throughput |
 | dependencies at "z", the crate at "s" | +824 B | the same as "s" | no |
 | the runtime's saved session written per event (before) against after 250 ms quiet and on \`pagehide\` | +300 B | runtime path p50 146 -> 15 us, p99 374 -> 64 us (the session, with its presence records, was serialised for every event, with or without a storage) | yes |
-| one shared timer for the bridge calls' deadlines (src/wasm/deadline.rs) against a promise, two closures and a \`setTimeout\` per command | +768 B (ceiling raised to 195,400 for it) | runtime path p99 64 -> 45 us (fewer garbage collector pauses), events/s 37,000 -> 39,000 | yes |
+| one shared timer for the bridge calls' deadlines (crates/wasm/src/deadline.rs) against a promise, two closures and a \`setTimeout\` per command | +768 B (ceiling raised to 195,400 for it) | runtime path p99 64 -> 45 us (fewer garbage collector pauses), events/s 37,000 -> 39,000 | yes |
 | tab leadership decided in the core (src/tabs) and the exported \`Tab\` class the wasm and JS runners drive, with start options read into one typed struct | +7,937 B (219,306 against 211,369: wasm +7,416, glue +521; ceiling raised by 8,000 for it, to 225,500 with the other changes of the same merge). A saved session parsed by the JS engine and tab calls read with the runtime's own JavaScript-value readers (with serde_json's parser and a second copy of the readers it was 238,783); the refused option found by reading each alone instead of tracking serde's path (-1.4 kB) | runtime path in node, same process, three passes: p50 8.5-8.9 -> 9.1-9.3 us, p99 16.8-25.4 -> 18.3-21.6 us | yes: the tab scenarios run natively, under wasm and from JavaScript |
 
 ### Targets missed, and why

@@ -11,21 +11,22 @@
 # the bundle does not carry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-wasm=target/wasm32-unknown-unknown/wasm/omnisync.wasm
+# The binding crate (crates/wasm); its glue and wasm keep the name omnisync.
+wasm=target/wasm32-unknown-unknown/wasm/omnisync_wasm.wasm
 
 if [[ "${1:-}" == "--test" ]]; then
-    cargo build --profile wasm --lib --target wasm32-unknown-unknown --features tab-class
+    cargo build --profile wasm --lib --target wasm32-unknown-unknown -p omnisync-wasm --features tab-class
     rm -rf pkg/test-node
-    wasm-bindgen --target nodejs --out-dir pkg/test-node "$wasm"
+    wasm-bindgen --target nodejs --out-dir pkg/test-node --out-name omnisync "$wasm"
     echo '{"type": "commonjs"}' >pkg/test-node/package.json
 fi
 
 # The wasm profile: release, with panics aborting (nothing unwinds across the boundary).
-cargo build --profile wasm --lib --target wasm32-unknown-unknown
+cargo build --profile wasm --lib --target wasm32-unknown-unknown -p omnisync-wasm
 for target in web nodejs; do
     out="pkg/${target/nodejs/node}"
     rm -rf "$out"
-    wasm-bindgen --target "$target" --out-dir "$out" "$wasm"
+    wasm-bindgen --target "$target" --out-dir "$out" --out-name omnisync "$wasm"
     node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
         --enable-sign-ext --enable-mutable-globals \
         "$out/omnisync_bg.wasm" -o "$out/omnisync_bg.wasm"

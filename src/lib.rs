@@ -51,9 +51,10 @@
 //!   (`replay/input`), an external sort by agent and time (`replay/record.rs`), the
 //!   per-agent attribution and runs (`replay/agent.rs`), the report as table, JSON and
 //!   HTML (`replay/report.rs`, `replay/html.rs`).
-//! - `wasm` (wasm32 only): the driver that runs a tab in a page (timers, the Web Lock,
-//!   the channel, the bridges) and the `OmniSync`, `Runtime`, `SyncLoop` and `Tab`
-//!   classes exported to JavaScript; `src/wasm/mod.rs` maps its modules.
+//!
+//! The browser binding (the driver that runs a tab in a page and the classes exported
+//! to JavaScript) is the crate `omnisync-wasm` (crates/wasm), and the admin's CLI the
+//! crate `omnisync-cli` (crates/cli): both use this crate's public API only.
 
 // What is not API is `pub(crate)`, so the compiler finds what nothing uses. The
 // module marked `allow` below is not yet held to it.
@@ -63,13 +64,13 @@ pub mod action;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod check;
 pub mod engine;
-pub(crate) mod error;
+pub mod error;
 pub mod event;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod import;
 pub(crate) mod metrics;
 pub mod model;
-pub(crate) mod node;
+pub mod node;
 pub mod read;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod replay;
@@ -79,9 +80,6 @@ mod sort;
 pub mod sync;
 pub mod tabs;
 pub mod toolkit;
-
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
 
 pub use action::{Action, Chosen};
 pub use engine::{Decision, Engine, Outcome, Trace, TraceSummary};

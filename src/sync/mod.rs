@@ -199,7 +199,7 @@ impl SyncLoop {
 
     /// For the tab (`crate::tabs`: a restored session) and the browser binding (new
     /// rules loaded into a running loop).
-    pub(crate) fn engine_mut(&mut self) -> &mut Engine {
+    pub fn engine_mut(&mut self) -> &mut Engine {
         &mut self.engine
     }
 
@@ -208,7 +208,7 @@ impl SyncLoop {
     }
 
     /// Whether the first reconcile is done (before it, events are buffered).
-    pub(crate) fn is_running(&self) -> bool {
+    pub fn is_running(&self) -> bool {
         matches!(self.startup, Startup::Running)
     }
 

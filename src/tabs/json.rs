@@ -25,7 +25,7 @@ impl Tab {
     /// JSON), `save` (the due write), `stop`, or an input (`event`, `reply {id,
     /// error}`, `read`, `tick`, `connectionLost`, `lock`, `alive`, `acting` / `done`
     /// `{side, target}`, `unconfirmed`). A call it cannot read is the error's text.
-    pub(crate) fn read_call<N: Node>(
+    pub fn read_call<N: Node>(
         &mut self,
         call: &N,
         at: u64,

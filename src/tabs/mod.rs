@@ -3,7 +3,7 @@
 //! (`follow`), taking over from a leader that went away or never acts, and the saved
 //! session (restored only when it is this agent's, written a little after a change).
 //! [`Tab::step`]`(input, at) -> `[`Step`]: time is passed in, and the step says what
-//! to carry out; the browser driver (`src/wasm/`) holds the timers, the lock, the
+//! to carry out; the browser driver (`crates/wasm/src/`) holds the timers, the lock, the
 //! channel and the bridges and does only that (docs/runtime.md, "Runtime: leadership").
 //!
 //! Layout, lowest first (each imports only those above it; this file only declares

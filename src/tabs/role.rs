@@ -1,5 +1,5 @@
 //! Tab leadership as a state: whether this tab acts for the agent, and every way that
-//! changes, in [`Role::on`]. The browser driver (`src/wasm/tabs.rs`) turns the Web Lock,
+//! changes, in [`Role::on`]. The browser driver (`crates/wasm/src/tabs.rs`) turns the Web Lock,
 //! the heartbeat and the other tabs' messages into inputs, the tab (`mod.rs`) turns
 //! those into [`Signal`]s and does what the [`Change`] each returns asks
 //! (docs/runtime.md, "Runtime: leadership").

@@ -1,6 +1,6 @@
 //! The conformance runner shared by every implementation: native Rust
 //! (`tests/conformance.rs`) and the wasm binding in node and Chromium
-//! (`tests/wasm_*.rs`). A subject only has to load rules, handle events and report
+//! (`crates/wasm/tests/wasm_*.rs`, whose subjects are in `crates/wasm/tests/subject.rs`). A subject only has to load rules, handle events and report
 //! state and metrics as JSON; the scenario files say what must come out.
 
 // Each test crate uses its own part of what is shared here.
@@ -10,14 +10,12 @@ use serde_json::Value;
 
 pub mod sync;
 pub mod tabs;
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
 
 /// The text of `tests/conformance/FOLDER/NAME.json`, compiled in so wasm can read it too.
 macro_rules! scenario_in {
     ($folder:literal, $name:ident) => {
         include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
+            env!("OMNISYNC_ROOT"),
             "/tests/conformance/",
             $folder,
             stringify!($name),
