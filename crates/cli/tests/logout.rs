@@ -48,7 +48,7 @@ fn the_phone_going_offline_logs_the_agent_out_once() {
 
 #[test]
 fn logout_omni_takes_true() {
-    let text = std::fs::read_to_string(RULES)
+    let text = std::fs::read_to_string(std::path::Path::new(env!("OMNISYNC_ROOT")).join(RULES))
         .expect("fixture")
         .replace(r#"{"logoutOmni": true}"#, r#"{"logoutOmni": false}"#);
     let dir = std::env::temp_dir().join(format!("omnisync-logout-{}", std::process::id()));
