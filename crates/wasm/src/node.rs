@@ -140,7 +140,8 @@ const MAX_DEPTH: usize = 128;
 
 /// Plain data (from [`plain`]) as a JSON value. Whole numbers become integers, as the
 /// JSON text `5` would parse in serde_json (so a field typed `u32` accepts it); a
-/// number that is not finite, and nesting deeper than [`MAX_DEPTH`], are refused.
+/// number that is not finite, a BigInt and nesting deeper than [`MAX_DEPTH`] are
+/// refused.
 pub(crate) fn to_json(value: &JsValue) -> Result<Value, String> {
     json_at(value, 0)
 }
@@ -151,6 +152,10 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 fn json_at(value: &JsValue, depth: usize) -> Result<Value, String> {
     if depth > MAX_DEPTH {
         return Err(format!("nested more than {MAX_DEPTH} deep"));
+    }
+    if value.is_bigint() {
+        // JSON has no BigInt; read as null it would silently drop the value.
+        return Err("a BigInt is not a JSON number".into());
     }
     Ok(match Js(value.clone()).shape() {
         Shape::Null => Value::Null,
