@@ -27,6 +27,20 @@ export function resultsJson(m) {
   };
 }
 
+/**
+ * The code profile before the workspace split and the one way in (main at a4f28e2: one
+ * crate, so the binding's functions were counted with the core's), for the size
+ * profile's "before" column.
+ */
+const CODE_BEFORE = {
+  build: "one crate, a4f28e2",
+  total: 635158,
+  groups: {
+    serde: 173283, "core (omnisync)": 163102, "wasm-bindgen": 140365, alloc: 73664,
+    other: 53787, "float formatting": 17994, "core::fmt": 12963,
+  },
+};
+
 /** The size the bundle must not exceed: what it was before the one-path change. */
 const SIZE_TARGET = 165_003;
 /** The documented handle() before the one-path change, same trace (docs/performance.md). */
@@ -96,6 +110,16 @@ function sections(m) {
     ["total: wasm + glue + shim", int(s.totalBytes), int(s.totalGzipBytes), ...(before ? [int(before.totalGzipBytes)] : [])],
     ...(s.iife ? [[s.iife.file, int(s.iife.bytes), int(s.iife.gzipBytes), ...(before ? [""] : [])]] : []),
   ]]);
+  if (m.codeProfile) {
+    const p = m.codeProfile;
+    const was = CODE_BEFORE.groups;
+    out.push([`Code bytes by group (release wasm before wasm-bindgen and wasm-opt, ${int(p.functions)} functions; node bench/wasm-profile.mjs)`,
+      ["group", "bytes", "share", `before (${CODE_BEFORE.build})`], [
+        ...Object.entries(p.groups).sort((a, b) => b[1] - a[1]).map(([g, bytes]) =>
+          [g, int(bytes), `${((100 * bytes) / p.total).toFixed(1)} %`, g in was ? int(was[g]) : "counted with the core"]),
+        ["total", int(p.total), "100 %", int(CODE_BEFORE.total)],
+      ]]);
+  }
   const mem = m.memory;
   out.push(["Wasm linear memory through handle() (memory.buffer.byteLength, bytes)", ["after", "bytes"], [
     ["new OmniSync(rules)", int(mem.initialBytes)],
@@ -157,11 +181,12 @@ function boundary(m) {
   per rule and the facts the rules saw); \`decision.trace()\` builds the full trace
   when called${t.beforeHandle ? ` (old \`handle()\` ${int(t.beforeHandle)} events/s, new ${int(t.handle)} unread, ${int(t.handleTraceRead)} read, same run)` : ""}.
 - **Inputs.** Events are read where they are, by the event reader over catching
-  \`Reflect.get\` calls (src/wasm/node.rs): only the fields the event type has, and no
+  \`Reflect.get\` calls (crates/wasm/src/node.rs): only the fields the event type has, and no
   JavaScript exception ever crosses Rust frames. Rules, catalog, context and saved
   session arrive once: copied to plain data under a catch (\`JSON.parse\` for text,
-  \`structuredClone\` for objects), then read by serde-wasm-bindgen, with
-  serde_path_to_error keeping the JSON path in errors.
+  \`structuredClone\` for objects), walked into a serde_json value and read by serde
+  through the core's one typed read (\`omnisync::node::typed\`), with serde_path_to_error
+  keeping the JSON path in errors.
 - **Outputs** (trace, state, metrics, stats, the runtime's trace) are JSON text written
   by serde_json (which the saved session needs anyway) and parsed by \`JSON.parse\`.
 - **console_error_panic_hook** is installed by the constructor and by \`start\`: a
@@ -183,7 +208,12 @@ shipped build settings (wasm-opt -Oz), 61 rules, the benchmark's trace:
 | opt-level "z" instead of "s" | -11,546 B (183,607 against 195,153) | \`handle()\` 0.66 to 0.89x against 0.98 to 1.12x json-logic-js; first \`new OmniSync\` of 100 rules 39 against 77 ms | no: the throughput |
 | dependencies at "z", the crate at "s" | +824 B | the same as "s" | no |
 | the runtime's saved session written per event (before) against after 250 ms quiet and on \`pagehide\` | +300 B | runtime path p50 146 -> 15 us, p99 374 -> 64 us (the session, with its presence records, was serialised for every event, with or without a storage) | yes |
-| one shared timer for the bridge calls' deadlines (src/wasm/deadline.rs) against a promise, two closures and a \`setTimeout\` per command | +768 B (ceiling raised to 195,400 for it) | runtime path p99 64 -> 45 us (fewer garbage collector pauses), events/s 37,000 -> 39,000 | yes |
+| one shared timer for the bridge calls' deadlines (crates/wasm/src/deadline.rs) against a promise, two closures and a \`setTimeout\` per command | +768 B (ceiling raised to 195,400 for it) | runtime path p99 64 -> 45 us (fewer garbage collector pauses), events/s 37,000 -> 39,000 | yes |
+| tab leadership decided in the core (src/tabs) and the exported \`Tab\` class the wasm and JS runners drive, with start options read into one typed struct | +7,937 B (219,306 against 211,369: wasm +7,416, glue +521; ceiling raised by 8,000 for it, to 225,500 with the other changes of the same merge). A saved session parsed by the JS engine and tab calls read with the runtime's own JavaScript-value readers (with serde_json's parser and a second copy of the readers it was 238,783); the refused option found by reading each alone instead of tracking serde's path (-1.4 kB) | runtime path in node, same process, three passes: p50 8.5-8.9 -> 9.1-9.3 us, p99 16.8-25.4 -> 18.3-21.6 us | yes: the tab scenarios run natively, under wasm and from JavaScript |
+| one way in for JavaScript values: rules objects, the catalog, the context and the start options walked into a serde_json value and read by serde through the core's one typed read (\`omnisync::node::typed\`); serde-wasm-bindgen dropped | -3,956 B (225,749 against 229,705) | the inputs read once per start; events are read as before | yes |
+| the \`Tab\` class in test builds only (feature \`tab-class\`; the shipped \`Runtime\` runs the same tab) | -4,547 B (221,202 against 225,749) | none | yes: the conformance runners load the test build (pkg/test-node) |
+| opt-level "z" measured again with the tab module | -9,714 B (211,488 against 221,202) | runtime path in node, same process, three passes: p50 8.9 -> 15.5 us, p99 16.9-19.2 -> 30.2-30.4 us; \`handle()\` 0.93x the "s" build | no: the runtime path |
+| the Cargo workspace (core, binding, CLI) | +2,158 B as first split (223,360): each type's typed read carried its own copy of the error-path code, which the one-crate build had inlined away; one non-generic function for it: 221,194 | none measured beyond noise (see the closing figures of the run above) | yes |
 
 ### Targets missed, and why
 

@@ -19,6 +19,9 @@ import { BASE_RULE_COUNT, omnisyncRules } from "./rules.mjs";
 import { SEED, makeTrace, mix } from "./trace.mjs";
 import { ROOT, checkEquivalence, engines, runtimeLatency, sizes, throughput, wasmMemory } from "./node.mjs";
 import { shippedSizes } from "./size.mjs";
+import { functions, profile } from "./wasm-profile.mjs";
+import fs from "node:fs";
+import path from "node:path";
 import { textTable, resultsJson, writeOutputs } from "./report.mjs";
 
 function options(argv) {
@@ -80,6 +83,9 @@ async function main() {
   const memory = await wasmMemory(file);
   step("sizes");
   const size = sizes();
+  // Code bytes by group, from the release wasm scripts/build-wasm.sh left behind.
+  const wasmFile = path.join(ROOT, "target/wasm32-unknown-unknown/wasm/omnisync_wasm.wasm");
+  const codeProfile = fs.existsSync(wasmFile) ? profile(functions(fs.readFileSync(wasmFile))) : null;
   let chromium = null;
   if (opts.browser) {
     step(`headless Chromium: latency, then ${opts.coldRuns} cold starts`);
@@ -92,7 +98,7 @@ async function main() {
     events: opts.events, seed: SEED, ruleCount: BASE_RULE_COUNT, mix: mix(trace), equivalence, passes: opts.passes,
     throughput: rates,
     ratios: { handleVsJsonRulesEngine: rates.handle / rates.jsonRulesEngine, handleVsJsonLogic: rates.handle / rates.jsonLogic },
-    runtime, memory, size, chromium, before,
+    runtime, memory, size, codeProfile, chromium, before,
     native: opts.native ? native() : null,
   };
   console.log(textTable(measured));

@@ -20,7 +20,7 @@ let report;
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "omnisync-replay-e2e-"));
   report = path.join(dir, "report.html");
-  // The fixture org of tests/replay.rs, through the command an admin runs.
+  // The fixture org of crates/cli/tests/replay.rs, through the command an admin runs.
   const run = spawnSync("cargo", ["run", "--release", "--quiet", "--bin", "omnisync", "--",
     "replay", "--current", `${FIXTURE}/current.json`, "--proposed", `${FIXTURE}/proposed-lunch-is-break.json`,
     "--catalog", `${FIXTURE}/catalog.json`, "--users", `${FIXTURE}/users.csv`,

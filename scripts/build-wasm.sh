@@ -3,16 +3,30 @@
 # and for node (pkg/node), each optimised for size with the npm package binaryen's
 # wasm-opt (Debian's wasm-opt produces broken output: never /usr/bin/wasm-opt).
 # Prints the sizes, raw and gzip -9.
+#
+#   bash scripts/build-wasm.sh [--test]
+#
+# --test: first also the test build's node glue (pkg/test-node): the shipped code plus
+# the `Tab` class the JavaScript conformance runner drives (feature tab-class), which
+# the bundle does not carry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The binding crate (crates/wasm); its glue and wasm keep the name omnisync.
+wasm=target/wasm32-unknown-unknown/wasm/omnisync_wasm.wasm
+
+if [[ "${1:-}" == "--test" ]]; then
+    cargo build --profile wasm --lib --target wasm32-unknown-unknown -p omnisync-wasm --features tab-class
+    rm -rf pkg/test-node
+    wasm-bindgen --target nodejs --out-dir pkg/test-node --out-name omnisync "$wasm"
+    echo '{"type": "commonjs"}' >pkg/test-node/package.json
+fi
 
 # The wasm profile: release, with panics aborting (nothing unwinds across the boundary).
-cargo build --profile wasm --lib --target wasm32-unknown-unknown
-wasm=target/wasm32-unknown-unknown/wasm/omnisync.wasm
+cargo build --profile wasm --lib --target wasm32-unknown-unknown -p omnisync-wasm
 for target in web nodejs; do
     out="pkg/${target/nodejs/node}"
     rm -rf "$out"
-    wasm-bindgen --target "$target" --out-dir "$out" "$wasm"
+    wasm-bindgen --target "$target" --out-dir "$out" --out-name omnisync "$wasm"
     node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
         --enable-sign-ext --enable-mutable-globals \
         "$out/omnisync_bg.wasm" -o "$out/omnisync_bg.wasm"

@@ -4,7 +4,7 @@
 
 use crate::event::{Channel, WorkEvent, WorkRef};
 use serde::{Deserialize, Serialize};
-pub use works::Works;
+pub use works::{WorkItem, WorkStatus, Works};
 
 mod works;
 
@@ -59,38 +59,6 @@ impl Workload {
     pub(crate) fn at_capacity(&self) -> bool {
         self.configured_capacity > 0.0 && self.current_workload >= self.configured_capacity
     }
-}
-
-/// The AgentWork lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WorkStatus {
-    Assigned,
-    Opened,
-    Unavailable,
-    Declined,
-    DeclinedOnPushTimeout,
-    Closed,
-    Canceled,
-    Transferred,
-}
-
-impl WorkStatus {
-    /// Finished items no longer count against the agent.
-    pub(crate) fn is_finished(self) -> bool {
-        !matches!(self, WorkStatus::Assigned | WorkStatus::Opened)
-    }
-}
-
-/// One work item, keyed by its AgentWork Id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WorkItem {
-    pub work_id: String,
-    pub work_item_id: String,
-    pub status: WorkStatus,
-    pub engaged: bool,
-    pub service_channel: Option<String>,
-    pub updated_at: u64,
 }
 
 /// The telephony agent state.

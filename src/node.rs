@@ -1,9 +1,10 @@
 //! A JSON document as the readers see it. Events and rules files are read through
 //! [`Node`], so the same reading code serves serde_json's values natively and
-//! JavaScript values in the browser (`src/wasm/node.rs`): the browser never turns an
+//! JavaScript values in the browser (`crates/wasm/src/node.rs`): the browser never turns an
 //! object into JSON text and back, and the wasm bundle carries no JSON parser.
 
 pub(crate) use decimal::parse_decimal;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -139,6 +140,37 @@ fn borrowed_shape(v: &Value) -> Shape<Cow<'_, Value>> {
         Value::Array(items) => Shape::List(items.iter().map(Cow::Borrowed).collect()),
         Value::Object(_) => Shape::Object,
     }
+}
+
+/// `T` read from a JSON value, or where in it and why not: the path from `$`
+/// (`$.teams[1]`) and serde's message. Every typed read (a rules file's parts, the
+/// agent context, the start options) goes through here, so each type is read by one
+/// deserializer and carries its path one way.
+pub fn typed<T: DeserializeOwned>(value: &Value) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(located)
+}
+
+/// Where and why a typed read failed: not generic, so the path is built by one copy
+/// of this code whatever the type read.
+fn located(e: serde_path_to_error::Error<serde_json::Error>) -> (String, String) {
+    let mut path = "$".to_string();
+    for segment in e.path().iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => {
+                path.push_str(&format!("[{index}]"));
+            }
+            serde_path_to_error::Segment::Map { key } => {
+                path.push('.');
+                path.push_str(key);
+            }
+            serde_path_to_error::Segment::Enum { variant } => {
+                path.push('.');
+                path.push_str(variant);
+            }
+            serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    (path, e.into_inner().to_string())
 }
 
 #[cfg(test)]

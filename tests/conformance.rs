@@ -150,3 +150,66 @@ macro_rules! native_sync_tests {
 }
 
 for_each_sync_scenario!(native_sync_tests);
+
+/// The native tab, driven as the browser driver drives it.
+struct NativeTab(omnisync::tabs::Tab);
+
+impl common::tabs::TabSubject for NativeTab {
+    fn load(rules: &Value, options: &Value) -> Result<Self, String> {
+        use omnisync::tabs::{Settings, Tab};
+        let rules = CompiledRules::from_value(rules).map_err(|e| format!("rules refused: {e}"))?;
+        let mut sync = omnisync::sync::SyncLoop::new(Engine::new(rules));
+        if let Some(seed) = options.get("seed").and_then(Value::as_u64) {
+            sync.seed(seed);
+        }
+        let text = |key: &str| options[key].as_str().unwrap_or_default().to_string();
+        let settings = Settings {
+            org: text("orgId"),
+            user: text("userId"),
+            timeout_ms: options["bridgeTimeoutMs"].as_u64().unwrap_or(10_000),
+            stores: options["storage"].as_bool().unwrap_or(false),
+        };
+        Ok(NativeTab(Tab::new(sync, settings)))
+    }
+    fn call(&mut self, call: &Value, at: u64) -> Result<Value, String> {
+        let step = self.0.call(call, at)?;
+        serde_json::to_value(step).map_err(|e| e.to_string())
+    }
+    fn leads(&self) -> bool {
+        self.0.leads()
+    }
+    fn state(&self) -> Value {
+        serde_json::to_value(self.0.sync.engine().state()).unwrap_or(Value::Null)
+    }
+}
+
+macro_rules! native_tabs_tests {
+    ($($name:ident),* $(,)?) => {
+        mod tabs_scenarios {
+            use super::*;
+            $(
+                #[test]
+                fn $name() {
+                    common::tabs::run::<NativeTab>(stringify!($name), tabs_scenario!($name));
+                }
+            )*
+        }
+
+        /// Every file in tests/conformance/tabs/ is run.
+        #[test]
+        fn every_tabs_scenario_file_is_listed() {
+            let mut listed: Vec<&str> = vec![$(stringify!($name)),*];
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance/tabs");
+            let mut files: Vec<String> = std::fs::read_dir(dir)
+                .expect("tests/conformance/tabs exists")
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().to_str()?.strip_suffix(".json").map(String::from))
+                .collect();
+            listed.sort();
+            files.sort();
+            assert_eq!(listed, files, "update for_each_tabs_scenario! in tests/common/mod.rs");
+        }
+    };
+}
+
+for_each_tabs_scenario!(native_tabs_tests);

@@ -319,9 +319,9 @@ fn every_action() -> Vec<Action> {
 /// `export type Action = | { type: "x"; a: string } | ...` as `(type, [field])` pairs,
 /// from whichever file of the wasm binding declares it.
 fn typescript_actions() -> BTreeSet<(String, Vec<String>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/wasm");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/wasm/src");
     let mut sources: Vec<_> = std::fs::read_dir(&dir)
-        .expect("src/wasm")
+        .expect("crates/wasm/src")
         .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
         .filter(|text| text.contains("export type Action ="))
         .collect();
@@ -375,7 +375,7 @@ fn an_action_has_one_outside_form() {
 
 /// A rules file's actions are the engine's kinds of action, by the same names, and
 /// docs/rules.md's table of actions lists each (the schema is the one `omnisync
-/// schema` writes, held to the code by tests/cli.rs).
+/// schema` writes, held to the code by crates/cli/tests/cli.rs).
 #[test]
 fn the_rules_files_actions_are_the_engines_and_the_docs() {
     let schema: Value = serde_json::from_str(&read("schema/rules.schema.json")).expect("schema");

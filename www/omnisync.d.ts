@@ -68,11 +68,14 @@ export interface StartOptions {
   /** Whose session this is: the lock, the channel and the saved session are theirs. */
   orgId?: string;
   userId?: string;
-  /** A bridge call not settled after this long fails with the code "timeout". */
+  /** A bridge call not settled after this long fails with the code "timeout": 1 to
+   * 600000 ms (default 10000). Out of range or not a number: "options.invalid". */
   bridgeTimeoutMs?: number;
+  /** The periodic read: 0 (none) or 250 to 2147483646 ms (default 30000). */
   reconcileMs?: number;
+  /** The trace's entries: 10 to 10000 (default 200). */
   traceSize?: number;
-  onUpdate?: () => void;
+  onUpdate?: (() => void) | null;
   /** Where the .wasm file is, when it is not next to the glue (static resources). */
   wasmUrl?: string | URL;
 }

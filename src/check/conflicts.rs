@@ -1,7 +1,7 @@
 //! `check.conflict`: under allMatches, rules that can match one event and set one side
 //! to different states.
 
-use super::{pinned, Known};
+use super::known::{pinned, Known};
 use crate::error::Finding;
 use crate::rules::budget::Budget;
 use crate::rules::compile::{CompiledRules, Cond, Rhs, Val};

@@ -1,7 +1,7 @@
 //! `check.cycle`: rule chains that oscillate, found in the graph of states the rules
 //! link, with a bound on the search.
 
-use super::{joined, listed, pinned, Known};
+use super::known::{joined, listed, pinned, Known};
 use crate::error::Finding;
 use crate::rules::budget::Budget;
 use crate::rules::compile::Rule;

@@ -2,33 +2,27 @@
 //! uploading it. Errors are the engine's own refusals plus rule chains that oscillate;
 //! warnings are rules that can never match and rules that fight over one side.
 //!
-//! Here: the report, the names each side can report, never-matching and same-side
-//! rules. `conflicts`: rules that can match one event and set one side differently.
-//! `cycles`: rule chains that oscillate between the two sides.
+//! Here: running the checks, never-matching and same-side rules. `known` (imported by
+//! the others, importing none of them): the report, the names each side can report, a
+//! condition's pinned values, short lists of names. `conflicts`: rules that can match
+//! one event and set one side differently. `cycles`: rule chains that oscillate between
+//! the two sides. `partial`: a refused file's rules without errors, checked alone.
 
 use crate::error::{Error, Finding};
 use crate::event::EventKind;
 use crate::rules::budget::Budget;
-use crate::rules::compile::{CompiledRules, Cond, Rhs, Rule, Val, OFFLINE};
+use crate::rules::compile::{CompiledRules, Cond, Rhs, Rule, Val};
 use crate::rules::file::{Comparator, Operand, Side};
 use crate::rules::Catalog;
 use conflicts::conflicts;
 use cycles::cycles;
-use serde::Serialize;
-use std::collections::BTreeSet;
+pub use known::Report;
+use known::{joined, listed, pinned, Known, MAX_LISTED};
 
 mod conflicts;
 mod cycles;
+mod known;
 mod partial;
-
-/// Names listed in one message; the rest are counted.
-const MAX_LISTED: usize = 10;
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Report {
-    pub errors: Vec<Finding>,
-    pub warnings: Vec<Finding>,
-}
 
 /// Checks rules JSON text. Without the org's catalog only names are checked: a
 /// status may leave out its Id.
@@ -55,7 +49,9 @@ fn report(
     catalog: Option<&Catalog>,
 ) -> Report {
     match compile(text) {
-        Err(Error::InvalidRules(errors)) => partial::refused(text, errors, compile, catalog),
+        Err(Error::InvalidRules(errors)) => {
+            partial::refused(text, errors, compile, &|rest| check_known(rest, catalog))
+        }
         Err(other) => Report {
             errors: other.details().to_vec(),
             warnings: Vec::new(),
@@ -99,80 +95,6 @@ fn check_known(rules: &CompiledRules, catalog: Option<&Catalog>) -> Report {
             .push(budget.finding("the search for conflicts and cycles", rule));
     }
     report
-}
-
-/// The names each side can report, gathered once for the whole check.
-struct Known<'r> {
-    rules: &'r CompiledRules,
-    telephony: BTreeSet<String>,
-    omni: BTreeSet<String>,
-    offline: BTreeSet<String>,
-}
-
-impl<'r> Known<'r> {
-    fn new(rules: &'r CompiledRules, catalog: Option<&Catalog>) -> Known<'r> {
-        let mut telephony: BTreeSet<String> = rules.telephony_states.iter().cloned().collect();
-        telephony.extend(rules.system_states.iter().cloned());
-        let mut omni: BTreeSet<String> = (rules.statuses.iter())
-            .map(|s| s.developer_name.clone())
-            .collect();
-        let org = catalog.map(|c| &c.statuses[..]).unwrap_or_default();
-        omni.extend(org.iter().map(|s| s.developer_name.clone()));
-        Known {
-            rules,
-            telephony,
-            omni,
-            offline: BTreeSet::from([OFFLINE.to_string()]),
-        }
-    }
-
-    /// The status operand a trigger reports on, with the names that side can take.
-    fn status_operand(&self, on: EventKind) -> Option<(Operand, &BTreeSet<String>)> {
-        match on {
-            EventKind::TelephonyStateChanged => Some((Operand::TelephonyNewState, &self.telephony)),
-            EventKind::StatusChanged => Some((Operand::OmniNewStatus, &self.omni)),
-            EventKind::Logout => Some((Operand::OmniNewStatus, &self.offline)),
-            _ => None,
-        }
-    }
-}
-
-/// At most `MAX_LISTED` names, then how many more there are: a message stays short
-/// whatever the size of the file.
-fn listed<'a>(names: impl ExactSizeIterator<Item = &'a String>) -> String {
-    joined(names, ", ")
-}
-
-fn joined<'a>(names: impl ExactSizeIterator<Item = &'a String>, separator: &str) -> String {
-    let total = names.len();
-    let shown: Vec<&str> = names.take(MAX_LISTED).map(String::as_str).collect();
-    if total > shown.len() {
-        format!("{} and {} more", shown.join(separator), total - shown.len())
-    } else {
-        shown.join(separator)
-    }
-}
-
-/// The values a text operand must take for `cond` to hold: `None` when the condition
-/// does not pin it down.
-fn pinned(cond: &Cond, operand: Operand) -> Option<BTreeSet<String>> {
-    match cond {
-        Cond::Compare {
-            left,
-            op: Comparator::Eq,
-            right: Rhs::Static(Val::Text(v)),
-        } if *left == operand => Some(BTreeSet::from([v.clone()])),
-        Cond::All(items) => items
-            .iter()
-            .filter_map(|c| pinned(c, operand))
-            .reduce(|a, b| a.intersection(&b).cloned().collect()),
-        Cond::Any(items) => items
-            .iter()
-            .map(|c| pinned(c, operand))
-            .collect::<Option<Vec<_>>>()
-            .map(|sets| sets.into_iter().flatten().collect()),
-        _ => None,
-    }
 }
 
 fn never_matches(known: &Known, rule: &Rule, warnings: &mut Vec<Finding>) {

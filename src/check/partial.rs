@@ -3,10 +3,9 @@
 //! never match) as if the others were not there; when that cannot be done, a warning
 //! says the search was skipped and why.
 
-use super::{check_known, Report};
+use super::known::{listed, Report};
 use crate::error::{Error, Finding};
 use crate::rules::compile::CompiledRules;
-use crate::rules::Catalog;
 use serde_json::Value;
 
 /// The lists whose entries become rules, as paths name them.
@@ -77,7 +76,7 @@ pub(super) fn refused(
     text: &str,
     mut errors: Vec<Finding>,
     compile: &dyn Fn(&str) -> Result<CompiledRules, Error>,
-    catalog: Option<&Catalog>,
+    check: &dyn Fn(&CompiledRules) -> Report,
 ) -> Report {
     let skipped = |why: String| {
         Finding::new(
@@ -171,7 +170,7 @@ pub(super) fn refused(
             }
         }
     }
-    let mut found = check_known(&rest, catalog);
+    let mut found = check(&rest);
     for warning in rest.warnings.iter_mut() {
         renumber(&mut warning.path);
     }
@@ -181,7 +180,7 @@ pub(super) fn refused(
         "$",
         format!(
             "the rules with errors ({}) were left out of the search for loops, conflicts and rules that never match; the rest was searched",
-            super::listed(left_out.iter())
+            listed(left_out.iter())
         ),
     ));
     report.errors.append(&mut found.errors);

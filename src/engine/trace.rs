@@ -179,7 +179,7 @@ impl Trace {
     /// Every rule the event triggered that did not emit, each with why. `context` is
     /// the agent the decision was made for (to say why a scope left the rule out).
     /// Evaluates the conditions again: only for readers who ask.
-    pub fn misses(&self, context: &super::AgentContext) -> Vec<Miss> {
+    pub fn misses(&self, context: &super::context::AgentContext) -> Vec<Miss> {
         let triggered = self.rules.triggered(self.kind);
         let mut out = Vec::new();
         for (i, &r) in triggered.iter().enumerate() {
@@ -221,7 +221,10 @@ impl Trace {
 }
 
 /// "out of scope: the rule is for teams Tier_2; this agent: no teams".
-fn out_of_scope(rule: &crate::rules::compile::Rule, context: &super::AgentContext) -> String {
+fn out_of_scope(
+    rule: &crate::rules::compile::Rule,
+    context: &super::context::AgentContext,
+) -> String {
     let Some(scope) = &rule.scope else {
         return "out of scope".into();
     };

@@ -7,7 +7,7 @@
 //! with or without the namespace). Values match the documented labels ("Connect Agent
 //! State Change", "Greater than or equal to") and the usual variants (see `key`).
 
-use super::{
+use super::common::{
     describe, is_system_state, key, push_unique, read_records, rule_def, rules_file, ImportError,
     Imported, RawRecord, Skipped,
 };

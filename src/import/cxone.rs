@@ -28,11 +28,11 @@
 //! names through the user map ([`CxoneUserMap`]); a user the map does not name (or any
 //! CXone user name without a map) skips the row with that reason.
 
-use super::cxone_users::{is_user_id, CxoneUserMap};
-use super::{
+use super::common::{
     cell_text, describe, key, mapping_def, parse_json, push_unique, rules_file, ImportError,
     Imported, Note, Skipped,
 };
+use super::cxone_users::{is_user_id, CxoneUserMap};
 use crate::rules::file::Scope;
 use serde_json::{Map, Value};
 

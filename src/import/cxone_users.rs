@@ -3,7 +3,7 @@
 //! name then Salesforce User Id, one user a line; a first line that is a header (its
 //! second cell not a User Id) is skipped, as are blank lines.
 
-use super::ImportError;
+use super::common::ImportError;
 
 /// CXone user names (compared without case) to Salesforce User Ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 //! action or a mapping, or compared in a condition) gets an entry; a name the catalog
 //! lacks is reported instead of invented.
 
+use super::common::{push_unique, Imported};
 use super::cxone::developer_name;
-use super::{push_unique, Imported};
 use crate::rules::catalog::OrgStatus;
 use crate::rules::file::{ActionDef, Condition, Operand, Right, StatusDef};
 use crate::rules::{Catalog, RulesFile};

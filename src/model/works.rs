@@ -8,11 +8,42 @@
 //! wasm bundle 3,786 bytes larger under gzip -9 (10,603 raw), more than the size
 //! budget leaves (bench/size-budget.json), so the vector stays.
 
-use super::WorkItem;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+
+/// The AgentWork lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorkStatus {
+    Assigned,
+    Opened,
+    Unavailable,
+    Declined,
+    DeclinedOnPushTimeout,
+    Closed,
+    Canceled,
+    Transferred,
+}
+
+impl WorkStatus {
+    /// Finished items no longer count against the agent.
+    pub(crate) fn is_finished(self) -> bool {
+        !matches!(self, WorkStatus::Assigned | WorkStatus::Opened)
+    }
+}
+
+/// One work item, keyed by its AgentWork Id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkItem {
+    pub work_id: String,
+    pub work_item_id: String,
+    pub status: WorkStatus,
+    pub engaged: bool,
+    pub service_channel: Option<String>,
+    pub updated_at: u64,
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Works(Vec<WorkItem>);

@@ -77,7 +77,7 @@ fn finish(
     let draft = draft.map_err(Error::InvalidRules)?;
     let mut errors = draft.errors;
     let require_ids = matches!(ids, Ids::InFile);
-    let mut rules = match compile::compile_from(&draft.file, &draft.origin, require_ids) {
+    let mut rules = match compile::compiler::compile_from(&draft.file, &draft.origin, require_ids) {
         Ok(rules) if errors.is_empty() => rules,
         Ok(_) => return Err(Error::InvalidRules(errors)),
         Err(more) => {

@@ -5,6 +5,7 @@
 
 use super::file::{MappingDef, Mappings, Options, RuleDef, RulesFile, StatusDef, TelephonyDef};
 use crate::error::Finding;
+use crate::node::typed;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -342,27 +343,10 @@ fn list<T: DeserializeOwned>(
 
 /// Deserialises one element, turning serde's error into a finding with the full path.
 fn element<T: DeserializeOwned>(value: &Value, path: &str, errors: &mut Vec<Finding>) -> Option<T> {
-    match serde_path_to_error::deserialize::<_, T>(value) {
+    match typed(value) {
         Ok(v) => Some(v),
-        Err(e) => {
-            let mut full = path.to_string();
-            for segment in e.path().iter() {
-                match segment {
-                    serde_path_to_error::Segment::Seq { index } => {
-                        full.push_str(&format!("[{index}]"))
-                    }
-                    serde_path_to_error::Segment::Map { key } => {
-                        full.push('.');
-                        full.push_str(key);
-                    }
-                    serde_path_to_error::Segment::Enum { variant } => {
-                        full.push('.');
-                        full.push_str(variant);
-                    }
-                    serde_path_to_error::Segment::Unknown => {}
-                }
-            }
-            errors.push(shape(&full, &e.into_inner().to_string()));
+        Err((inner, why)) => {
+            errors.push(shape(&format!("{path}{}", &inner[1..]), &why));
             None
         }
     }

@@ -18,20 +18,26 @@
 //!
 //! Pure like the engine: time is passed in, commands come back as values, and the
 //! caller wakes the loop with [`SyncLoop::tick`] at [`Output::wake_at`].
+//!
+//! Files: this one holds the loop and its entry points; `log`, `read_retry`,
+//! `session` and `write` are leaves it builds on (they import nothing from here);
+//! `read`, `decide`, `contention` and `failures` add methods to the loop (they import
+//! it, and nothing here imports them).
 
 mod contention;
 mod decide;
 mod failures;
 mod log;
 mod read;
+mod read_retry;
 mod session;
 mod write;
 
 pub use log::{LogEntry, LogKind, Stats};
-pub use session::{within_cap, SavedSession, MAX_SESSION_BYTES};
+pub use session::{within_cap, SavedSession, MAX_CLOCK_SKEW_MS, MAX_SESSION_BYTES};
 
-use read::ReadRetry;
-use write::{Due, Pending};
+use read_retry::ReadRetry;
+use write::{Due, Pending, Touched};
 
 use crate::engine::{Action, Decision, Engine, Observation};
 use crate::event::{Event, EventKind};
@@ -41,12 +47,6 @@ use std::collections::VecDeque;
 
 /// The reason Omni-Channel gives to a status change made through the toolkit API.
 pub(crate) const TOOLKIT_REASON: &str = "OmniToolkitStatusChange";
-
-/// How far ahead of the caller's clock an event's own time may be and still be
-/// taken as a harmless skew between the clocks that stamped it; past it, the event
-/// is noted as stamped in the future. Either way an event is taken at no later than
-/// the caller's clock, so one event's time never moves the engine's clock for good.
-pub const MAX_CLOCK_SKEW_MS: u64 = 5_000;
 
 /// The one clock rule, for the runtime and for `OmniSync.handle` alike: an event
 /// stamped `at` by its source is taken at the earlier of `at` and `now` (the caller's
@@ -113,31 +113,6 @@ impl Output {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-    }
-}
-
-/// Which sides an agent change and its consequences have touched.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Touched {
-    omni: bool,
-    telephony: bool,
-}
-
-impl Touched {
-    fn get(self, side: Side) -> bool {
-        match side {
-            Side::Omni => self.omni,
-            Side::Telephony => self.telephony,
-        }
-    }
-
-    fn with(mut self, side: Option<Side>) -> Touched {
-        match side {
-            Some(Side::Omni) => self.omni = true,
-            Some(Side::Telephony) => self.telephony = true,
-            None => {}
-        }
-        self
     }
 }
 
@@ -222,9 +197,9 @@ impl SyncLoop {
         &self.engine
     }
 
-    /// For the browser binding only (it loads new rules into a running loop).
-    #[cfg(target_arch = "wasm32")]
-    pub(crate) fn engine_mut(&mut self) -> &mut Engine {
+    /// For the tab (`crate::tabs`: a restored session) and the browser binding (new
+    /// rules loaded into a running loop).
+    pub fn engine_mut(&mut self) -> &mut Engine {
         &mut self.engine
     }
 
@@ -233,13 +208,12 @@ impl SyncLoop {
     }
 
     /// Whether the first reconcile is done (before it, events are buffered).
-    pub(crate) fn is_running(&self) -> bool {
+    pub fn is_running(&self) -> bool {
         matches!(self.startup, Startup::Running)
     }
 
-    /// Whether the write `id` still waits for its result (the browser binding stops
+    /// Whether the write `id` still waits for its result (a following tab stops
     /// awaiting the confirmation of a write that no longer does).
-    #[cfg(target_arch = "wasm32")]
     pub(crate) fn awaits_result(&self, id: u64) -> bool {
         self.pending.iter().any(|p| p.id == id && p.awaits_result())
     }

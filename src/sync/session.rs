@@ -3,9 +3,14 @@
 //! org, another format or the future is refused, and every bound the model keeps
 //! during a shift is applied again to what is restored.
 
-use super::MAX_CLOCK_SKEW_MS;
 use crate::engine::EngineSnapshot;
 use serde_json::Value;
+
+/// How far ahead of the caller's clock an event's own time may be and still be
+/// taken as a harmless skew between the clocks that stamped it; past it, the event
+/// is noted as stamped in the future. Either way an event is taken at no later than
+/// the caller's clock, so one event's time never moves the engine's clock for good.
+pub const MAX_CLOCK_SKEW_MS: u64 = 5_000;
 
 /// The most bytes of JSON a saved session may take (docs/runtime.md, "Limits"): a
 /// larger one is neither written nor read back (`session.tooLarge` in the trace).

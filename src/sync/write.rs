@@ -11,7 +11,6 @@
 //! A write leaves the loop altogether when its echo arrives, when it is given up, when a
 //! newer write to its side replaces it, or when its side already shows what is wanted.
 
-use super::Touched;
 use crate::engine::Action;
 use crate::rules::file::Side;
 
@@ -121,5 +120,30 @@ impl Pending {
             }
             WriteState::WaitingToRetry { at } => at,
         }
+    }
+}
+
+/// Which sides an agent change and its consequences have touched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Touched {
+    pub(super) omni: bool,
+    pub(super) telephony: bool,
+}
+
+impl Touched {
+    pub(super) fn get(self, side: Side) -> bool {
+        match side {
+            Side::Omni => self.omni,
+            Side::Telephony => self.telephony,
+        }
+    }
+
+    pub(super) fn with(mut self, side: Option<Side>) -> Touched {
+        match side {
+            Some(Side::Omni) => self.omni = true,
+            Some(Side::Telephony) => self.telephony = true,
+            None => {}
+        }
+        self
     }
 }

@@ -1,6 +1,6 @@
 //! The conformance runner shared by every implementation: native Rust
 //! (`tests/conformance.rs`) and the wasm binding in node and Chromium
-//! (`tests/wasm_*.rs`). A subject only has to load rules, handle events and report
+//! (`crates/wasm/tests/wasm_*.rs`, whose subjects are in `crates/wasm/tests/subject.rs`). A subject only has to load rules, handle events and report
 //! state and metrics as JSON; the scenario files say what must come out.
 
 // Each test crate uses its own part of what is shared here.
@@ -9,14 +9,13 @@
 use serde_json::Value;
 
 pub mod sync;
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
+pub mod tabs;
 
 /// The text of `tests/conformance/FOLDER/NAME.json`, compiled in so wasm can read it too.
 macro_rules! scenario_in {
     ($folder:literal, $name:ident) => {
         include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
+            env!("OMNISYNC_ROOT"),
             "/tests/conformance/",
             $folder,
             stringify!($name),
@@ -36,6 +35,29 @@ macro_rules! scenario {
 macro_rules! sync_scenario {
     ($name:ident) => {
         scenario_in!("sync/", $name)
+    };
+}
+
+/// The text of `tests/conformance/tabs/NAME.json`.
+macro_rules! tabs_scenario {
+    ($name:ident) => {
+        scenario_in!("tabs/", $name)
+    };
+}
+
+/// Calls `$m!` with every tab scenario name; the native test
+/// `every_tabs_scenario_file_is_listed` keeps this list in step with the folder.
+macro_rules! for_each_tabs_scenario {
+    ($m:ident) => {
+        $m! {
+            another_users_session_is_refused,
+            follower_hears_nothing_acts_alone,
+            follower_hears_the_leader_reads,
+            leader_closes_follower_takes_over,
+            lock_stolen_leader_mirrors,
+            reload_mid_command_waits_for_the_role,
+            two_tabs_one_acts,
+        }
     };
 }
 
@@ -92,6 +114,7 @@ macro_rules! for_each_scenario {
             exact_names_spaces_and_case,
             lightning_event_aliases,
             logout_rule_offline,
+            phone_offline_logs_out_omni,
             malformed_events_leave_state_unchanged,
             mappings_compile_order,
             missing_operand_value,

@@ -1,7 +1,10 @@
 // The JSON conformance suite through the JavaScript API of the wasm package (node),
 // the same scenarios the native and wasm-bindgen tests run: the engine's
-// (tests/conformance/*.json, class OmniSync) and the sync loop's
-// (tests/conformance/sync/*.json, class SyncLoop; format in tests/common/sync.rs).
+// (tests/conformance/*.json, class OmniSync), the sync loop's
+// (tests/conformance/sync/*.json, class SyncLoop; format in tests/common/sync.rs) and
+// the tab's (tests/conformance/tabs/*.json, class Tab; format in tests/common/tabs.rs).
+// `Tab` is exported by the test build only (pkg/test-node: `scripts/build-wasm.sh
+// --test`), the same code as the shipped pkg/node plus that class.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
@@ -9,8 +12,10 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const { OmniSync, SyncLoop } = require("../../pkg/node/omnisync.js");
+const { Tab } = require("../../pkg/test-node/omnisync.js");
 const dir = new URL("../../tests/conformance/", import.meta.url);
 const syncDir = new URL("sync/", dir);
+const tabsDir = new URL("tabs/", dir);
 
 /** `want` is contained in `got`: listed keys, same-length arrays, numbers within 1e-9. */
 function subset(want, got, path) {
@@ -29,9 +34,13 @@ function subset(want, got, path) {
 
 const key = (d) => `${d.code} ${d.path}`;
 
+/** What crossed from wasm while the scenarios ran, checked against the d.ts at the end. */
+const crossed = { actions: [], commands: [], steps: [] };
+
 const engineFiles = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
 const syncFiles = readdirSync(syncDir).filter((f) => f.endsWith(".json")).sort();
-console.log(`conformance: ${engineFiles.length} engine scenarios, ${syncFiles.length} sync scenarios`);
+const tabsFiles = readdirSync(tabsDir).filter((f) => f.endsWith(".json")).sort();
+console.log(`conformance: ${engineFiles.length} engine scenarios, ${syncFiles.length} sync scenarios, ${tabsFiles.length} tab scenarios`);
 
 for (const file of engineFiles) {
   test(file, () => {
@@ -53,6 +62,7 @@ for (const file of engineFiles) {
           assert.deepEqual(sync.state(), before, `step ${i}: a refused event changed the state`);
         } else {
           const decision = sync.handle(step.event);
+          crossed.actions.push(...decision.actions);
           assert.deepEqual(decision.actions, step.actions ?? [], `step ${i}: actions`);
           if (step.matched) {
             assert.deepEqual(decision.trace().rules.filter((r) => r.matched).map((r) => r.rule), step.matched, `step ${i}: matched`);
@@ -98,11 +108,87 @@ describe(`sync scenarios (${syncFiles.length})`, () => {
           assert.throws(() => sync.push(step.event, step.at), (err) => err.code === step.error, at);
           assert.deepEqual(sync.state(), before, `${at}: a refused event changed the state`);
         } else out = sync.push(step.event, step.at);
+        if (out) crossed.commands.push(...out.commands);
         if (out) checkOutput(out, step, at);
         if (step.state) subset(step.state, sync.state(), `${at} state`);
         if (step.stats) subset(step.stats, sync.stats(), `${at} stats`);
         if (step.metrics) subset(step.metrics, sync.metrics(step.metricsAt ?? step.at), `${at} metrics`);
       });
     });
+  }
+});
+
+/** Checks one tab step `{commands, reads, notify, timers, save?, results, trace}` against the step. */
+function checkStep(out, step, at) {
+  assert.deepEqual(out.commands, step.commands ?? [], `${at}: commands (trace ${JSON.stringify(out.trace)})`);
+  for (const field of ["reads", "notify", "timers", "results"]) {
+    if (field in step) assert.deepEqual(out[field], step[field], `${at}: ${field}`);
+  }
+  if (step.save === "write") assert.equal(typeof out.save?.write, "string", `${at}: save`);
+  else if ("save" in step) assert.deepEqual(out.save, step.save, `${at}: save`);
+  if (step.trace) assert.deepEqual(out.trace.map((l) => l.kind), step.trace, `${at}: trace kinds`);
+  for (const text of step.traceIncludes ?? []) {
+    assert.ok(out.trace.some((l) => l.message.includes(text)), `${at}: no trace message contains ${text}`);
+  }
+}
+
+describe(`tab scenarios (${tabsFiles.length})`, () => {
+  for (const file of tabsFiles) {
+    test(file, () => {
+      const scenario = JSON.parse(readFileSync(new URL(file, tabsDir), "utf8"));
+      assert.equal(scenario.kind, "tabs");
+      const names = scenario.tabs ?? ["a"];
+      const tabs = new Map(names.map((name) => [name, new Tab(scenario.rules, scenario.options ?? {})]));
+      scenario.steps.forEach((step, i) => {
+        const name = step.tab ?? names[0];
+        const at = `step ${i}: tab ${name}`;
+        const tab = tabs.get(name);
+        if (step.error) {
+          assert.throws(() => tab.call(step.call, step.at), (err) => err.message.includes(step.error), at);
+        } else {
+          const out = tab.call(step.call, step.at);
+          crossed.steps.push(out);
+          checkStep(out, step, at);
+        }
+        if ("leads" in step) assert.equal(tab.isLeader(), step.leads, `${at}: leads`);
+        if (step.state) subset(step.state, tab.state(), `${at} state`);
+      });
+      for (const tab of tabs.values()) tab.free();
+    });
+  }
+});
+
+/** The members of the union type `name` in the d.ts the binding generates: tag -> fields. */
+function unionMembers(dts, name) {
+  const body = dts.match(new RegExp(`export type ${name} =([\\s\\S]*?);\\n`))?.[1];
+  assert.ok(body, `no type ${name} in the d.ts`);
+  return new Map([...body.matchAll(/\{([^}]*)\}/g)].map(([, fields]) => [
+    fields.match(/type: "(\w+)"/)[1],
+    [...fields.matchAll(/(\w+)\??:/g)].map(([, k]) => k).sort(),
+  ]));
+}
+
+/** The fields of the interface `name` in the d.ts: name -> optional. */
+function interfaceFields(dts, name) {
+  const body = dts.match(new RegExp(`export interface ${name} \\{([\\s\\S]*?)\\n\\}`))?.[1];
+  assert.ok(body, `no interface ${name} in the d.ts`);
+  return new Map([...body.matchAll(/(\w+)(\?)?: /g)].map(([, k, optional]) => [k, !!optional]));
+}
+
+test("the TypeScript types (TS_TYPES) list exactly the fields that cross", () => {
+  const dts = readFileSync(new URL("../../pkg/node/omnisync.d.ts", import.meta.url), "utf8");
+  for (const [name, seen] of [["Action", crossed.actions], ["SyncCommand", crossed.commands]]) {
+    const members = unionMembers(dts, name);
+    const tags = new Set(seen.map((value) => value.type));
+    assert.deepEqual([...tags].sort(), [...members.keys()].sort(), `${name}: every member crossed`);
+    for (const value of seen) {
+      assert.deepEqual(Object.keys(value).sort(), members.get(value.type), `${name} ${JSON.stringify(value)}`);
+    }
+  }
+  const fields = interfaceFields(dts, "TabStep");
+  assert.ok(crossed.steps.length > 0);
+  for (const step of crossed.steps) {
+    for (const k of Object.keys(step)) assert.ok(fields.has(k), `TabStep lacks ${k}`);
+    for (const [k, optional] of fields) assert.ok(optional || k in step, `a step lacks ${k}`);
   }
 });

@@ -2,7 +2,7 @@
 // of cxone-cloud.mjs), the CXone adapter picked by the one phone choice, and the engine
 // (the built wasm package, pkg/: `bash scripts/build-wasm.sh`) running the rules file
 // `omnisync import --from cxone` wrote from the fixture tables, as it is, with the org's
-// catalog (tests/fixtures/cxone/: tests/import_cxone.rs keeps rules.json the import's
+// catalog (tests/fixtures/cxone/: crates/cli/tests/import_cxone.rs keeps rules.json the import's
 // output). The shim path (the SDK in the engine's page) and the relay path (the SDK in
 // the softphone's page, reloaded) both run.
 import { test, after } from "node:test";

@@ -121,10 +121,14 @@ test("case 5: trace(limit) and numeric arguments are whole numbers in range, els
   for (const [key, bad] of [["traceSize", 50n], ["reconcileMs", "1000"], ["bridgeTimeoutMs", Infinity], ["traceSize", NaN]]) {
     assert.throws(() => started(`limits-${key}`, { [key]: bad }), (err) => err.code === "options.invalid" && err.message.includes(key));
   }
-  // Out of range: clamped (documented), not wrapped: a reconcile period past a timer's
-  // 2^31-1 ms does not fire at once.
+  // Out of range: refused, naming the option (it was clamped; a typo like 3e9 for 3e3
+  // now says so instead of running with another period); no option is wrapped: the
+  // longest period a timer takes (2^31-2 ms) does not fire at once.
+  for (const [key, bad] of [["reconcileMs", 3e9], ["reconcileMs", 100], ["reconcileMs", -1], ["traceSize", 5], ["bridgeTimeoutMs", 0]]) {
+    assert.throws(() => started(`limits-${key}-range`, { [key]: bad }), (err) => err.code === "options.invalid" && err.message.includes(key), `${key}: ${bad}`);
+  }
   let reads = 0;
-  const late = started("limits-reconcile", { reconcileMs: 3e9, onRead: () => reads++ });
+  const late = started("limits-reconcile", { reconcileMs: 2 ** 31 - 2, onRead: () => reads++ });
   await sleep(300);
   const first = reads;
   await sleep(300);

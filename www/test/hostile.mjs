@@ -2,7 +2,7 @@
 // was poisoned: the instance that was attacked, another instance and a running runtime
 // all still decide a good event. One driver for every place it runs: node --test
 // (www/test/hostile.test.mjs) and the wasm tests in node and Chromium
-// (tests/wasm_node.rs, tests/wasm_browser.rs include this file's text).
+// (crates/wasm/tests/wasm_node.rs, crates/wasm/tests/wasm_browser.rs include this file's text).
 //
 // `hostileChecks(OmniSync, sleep)` resolves to a summary, or rejects with what failed.
 

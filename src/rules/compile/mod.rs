@@ -11,10 +11,11 @@ use crate::action::{Action, Chosen};
 use crate::error::Finding;
 use crate::event::EventKind;
 
-mod compiler;
+/// Run from `rules` (`compiler::compile_from`), not re-exported here: the compiler
+/// builds this module's types, so this module imports nothing from it.
+pub(super) mod compiler;
 
 use crate::sort::sorted;
-pub(crate) use compiler::compile_from;
 
 pub(crate) use crate::action::OFFLINE;
 

@@ -1,0 +1,139 @@
+//! The wasm subject: drives the exported `OmniSync` class exactly as JavaScript does,
+//! with plain JS objects in and out.
+
+use crate::common::Subject;
+use js_sys::{Reflect, JSON};
+use omnisync_wasm::OmniSync;
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+
+pub struct Wasm(OmniSync);
+
+/// A JSON value as the JS object it stands for.
+pub fn js(value: &Value) -> JsValue {
+    JSON::parse(&value.to_string()).expect("serde_json output is valid JSON")
+}
+
+/// A JS value back as JSON.
+pub fn json(value: &JsValue) -> Value {
+    let text = JSON::stringify(value)
+        .expect("stringify")
+        .as_string()
+        .unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+pub fn field(err: &JsValue, key: &str) -> Value {
+    json(&Reflect::get(err, &key.into()).unwrap_or(JsValue::NULL))
+}
+
+impl Subject for Wasm {
+    fn load(rules: &Value) -> Result<Self, Vec<(String, String)>> {
+        OmniSync::new(js(rules)).map(Wasm).map_err(|err| {
+            field(&err, "details")
+                .as_array()
+                .map(|all| {
+                    all.iter()
+                        .map(|d| {
+                            let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+                            (s("code"), s("path"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    fn handle(&mut self, event: &Value) -> Result<Value, String> {
+        self.0
+            .handle(js(event))
+            .map(|d| json(&d))
+            .map_err(|err| field(&err, "code").as_str().unwrap_or_default().to_string())
+    }
+
+    fn state(&self) -> Value {
+        self.0.state().map(|s| json(&s)).unwrap_or(Value::Null)
+    }
+
+    fn metrics(&self, now: u64) -> Value {
+        self.0
+            .metrics(JsValue::from_f64(now as f64))
+            .map(|m| json(&m))
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// The wasm `SyncLoop` class, driven exactly as JavaScript drives it.
+pub struct WasmSync(omnisync_wasm::SyncLoopHandle);
+
+fn output(result: Result<JsValue, JsValue>) -> Value {
+    result.map(|v| json(&v)).unwrap_or(Value::Null)
+}
+
+impl crate::common::sync::SyncSubject for WasmSync {
+    fn load(rules: &Value, options: &Value) -> Result<Self, String> {
+        omnisync_wasm::SyncLoopHandle::new(js(rules), Some(js(options)))
+            .map(WasmSync)
+            .map_err(|err| format!("rules refused: {}", field(&err, "code")))
+    }
+    fn start(&mut self, now: u64) -> Value {
+        output(self.0.start(JsValue::from_f64(now as f64)))
+    }
+    fn read(&mut self, reply: &Value, now: u64) -> Value {
+        output(self.0.read(js(reply), JsValue::from_f64(now as f64)))
+    }
+    fn push(&mut self, event: &Value, now: u64) -> Result<Value, String> {
+        self.0
+            .push(js(event), JsValue::from_f64(now as f64))
+            .map(|v| json(&v))
+            .map_err(|err| field(&err, "code").as_str().unwrap_or_default().to_string())
+    }
+    fn reply(&mut self, id: u64, error: Option<&str>, now: u64) -> Value {
+        output(self.0.reply(
+            JsValue::from_f64(id as f64),
+            error.map(str::to_string),
+            JsValue::from_f64(now as f64),
+        ))
+    }
+    fn tick(&mut self, now: u64) -> Value {
+        output(self.0.tick(JsValue::from_f64(now as f64)))
+    }
+    fn state(&self) -> Value {
+        output(self.0.state())
+    }
+    fn stats(&self) -> Value {
+        output(self.0.stats())
+    }
+    fn metrics(&self, now: u64) -> Value {
+        output(self.0.metrics(JsValue::from_f64(now as f64)))
+    }
+}
+
+/// The wasm `Tab` class, driven exactly as JavaScript drives it (exported by test
+/// builds only: the `tab-class` feature).
+#[cfg(feature = "tab-class")]
+pub struct WasmTab(omnisync_wasm::TabHandle);
+
+#[cfg(feature = "tab-class")]
+impl crate::common::tabs::TabSubject for WasmTab {
+    fn load(rules: &Value, options: &Value) -> Result<Self, String> {
+        omnisync_wasm::TabHandle::new(js(rules), Some(js(options)))
+            .map(WasmTab)
+            .map_err(|err| format!("rules refused: {}", field(&err, "code")))
+    }
+    fn call(&mut self, call: &Value, at: u64) -> Result<Value, String> {
+        self.0
+            .call(js(call), JsValue::from_f64(at as f64))
+            .map(|v| json(&v))
+            .map_err(|err| {
+                let message = Reflect::get(&err, &"message".into()).unwrap_or(JsValue::NULL);
+                message.as_string().unwrap_or_default()
+            })
+    }
+    fn leads(&self) -> bool {
+        self.0.is_leader().unwrap_or(false)
+    }
+    fn state(&self) -> Value {
+        output(self.0.state())
+    }
+}
