@@ -389,7 +389,10 @@ What changed for these figures (same files, same machine; before, after):
   same within 2 % and the memory the last two columns. Not reached from the replay: the
   engine's and the sync loop's cost per event (above).
 `;
-  fs.writeFileSync(doc, `${kept}\n\n${section}`);
+  // Before the closing "Reproduce" section (bench/report.mjs writes it last), else at the end.
+  const at = kept.indexOf("\n## Reproduce\n");
+  const out = at < 0 ? `${kept}\n\n${section}` : `${kept.slice(0, at).trimEnd()}\n\n${section}\n${kept.slice(at + 1)}\n`;
+  fs.writeFileSync(doc, out);
 }
 
 /** The targets this run missed, with the figures and why; what was tried for them. */

@@ -1,7 +1,8 @@
 //! A JSON document as the readers see it. Events and rules files are read through
 //! [`Node`], so the same reading code serves serde_json's values natively and
 //! JavaScript values in the browser (`crates/wasm/src/node.rs`): the browser never turns an
-//! object into JSON text and back, and the wasm bundle carries no JSON parser.
+//! event into JSON text and back, and the wasm bundle carries no JSON parser. [`typed`]
+//! is the one typed read of a JSON value, natively and in the binding.
 
 pub(crate) use decimal::parse_decimal;
 use serde::de::DeserializeOwned;

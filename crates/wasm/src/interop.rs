@@ -22,8 +22,7 @@ extern "C" {
     /// `object[key] = value` on an object this module has just made. No try/catch
     /// wrapper (which `Reflect.set` is called through, at a fifth of `handle`'s time):
     /// an assignment to a fresh object or function does not throw, as long as nobody
-    /// has put a throwing setter on `Object.prototype` (serde-wasm-bindgen's objects
-    /// assume the same).
+    /// has put a throwing setter on `Object.prototype`.
     #[wasm_bindgen(extends = Object)]
     type Fresh;
     #[wasm_bindgen(method, structural, indexing_setter)]
@@ -251,7 +250,7 @@ pub(crate) fn parse_json(text: serde_json::Result<String>) -> Result<JsValue, Js
 /// A Rust value as a plain JavaScript value: JSON text written by serde_json (which
 /// the bundle carries for the saved session and the trace anyway) and parsed by the JS
 /// engine. serde-wasm-bindgen's serialiser was measured against it: slower for a full
-/// trace and about N kB more in the bundle (docs/performance.md), so outputs stay JSON.
+/// trace and 3.7 kB more in the bundle (docs/performance.md), so outputs stay JSON.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     parse_json(serde_json::to_string(value))
 }
