@@ -6,7 +6,8 @@
 //!   as is; rows that cannot be used are counted by reason and line.
 //! - `record`: each row as a fixed-size record, sorted by agent and time in a bounded
 //!   buffer spilled to disk when full (an external merge sort).
-//! - `shared`: what every agent's replay reads and nobody changes.
+//! - `shared`: what every agent's replay reads and nobody changes, and each thread's own
+//!   copy of the engines.
 //! - `stream`: one file sorted by time per agent, replayed as it is read (no sort).
 //! - `timeline`: one agent's rows merged into one timeline of both sides.
 //! - `agent`: one agent's replay (timeline, attribution, the two runs through
@@ -39,7 +40,7 @@ use agent::replay_agent;
 use input::Reading;
 use record::Rec;
 use report::{InputSummary, Totals};
-use shared::Shared;
+use shared::{own_engines, Shared};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -246,16 +247,6 @@ fn engines(options: &Options) -> [crate::engine::Engine; 2] {
         crate::engine::Engine::new(options.current.clone()).without_records(),
         crate::engine::Engine::new(options.proposed.clone()).without_records(),
     ]
-}
-
-/// A thread's own copy of the two engines, rules and all. Every decision's trace holds
-/// the rules it was made under (a reference count): with one copy for all threads,
-/// every core's decisions counted on the same memory, which moved from core to core
-/// at each event.
-fn own_engines(engines: &[crate::engine::Engine; 2]) -> [crate::engine::Engine; 2] {
-    engines
-        .each_ref()
-        .map(|e| crate::engine::Engine::new(e.rules().clone()).without_records())
 }
 
 fn new_reading(options: &Options) -> Reading {

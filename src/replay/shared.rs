@@ -55,6 +55,16 @@ impl Listed {
     }
 }
 
+/// A thread's own copy of the two engines, rules and all. Every decision's trace holds
+/// the rules it was made under (a reference count): with one copy for all threads,
+/// every core's decisions counted on the same memory, which moved from core to core
+/// at each event.
+pub(crate) fn own_engines(engines: &[crate::engine::Engine; 2]) -> [crate::engine::Engine; 2] {
+    engines
+        .each_ref()
+        .map(|e| crate::engine::Engine::new(e.rules().clone()).without_records())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

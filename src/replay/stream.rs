@@ -17,7 +17,7 @@ use super::agent::AgentReplay;
 use super::read::{Agent, KnownStatus, Progress};
 use super::record::{Names, Rec};
 use super::report::{AgentResult, Totals};
-use super::shared::{Listed, Shared};
+use super::shared::{own_engines, Listed, Shared};
 use crate::engine::Engine;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -214,7 +214,7 @@ fn replay_shard(
     fixed: &Fixed,
 ) -> Vec<AgentResult> {
     let mut names = Names::new();
-    let engines = super::own_engines(&fixed.engines);
+    let engines = own_engines(&fixed.engines);
     // By agent number / threads: the agent, and its replay once a row of it came.
     // Boxed: an agent's replay (its engines, loops and tallies) is a few kilobytes, and
     // the list grows as agents are seen; moving every replay at each growth was a
