@@ -175,7 +175,7 @@ impl OmniSync {
         // Read first, decide with the state borrowed (Rust only), then build the
         // JavaScript result with nothing borrowed: a call cut off by an exhausted stack
         // in JavaScript code leaves nothing held.
-        let (event, stamped) = read_stamped(&event)?;
+        let (event, stamped) = read_stamped(event)?;
         let now = js_sys::Date::now() as u64;
         let made = {
             let mut class = self.enter_mut()?;

@@ -111,13 +111,14 @@ pub(crate) fn timer_ms(ms: f64) -> u32 {
 /// Reads an event (JSON text or an object) and its time: `at`, or now. Every read is
 /// a catching call (`node.rs`), and the event is read whole into Rust values before
 /// the caller touches any state.
-pub(crate) fn read_event(event: &JsValue) -> Result<(Event, u64), Thrown> {
+pub(crate) fn read_event(event: JsValue) -> Result<(Event, u64), Thrown> {
     let (event, at) = read_stamped(event)?;
     Ok((event, at.unwrap_or_else(|| js_sys::Date::now() as u64)))
 }
 
-/// [`read_event`] with the event's own `at`, if it has one.
-pub(crate) fn read_stamped(event: &JsValue) -> Result<(Event, Option<u64>), Thrown> {
+/// [`read_event`] with the event's own `at`, if it has one. Takes the event as the
+/// caller was given it: wrapping it for the reader copies no reference.
+pub(crate) fn read_stamped(event: JsValue) -> Result<(Event, Option<u64>), Thrown> {
     let event = match event.as_string() {
         Some(text) => Js::parse(&text).map_err(|why| {
             Error::InvalidEvent(Finding::new(
@@ -126,7 +127,7 @@ pub(crate) fn read_stamped(event: &JsValue) -> Result<(Event, Option<u64>), Thro
                 format!("the event could not be read: {why}"),
             ))
         })?,
-        None => Js(event.clone()),
+        None => Js(event),
     };
     let parsed = Event::read(&event)?;
     let at = event_time(&event)?;
@@ -200,7 +201,7 @@ pub(crate) fn context_from(context: &JsValue) -> Result<Option<AgentContext>, Th
         return Ok(None);
     }
     let value = node::plain(context)
-        .and_then(|plain| node::to_json(&plain))
+        .and_then(node::to_json)
         .map_err(|why| context_refused("$", &format!("it could not be read: {why}")))?;
     typed(&value)
         .map(Some)
@@ -232,7 +233,7 @@ pub(crate) fn json_value(
     what: &str,
 ) -> Result<serde_json::Value, Finding> {
     node::plain(value)
-        .and_then(|plain| node::to_json(&plain))
+        .and_then(node::to_json)
         .map_err(|why| Finding::new(code, "$", format!("{what} could not be read: {why}")))
 }
 

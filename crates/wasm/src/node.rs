@@ -142,22 +142,22 @@ const MAX_DEPTH: usize = 128;
 /// JSON text `5` would parse in serde_json (so a field typed `u32` accepts it); a
 /// number that is not finite, a BigInt and nesting deeper than [`MAX_DEPTH`] are
 /// refused.
-pub(crate) fn to_json(value: &JsValue) -> Result<Value, String> {
-    json_at(value, 0)
+pub(crate) fn to_json(value: JsValue) -> Result<Value, String> {
+    json_at(&Js(value), 0)
 }
 
 /// The largest magnitude below which every whole `f64` is exactly an integer.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-fn json_at(value: &JsValue, depth: usize) -> Result<Value, String> {
+fn json_at(value: &Js, depth: usize) -> Result<Value, String> {
     if depth > MAX_DEPTH {
         return Err(format!("nested more than {MAX_DEPTH} deep"));
     }
-    if value.is_bigint() {
+    if value.0.is_bigint() {
         // JSON has no BigInt; read as null it would silently drop the value.
         return Err("a BigInt is not a JSON number".into());
     }
-    Ok(match Js(value.clone()).shape() {
+    Ok(match value.shape() {
         Shape::Null => Value::Null,
         Shape::Bool(b) => Value::Bool(b),
         Shape::Text(text) => Value::String(text),
@@ -170,15 +170,15 @@ fn json_at(value: &JsValue, depth: usize) -> Result<Value, String> {
             .ok_or("a number is not finite")?,
         Shape::List(items) => Value::Array(
             (items.iter())
-                .map(|item| json_at(&item.0, depth + 1))
+                .map(|item| json_at(item, depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
         Shape::Object => {
             let mut map = Map::new();
-            for key in Js(value.clone()).keys() {
+            for key in value.keys() {
                 // A plain copy's properties are data properties: reading cannot throw.
-                let field = Reflect::get(value, &JsValue::from_str(&key)).unwrap_or_default();
-                map.insert(key, json_at(&field, depth + 1)?);
+                let field = Reflect::get(&value.0, &JsValue::from_str(&key)).unwrap_or_default();
+                map.insert(key, json_at(&Js(field), depth + 1)?);
             }
             Value::Object(map)
         }

@@ -89,8 +89,8 @@ impl StartOptions {
             if !value.is_undefined() {
                 // Text stays text (`plain` would parse it as JSON); an object is copied.
                 let plain = match value.is_object() {
-                    true => node::plain(&value).and_then(|plain| node::to_json(&plain)),
-                    false => node::to_json(&value),
+                    true => node::plain(&value).and_then(node::to_json),
+                    false => node::to_json(value),
                 };
                 values.insert(name.into(), plain.map_err(|why| refused(name, &why))?);
             }

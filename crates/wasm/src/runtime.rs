@@ -192,7 +192,7 @@ fn subscribe(shared: &Rc<Shared>, bridge: &JsValue) -> Result<(), Thrown> {
     let weak = Rc::downgrade(shared);
     let callback = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let Some(shared) = weak.upgrade() else { return };
-        push_event(&shared, &event);
+        push_event(&shared, event);
     });
     let function: &Function = callback.as_ref().unchecked_ref();
     let subscribe = Reflect::get(bridge, &"subscribe".into())
@@ -213,9 +213,9 @@ fn subscribe(shared: &Rc<Shared>, bridge: &JsValue) -> Result<(), Thrown> {
     Ok(())
 }
 
-fn push_event(shared: &Rc<Shared>, event: &JsValue) {
+fn push_event(shared: &Rc<Shared>, event: JsValue) {
     // Not a presence change: the connection error has its own path in the loop.
-    if is_connection_error(event) {
+    if is_connection_error(&event) {
         push(shared, Input::ConnectionLost);
         return;
     }
@@ -354,7 +354,7 @@ impl Runtime {
     /// Feeds one normalised event, as the bridges' callbacks do.
     pub fn push(&self, #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent")] event: JsValue) {
         headroom();
-        push_event(&self.shared, &event);
+        push_event(&self.shared, event);
     }
 
     /// Stops acting, releases leadership and the timers: the instance no longer

@@ -84,7 +84,7 @@ impl SyncLoopHandle {
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
         let now = ms(&now)?;
-        let (event, _) = read_event(&event)?;
+        let (event, _) = read_event(event)?;
         let text = {
             let mut sync = self.borrow()?;
             sync.engine().admit(&event).map_err(Thrown::from)?;
