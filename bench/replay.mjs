@@ -30,6 +30,8 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const FIX = path.join(ROOT, "tests/fixtures/replay");
 const BIN = path.join(ROOT, "target/release/omnisync");
+/** The commit that added `omnisync replay` (its parent's simulate is the baseline). */
+const REPLAY_ADDED = "4dac7ad";
 
 function options(argv) {
   const o = { agents: 500, days: 30, keep: null, simulate: null, runs: 2, section: false };
@@ -225,6 +227,30 @@ function best(runs, ...args) {
  */
 const SMALL_PAGES = { MIMALLOC_ALLOW_THP: "0" };
 
+/**
+ * The release CLI of the commit before `omnisync replay` existed: the `simulate` the
+ * replay's speed is set against (it read the whole trace, one agent). Built once from
+ * this clone's history into target/bench-simulate-before (about two minutes); null, and
+ * this build's `simulate` alone, when the history is not here (a shallow clone).
+ */
+function simulateBefore() {
+  const dir = path.join(ROOT, "target/bench-simulate-before");
+  const bin = path.join(dir, "target/release/omnisync");
+  if (fs.existsSync(bin)) return bin;
+  const rev = spawnSync("git", ["rev-parse", "--verify", "--quiet", `${REPLAY_ADDED}^`], { cwd: ROOT, encoding: "utf8" });
+  if (rev.status !== 0) {
+    console.error("... the commit before the replay is not in this clone: timing this build's simulate only");
+    return null;
+  }
+  console.error(`... building the simulate of ${rev.stdout.trim().slice(0, 10)} (before the replay) in ${dir}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const unpack = spawnSync("bash", ["-c", `git archive ${rev.stdout.trim()} | tar -x -C '${dir}'`], { cwd: ROOT, stdio: "inherit" });
+  const build = unpack.status === 0 && spawnSync("cargo", ["build", "--release", "--quiet", "--bin", "omnisync"],
+    { cwd: dir, stdio: "inherit", env: { ...process.env, CARGO_TARGET_DIR: path.join(dir, "target") } });
+  return build && build.status === 0 ? bin : null;
+}
+
 function replay(dir, flag, file, extra = [], env = {}) {
   const args = ["replay", "--current", path.join(FIX, "current.json"), "--proposed", path.join(FIX, "proposed-lunch-is-break.json"),
     "--catalog", path.join(FIX, "catalog.json"), "--format", "json", "--html", path.join(dir, "report.html"),
@@ -280,9 +306,10 @@ async function main() {
   const plain = path.join(dir, "trace.jsonl");
   const lines = Number(spawnSync("bash", ["-c", `gzip -dc '${plain}.gz' > '${plain}' && wc -l < '${plain}'`], { encoding: "utf8" }).stdout.trim());
   const simulate = (bin) => timed(["simulate", "--rules", path.join(FIX, "current.json"), "--catalog", path.join(FIX, "catalog.json"), "--events", plain], "ignore", bin);
-  const simRun = simulate(o.simulate ?? BIN);
+  const before = o.simulate ?? simulateBefore();
+  const simRun = simulate(before ?? BIN);
   // This build's simulate streams the trace: its memory, whatever the trace's length.
-  const simNow = o.simulate ? simulate(BIN) : simRun;
+  const simNow = before ? simulate(BIN) : simRun;
   fs.rmSync(plain);
   const simulateEps = lines / simRun.secs;
   const replayEps = lines / full.trace.secs;

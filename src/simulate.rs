@@ -70,6 +70,8 @@ pub struct Simulator {
     last_at: u64,
     context: AgentContext,
     explain: bool,
+    /// Whether steps say which rules matched and what the loop logged.
+    detail: bool,
 }
 
 impl Simulator {
@@ -101,6 +103,7 @@ impl Simulator {
             last_at: 0,
             context,
             explain: false,
+            detail: true,
         };
         let start = sim.sync.start(0);
         let mut report = StepReport::default();
@@ -113,6 +116,15 @@ impl Simulator {
     /// for evaluating conditions twice.
     pub fn explain(&mut self, on: bool) {
         self.explain = on;
+    }
+
+    /// With `on` false, steps report only actions and echoes: no rule names
+    /// ([`StepReport::matched`]) and no log ([`StepReport::log`]; the loop's
+    /// [`Stats`] still count what it would say): the loop runs lean
+    /// ([`SyncLoop::lean`]). On by default; the replay of a whole org reads neither.
+    pub fn detail(&mut self, on: bool) {
+        self.detail = on;
+        self.sync.lean(!on);
     }
 
     pub fn stats(&self) -> &Stats {
@@ -170,20 +182,24 @@ impl Simulator {
         self.inputs += 1;
         self.last_at = self.last_at.max(at);
         let mut report = StepReport::default();
+        let echoes = self.sync.stats().echoes;
         let due = self.sync.tick(at);
         self.run(due, at, &mut report);
         self.world_sees(event);
         let out = self.sync.event(event, at);
         self.run(out, at, &mut report);
+        report.echoes = self.sync.stats().echoes - echoes;
         report
     }
 
     /// Lets every timer run out (coalescing windows, echo windows).
     pub fn finish(&mut self) -> StepReport {
         let mut report = StepReport::default();
+        let echoes = self.sync.stats().echoes;
         let at = self.last_at + 3_600_000;
         let out = self.sync.tick(at);
         self.run(out, at, &mut report);
+        report.echoes = self.sync.stats().echoes - echoes;
         report
     }
 
@@ -239,14 +255,16 @@ impl Simulator {
         let mut commands = 0;
         while let Some(out) = next.take().or_else(|| outputs.pop_front()) {
             for decision in &out.decisions {
-                report
-                    .matched
-                    .extend(decision.trace.matched().map(str::to_string));
+                if self.detail {
+                    report
+                        .matched
+                        .extend(decision.trace.matched().map(str::to_string));
+                }
                 if self.explain {
                     report.why.extend(decision.trace.misses(&self.context));
                 }
             }
-            report.echoes += out.log.iter().filter(|l| l.kind == LogKind::Echo).count() as u64;
+
             if self.explain {
                 report.why.extend(out.log.iter().filter_map(loop_miss));
             }

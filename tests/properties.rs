@@ -189,25 +189,71 @@ fn agent_change() -> impl Strategy<Value = Event> {
     })
 }
 
+/// A random rule set over the small vocabulary, compiled.
+fn compiled(rules: Vec<Value>) -> CompiledRules {
+    let mut rules = rules;
+    for (i, rule) in rules.iter_mut().enumerate() {
+        rule["name"] = json!(format!("rule {i}"));
+    }
+    let file = json!({
+        "version": 1,
+        "statuses": (0..3).map(|i| json!({"id": format!("0N5Hs000000{i}AAAAAA"), "developerName": OMNI_NAMES[i]})).collect::<Vec<_>>(),
+        "telephony": {"system": "softphone", "states": PHONE_NAMES},
+        "rules": rules
+    });
+    CompiledRules::from_value(&file).expect("generated rules are valid")
+}
+
+/// An agent change, or (one time in four) a workload change, which no random rule is
+/// triggered by.
+fn change_or_workload() -> impl Strategy<Value = Event> {
+    prop_oneof![
+        3 => agent_change(),
+        1 => (0..3u8).prop_map(|w| Event::WorkloadChanged {
+            configured_capacity: 2.0,
+            previous_workload: 0.0,
+            new_workload: f64::from(w),
+        }),
+    ]
+}
+
 proptest! {
+    /// The replay's lean simulators (no log, no rule names, no decision on an event no
+    /// rule is triggered by) carry out the same actions as detailed ones.
+    #[test]
+    fn lean_simulation_acts_as_the_detailed_one(
+        rules in prop::collection::vec(random_rule(), 1..12),
+        changes in prop::collection::vec((change_or_workload(), 0..3_000u64), 1..60),
+        with_reason in any::<bool>(),
+    ) {
+        let rules = compiled(rules);
+        let mut detailed = omnisync::simulate::Simulator::new(rules.clone(), with_reason);
+        let mut lean = omnisync::simulate::Simulator::new(rules, with_reason);
+        lean.detail(false);
+        let mut at = 0;
+        for (change, gap) in &changes {
+            at += gap;
+            let (d, l) = (detailed.step(change, at), lean.step(change, at));
+            prop_assert_eq!(&d.actions, &l.actions);
+            prop_assert_eq!(d.echoes, l.echoes);
+            prop_assert!(l.log.is_empty() && l.matched.is_empty());
+            prop_assert_eq!((detailed.omni(), detailed.telephony()), (lean.omni(), lean.telephony()));
+        }
+        prop_assert_eq!(detailed.finish().actions, lean.finish().actions);
+        let (d, l) = (detailed.stats(), lean.stats());
+        prop_assert_eq!(
+            (d.actions, d.echoes, d.deferred, d.chain_limited, d.retries),
+            (l.actions, l.echoes, l.deferred, l.chain_limited, l.retries)
+        );
+    }
+
     #[test]
     fn random_rule_sets_never_run_away(
         rules in prop::collection::vec(random_rule(), 1..12),
         changes in prop::collection::vec((agent_change(), 0..500u64), 1..60),
         with_reason in any::<bool>(),
     ) {
-        let mut rules = rules;
-        for (i, rule) in rules.iter_mut().enumerate() {
-            rule["name"] = json!(format!("rule {i}"));
-        }
-        let file = json!({
-            "version": 1,
-            "statuses": (0..3).map(|i| json!({"id": format!("0N5Hs000000{i}AAAAAA"), "developerName": OMNI_NAMES[i]})).collect::<Vec<_>>(),
-            "telephony": {"system": "softphone", "states": PHONE_NAMES},
-            "rules": rules
-        });
-        let compiled = omnisync::CompiledRules::from_value(&file).expect("generated rules are valid");
-        let mut sim = omnisync::simulate::Simulator::new(compiled, with_reason);
+        let mut sim = omnisync::simulate::Simulator::new(compiled(rules), with_reason);
         let mut at = 0;
         for (change, gap) in &changes {
             at += gap;

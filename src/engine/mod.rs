@@ -182,6 +182,13 @@ impl Engine {
         self.decision(seen)
     }
 
+    /// Applies `event` to the model and decides nothing on it, ever: no [`Observation`]
+    /// is made (an echo of the loop's own write, a reconcile's read, a change the
+    /// replay only follows).
+    pub fn take(&mut self, event: &Event, now: u64) {
+        self.step(event, now, &mut Vec::new());
+    }
+
     /// Applies `event` to the model without deciding anything yet.
     pub fn observe(&mut self, event: &Event, now: u64) -> Observation {
         let mut notes = Vec::new();
@@ -253,6 +260,10 @@ impl Engine {
 
     /// [`Engine::decide`] on an observation the caller no longer needs: its facts move
     /// into the trace.
+    pub fn decide_owned(&self, seen: Observation) -> Decision {
+        self.decision(seen).0
+    }
+
     fn decision(&self, seen: Observation) -> (Decision, Vec<Chosen>) {
         let (chosen, outcomes) = self.evaluate(seen.kind, &seen.facts);
         let decision = Decision {

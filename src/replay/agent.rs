@@ -21,7 +21,6 @@ use crate::action::{Action, Side};
 use crate::engine::Engine;
 use crate::event::Event;
 use crate::simulate::{Simulator, StepReport};
-use crate::sync::LogKind;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
@@ -186,7 +185,7 @@ impl Attribution {
         let wanted = match &step.change {
             None => {
                 if !matches!(*step.event, Event::Work { .. }) {
-                    self.engine.observe(&step.event, step.at);
+                    self.engine.take(&step.event, step.at);
                 }
                 Vec::new()
             }
@@ -333,7 +332,10 @@ impl Runs {
         let sim = |engine: &Engine| {
             let mut engine = engine.clone();
             engine.set_context(agent.context.clone());
-            Simulator::from_engine(engine, shared.with_reason)
+            let mut sim = Simulator::from_engine(engine, shared.with_reason);
+            // Read here: actions and the loop's counts, never rule names or the log.
+            sim.detail(false);
+            sim
         };
         let [current, proposed] = shared.engines;
         Runs {
@@ -388,6 +390,7 @@ impl Runs {
             count(tally, end, &rest);
             let stats = sim.stats();
             tally.deferred = stats.deferred;
+            tally.chain_limits = stats.chain_limited;
             tally.actions = stats.actions;
             tally.hours = SideHours {
                 omni: omni.close(end, starts[0]),
@@ -423,11 +426,6 @@ fn count(tally: &mut RunTally, at: u64, report: &StepReport) {
             }
         }
     }
-    tally.chain_limits += report
-        .log
-        .iter()
-        .filter(|l| l.kind == LogKind::ChainLimit)
-        .count() as u64;
 }
 
 /// `telephony Lunch`, `omni Available`, `omni logout`, `work accepted`...

@@ -13,13 +13,14 @@ impl SyncLoop {
     /// per chain (`touched`); a telephony write during a contact is deferred.
     pub(super) fn evaluate(
         &mut self,
-        seen: &Observation,
+        seen: Observation,
         touched: Touched,
         now: u64,
         out: &mut Output,
     ) {
-        let mut decision = self.engine.decide(seen);
-        decision.trace.at = now.max(seen.at);
+        let at = now.max(seen.at);
+        let mut decision = self.engine.decide_owned(seen);
+        decision.trace.at = at;
         self.drop_unwanted(&decision, now, out);
         let mut touched = touched;
         let mut kept = Vec::new();
@@ -102,22 +103,31 @@ impl SyncLoop {
             .push(Pending::sent(id, action, master, touched, now));
     }
 
-    /// A pending write on `side` whose target is the state `event` reports.
+    /// A pending write on `side` whose target is the state `event` reports (asked of
+    /// every status event: nothing is copied to compare).
     pub(super) fn matching_pending(&self, side: Side, event: &Event) -> Option<usize> {
-        let reported = match event {
-            Event::StatusChanged { status_id, .. } | Event::LoginSuccess { status_id } => {
-                Target::Omni {
-                    status_id: status_id.clone(),
-                    developer_name: String::new(),
-                }
-            }
-            Event::Logout { .. } => Target::OmniLogout,
-            Event::TelephonyStateChanged { new_state, .. } => Target::Telephony(new_state.clone()),
-            _ => return None,
-        };
         self.pending
             .iter()
-            .position(|p| p.action.side() == side && aims_at(&p.action, &reported))
+            .position(|p| p.action.side() == side && reported_by(&p.action, event))
+    }
+}
+
+/// Whether `event` reports the state `action` asked for (status Ids compared as
+/// Salesforce compares them). Matched on every kind of action, so a new one must say
+/// what its echo is.
+fn reported_by(action: &Action, event: &Event) -> bool {
+    use crate::rules::salesforce_id::same_id;
+    match action {
+        Action::SetOmniStatus { status_id, .. } => matches!(
+            event,
+            Event::StatusChanged { status_id: id, .. } | Event::LoginSuccess { status_id: id }
+                if same_id(status_id, id)
+        ),
+        Action::SetTelephonyState { state, .. } => matches!(
+            event,
+            Event::TelephonyStateChanged { new_state, .. } if new_state == state
+        ),
+        Action::LogoutOmni { .. } => matches!(event, Event::Logout { .. }),
     }
 }
 

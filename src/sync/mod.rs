@@ -170,6 +170,8 @@ pub struct SyncLoop {
     /// Counts events taken and writes sent: a presence read asked at one count and
     /// answered at another may predate them (see [`SyncLoop::read_as_of`]).
     changes: u64,
+    /// [`SyncLoop::lean`].
+    lean: bool,
 }
 
 impl SyncLoop {
@@ -190,7 +192,18 @@ impl SyncLoop {
             idle: IdleTimer::Armed { since: 0 },
             read_retry: ReadRetry::Settled,
             changes: 0,
+            lean: false,
         }
+    }
+
+    /// With `on`, the loop keeps only what changes its commands, for loops nobody
+    /// reads the log or the traces of (the replay's, thousands of agents): no
+    /// [`Output::log`] ([`SyncLoop::stats`] still counts what it would say), and an
+    /// event that no rule is triggered by and reports no side's status is taken into
+    /// the model with no decision made on it (nor queued behind a write). The commands
+    /// are the same either way.
+    pub fn lean(&mut self, on: bool) {
+        self.lean = on;
     }
 
     pub fn engine(&self) -> &Engine {
@@ -247,7 +260,7 @@ impl SyncLoop {
     pub fn reconciled(&mut self, snapshot: &[Event], now: u64) -> Output {
         let mut out = Output::default();
         for event in snapshot {
-            self.engine.observe(event, now);
+            self.engine.take(event, now);
         }
         // Only the first reconcile replays: a later one finds nothing buffered.
         let replay = match std::mem::replace(&mut self.startup, Startup::Running) {
@@ -313,20 +326,16 @@ impl SyncLoop {
             if let Some(i) = self.matching_pending(side, event) {
                 let pending = self.pending.remove(i);
                 if reason.is_none() || reason == Some(TOOLKIT_REASON) {
-                    self.engine.observe(event, now);
+                    self.engine.take(event, now);
                     self.stats.echoes += 1;
-                    let message = format!(
-                        "echo of {} (rule \"{}\"): not an agent change",
-                        pending.action.describe(),
-                        pending.action.rule()
-                    );
-                    self.note(
-                        out,
-                        now,
-                        LogKind::Echo,
-                        Some(pending.action.rule()),
-                        message,
-                    );
+                    let action = &pending.action;
+                    self.note_with(out, now, LogKind::Echo, Some(action.rule()), || {
+                        format!(
+                            "echo of {} (rule \"{}\"): not an agent change",
+                            action.describe(),
+                            action.rule()
+                        )
+                    });
                     self.drain(now, out);
                     return;
                 }
@@ -339,6 +348,11 @@ impl SyncLoop {
             }
         }
         let kind = event.kind();
+        if self.lean && side.is_none() && self.engine.rules().triggered(kind).is_empty() {
+            // Nothing can come of deciding on it.
+            self.engine.take(event, now);
+            return;
+        }
         let leaving_contact = self.leaving_contact(event);
         let seen = self.engine.observe(event, now);
         if side.is_some() {
@@ -364,16 +378,12 @@ impl SyncLoop {
             } else {
                 ""
             };
-            self.note(
-                out,
-                now,
-                LogKind::Queued,
-                None,
-                format!("{} waits for the action in flight{message}", kind.name()),
-            );
+            self.note_with(out, now, LogKind::Queued, None, || {
+                format!("{} waits for the action in flight{message}", kind.name())
+            });
             return;
         }
-        self.evaluate(&seen, touched, now, out);
+        self.evaluate(seen, touched, now, out);
     }
 
     /// Runs what is due at `now`: retries, coalesced decisions, expired writes.
@@ -381,7 +391,10 @@ impl SyncLoop {
         let mut out = Output::default();
         let window = self.options.echo_window_ms;
         let mut expired = Vec::new();
-        for mut p in std::mem::take(&mut self.pending) {
+        // In place: a tick is asked for at every event, and usually finds nothing due.
+        let mut i = 0;
+        while i < self.pending.len() {
+            let p = &mut self.pending[i];
             match p.tick(now, window) {
                 Due::Resent => {
                     self.changes += 1;
@@ -392,12 +405,12 @@ impl SyncLoop {
                     });
                 }
                 Due::Expired => {
-                    expired.push(p);
+                    expired.push(self.pending.remove(i));
                     continue;
                 }
                 Due::Nothing => {}
             }
-            self.pending.push(p);
+            i += 1;
         }
         for p in expired {
             let message = format!("no echo of {} within {window} ms", p.action.describe());
@@ -409,8 +422,14 @@ impl SyncLoop {
                 message,
             );
         }
-        let (due, later): (Vec<Held>, Vec<Held>) = self.held.drain(..).partition(|h| h.due <= now);
-        self.held = later;
+        let due: Vec<Held> = match self.held.iter().any(|h| h.due <= now) {
+            true => {
+                let (due, later) = self.held.drain(..).partition(|h| h.due <= now);
+                self.held = later;
+                due
+            }
+            false => Vec::new(),
+        };
         for held in due {
             let touched = Touched::default().with(Some(held.side));
             self.enqueue(held.seen, touched);
@@ -487,7 +506,7 @@ impl SyncLoop {
             let Some((seen, touched)) = self.queue.pop_front() else {
                 break;
             };
-            self.evaluate(&seen, touched, now, out);
+            self.evaluate(seen, touched, now, out);
         }
     }
 
@@ -519,11 +538,27 @@ impl SyncLoop {
         rule: Option<&str>,
         message: String,
     ) {
+        self.note_with(out, at, kind, rule, || message);
+    }
+
+    /// [`SyncLoop::note`] with the message written only when the log is kept (the
+    /// frequent entries: an echo, an event queued behind a write).
+    fn note_with(
+        &self,
+        out: &mut Output,
+        at: u64,
+        kind: LogKind,
+        rule: Option<&str>,
+        message: impl FnOnce() -> String,
+    ) {
+        if self.lean {
+            return;
+        }
         out.log.push(LogEntry {
             at,
             kind,
             rule: rule.map(str::to_string),
-            message,
+            message: message(),
         });
     }
 }
