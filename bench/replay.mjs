@@ -230,18 +230,19 @@ const SMALL_PAGES = { MIMALLOC_ALLOW_THP: "0" };
 /**
  * The release CLI of the commit before `omnisync replay` existed: the `simulate` the
  * replay's speed is set against (it read the whole trace, one agent). Built once from
- * this clone's history into target/bench-simulate-before (about two minutes); null, and
- * this build's `simulate` alone, when the history is not here (a shallow clone).
+ * this clone's history into a folder of the system's temporary directory, outside this
+ * workspace (about two minutes, once); null, and this build's `simulate` alone, when the
+ * history is not here (a shallow clone).
  */
 function simulateBefore() {
-  const dir = path.join(ROOT, "target/bench-simulate-before");
-  const bin = path.join(dir, "target/release/omnisync");
-  if (fs.existsSync(bin)) return bin;
   const rev = spawnSync("git", ["rev-parse", "--verify", "--quiet", `${REPLAY_ADDED}^`], { cwd: ROOT, encoding: "utf8" });
   if (rev.status !== 0) {
     console.error("... the commit before the replay is not in this clone: timing this build's simulate only");
     return null;
   }
+  const dir = path.join(os.tmpdir(), `omnisync-simulate-${rev.stdout.trim().slice(0, 10)}`);
+  const bin = path.join(dir, "target/release/omnisync");
+  if (fs.existsSync(bin)) return bin;
   console.error(`... building the simulate of ${rev.stdout.trim().slice(0, 10)} (before the replay) in ${dir}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });

@@ -186,13 +186,19 @@ impl Engine {
     /// is made (an echo of the loop's own write, a reconcile's read, a change the
     /// replay only follows).
     pub fn take(&mut self, event: &Event, now: u64) {
-        self.step(event, now, &mut Vec::new());
+        self.step(event, now, None);
     }
 
     /// Applies `event` to the model without deciding anything yet.
     pub fn observe(&mut self, event: &Event, now: u64) -> Observation {
+        let omni_event = matches!(
+            event,
+            Event::LoginSuccess { .. } | Event::StatusChanged { .. } | Event::Logout { .. }
+        );
+        // The Omni status before an Omni event (the only events that change it).
+        let omni_before = omni_event.then(|| self.omni_name().map(Cow::into_owned));
         let mut notes = Vec::new();
-        let omni_before = self.step(event, now, &mut notes);
+        self.step(event, now, Some(&mut notes));
         Observation {
             kind: event.kind(),
             at: self.clock,
@@ -201,15 +207,10 @@ impl Engine {
         }
     }
 
-    /// Moves the clock, the model and the metrics to after `event`. Returns the Omni
-    /// status name from before an Omni event (the only events that change it).
-    fn step(&mut self, event: &Event, now: u64, notes: &mut Vec<String>) -> Option<Option<String>> {
+    /// Moves the clock, the model and the metrics to after `event`; what the model
+    /// notes of it goes to `notes`, when there is a reader for them.
+    fn step(&mut self, event: &Event, now: u64, notes: Option<&mut Vec<String>>) {
         self.clock = now.max(self.clock);
-        let omni_event = matches!(
-            event,
-            Event::LoginSuccess { .. } | Event::StatusChanged { .. } | Event::Logout { .. }
-        );
-        let omni_before = omni_event.then(|| self.omni_name().map(Cow::into_owned));
         if self.records {
             self.metrics.advance(&self.state, self.clock);
         }
@@ -220,7 +221,6 @@ impl Engine {
             self.metrics
                 .observe(state, self.clock, || is_away(rules, state));
         }
-        omni_before
     }
 
     /// What the rules see after `event`, borrowed from the model and the event. Other
@@ -307,14 +307,24 @@ impl Engine {
     }
 
     /// Applies the event to the model; returns the service channel of a work event.
-    fn apply(&mut self, event: &Event, now: u64, notes: &mut Vec<String>) -> Option<String> {
+    fn apply(
+        &mut self,
+        event: &Event,
+        now: u64,
+        mut notes: Option<&mut Vec<String>>,
+    ) -> Option<String> {
+        let mut note = |text: &dyn Fn() -> String| {
+            if let Some(notes) = notes.as_deref_mut() {
+                notes.push(text());
+            }
+        };
         match event {
             Event::LoginSuccess { status_id } => {
                 // A status the rules do not list is still named when the org's
                 // catalog has it, so omni.newStatus holds its DeveloperName.
                 let status = self.rules.status_named(status_id);
                 if status.is_none() {
-                    notes.push(unnamed(&format!("Id {status_id}")));
+                    note(&|| unnamed(&format!("Id {status_id}")));
                 }
                 let name = status.map(|s| s.developer_name.clone());
                 let label = status.and_then(|s| s.label.clone());
@@ -331,7 +341,7 @@ impl Engine {
                 if self.rules.status_by_name(status_api_name).is_none()
                     && !org.iter().any(|s| &s.developer_name == status_api_name)
                 {
-                    notes.push(unnamed(status_api_name));
+                    note(&|| unnamed(status_api_name));
                 }
                 self.state.set_status(
                     status_id,
@@ -360,7 +370,7 @@ impl Engine {
                 self.state
                     .set_telephony(new_state, old_state.clone(), system);
             }
-            Event::Idle { idle_ms } => notes.push(format!("idle for {idle_ms} ms")),
+            Event::Idle { idle_ms } => note(&|| format!("idle for {idle_ms} ms")),
             Event::Work { kind, work } => {
                 let channel = work.service_channel.clone().or_else(|| {
                     self.rules
@@ -368,16 +378,16 @@ impl Engine {
                         .map(str::to_string)
                 });
                 // Which source named the channel (omni.channel), for "why did this rule match?".
-                notes.push(
+                note(&|| {
                     match (&work.service_channel, &channel) {
                         (Some(_), _) => "service channel from the event",
                         (None, Some(_)) => "service channel from the Id-prefix table",
                         (None, None) => "service channel unknown",
                     }
-                    .into(),
-                );
+                    .into()
+                });
                 if !self.state.work_event(*kind, work, channel.clone(), now) {
-                    notes.push(work_refusal(work).to_string());
+                    note(&|| work_refusal(work).to_string());
                 }
                 return channel;
             }
