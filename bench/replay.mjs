@@ -220,14 +220,6 @@ function best(runs, ...args) {
 }
 
 /**
- * The allocator (mimalloc) backs its arena with 2 MiB pages where the system allows
- * it, so the resident set moves in 2 MiB steps with which pages the threads happen to
- * touch: identical runs differ by up to 16 MB. The same run with the allocator told to
- * use 4 KiB pages measures what is held, to 4 KiB.
- */
-const SMALL_PAGES = { MIMALLOC_ALLOW_THP: "0" };
-
-/**
  * The release CLI of the commit before `omnisync replay` existed: the `simulate` the
  * replay's speed is set against (it read the whole trace, one agent). Built once from
  * this clone's history into a folder of the system's temporary directory, outside this
@@ -268,7 +260,7 @@ async function main() {
   const o = options(process.argv.slice(2));
   if (o.section) {
     const saved = JSON.parse(fs.readFileSync(path.join(ROOT, "bench/results.json"), "utf8")).replay;
-    writeSection(saved, o.simulate, o.runs);
+    writeSection(saved, o.runs);
     return;
   }
   const build = spawnSync("cargo", ["build", "--release", "--quiet", "--bin", "omnisync"], { cwd: ROOT, stdio: "inherit" });
@@ -291,10 +283,6 @@ async function main() {
       trace: best(o.runs, dir, "--trace", "trace.jsonl.gz"),
     };
     results[days] = runs;
-    for (const [kind, flag, file, extra] of [["usp", "--usp", "usp.csv.gz", users], ["agentWork", "--agent-work", "work.csv.gz", users],
-      ["connect", "--connect", "connect.jsonl.gz", users], ["trace", "--trace", "trace.jsonl.gz", []]]) {
-      runs[kind].smallPagesRss = replay(dir, flag, file, extra, SMALL_PAGES).rss;
-    }
     sizes[days] = Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, r.text]));
     for (const [kind, r] of Object.entries(runs)) {
       console.error(`${days} d ${kind}: ${(r.text / 1e6).toFixed(0)} MB in ${r.secs.toFixed(1)} s = ${(r.text / 1e6 / r.secs).toFixed(0)} MB/s, peak ${(r.rss / 1e6).toFixed(0)} MB, ${r.report.events} events`);
@@ -325,14 +313,13 @@ async function main() {
     simulatePeakRssBytes: simRun.rss,
     simulateNowEventsPerSecond: Math.round(lines / simNow.secs),
     simulateNowPeakRssBytes: simNow.rss,
+    simulateBaseline: before ? (o.simulate ? o.simulate : `the commit before the replay (${path.basename(path.dirname(path.dirname(path.dirname(before))))})`) : "this build",
     vsSimulate: Number((replayEps / simulateEps).toFixed(2)),
+    vsSimulateThisBuild: Number((replayEps / (lines / simNow.secs)).toFixed(2)),
     peakRssBytes: peak,
     peakRssBytes1Day: peak1,
     rssGrowth1to30Days: Number((peak / peak1 - 1).toFixed(3)),
     peakRssByKind: Object.fromEntries(Object.entries(full).map(([k, r]) => [k, [results[1][k].rss, r.rss]])),
-    peakRssByKindSmallPages: Object.fromEntries(Object.entries(full).map(([k, r]) => [k, [results[1][k].smallPagesRss, r.smallPagesRss]])),
-    rssGrowth1to30DaysSmallPages: Number((Math.max(...Object.values(full).map((r) => r.smallPagesRss))
-      / Math.max(...Object.values(results[1]).map((r) => r.smallPagesRss)) - 1).toFixed(3)),
     reportMs: Math.max(...Object.values(full).map((r) => r.reportMs)),
     seconds: Object.fromEntries(Object.entries(full).map(([k, r]) => [k, Number(r.secs.toFixed(2))])),
     events: Object.fromEntries(Object.entries(full).map(([k, r]) => [k, r.report.events])),
@@ -343,22 +330,20 @@ async function main() {
   const all = JSON.parse(fs.readFileSync(file, "utf8"));
   all.replay = replayResults;
   fs.writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
-  writeSection(replayResults, o.simulate, o.runs);
+  writeSection(replayResults, o.runs);
   if (!o.keep) fs.rmSync(base, { recursive: true, force: true });
 }
 
 const MB = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 
 /** Replaces (or adds) the "Replay" section at the end of docs/performance.md. */
-function writeSection(r, simulateBin, runs) {
+function writeSection(r, runs) {
   const doc = path.join(ROOT, "docs/performance.md");
   const before = fs.existsSync(doc) ? fs.readFileSync(doc, "utf8") : "# Performance\n";
   const kept = before.replace(/\n## Replay\n[\s\S]*?(?=\n## |$)/, "").trimEnd();
   const g = r.generator;
   const kinds = [["usp", "UserServicePresence CSV"], ["agentWork", "AgentWork CSV"], ["connect", "Connect agent events"], ["trace", "generic trace"]];
-  const small = r.peakRssByKindSmallPages;
-  const smallCells = (k) => (small ? ` ${MB(small[k][0])} | ${MB(small[k][1])} |` : " | |");
-  const rows = kinds.map(([k, name]) => `| ${name} | ${MB(g.textBytes[k])} | ${r.events[k].toLocaleString("en-US")} | ${r.seconds[k]} s | **${r.mbPerSecond[k]} MB/s** | ${MB(r.peakRssByKind[k][0])} | ${MB(r.peakRssByKind[k][1])} |${smallCells(k)}`);
+  const rows = kinds.map(([k, name]) => `| ${name} | ${MB(g.textBytes[k])} | ${r.events[k].toLocaleString("en-US")} | ${r.seconds[k]} s | **${r.mbPerSecond[k]} MB/s** | ${MB(r.peakRssByKind[k][0])} | ${MB(r.peakRssByKind[k][1])} |`);
   const section = `## Replay
 
 Written by \`node bench/replay.mjs\` (the last step of \`npm run bench\`): \`omnisync replay\`
@@ -374,48 +359,47 @@ Connect records with the snapshot fields the stream sends (about 1.3 KB each), g
 Each input kind replayed on its own (the Connect and Salesforce files with the user
 map), rules of tests/fixtures/replay; every file is in time order per agent, so each is
 replayed as it is read (${Object.values(r.streamed).every(Boolean) ? "all four streamed, no sort" : "not all streamed: " + JSON.stringify(r.streamed)}). Throughput is of the text inside the gzip files,
-end to end (read, replay under both files, report), the fastest of ${runs} runs. 2 cores,
-shared with other work while measured; peak memory is the process's maximum resident set (\`/usr/bin/time\`),
-the highest of the runs. The allocator (mimalloc) backs its arena with 2 MiB pages where
-the system allows it (here it does), so that figure moves in 2 MiB steps with which pages
-the threads happen to touch: identical 1-day runs measured 29 to 45 MB. Each replay is
-therefore run once more with the allocator told to use 4 KiB pages (\`MIMALLOC_ALLOW_THP=0\`,
-as the mimalloc crate's \`no_thp\` feature would build it): the last two columns, what is
-held to 4 KiB, the same from run to run within 1 MB (same time either way).
+end to end (read, replay under both files, report), the fastest of ${runs} runs. 2 cores;
+peak memory is the process's maximum resident set (\`/usr/bin/time\`), the highest of the
+runs. The command's allocator (mimalloc) is built with 4 KiB pages (its \`no_thp\`
+feature, crates/cli/Cargo.toml): with 2 MiB pages the resident set moved in 2 MiB steps
+with which pages the threads touched (identical 1-day runs 29 to 45 MB), for the same time.
 
-| input | text | events | time | throughput | peak, 1 day | peak, ${g.days} days | 4 KiB pages, 1 day | 4 KiB pages, ${g.days} days |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|
+| input | text | events | time | throughput | peak, 1 day | peak, ${g.days} days |
+|---|---:|---:|---:|---:|---:|---:|
 ${rows.join("\n")}
 
-Generic trace: **${r.eventsPerSecond.toLocaleString("en-US")} events/s** replayed, against
-${r.simulateEventsPerSecond.toLocaleString("en-US")} events/s for \`omnisync simulate\`${simulateBin ? " (the build before the replay)" : ""} on the same
-file (one loop over every line, output thrown away, peak ${MB(r.simulatePeakRssBytes)}):
-**${r.vsSimulate}x**. This build's \`simulate\` streams the trace (read twice, so that a bad line
-is reported before anything is printed): ${r.simulateNowEventsPerSecond.toLocaleString("en-US")} events/s, peak ${MB(r.simulateNowPeakRssBytes)}. Peak memory over the ${g.days}-day runs ${MB(r.peakRssBytes)}; growth from 1 to
-${g.days} days ${(r.rssGrowth1to30Days * 100).toFixed(0)} %${r.rssGrowth1to30DaysSmallPages === undefined ? "" : ` (with 4 KiB pages ${(r.rssGrowth1to30DaysSmallPages * 100).toFixed(0)} %)`}. Report (table, JSON and HTML) written
-${r.reportMs} ms after the replay.
+Generic trace: **${r.eventsPerSecond.toLocaleString("en-US")} events/s** replayed. \`omnisync simulate\` on the
+same file (one loop over every line, output thrown away), timed in the same run:
+${r.simulateBaseline === "this build" ? "" : `as built at ${r.simulateBaseline}, the \`simulate\`
+the target was set against (it reads the whole trace before replaying it, one agent),
+${r.simulateEventsPerSecond.toLocaleString("en-US")} events/s, peak ${MB(r.simulatePeakRssBytes)}: **${r.vsSimulate}x**; `}this build's, which
+streams the trace (read twice, so that a bad line is reported before anything is
+printed), ${r.simulateNowEventsPerSecond.toLocaleString("en-US")} events/s, peak ${MB(r.simulateNowPeakRssBytes)}: **${r.vsSimulateThisBuild ?? r.vsSimulate}x**. Peak memory over the
+${g.days}-day runs ${MB(r.peakRssBytes)}; growth from 1 to ${g.days} days ${(r.rssGrowth1to30Days * 100).toFixed(1)} %. Report (table,
+JSON and HTML) written ${r.reportMs} ms after the replay.
 
 Targets (issue 25): 100 MB/s of text per input kind (250 the mark); 10x simulate's
 events/s; peak under 200 MB, flat (10 %) from 1 to 30 days; report under 1 s.
 ${missed(r, kinds)}
-What changed for these figures (same files, same machine; before, after):
+What changed for these figures. Instructions counted by \`valgrind --tool=callgrind\`
+(repeatable whatever else the machine does), one replay thread (\`--threads 1\`),
+UserServicePresence ${g.days} days and AgentWork 1 day of these files, before and after:
 
-- Kept: the engines kept each agent's last 32 finished work items (for a page's
-  \`state()\`), three engines an agent, full after two days of chats; the rules never
-  read that list, so work events reach the replay's engines under one item Id and the
-  attribution's engine not at all (AgentWork, 4 KiB pages: 17 MB after 1 day, 37 after
-  30, before; CPU time 2.0 s before, 1.2 s after). The reader's queues filled only on
-  long files: inflated text in up to six 1 MiB chunks and batches of 8,192 rows (384
-  KiB, up to six a thread) before, four 128 KiB chunks handed back and forth and batches
-  of 1,024 rows after (UserServicePresence, 4 KiB pages: 15 MB after 1 day, 32 after 30,
-  before). Each thread decides with its own copy of the rules (each decision's trace
-  counts a reference to them; shared, that count moved between the cores at every event:
-  4 % of the AgentWork time). Users, statuses and names looked up with a word-at-a-time
-  hash instead of SipHash; time per status along a short list instead of a hash map.
-- Not done here: the allocator's 2 MiB pages off for good (mimalloc's \`no_thp\`
-  feature, a build setting of the command): with \`MIMALLOC_ALLOW_THP=0\` the time is the
-  same within 2 % and the memory the last two columns. Not reached from the replay: the
-  engine's and the sync loop's cost per event (above).
+- The replay's simulators run lean (\`Simulator::detail(false)\`, \`SyncLoop::lean\`):
+  no log written (the chain limits are counted by the loop), no rule names copied per
+  step, and an event that no rule is triggered by and reports no status (a work item,
+  a workload change) is taken into the model with no decision made on it; the property
+  \`lean_simulation_acts_as_the_detailed_one\` (tests/properties.rs) holds the actions
+  to the detailed run's. An echo or a presence read is taken in without an observation
+  (\`Engine::take\`: no facts copied, no notes); a pending write is matched to its echo
+  without building a target; a tick that finds nothing due allocates nothing.
+  UserServicePresence 3.79 G to 2.96 G instructions, AgentWork 475 M to 307 M; same report.
+- Earlier: work events reach the replay's engines under one item Id and the
+  attribution's engine not at all; the reader hands four 128 KiB chunks back and forth
+  and batches of 1,024 rows; each thread decides with its own copy of the rules; users,
+  statuses and names looked up with a word-at-a-time hash; time per status along a
+  short list.
 `;
   // Before the closing "Reproduce" section (bench/report.mjs writes it last), else at the end.
   const at = kept.indexOf("\n## Reproduce\n");
@@ -423,7 +407,7 @@ What changed for these figures (same files, same machine; before, after):
   fs.writeFileSync(doc, out);
 }
 
-/** The targets this run missed, with the figures and why; what was tried for them. */
+/** The targets this run missed, with the figures and why. */
 function missed(r, kinds) {
   const g = r.generator;
   const slow = kinds.filter(([k]) => r.mbPerSecond[k] < 100)
@@ -434,35 +418,16 @@ function missed(r, kinds) {
 every event goes through three engines (the attribution's under the current rules, then
 the simulated systems' under each file, each inside the sync loop, which answers every
 write with its echo), so a kind tops out at its bytes per event times the events per
-second the replay reaches with it. Profiled (perf, the AgentWork and UserServicePresence
-files of this run), the simulated runs are 53-70 % of the CPU time (the sync loop and
-the engine: each decision's trace and outputs built, moved and freed, a status looked
-up by name along the rules' list), the attribution's engine 3-10 %, reading and
-inflating 15 %; the replay's own bookkeeping is no longer among the costly functions. A
-UserServicePresence row is a status change that the old sync answered on the other side:
-each one sets off writes and echoes in both runs, about twice the work of a trace event.`);
+second the replay reaches with it.`);
   }
   if (r.vsSimulate < 10) {
-    lines.push(`Missed: 10x simulate (${r.vsSimulate}x). \`simulate\` reads each line twice
-as a JSON value (so that a bad line is reported before anything is printed) and writes a
-line of output per event, on one core: ${(1e6 / r.simulateEventsPerSecond).toFixed(1)} us an event. The replay spends
-${(2e6 / r.eventsPerSecond).toFixed(1)} us of CPU an event over two cores, for three engine passes and the reading;
-10x would need ${(2e6 / (10 * r.simulateEventsPerSecond)).toFixed(1)} us, less than the three passes take now.`);
+    lines.push(`Missed: 10x ${r.simulateBaseline === "this build" ? "this build's" : "the earlier"} simulate (${r.vsSimulate}x): ${(1e6 / r.simulateEventsPerSecond).toFixed(1)} us an event on one core
+against ${(2e6 / r.eventsPerSecond).toFixed(1)} us of CPU an event for the replay over two cores (three engine passes and the reading).`);
   }
-  const grew = (m) => m && Object.values(m).some(([one, all]) => all / one - 1 > 0.1);
-  const growth = (m) => Object.entries(m).map(([k, [one, all]]) => `${k} ${((all / one - 1) * 100).toFixed(0)} %`).join(", ");
-  const small = r.peakRssByKindSmallPages;
-  if (grew(r.peakRssByKind) || grew(small)) {
-    lines.push(`Missed for some kinds: flat within 10 %. Growth per kind from 1 to ${g.days} days:
-${growth(r.peakRssByKind)}${small ? `; with 4 KiB pages ${growth(small)}` : ""}. As measured, one
-2 MiB page is 5-8 % of these peaks and identical runs differ by several (above), so that
-figure cannot tell 10 % apart; building the command with mimalloc's \`no_thp\` feature
-would make the 4 KiB figure the measured one. With 4 KiB pages what is left is about
-1 MB (2 KB an agent), reached by the third day and not growing after it (AgentWork,
-runs of each: 10.7-10.9 MB after 1 day, 11.5-11.7 after 3, 11.5-12.0 after 30). It is
-the allocator's: the same build with the system allocator (one or two threads) holds 9.7-9.9 MB after 1 day,
-9.7-10.0 after 3 and 9.9-10.4 after 30 (0.64-0.67 s for the 30 days against 0.58-0.61
-with mimalloc), so the replay's own state is the same from the first day on.`);
+  const grew = Object.entries(r.peakRssByKind).filter(([, [one, all]]) => all / one - 1 > 0.1);
+  if (grew.length) {
+    lines.push(`Missed for some kinds: flat within 10 %. Growth from 1 to ${g.days} days: ${grew
+      .map(([k, [one, all]]) => `${k} ${((all / one - 1) * 100).toFixed(1)} %`).join(", ")}.`);
   }
   return lines.length ? `\n${lines.join("\n\n")}\n` : "";
 }
