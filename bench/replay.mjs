@@ -6,10 +6,17 @@
 //
 //   node bench/replay.mjs [--agents N] [--days N] [--keep DIR] [--simulate BIN] [--runs N]
 //   node bench/replay.mjs --section-only   (docs/performance.md again from bench/results.json)
+//   node bench/replay.mjs --generate DIR [--agents N] [--days N] [--only usp,agentWork,...]
+//       (only the files, in DIR; --only: of these kinds)
+//   node bench/replay.mjs --partitioned-only [--agents N] [--days N] [--keep DIR] [--spark]
+//       (only bench/partitioned.py: `replay.partitioned` in bench/results.json, the section;
+//       --spark: a local Spark's applyInPandas too, pyspark installed if missing)
 //
 // --keep DIR keeps (and reuses) the generated files; --simulate BIN times another
 // build's `simulate` (such as the one before the replay) instead of this one's;
-// --runs N: each replay N times, the fastest kept (2 by default).
+// --runs N: each replay N times, the fastest kept (2 by default). Last, bench/partitioned.py
+// replays the same Salesforce exports split into partitions through the Python wheel
+// (crates/py) and writes `replay.partitioned` (docs/performance.md, "Scale-out").
 //
 // The generator (below) writes, per agent and day: a shift of 8 h starting 08:00-09:00
 // UTC, two breaks and a lunch changed on one side and followed by the old sync on the
@@ -32,7 +39,7 @@ const FIX = path.join(ROOT, "tests/fixtures/replay");
 const BIN = path.join(ROOT, "target/release/omnisync");
 
 function options(argv) {
-  const o = { agents: 500, days: 30, keep: null, simulate: null, runs: 2, section: false };
+  const o = { agents: 500, days: 30, keep: null, simulate: null, runs: 2, section: false, generate: null, partitioned: false, spark: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--agents") o.agents = Number(argv[++i]);
     else if (argv[i] === "--days") o.days = Number(argv[++i]);
@@ -40,6 +47,10 @@ function options(argv) {
     else if (argv[i] === "--simulate") o.simulate = argv[++i];
     else if (argv[i] === "--runs") o.runs = Number(argv[++i]);
     else if (argv[i] === "--section-only") o.section = true;
+    else if (argv[i] === "--generate") o.generate = argv[++i];
+    else if (argv[i] === "--only") o.only = argv[++i].split(",");
+    else if (argv[i] === "--partitioned-only") o.partitioned = true;
+    else if (argv[i] === "--spark") o.spark = true;
     else { console.error("usage: node bench/replay.mjs [--agents N] [--days N] [--keep DIR]"); process.exit(2); }
   }
   return o;
@@ -146,9 +157,11 @@ function day(a, d, r) {
   return ev.sort((x, y) => x[0] - y[0]);
 }
 
-async function generate(dir, agents, days) {
-  const files = { usp: gz(path.join(dir, "usp.csv.gz")), agentWork: gz(path.join(dir, "work.csv.gz")),
-    connect: gz(path.join(dir, "connect.jsonl.gz")), trace: gz(path.join(dir, "trace.jsonl.gz")) };
+/** Writes the files of `kinds` (all four by default; the others are not made). */
+async function generate(dir, agents, days, kinds = ["usp", "agentWork", "connect", "trace"]) {
+  const names = { usp: "usp.csv.gz", agentWork: "work.csv.gz", connect: "connect.jsonl.gz", trace: "trace.jsonl.gz" };
+  const files = Object.fromEntries(Object.entries(names).map(([kind, name]) =>
+    [kind, kinds.includes(kind) ? gz(path.join(dir, name)) : { write() {}, end() {} }]));
   files.usp.write("\"Id\",\"UserId\",\"ServicePresenceStatusId\",\"StatusStartDate\",\"StatusEndDate\",\"IsCurrentState\",\"ConfiguredCapacity\",\"AtCapacityDuration\",\"AverageCapacity\",\"IdleDuration\",\"IsAway\",\"StatusDuration\"\n");
   files.agentWork.write("\"Id\",\"UserId\",\"WorkItemId\",\"ServiceChannel.DeveloperName\",\"Status\",\"AssignedDateTime\",\"AcceptDateTime\",\"DeclineDateTime\",\"CloseDateTime\",\"CapacityWeight\",\"ActiveTime\",\"HandleTime\",\"SpeedToAnswer\"\n");
   const users = ["UserId,AgentARN,Username"];
@@ -244,6 +257,21 @@ async function main() {
     writeSection(saved, o.simulate, o.runs);
     return;
   }
+  if (o.generate) {
+    fs.mkdirSync(o.generate, { recursive: true });
+    await generate(o.generate, o.agents, o.days, o.only);
+    return;
+  }
+  if (o.partitioned) {
+    const base = o.keep ?? fs.mkdtempSync(path.join(os.tmpdir(), "omnisync-replay-bench-"));
+    const file = path.join(ROOT, "bench/results.json");
+    const all = JSON.parse(fs.readFileSync(file, "utf8"));
+    all.replay.partitioned = partitioned(path.join(base, `${o.agents}x${o.days}`), o);
+    fs.writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
+    writeSection(all.replay, o.simulate, o.runs);
+    if (!o.keep) fs.rmSync(base, { recursive: true, force: true });
+    return;
+  }
   const build = spawnSync("cargo", ["build", "--release", "--quiet", "--bin", "omnisync"], { cwd: ROOT, stdio: "inherit" });
   if (build.status !== 0) process.exit(1);
   const base = o.keep ?? fs.mkdtempSync(path.join(os.tmpdir(), "omnisync-replay-bench-"));
@@ -310,6 +338,7 @@ async function main() {
     events: Object.fromEntries(Object.entries(full).map(([k, r]) => [k, r.report.events])),
     streamed: Object.fromEntries(Object.entries(full).map(([k, r]) => [k, r.report.timing.streamed])),
   };
+  replayResults.partitioned = partitioned(dir, o);
   console.log(JSON.stringify(replayResults, null, 2));
   const file = path.join(ROOT, "bench/results.json");
   const all = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -317,6 +346,22 @@ async function main() {
   fs.writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
   writeSection(replayResults, o.simulate, o.runs);
   if (!o.keep) fs.rmSync(base, { recursive: true, force: true });
+}
+
+/**
+ * bench/partitioned.py on the generator's files in `dir` (made there if missing): the
+ * Salesforce exports split into partitions by UserId, replayed through the Python wheel
+ * on two worker processes and merged, against the CLI on the whole files. The wheel and
+ * its environment are made first (scripts/test-py.sh --setup-only). Its JSON figures.
+ */
+function partitioned(dir, o) {
+  const setup = spawnSync("bash", [path.join(ROOT, "scripts/test-py.sh"), "--setup-only"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  if (setup.status !== 0) throw new Error("the Python wheel could not be built (scripts/test-py.sh --setup-only)");
+  const run = spawnSync(path.join(ROOT, "target/pyenv/bin/python"),
+    [path.join(ROOT, "bench/partitioned.py"), "--dir", dir, "--agents", String(o.agents), "--days", String(o.days), "--json", ...(o.spark ? ["--spark"] : [])],
+    { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "inherit"] });
+  if (run.status !== 0) throw new Error("bench/partitioned.py failed");
+  return JSON.parse(run.stdout);
 }
 
 const MB = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
@@ -388,11 +433,44 @@ What changed for these figures (same files, same machine; before, after):
   feature, a build setting of the command): with \`MIMALLOC_ALLOW_THP=0\` the time is the
   same within 2 % and the memory the last two columns. Not reached from the replay: the
   engine's and the sync loop's cost per event (above).
-`;
+${scaleOut(r.partitioned)}`;
   // Before the closing "Reproduce" section (bench/report.mjs writes it last), else at the end.
   const at = kept.indexOf("\n## Reproduce\n");
   const out = at < 0 ? `${kept}\n\n${section}` : `${kept.slice(0, at).trimEnd()}\n\n${section}\n${kept.slice(at + 1)}\n`;
   fs.writeFileSync(doc, out);
+}
+
+/** The "Scale-out" subsection: bench/partitioned.py's figures (docs/replay.md, "More than one machine"). */
+function scaleOut(p) {
+  if (!p) return "";
+  const row = (name, r) => `| ${name} | ${r.seconds} s | **${r.mbPerSecond} MB/s** | ${r === p.cli ? "1" : (r.ratio ?? p.ratio)}x |`;
+  const spark = p.spark ? `\n${row(`Spark ${p.spark.version} \`${p.spark.master}\`, \`cogroup(...).applyInPandas\` (same partition files)`, p.spark)}` : "";
+  return `
+### Scale-out
+
+Written by \`bench/partitioned.py\` (run by this script; \`--spark\` adds the Spark row):
+the generator's UserServicePresence and AgentWork exports of the run above (${p.generator.agents} agents x
+${p.generator.days} days, ${MB(p.textBytes)} of text, ${p.rows.toLocaleString("en-US")} rows) split into ${p.partitions} CSV files each by a hash of
+UserId, as a partitioned export lands, then replayed through the Python wheel (crates/py) as
+Spark's \`applyInPandas\` runs it: each partition read with pandas, grouped per agent, each
+agent's rows written back as CSV and replayed (\`omnisync_replay.spark\`), the partition's
+reports merged; ${p.workers} worker processes; the ${p.partitions} reports merged at the end. Against the
+CLI on the whole gzip files in the same run (both files: through the sort). The merged
+report equals the CLI's (all but timing, input names and the places of unused rows):
+**${p.equal}**. Times are wall clock, the fastest of the runs, 2 cores.
+
+| path | time | text throughput | time against the CLI |
+|---|---:|---:|---:|
+${row("\`omnisync replay\`, whole files", p.cli)}
+${row(`wheel, ${p.partitions} partitions, per agent through pandas, ${p.workers} processes`, p.wheel)}
+${row("wheel, each partition file in one call (no pandas)", p.wheelWithoutPandas)}${spark}
+
+Inside the wheel (reading the agents' text and replaying them, summed over the agents):
+${p.wheel.replaySecondsInWheel} s of the per-agent path's ${(p.wheel.seconds * p.workers).toFixed(1)} process-seconds; the rest is pandas (reading the
+partitions, grouping, writing each agent's rows back as CSV) and the calls. Per agent the
+replay is the command's; what a cluster adds is that per-row copy and its own overhead, so
+on one machine the command is the faster way, and the wheel is for exports that outgrow it.
+`;
 }
 
 /** The targets this run missed, with the figures and why; what was tried for them. */

@@ -6,7 +6,7 @@ merged (docs/replay.md, "More than one machine")::
     from omnisync_replay import spark as omni
 
     usp = session.read.csv("s3://.../usp/", header=True)          # columns as strings
-    work = session.read.csv("s3://.../agent-work/", header=True)
+    work = omni.spark_columns(session.read.csv("s3://.../agent-work/", header=True))
     fn = omni.replay_function(current, proposed, kinds=("usp", "agentWork"),
                               users=users_csv, catalog=catalog_json)
     reports = (usp.groupBy("UserId").cogroup(work.groupBy("UserId"))
@@ -27,8 +27,20 @@ SCHEMA = "report string"
 #: Kinds whose rows are JSON records (a ``record`` column), not CSV columns.
 RECORD_KINDS = ("connect", "trace")
 
+#: What stands for the dot of Salesforce's relationship columns (``ServiceChannel.DeveloperName``)
+#: in Spark, which cannot resolve a dotted name in ``applyInPandas``. Salesforce's API names
+#: never hold two underscores but in their suffix (``__c``), so it is never one of theirs.
+DOT = "__dot__"
+
 # One Replayer per rules in each worker process: the rules compile once, not per agent.
 _replayers = {}
+
+
+def spark_columns(frame):
+    """The frame (Spark's or pandas') with each ``.`` of its column names as ``DOT``:
+    Spark can then group it; ``export_text`` writes the names back as the export has them."""
+    names = [c.replace(".", DOT) for c in frame.columns]
+    return frame.toDF(*names) if hasattr(frame, "toDF") else frame.set_axis(names, axis=1)
 
 
 def export_text(kind, frame):
@@ -37,7 +49,8 @@ def export_text(kind, frame):
     one a line for Connect records and traces."""
     if kind in RECORD_KINDS:
         return ("\n".join(frame["record"].astype(str)) + "\n").encode()
-    return frame.to_csv(index=False, na_rep="").encode()
+    header = [c.replace(DOT, ".") for c in frame.columns]
+    return frame.to_csv(index=False, header=header, na_rep="").encode()
 
 
 def replay_function(current_rules, proposed_rules, kinds=("usp",), users=None, catalog=None,
