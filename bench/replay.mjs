@@ -444,32 +444,41 @@ ${scaleOut(r.partitioned)}`;
 function scaleOut(p) {
   if (!p) return "";
   const row = (name, r) => `| ${name} | ${r.seconds} s | **${r.mbPerSecond} MB/s** | ${r === p.cli ? "1" : (r.ratio ?? p.ratio)}x |`;
-  const spark = p.spark ? `\n${row(`Spark ${p.spark.version} \`${p.spark.master}\`, \`cogroup(...).applyInPandas\` (same partition files)`, p.spark)}` : "";
+  const spark = p.spark ? `\n${row(`Spark ${p.spark.version} \`${p.spark.master}\`, \`cogroup(...).applyInPandas\`, same partition files`, p.spark)}` : "";
+  const sparkWords = p.spark ? ` Spark (\`--spark\`: pyspark and pyarrow from PyPI, Java 17, the
+session already started): the same function through \`omnisync_replay.spark\`, its merged
+report equal to the CLI's: **${p.spark.equal}** (pyspark warns that it does not fully support
+pandas 3: the reports were equal all the same); what it adds to the per-agent path is its own:
+the shuffle of \`groupBy\`, the rows to pandas and back through Arrow, a Python worker per
+task, on the same 2 cores.` : "";
   return `
 ### Scale-out
 
-Written by \`bench/partitioned.py\` (run by this script; \`--spark\` adds the Spark row):
-the generator's UserServicePresence and AgentWork exports of the run above (${p.generator.agents} agents x
-${p.generator.days} days, ${MB(p.textBytes)} of text, ${p.rows.toLocaleString("en-US")} rows) split into ${p.partitions} CSV files each by a hash of
-UserId, as a partitioned export lands, then replayed through the Python wheel (crates/py) as
-Spark's \`applyInPandas\` runs it: each partition read with pandas, grouped per agent, each
-agent's rows written back as CSV and replayed (\`omnisync_replay.spark\`), the partition's
-reports merged; ${p.workers} worker processes; the ${p.partitions} reports merged at the end. Against the
-CLI on the whole gzip files in the same run (both files: through the sort). The merged
-report equals the CLI's (all but timing, input names and the places of unused rows):
-**${p.equal}**. Times are wall clock, the fastest of the runs, 2 cores.
+Written by \`bench/partitioned.py\` (\`node bench/replay.mjs --partitioned-only [--spark]\`
+runs only it): the generator's UserServicePresence and AgentWork exports (${p.generator.agents} agents x
+${p.generator.days} days as above, ${MB(p.textBytes)} of text, ${p.rows.toLocaleString("en-US")} rows) split into ${p.partitions} CSV files each by
+UserId (CRC-32 of the Id, modulo ${p.partitions}: every row of an agent in one partition, as a
+partitioned export lands), then replayed through the Python wheel (crates/py) as Spark's
+\`applyInPandas\` runs it: each partition read with pandas, grouped per agent, each agent's
+rows written back as CSV and replayed (\`omnisync_replay.spark\`), the partition's reports
+merged; ${p.workers} worker processes; the ${p.partitions} reports merged at the end. Against the CLI on
+the whole gzip files in the same run (two files: through the sort). The merged report
+equals the CLI's (all but timing, input names and the places of unused rows): **${p.equal}**.
+Wall clock, one run each, 2 cores.
 
 | path | time | text throughput | time against the CLI |
 |---|---:|---:|---:|
 ${row("\`omnisync replay\`, whole files", p.cli)}
 ${row(`wheel, ${p.partitions} partitions, per agent through pandas, ${p.workers} processes`, p.wheel)}
-${row("wheel, each partition file in one call (no pandas)", p.wheelWithoutPandas)}${spark}
+${row(`wheel, each partition's two files in one call (no pandas), ${p.workers} processes`, p.wheelWithoutPandas)}${spark}
 
-Inside the wheel (reading the agents' text and replaying them, summed over the agents):
-${p.wheel.replaySecondsInWheel} s of the per-agent path's ${(p.wheel.seconds * p.workers).toFixed(1)} process-seconds; the rest is pandas (reading the
-partitions, grouping, writing each agent's rows back as CSV) and the calls. Per agent the
-replay is the command's; what a cluster adds is that per-row copy and its own overhead, so
-on one machine the command is the faster way, and the wheel is for exports that outgrow it.
+The wheel replays as fast as the command: given each partition's files as they are, it
+takes ${p.wheelWithoutPandas.ratio}x the command's time. Per agent through pandas, the replay itself
+(reading the agents' text and replaying them, summed over the agents) is
+${p.wheel.replaySecondsInWheel} s of ${(p.wheel.seconds * p.workers).toFixed(1)} process-seconds; the rest is pandas: reading the partitions,
+grouping, writing each agent's rows back as CSV.${sparkWords} On one machine the command
+is the way; the wheel is for exports that outgrow it, where these costs are spread over
+the cluster's cores.
 `;
 }
 
