@@ -21,8 +21,9 @@ impl Report {
     /// aside (times, rows and sorted runs summed). Inputs of the same name and kind
     /// add up into one; problems keep their counts and the first few places.
     ///
-    /// Fails when there is no report, when two were made under different rules or
-    /// windows, or when an agent is in two of them (the partitions overlap).
+    /// Fails when there is no report, when two name their rules files differently or
+    /// were made with different windows, or when an agent is in two of them (the
+    /// partitions overlap).
     pub fn merge(reports: impl IntoIterator<Item = Report>) -> Result<Report, String> {
         let mut reports = reports.into_iter();
         let mut whole = reports.next().ok_or("no report to merge")?;
