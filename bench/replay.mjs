@@ -6,10 +6,17 @@
 //
 //   node bench/replay.mjs [--agents N] [--days N] [--keep DIR] [--simulate BIN] [--runs N]
 //   node bench/replay.mjs --section-only   (docs/performance.md again from bench/results.json)
+//   node bench/replay.mjs --generate DIR [--agents N] [--days N] [--only usp,agentWork,...]
+//       (only the files, in DIR; --only: of these kinds)
+//   node bench/replay.mjs --partitioned-only [--agents N] [--days N] [--keep DIR] [--spark]
+//       (only bench/partitioned.py: `replay.partitioned` in bench/results.json, the section;
+//       --spark: a local Spark's applyInPandas too, pyspark installed if missing)
 //
 // --keep DIR keeps (and reuses) the generated files; --simulate BIN times another
 // build's `simulate` (such as the one before the replay) instead of this one's;
-// --runs N: each replay N times, the fastest kept (2 by default).
+// --runs N: each replay N times, the fastest kept (2 by default). Last, bench/partitioned.py
+// replays the same Salesforce exports split into partitions through the Python wheel
+// (crates/py) and writes `replay.partitioned` (docs/performance.md, "Scale-out").
 //
 // The generator (below) writes, per agent and day: a shift of 8 h starting 08:00-09:00
 // UTC, two breaks and a lunch changed on one side and followed by the old sync on the
@@ -34,7 +41,7 @@ const BIN = path.join(ROOT, "target/release/omnisync");
 const REPLAY_ADDED = "4dac7ad";
 
 function options(argv) {
-  const o = { agents: 500, days: 30, keep: null, simulate: null, runs: 2, section: false };
+  const o = { agents: 500, days: 30, keep: null, simulate: null, runs: 2, section: false, generate: null, partitioned: false, spark: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--agents") o.agents = Number(argv[++i]);
     else if (argv[i] === "--days") o.days = Number(argv[++i]);
@@ -42,6 +49,10 @@ function options(argv) {
     else if (argv[i] === "--simulate") o.simulate = argv[++i];
     else if (argv[i] === "--runs") o.runs = Number(argv[++i]);
     else if (argv[i] === "--section-only") o.section = true;
+    else if (argv[i] === "--generate") o.generate = argv[++i];
+    else if (argv[i] === "--only") o.only = argv[++i].split(",");
+    else if (argv[i] === "--partitioned-only") o.partitioned = true;
+    else if (argv[i] === "--spark") o.spark = true;
     else { console.error("usage: node bench/replay.mjs [--agents N] [--days N] [--keep DIR]"); process.exit(2); }
   }
   return o;
@@ -148,9 +159,11 @@ function day(a, d, r) {
   return ev.sort((x, y) => x[0] - y[0]);
 }
 
-async function generate(dir, agents, days) {
-  const files = { usp: gz(path.join(dir, "usp.csv.gz")), agentWork: gz(path.join(dir, "work.csv.gz")),
-    connect: gz(path.join(dir, "connect.jsonl.gz")), trace: gz(path.join(dir, "trace.jsonl.gz")) };
+/** Writes the files of `kinds` (all four by default; the others are not made). */
+async function generate(dir, agents, days, kinds = ["usp", "agentWork", "connect", "trace"]) {
+  const names = { usp: "usp.csv.gz", agentWork: "work.csv.gz", connect: "connect.jsonl.gz", trace: "trace.jsonl.gz" };
+  const files = Object.fromEntries(Object.entries(names).map(([kind, name]) =>
+    [kind, kinds.includes(kind) ? gz(path.join(dir, name)) : { write() {}, end() {} }]));
   files.usp.write("\"Id\",\"UserId\",\"ServicePresenceStatusId\",\"StatusStartDate\",\"StatusEndDate\",\"IsCurrentState\",\"ConfiguredCapacity\",\"AtCapacityDuration\",\"AverageCapacity\",\"IdleDuration\",\"IsAway\",\"StatusDuration\"\n");
   files.agentWork.write("\"Id\",\"UserId\",\"WorkItemId\",\"ServiceChannel.DeveloperName\",\"Status\",\"AssignedDateTime\",\"AcceptDateTime\",\"DeclineDateTime\",\"CloseDateTime\",\"CapacityWeight\",\"ActiveTime\",\"HandleTime\",\"SpeedToAnswer\"\n");
   const users = ["UserId,AgentARN,Username"];
@@ -263,6 +276,21 @@ async function main() {
     writeSection(saved, o.runs);
     return;
   }
+  if (o.generate) {
+    fs.mkdirSync(o.generate, { recursive: true });
+    await generate(o.generate, o.agents, o.days, o.only);
+    return;
+  }
+  if (o.partitioned) {
+    const base = o.keep ?? fs.mkdtempSync(path.join(os.tmpdir(), "omnisync-replay-bench-"));
+    const file = path.join(ROOT, "bench/results.json");
+    const all = JSON.parse(fs.readFileSync(file, "utf8"));
+    all.replay.partitioned = partitioned(path.join(base, `${o.agents}x${o.days}`), o);
+    fs.writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
+    writeSection(all.replay, o.runs);
+    if (!o.keep) fs.rmSync(base, { recursive: true, force: true });
+    return;
+  }
   const build = spawnSync("cargo", ["build", "--release", "--quiet", "--bin", "omnisync"], { cwd: ROOT, stdio: "inherit" });
   if (build.status !== 0) process.exit(1);
   const base = o.keep ?? fs.mkdtempSync(path.join(os.tmpdir(), "omnisync-replay-bench-"));
@@ -313,7 +341,7 @@ async function main() {
     simulatePeakRssBytes: simRun.rss,
     simulateNowEventsPerSecond: Math.round(lines / simNow.secs),
     simulateNowPeakRssBytes: simNow.rss,
-    simulateBaseline: before ? (o.simulate ? o.simulate : `the commit before the replay (${path.basename(path.dirname(path.dirname(path.dirname(before))))})`) : "this build",
+    simulateBaseline: before ? (o.simulate ? o.simulate : `the commit before the replay (${path.basename(path.dirname(path.dirname(path.dirname(before)))).replace("omnisync-simulate-", "")})`) : "this build",
     vsSimulate: Number((replayEps / simulateEps).toFixed(2)),
     vsSimulateThisBuild: Number((replayEps / (lines / simNow.secs)).toFixed(2)),
     peakRssBytes: peak,
@@ -325,6 +353,7 @@ async function main() {
     events: Object.fromEntries(Object.entries(full).map(([k, r]) => [k, r.report.events])),
     streamed: Object.fromEntries(Object.entries(full).map(([k, r]) => [k, r.report.timing.streamed])),
   };
+  replayResults.partitioned = partitioned(dir, o);
   console.log(JSON.stringify(replayResults, null, 2));
   const file = path.join(ROOT, "bench/results.json");
   const all = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -332,6 +361,22 @@ async function main() {
   fs.writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
   writeSection(replayResults, o.runs);
   if (!o.keep) fs.rmSync(base, { recursive: true, force: true });
+}
+
+/**
+ * bench/partitioned.py on the generator's files in `dir` (made there if missing): the
+ * Salesforce exports split into partitions by UserId, replayed through the Python wheel
+ * on two worker processes and merged, against the CLI on the whole files. The wheel and
+ * its environment are made first (scripts/test-py.sh --setup-only). Its JSON figures.
+ */
+function partitioned(dir, o) {
+  const setup = spawnSync("bash", [path.join(ROOT, "scripts/test-py.sh"), "--setup-only"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  if (setup.status !== 0) throw new Error("the Python wheel could not be built (scripts/test-py.sh --setup-only)");
+  const run = spawnSync(path.join(ROOT, "target/pyenv/bin/python"),
+    [path.join(ROOT, "bench/partitioned.py"), "--dir", dir, "--agents", String(o.agents), "--days", String(o.days), "--json", ...(o.spark ? ["--spark"] : [])],
+    { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "inherit"] });
+  if (run.status !== 0) throw new Error("bench/partitioned.py failed");
+  return JSON.parse(run.stdout);
 }
 
 const MB = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
@@ -400,11 +445,53 @@ UserServicePresence ${g.days} days and AgentWork 1 day of these files, before an
   and batches of 1,024 rows; each thread decides with its own copy of the rules; users,
   statuses and names looked up with a word-at-a-time hash; time per status along a
   short list.
-`;
+${scaleOut(r.partitioned)}`;
   // Before the closing "Reproduce" section (bench/report.mjs writes it last), else at the end.
   const at = kept.indexOf("\n## Reproduce\n");
   const out = at < 0 ? `${kept}\n\n${section}` : `${kept.slice(0, at).trimEnd()}\n\n${section}\n${kept.slice(at + 1)}\n`;
   fs.writeFileSync(doc, out);
+}
+
+/** The "Scale-out" subsection: bench/partitioned.py's figures (docs/replay.md, "More than one machine"). */
+function scaleOut(p) {
+  if (!p) return "";
+  const row = (name, r) => `| ${name} | ${r.seconds} s | **${r.mbPerSecond} MB/s** | ${r === p.cli ? "1" : (r.ratio ?? p.ratio)}x |`;
+  const spark = p.spark ? `\n${row(`Spark ${p.spark.version} \`${p.spark.master}\`, \`cogroup(...).applyInPandas\`, same partition files`, p.spark)}` : "";
+  const sparkWords = p.spark ? ` Spark (\`--spark\`: pyspark and pyarrow from PyPI, Java 17, the
+session already started): the same function through \`omnisync_replay.spark\`, its merged
+report equal to the CLI's: **${p.spark.equal}** (pyspark warns that it does not fully support
+pandas 3: the reports were equal all the same); what it adds to the per-agent path is its own:
+the shuffle of \`groupBy\`, the rows to pandas and back through Arrow, a Python worker per
+task, on the same 2 cores.` : "";
+  return `
+### Scale-out
+
+Written by \`bench/partitioned.py\` (\`node bench/replay.mjs --partitioned-only [--spark]\`
+runs only it): the generator's UserServicePresence and AgentWork exports (${p.generator.agents} agents x
+${p.generator.days} days as above, ${MB(p.textBytes)} of text, ${p.rows.toLocaleString("en-US")} rows) split into ${p.partitions} CSV files each by
+UserId (CRC-32 of the Id, modulo ${p.partitions}: every row of an agent in one partition, as a
+partitioned export lands), then replayed through the Python wheel (crates/py) as Spark's
+\`applyInPandas\` runs it: each partition read with pandas, grouped per agent, each agent's
+rows written back as CSV and replayed (\`omnisync_replay.spark\`), the partition's reports
+merged; ${p.workers} worker processes; the ${p.partitions} reports merged at the end. Against the CLI on
+the whole gzip files in the same run (two files: through the sort). The merged report
+equals the CLI's (all but timing, input names and the places of unused rows): **${p.equal}**.
+Wall clock, one run each, 2 cores.
+
+| path | time | text throughput | time against the CLI |
+|---|---:|---:|---:|
+${row("\`omnisync replay\`, whole files", p.cli)}
+${row(`wheel, ${p.partitions} partitions, per agent through pandas, ${p.workers} processes`, p.wheel)}
+${row(`wheel, each partition's two files in one call (no pandas), ${p.workers} processes`, p.wheelWithoutPandas)}${spark}
+
+The wheel replays as fast as the command: given each partition's files as they are, it
+takes ${p.wheelWithoutPandas.ratio}x the command's time. Per agent through pandas, the replay itself
+(reading the agents' text and replaying them, summed over the agents) is
+${p.wheel.replaySecondsInWheel} s of ${(p.wheel.seconds * p.workers).toFixed(1)} process-seconds; the rest is pandas: reading the partitions,
+grouping, writing each agent's rows back as CSV.${sparkWords} On one machine the command
+is the way; the wheel is for exports that outgrow it, where these costs are spread over
+the cluster's cores.
+`;
 }
 
 /** The targets this run missed, with the figures and why. */

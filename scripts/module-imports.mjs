@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Lists, for each Rust module of each crate of the workspace (src/ for the core,
- * crates/wasm/src, crates/cli/src; one module per file), the crate modules it imports
+ * crates/wasm/src, crates/cli/src, crates/py/src; one module per file), the crate modules it imports
  * (`use crate::…`, `use super::…`, `use child::…`, and `crate::…`/`super::…` paths in
  * code), then looks for import circles: between top-level modules, and between the
  * child modules of each directory module (e.g. `rules::compile` and `rules::parse`),
@@ -25,6 +25,7 @@ const CRATES = [
   ["src", "lib.rs"],
   ["crates/wasm/src", "lib.rs"],
   ["crates/cli/src", "main.rs"],
+  ["crates/py/src", "lib.rs"],
 ];
 const args = process.argv.slice(2);
 const allowed = args.flatMap((a, i) => (a === "--allow" ? [args[i + 1]] : []));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (scripts/setup.sh) and runs every check and test: formatting, clippy for the
 # native and the wasm build, the native tests (unit, integration, conformance), the
+# Python wheel's (scripts/test-py.sh: built in a venv under target/, tested against the CLI), the
 # wasm tests in node and in headless Chromium, the JavaScript tests and the end-to-end
 # tests of the console demo in headless Chromium, and the Salesforce package's build,
 # Jest and ESLint checks.
@@ -34,6 +35,8 @@ for target in "" "--target wasm32-unknown-unknown"; do
 done
 echo "==> native tests"
 cargo test --release --workspace 2>&1 | tee target/native-tests.log
+echo "==> Python wheel (crates/py): built with maturin, the fixture org agent by agent against the command"
+bash scripts/test-py.sh 2>&1 | tee target/py-tests.log
 # --features panic-test,tab-class: the test build only (crates/wasm/tests/wasm_panic.rs, the tab
 # scenarios through the exported `Tab`); never the bundle.
 echo "==> wasm tests (node and headless Chromium)"
@@ -74,7 +77,7 @@ awk '/^test result:/ { p += $4; f += $6 }
      /^types: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
      /^Tests: / { for (i = 2; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "omnisync: %d passed, %d failed\n", p, f }' \
-    target/native-tests.log target/wasm-tests.log target/js-tests.log target/types.log target/sf-tests.log \
+    target/native-tests.log target/py-tests.log target/wasm-tests.log target/js-tests.log target/types.log target/sf-tests.log \
     target/e2e-tests.log
 # The type check does not stop the run (the tests after it still report), but fails it.
 exit "${types_failed:-0}"

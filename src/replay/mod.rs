@@ -13,6 +13,7 @@
 //! - `agent`: one agent's replay (timeline, attribution, the two runs through
 //!   [`crate::simulate::Simulator::replay`]): the function to map over partitions.
 //! - `report`: the tallies summed, as a table and as JSON; `html`: the page.
+//! - `merge`: reports of disjoint sets of agents summed into the report of all.
 //! - `time`: the exports' date-times.
 //!
 //! Memory is, streamed, each agent's replay state; merged, the sort buffer and the
@@ -22,6 +23,7 @@ mod agent;
 mod fast_map;
 mod html;
 pub mod input;
+mod merge;
 mod read;
 mod record;
 pub mod report;
@@ -33,6 +35,7 @@ mod timeline;
 pub use input::trace::{BadLine, Lines, TraceLine};
 pub use input::trace_time::TraceReading;
 pub use input::{InputKind, Problems, Progress};
+pub use read::Source;
 pub use report::Report;
 
 use crate::rules::{Catalog, CompiledRules};
@@ -54,11 +57,30 @@ pub const DEFAULT_SORT_ROWS: usize = 1 << 16;
 /// The default attribution window (docs/replay.md).
 pub const DEFAULT_WINDOW_MS: u64 = 5_000;
 
-/// One file to read, and what it is.
+/// One export to read, and what it is.
 #[derive(Debug, Clone)]
 pub struct Input {
     pub kind: InputKind,
-    pub path: PathBuf,
+    pub source: Source,
+}
+
+impl Input {
+    pub fn file(kind: InputKind, path: impl Into<PathBuf>) -> Input {
+        Input {
+            kind,
+            source: Source::File(path.into()),
+        }
+    }
+
+    pub fn bytes(kind: InputKind, name: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Input {
+        Input {
+            kind,
+            source: Source::Bytes {
+                name: name.into(),
+                bytes: bytes.into(),
+            },
+        }
+    }
 }
 
 /// What to replay, and how.
@@ -69,7 +91,8 @@ pub struct Options {
     pub current_name: String,
     pub proposed_name: String,
     pub catalog: Option<Catalog>,
-    pub users: Option<PathBuf>,
+    /// The user map (docs/replay.md).
+    pub users: Option<Source>,
     pub inputs: Vec<Input>,
     pub window_ms: u64,
     pub sort_rows: usize,
@@ -261,15 +284,15 @@ fn new_reading(options: &Options) -> Reading {
 fn read_all(options: &Options, reading: &mut Reading) -> Vec<InputSummary> {
     let progress = &options.progress;
     let mut inputs = Vec::new();
-    let users = options.users.iter().map(|p| (InputKind::Trace, p, true));
-    let files = options.inputs.iter().map(|i| (i.kind, &i.path, false));
-    for (kind, path, is_map) in users.chain(files) {
-        let file = path.display().to_string();
+    let users = options.users.iter().map(|s| (InputKind::Trace, s, true));
+    let files = options.inputs.iter().map(|i| (i.kind, &i.source, false));
+    for (kind, source, is_map) in users.chain(files) {
+        let file = source.name();
         let (stored0, text0) = (
             progress.stored.load(Ordering::Relaxed),
             progress.text.load(Ordering::Relaxed),
         );
-        let complete = match input::open(path, progress) {
+        let complete = match input::open(source, progress) {
             Err(e) => {
                 reading
                     .problems

@@ -1,17 +1,20 @@
 //! What reading the exports yields, below both the readers (`input`) and the replay
 //! that consumes their rows (`stream`, `agent`, `report`): which export a file is, the
-//! rows that could not be used, the progress counters, the agents and statuses known.
+//! rows that could not be used, the progress counters, the agents and statuses known,
+//! and where an input's text is.
 
 use crate::engine::AgentContext;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 /// How many places each kind of problem lists.
-const EXAMPLES: usize = 10;
+pub(crate) const EXAMPLES: usize = 10;
 
 /// Which export a file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum InputKind {
     Usp,
@@ -32,12 +35,12 @@ impl InputKind {
 }
 
 /// Rows that could not be used, by reason.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Problems {
     pub reasons: BTreeMap<String, Problem>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
     pub count: u64,
@@ -87,4 +90,41 @@ pub(crate) struct Agent {
 pub(crate) struct KnownStatus {
     pub(crate) id: String,
     pub(crate) name: String,
+}
+
+/// Where an input's text is: a file, or bytes already in memory (one partition of
+/// an export handed over by a distributed engine, through the Python binding).
+#[derive(Debug, Clone)]
+pub enum Source {
+    File(PathBuf),
+    /// The bytes (text or gzip, as a file would hold them) and the name the report
+    /// gives them.
+    Bytes {
+        name: String,
+        bytes: Arc<[u8]>,
+    },
+}
+
+impl Source {
+    /// How the report names it: the path, or the name given.
+    pub fn name(&self) -> String {
+        match self {
+            Source::File(path) => path.display().to_string(),
+            Source::Bytes { name, .. } => name.clone(),
+        }
+    }
+
+    /// The file's path (none for bytes in memory).
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Source::File(path) => Some(path),
+            Source::Bytes { .. } => None,
+        }
+    }
+}
+
+impl From<PathBuf> for Source {
+    fn from(path: PathBuf) -> Source {
+        Source::File(path)
+    }
 }

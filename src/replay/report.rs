@@ -4,7 +4,7 @@
 
 use super::fast_map::FastMap;
 use super::read::{InputKind, Problems};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
@@ -30,7 +30,7 @@ pub(crate) struct RunTally {
 }
 
 /// A change whose outcome differs between the two rules files.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Difference {
     pub agent: String,
@@ -61,7 +61,7 @@ pub(crate) struct AgentResult {
     pub(crate) differences: Vec<Difference>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InputSummary {
     pub file: String,
@@ -73,7 +73,7 @@ pub struct InputSummary {
     pub complete: bool,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attribution {
     /// Changes of status the agent (or work routing) made.
@@ -89,7 +89,7 @@ pub struct Attribution {
     pub by_rule: BTreeMap<String, u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleRow {
     pub rule: String,
@@ -102,7 +102,7 @@ pub struct RuleRow {
     pub proposed_by_hour: [u64; 24],
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusRow {
     pub status: String,
@@ -110,28 +110,33 @@ pub struct StatusRow {
     pub history_seconds: u64,
     pub current_seconds: u64,
     pub proposed_seconds: u64,
+    /// The same to the millisecond: what reports of different agents add up by
+    /// (seconds rounded down do not add up).
+    pub history_ms: u64,
+    pub current_ms: u64,
+    pub proposed_ms: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Statuses {
     pub omni: Vec<StatusRow>,
     pub telephony: Vec<StatusRow>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Pair {
     pub current: u64,
     pub proposed: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Differences {
     pub total: u64,
     /// The first ones by time (at most [`DIFFERENCES_LISTED`]).
     pub first: Vec<Difference>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentRow {
     pub agent: String,
@@ -142,7 +147,7 @@ pub struct AgentRow {
 }
 
 /// Where the time went (not compared between runs).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Timing {
     pub read_ms: u64,
@@ -155,7 +160,7 @@ pub struct Timing {
 }
 
 /// The whole replay.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub current_rules: String,
@@ -249,12 +254,7 @@ impl Totals {
     pub(crate) fn finish(mut self, rule_order: &[String]) -> Report {
         let mut report = self.report;
         let a = &mut report.attribution;
-        let all = a.agent_changes + a.sync_changes;
-        a.sync_share = if all == 0 {
-            0.0
-        } else {
-            (a.sync_changes as f64 / all as f64 * 10_000.0).round() / 10_000.0
-        };
+        a.sync_share = sync_share(a.sync_changes, a.agent_changes + a.sync_changes);
         a.by_rule = self.sync_by_rule.into_iter().collect();
         sort_differences(&mut report.differences.first);
         report.differences.first.truncate(DIFFERENCES_LISTED);
@@ -283,18 +283,9 @@ impl Totals {
         let rows = |map: HashMap<String, [u64; 3]>| -> Vec<StatusRow> {
             let mut rows: Vec<StatusRow> = map
                 .into_iter()
-                .map(|(status, ms)| StatusRow {
-                    status,
-                    history_seconds: ms[0] / 1000,
-                    current_seconds: ms[1] / 1000,
-                    proposed_seconds: ms[2] / 1000,
-                })
+                .map(|(status, ms)| StatusRow::new(status, ms))
                 .collect();
-            rows.sort_by(|x, y| {
-                y.history_seconds
-                    .cmp(&x.history_seconds)
-                    .then(x.status.cmp(&y.status))
-            });
+            sort_status_rows(&mut rows);
             rows
         };
         let [omni, telephony] = self.hours;
@@ -306,7 +297,40 @@ impl Totals {
     }
 }
 
-fn sort_differences(list: &mut [Difference]) {
+impl StatusRow {
+    /// A status's milliseconds: as it happened, under the current, under the proposed.
+    pub(crate) fn new(status: String, ms: [u64; 3]) -> StatusRow {
+        StatusRow {
+            status,
+            history_seconds: ms[0] / 1000,
+            current_seconds: ms[1] / 1000,
+            proposed_seconds: ms[2] / 1000,
+            history_ms: ms[0],
+            current_ms: ms[1],
+            proposed_ms: ms[2],
+        }
+    }
+}
+
+/// The most hours as it happened first, then by name.
+pub(crate) fn sort_status_rows(rows: &mut [StatusRow]) {
+    rows.sort_by(|x, y| {
+        y.history_seconds
+            .cmp(&x.history_seconds)
+            .then(x.status.cmp(&y.status))
+    });
+}
+
+/// The sync's share of all changes, to four places.
+pub(crate) fn sync_share(sync: u64, all: u64) -> f64 {
+    if all == 0 {
+        0.0
+    } else {
+        (sync as f64 / all as f64 * 10_000.0).round() / 10_000.0
+    }
+}
+
+pub(crate) fn sort_differences(list: &mut [Difference]) {
     list.sort_by(|x, y| (x.at_ms, &x.agent).cmp(&(y.at_ms, &y.agent)));
 }
 

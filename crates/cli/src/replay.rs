@@ -2,7 +2,7 @@
 
 use crate::input::{catalog, compile_rules, Usage};
 use clap::{Args, ValueEnum};
-use omnisync::replay::{self, Input, InputKind, Options, Progress};
+use omnisync::replay::{self, Input, InputKind, Options, Progress, Source};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -101,12 +101,7 @@ pub(crate) fn run(args: ReplayArgs) -> Result<ExitCode, Usage> {
     ];
     let inputs: Vec<Input> = kinds
         .iter()
-        .flat_map(|(kind, paths)| {
-            paths.iter().map(|p| Input {
-                kind: *kind,
-                path: p.into(),
-            })
-        })
+        .flat_map(|(kind, paths)| paths.iter().map(|p| Input::file(*kind, p)))
         .collect();
     if inputs.is_empty() {
         return Err(Usage(
@@ -116,14 +111,14 @@ pub(crate) fn run(args: ReplayArgs) -> Result<ExitCode, Usage> {
     }
     let stored_total: u64 = inputs
         .iter()
-        .filter_map(|i| std::fs::metadata(&i.path).ok())
+        .filter_map(|i| i.source.path().and_then(|p| std::fs::metadata(p).ok()))
         .map(|m| m.len())
         .sum();
     let mut options = Options::new(current, proposed, inputs);
     options.current_name = args.current.clone();
     options.proposed_name = args.proposed.clone();
     options.catalog = catalog;
-    options.users = args.users.as_ref().map(Into::into);
+    options.users = args.users.as_ref().map(|p| Source::File(p.into()));
     options.window_ms = args.window_ms;
     options.sort_rows = args.sort_rows;
     options.threads = args.threads;

@@ -38,12 +38,12 @@ fn options(inputs: Vec<Input>) -> Options {
     o.current_name = "current.json".into();
     o.proposed_name = "proposed-lunch-is-break.json".into();
     o.catalog = Some(catalog());
-    o.users = Some(fixture("users.csv"));
+    o.users = Some(fixture("users.csv").into());
     o
 }
 
 fn input(kind: InputKind, path: PathBuf) -> Input {
-    Input { kind, path }
+    Input::file(kind, path)
 }
 
 fn the_org() -> Vec<Input> {
@@ -193,10 +193,11 @@ fn gzip_exports_and_a_tiny_sort_buffer_give_the_same_report() {
     let dir = temp_dir();
     let mut inputs = Vec::new();
     for i in the_org() {
-        let bytes = std::fs::read(&i.path).expect("fixture");
+        let fixture = i.source.path().expect("a fixture file");
+        let bytes = std::fs::read(fixture).expect("fixture");
         let path = dir.join(format!(
             "{}.gz",
-            i.path.file_name().and_then(|n| n.to_str()).unwrap_or("x")
+            fixture.file_name().and_then(|n| n.to_str()).unwrap_or("x")
         ));
         std::fs::write(&path, gzip(&bytes)).expect("write");
         inputs.push(input(i.kind, path));
@@ -482,11 +483,12 @@ fn one_file_in_order_is_replayed_as_read_and_says_what_the_merge_says() {
         assert!(
             streamed.timing.streamed,
             "{:?}: {:?}",
-            i.path, streamed.timing
+            i.source, streamed.timing
         );
         assert_eq!(streamed.timing.sort_runs, 0);
         // The same rows through the merge: a second file of the kind, with no rows.
-        let text = std::fs::read_to_string(&i.path).expect("fixture");
+        let path = i.source.path().expect("a fixture file");
+        let text = std::fs::read_to_string(path).expect("fixture");
         let header = if i.kind == InputKind::Connect {
             ""
         } else {
@@ -500,7 +502,7 @@ fn one_file_in_order_is_replayed_as_read_and_says_what_the_merge_says() {
         assert!(!merged.timing.streamed);
         assert!(merged.timing.sort_runs > 0, "{:?}", merged.timing);
         assert!(streamed.events > 0);
-        assert_eq!(said(&streamed), said(&merged), "{:?}", i.path);
+        assert_eq!(said(&streamed), said(&merged), "{:?}", i.source);
     }
 }
 

@@ -28,12 +28,11 @@ use crate::rules::{Catalog, CompiledRules};
 use super::fast_map::FastMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 pub(crate) use super::read::{Agent, KnownStatus};
-pub use super::read::{InputKind, Problem, Problems, Progress};
+pub use super::read::{InputKind, Problem, Problems, Progress, Source};
 
 /// Everything the readers share while reading.
 pub(crate) struct Reading {
@@ -295,16 +294,26 @@ impl<R: Read> Read for Counting<R> {
 
 /// Opens an export as its text: gzip (by its magic bytes) is inflated as read,
 /// members one after the other as concatenated uploads have them, on a thread of its
-/// own so that inflating and parsing overlap.
+/// own so that inflating and parsing overlap. A file and bytes in memory are read
+/// alike.
 pub(crate) fn open(
-    path: &Path,
+    source: &Source,
     progress: &Arc<Progress>,
 ) -> io::Result<(Box<dyn BufRead + Send>, bool)> {
-    let file = File::open(path)?;
+    match source {
+        Source::File(path) => open_reader(File::open(path)?, progress),
+        Source::Bytes { bytes, .. } => open_reader(io::Cursor::new(Arc::clone(bytes)), progress),
+    }
+}
+
+fn open_reader(
+    stored: impl Read + Send + 'static,
+    progress: &Arc<Progress>,
+) -> io::Result<(Box<dyn BufRead + Send>, bool)> {
     let mut stored = BufReader::with_capacity(
         1 << 16,
         Counting {
-            inner: file,
+            inner: stored,
             counter: Arc::clone(progress),
             stored: true,
         },

@@ -22,7 +22,7 @@ fn a_gzip_file_of_many_chunks_reads_back_whole_and_in_order() {
     let path = std::env::temp_dir().join(format!("omnisync-chunks-{}.gz", std::process::id()));
     std::fs::write(&path, &bytes).expect("a scratch file");
     let progress = Arc::default();
-    let (mut input, gzip) = open(&path, &progress).expect("the file opens");
+    let (mut input, gzip) = open(&Source::File(path.clone()), &progress).expect("the file opens");
     let mut back = String::new();
     input.read_to_string(&mut back).expect("the text reads");
     let _ = std::fs::remove_file(&path);
