@@ -119,9 +119,9 @@ impl Simulator {
     }
 
     /// With `on` false, steps report only actions and echoes: no rule names
-    /// ([`StepReport::matched`]) and no log ([`StepReport::log`]; the loop's
-    /// [`Stats`] still count what it would say): the loop runs lean
-    /// ([`SyncLoop::lean`]). On by default; the replay of a whole org reads neither.
+    /// ([`StepReport::matched`]), no log ([`StepReport::log`]; the loop's [`Stats`]
+    /// still count what it would say) and nothing to explain from: the loop runs lean
+    /// ([`SyncLoop::lean`]). On by default; the replay of a whole org reads none of it.
     pub fn detail(&mut self, on: bool) {
         self.detail = on;
         self.sync.lean(!on);

@@ -51,11 +51,18 @@ impl SyncLoop {
                 });
                 continue;
             }
-            self.emit(action.clone(), touched, now, out);
-            kept.push(action);
+            if self.lean {
+                // Nobody reads a lean loop's decisions: the command is what counts.
+                self.emit(action, touched, now, out);
+            } else {
+                self.emit(action.clone(), touched, now, out);
+                kept.push(action);
+            }
         }
-        decision.actions = kept;
-        out.decisions.push(decision);
+        if !self.lean {
+            decision.actions = kept;
+            out.decisions.push(decision);
+        }
         self.wake(out);
     }
 

@@ -198,10 +198,10 @@ impl SyncLoop {
 
     /// With `on`, the loop keeps only what changes its commands, for loops nobody
     /// reads the log or the traces of (the replay's, thousands of agents): no
-    /// [`Output::log`] ([`SyncLoop::stats`] still counts what it would say), and an
-    /// event that no rule is triggered by and reports no side's status is taken into
-    /// the model with no decision made on it (nor queued behind a write). The commands
-    /// are the same either way.
+    /// [`Output::log`] ([`SyncLoop::stats`] still counts what it would say), no
+    /// [`Output::decisions`], and an event that no rule is triggered by and reports no
+    /// side's status is taken into the model with no decision made on it (nor queued
+    /// behind a write). The commands are the same either way.
     pub fn lean(&mut self, on: bool) {
         self.lean = on;
     }
