@@ -14,7 +14,7 @@
 //
 // --keep DIR keeps (and reuses) the generated files; --simulate BIN times another
 // build's `simulate` (such as the one before the replay) instead of this one's;
-// --runs N: each replay N times, the fastest kept (2 by default). Last, bench/partitioned.py
+// --runs N: each replay N times, the fastest kept (3 by default). Last, bench/partitioned.py
 // replays the same Salesforce exports split into partitions through the Python wheel
 // (crates/py) and writes `replay.partitioned` (docs/performance.md, "Scale-out").
 //
@@ -41,7 +41,7 @@ const BIN = path.join(ROOT, "target/release/omnisync");
 const REPLAY_ADDED = "4dac7ad";
 
 function options(argv) {
-  const o = { agents: 500, days: 30, keep: null, simulate: null, runs: 2, section: false, generate: null, partitioned: false, spark: false };
+  const o = { agents: 500, days: 30, keep: null, simulate: null, runs: 3, section: false, generate: null, partitioned: false, spark: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--agents") o.agents = Number(argv[++i]);
     else if (argv[i] === "--days") o.days = Number(argv[++i]);
