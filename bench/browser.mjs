@@ -174,11 +174,12 @@ async function inProfile(profile, url, jsFlags, holdMs) {
  * events, CACHE_WAIT_MS open, browser closed), then the same URLs in the same profile
  * from a new browser (HTTP cache warm, the agent's console the next day), timed from
  * the glue's import to the engine constructed.
- * @param {{runs?: number, rules?: number, jsFlags?: string}} [options] jsFlags: V8
- *   flags for both launches (experiments; the shipped figure uses none)
+ * @param {{runs?: number, rules?: number, jsFlags?: string, before?: string|null}} [options]
+ *   jsFlags: V8 flags for both launches; before: another build's pkg directory, loaded
+ *   instead of this one (both for experiments; the shipped figure uses neither)
  */
-export async function repeatBench({ runs = 10, rules = 100, jsFlags = "" } = {}) {
-  const server = await serve(null, { cacheable: true });
+export async function repeatBench({ runs = 10, rules = 100, jsFlags = "", before = null } = {}) {
+  const server = await serve(before, { cacheable: true });
   const origin = `http://127.0.0.1:${server.address().port}`;
   const firsts = [];
   const repeats = [];
@@ -186,7 +187,7 @@ export async function repeatBench({ runs = 10, rules = 100, jsFlags = "" } = {})
     for (let run = 0; run < runs; run++) {
       const profile = fs.mkdtempSync(path.join(os.tmpdir(), "omnisync-repeat-"));
       try {
-        const url = `${origin}/bench/www/cold.html?rules=${rules}&run=r${run}`;
+        const url = `${origin}/bench/www/cold.html?rules=${rules}&run=r${run}${before ? "&pkg=pkg-before" : ""}`;
         firsts.push(await inProfile(profile, `${url}&prime=${PRIME_EVENTS}`, jsFlags, CACHE_WAIT_MS));
         repeats.push(await inProfile(profile, url, jsFlags, 0));
       } finally {
@@ -199,6 +200,7 @@ export async function repeatBench({ runs = 10, rules = 100, jsFlags = "" } = {})
   const summary = (list) => ({
     median: median(list.map((c) => c.totalMs)),
     load: median(list.map((c) => c.loadMs)),
+    glue: median(list.map((c) => c.glueMs)),
     construct: median(list.map((c) => c.constructMs)),
     min: round(Math.min(...list.map((c) => c.totalMs))),
     max: round(Math.max(...list.map((c) => c.totalMs))),

@@ -113,6 +113,7 @@ function sections(m) {
         ["phase", "first load (priming)", "repeat load"], [
           ["fetch + compile + instantiate + construct", cell(r.first.median), cell(r.repeat.median)],
           ["  of which load", cell(r.first.load), cell(r.repeat.load)],
+          ["    of which the glue's import (the rest: the wasm's fetch, compile, instantiate)", cell(r.first.glue), cell(r.repeat.glue)],
           ["  of which construct", cell(r.first.construct), cell(r.repeat.construct)],
           [`range of the ${r.runs} totals`, `${cell(r.first.min)} - ${cell(r.first.max)}`, `${cell(r.repeat.min)} - ${cell(r.repeat.max)}`],
         ]]);
