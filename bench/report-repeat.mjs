@@ -23,7 +23,7 @@ export function repeatMissed(m) {
   const figure = r ? `This run: ${fixed(r.repeat.median, 2)} ms (load ${fixed(r.repeat.load, 2)}, construct ${fixed(r.repeat.construct, 2)}) against ${fixed(r.first.median, 2)} ms for the priming first load. ` : "";
   return `- **Repeat load under 15 ms** (first load: 60 ms). ${figure}With Chromium's defaults
   nothing compiled is reused: after the priming load (20,000 events, open 4 s; also tried
-  100,000 events and 8 and 12 s) the profile's \`Code Cache/wasm\` holds no entry, while
+  100,000 events, 8 and 12 s, and a second batch of events 3 s after the first) the profile's \`Code Cache/wasm\` holds no entry, while
   \`Code Cache/js\` holds the glue's. The hot functions do tier up (with
   \`--wasm-caching-timeout-ms=0\` and the default threshold the module is cached, 2 to 4 MB
   in the profile), but V8 caches only after 2 s without new top-tier code, and that did
