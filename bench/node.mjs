@@ -215,7 +215,8 @@ export async function wasmMemory(file, total = 1_000_000, first = 100_000) {
  * What the agent's browser downloads: the wasm, the wasm-bindgen glue and the shim as
  * separate files (the budget's "wasm plus glue plus shim"), and the classic-script
  * bundle of glue plus shim that the Salesforce static resource carries
- * (package.json's build:iife, built into a temporary directory).
+ * (package.json's build:iife, built into a temporary directory), and the sum of what
+ * the console loads for the agent (that bundle, the host script and the wasm).
  */
 export function sizes() {
   const shipped = shippedSizes();
@@ -231,5 +232,10 @@ export function sizes() {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { ...shipped, iife };
+  // What the console's host page (OmniSyncHost.page) loads for the agent: the static
+  // resource's omnisync.iife.js and host.js scripts and the wasm they fetch.
+  const hostJs = path.join(ROOT, "www/salesforce/host.js");
+  const agent = iife ? { parts: ["pkg/web/omnisync_bg.wasm", "omnisync.iife.js", "www/salesforce/host.js"],
+    gzipBytes: shipped.wasmGzipBytes + iife.gzipBytes + gzipBytes(hostJs) } : null;
+  return { ...shipped, iife, agent };
 }

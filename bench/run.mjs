@@ -5,10 +5,12 @@
 // docs/performance.md (see docs/performance.md for the method).
 //
 //   node bench/run.mjs [--events N] [--cold-runs N] [--passes N] [--no-browser] [--native]
-//                      [--before DIR]
+//                      [--before DIR] [--repeat-runs N]
 //
 // --before DIR measures another build too (DIR holds its pkg: node/ and web/), in the
 // same passes and the same browser: the before/after rows of docs/performance.md.
+// --repeat-runs N: primed profiles for the repeat load (default 10; bench/repeat.mjs
+// runs it alone, with V8 flags for experiments).
 //
 // Exit code 0 when the three engines made the same decisions, 1 when they did not (the
 // numbers are still measured and written, marked equivalent: false), 2 on a usage error.
@@ -25,7 +27,7 @@ import path from "node:path";
 import { textTable, resultsJson, writeOutputs } from "./report.mjs";
 
 function options(argv) {
-  const opts = { events: 100_000, coldRuns: 20, passes: 5, browser: true, native: false, before: null };
+  const opts = { events: 100_000, coldRuns: 20, passes: 5, browser: true, native: false, before: null, repeatRuns: 10 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const number = () => {
@@ -36,6 +38,7 @@ function options(argv) {
     if (arg === "--events") opts.events = number();
     else if (arg === "--cold-runs") opts.coldRuns = number();
     else if (arg === "--passes") opts.passes = number();
+    else if (arg === "--repeat-runs") opts.repeatRuns = number();
     else if (arg === "--no-browser") opts.browser = false;
     else if (arg === "--native") opts.native = true;
     else if (arg === "--before") opts.before = argv[++i] ?? usage("--before needs a directory");
@@ -45,7 +48,7 @@ function options(argv) {
 }
 
 function usage(message) {
-  console.error(`${message}\nusage: node bench/run.mjs [--events N] [--cold-runs N] [--passes N] [--no-browser] [--native] [--before DIR]`);
+  console.error(`${message}\nusage: node bench/run.mjs [--events N] [--cold-runs N] [--passes N] [--no-browser] [--native] [--before DIR] [--repeat-runs N]`);
   process.exit(2);
 }
 
@@ -89,8 +92,10 @@ async function main() {
   let chromium = null;
   if (opts.browser) {
     step(`headless Chromium: latency, then ${opts.coldRuns} cold starts`);
-    const { chromiumBench } = await import("./browser.mjs");
+    const { chromiumBench, repeatBench } = await import("./browser.mjs");
     chromium = await chromiumBench({ events: opts.events, coldRuns: opts.coldRuns, before: opts.before });
+    step(`headless Chromium: ${opts.repeatRuns} repeat loads, each in its own primed profile`);
+    chromium.repeat = await repeatBench({ runs: opts.repeatRuns });
   }
   const before = opts.before ? { dir: opts.before, size: shippedSizes(opts.before) } : null;
 
