@@ -22,7 +22,7 @@ if "$venv/bin/python" -c "import maturin, pandas" 2>/dev/null; then
     step "maturin and pandas: present"
 else
     step "maturin and pandas: installing"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check maturin pandas
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check maturin pandas
 fi
 
 step "cargo fmt --check and clippy (crates/py)"
@@ -32,9 +32,9 @@ CARGO_TARGET_DIR=target cargo clippy --quiet --manifest-path crates/py/Cargo.tom
 step "the wheel: maturin build --release, installed in target/pyenv"
 cargo build --release --quiet --bin omnisync
 rm -f target/wheels/omnisync_replay-*.whl
-CARGO_TARGET_DIR=target "$venv/bin/maturin" build --quiet --release \
+CARGO_TARGET_DIR=target "$venv/bin/python" -m maturin build --quiet --release \
     -m crates/py/Cargo.toml -o target/wheels
-"$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps \
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
     target/wheels/omnisync_replay-*.whl
 [ "${1:-}" = "--setup-only" ] && exit 0
 
