@@ -247,7 +247,7 @@ function best(runs, ...args) {
  * replay's speed is set against (it read the whole trace, one agent). Built once from
  * this clone's history into a folder of the system's temporary directory, outside this
  * workspace (about two minutes, once); null, and this build's `simulate` alone, when the
- * history is not here (a shallow clone).
+ * history is not here (a shallow clone). Returns the binary and what to call it.
  */
 function simulateBefore() {
   const rev = spawnSync("git", ["rev-parse", "--verify", "--quiet", `${REPLAY_ADDED}^`], { cwd: ROOT, encoding: "utf8" });
@@ -255,16 +255,17 @@ function simulateBefore() {
     console.error("... the commit before the replay is not in this clone: timing this build's simulate only");
     return null;
   }
-  const dir = path.join(os.tmpdir(), `omnisync-simulate-${rev.stdout.trim().slice(0, 10)}`);
-  const bin = path.join(dir, "target/release/omnisync");
-  if (fs.existsSync(bin)) return bin;
-  console.error(`... building the simulate of ${rev.stdout.trim().slice(0, 10)} (before the replay) in ${dir}`);
+  const short = rev.stdout.trim().slice(0, 10);
+  const dir = path.join(os.tmpdir(), `omnisync-simulate-${short}`);
+  const found = { bin: path.join(dir, "target/release/omnisync"), name: `the commit before the replay (${short})` };
+  if (fs.existsSync(found.bin)) return found;
+  console.error(`... building the simulate of ${short} (before the replay) in ${dir}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const unpack = spawnSync("bash", ["-c", `git archive ${rev.stdout.trim()} | tar -x -C '${dir}'`], { cwd: ROOT, stdio: "inherit" });
   const build = unpack.status === 0 && spawnSync("cargo", ["build", "--release", "--quiet", "--bin", "omnisync"],
     { cwd: dir, stdio: "inherit", env: { ...process.env, CARGO_TARGET_DIR: path.join(dir, "target") } });
-  return build && build.status === 0 ? bin : null;
+  return build && build.status === 0 ? found : null;
 }
 
 function replay(dir, flag, file, extra = [], env = {}) {
@@ -333,8 +334,8 @@ async function main() {
   const plain = path.join(dir, "trace.jsonl");
   const lines = Number(spawnSync("bash", ["-c", `gzip -dc '${plain}.gz' > '${plain}' && wc -l < '${plain}'`], { encoding: "utf8" }).stdout.trim());
   const simulate = (bin) => timed(["simulate", "--rules", path.join(FIX, "current.json"), "--catalog", path.join(FIX, "catalog.json"), "--events", plain], "ignore", bin);
-  const before = o.simulate ?? simulateBefore();
-  const simRun = simulate(before ?? BIN);
+  const before = o.simulate ? { bin: o.simulate, name: o.simulate } : simulateBefore();
+  const simRun = simulate(before?.bin ?? BIN);
   // This build's simulate streams the trace: its memory, whatever the trace's length.
   const simNow = before ? simulate(BIN) : simRun;
   fs.rmSync(plain);
@@ -351,7 +352,7 @@ async function main() {
     simulatePeakRssBytes: simRun.rss,
     simulateNowEventsPerSecond: Math.round(lines / simNow.secs),
     simulateNowPeakRssBytes: simNow.rss,
-    simulateBaseline: before ? (o.simulate ? o.simulate : `the commit before the replay (${path.basename(path.dirname(path.dirname(path.dirname(before)))).replace("omnisync-simulate-", "")})`) : "this build",
+    simulateBaseline: before?.name ?? "this build",
     vsSimulate: Number((replayEps / simulateEps).toFixed(2)),
     vsSimulateThisBuild: Number((replayEps / (lines / simNow.secs)).toFixed(2)),
     peakRssBytes: peak,

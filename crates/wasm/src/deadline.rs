@@ -114,20 +114,10 @@ fn due(d: &mut Deadlines) -> Option<f64> {
 
 /// Arms the timer for the earliest waiting entry, unless it is armed for it already.
 fn arm(d: &mut Deadlines) {
-    let next = d
-        .entries
-        .iter()
-        .filter(|e| !e.expired)
-        .fold(f64::INFINITY, |next, e| next.min(e.at));
-    if next == f64::INFINITY {
-        d.armed = None;
-        return;
+    if let Some(next) = due(d) {
+        let delay = timer_ms(next - js_sys::Date::now());
+        d.armed = Some((next, Timeout::new(delay, fire)));
     }
-    if d.armed.as_ref().is_some_and(|(at, _)| *at <= next) {
-        return;
-    }
-    let delay = timer_ms(next - js_sys::Date::now());
-    d.armed = Some((next, Timeout::new(delay, fire)));
 }
 
 /// Marks what is overdue, re-arms for the rest, then wakes the overdue tasks (after the

@@ -2,7 +2,7 @@
 //! as a partition arrives) and merged; and the first differences over many agents.
 
 use super::*;
-use crate::replay::report::{AgentResult, Difference, Totals};
+use crate::replay::report::{AgentResult, Totals};
 use crate::replay::{replay, Input, InputKind, Options, Source};
 use crate::rules::{Catalog, CompiledRules};
 use std::path::PathBuf;
@@ -138,22 +138,9 @@ fn the_fixture_replayed_whole_is_the_merge_of_its_agents_replayed_apart() {
 }
 
 fn agent(name: &str, times: impl Iterator<Item = u64>) -> AgentResult {
-    let differences: Vec<Difference> = times
-        .map(|at_ms| Difference {
-            agent: name.into(),
-            at: crate::replay::time::format_ms(at_ms),
-            at_ms,
-            event: "telephony Lunch".into(),
-            current: vec!["omni=Lunch".into()],
-            proposed: vec!["omni=Break".into()],
-        })
-        .collect();
     AgentResult {
-        agent: name.into(),
         agent_changes: 2,
-        differences_total: differences.len() as u64,
-        differences,
-        ..AgentResult::default()
+        ..crate::replay::report::tests::agent(name, times)
     }
 }
 

@@ -1,10 +1,11 @@
 use super::*;
 
-fn agent(name: &str, times: impl Iterator<Item = u64>) -> AgentResult {
+/// An agent's result with a difference at each of `times` (ms).
+pub(crate) fn agent(name: &str, times: impl Iterator<Item = u64>) -> AgentResult {
     let differences: Vec<Difference> = times
         .map(|at_ms| Difference {
             agent: name.into(),
-            at: at_ms.to_string(),
+            at: crate::replay::time::format_ms(at_ms),
             at_ms,
             event: "telephony Lunch".into(),
             current: vec!["omni=Lunch".into()],
