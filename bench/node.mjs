@@ -8,6 +8,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { events } from "./trace.mjs";
+import { feed } from "../www/events.js";
 import { jsonLogicPeer, jsonRulesEnginePeer } from "./peers.mjs";
 import { percentiles } from "./stats.mjs";
 import { gzipBytes, shippedSizes } from "./size.mjs";
@@ -40,6 +41,10 @@ export function engines(file, before) {
       make: () => { const s = new OmniSync(file); return (e) => s.handle(e).actions; } },
     { key: "handleTraceRead", label: "omnisync handle(), trace read", async: false, traceRead: true,
       make: () => { const s = new OmniSync(file); return (e) => { const d = s.handle(e); if (!d.trace().rules) throw new Error("no trace"); return d.actions; }; } },
+    { key: "events", label: "omnisync feed(): entry point per kind, trace not read", async: false,
+      make: () => { const s = new OmniSync(file); return (e) => feed(s, e) ?? []; } },
+    { key: "eventsTraceRead", label: "omnisync feed(), recent(1) read", async: false, traceRead: true,
+      make: () => { const s = new OmniSync(file); return (e) => { const a = feed(s, e) ?? []; if (s.recent(1).length !== 1) throw new Error("no trace"); return a; }; } },
     { key: "jsonRulesEngine", label: "json-rules-engine", async: true,
       make: () => { const p = jsonRulesEnginePeer(file); return (e) => p.handle(e); } },
     { key: "jsonLogic", label: "json-logic-js (plain JS)", async: false,

@@ -27,7 +27,7 @@ for target in web nodejs; do
     out="pkg/${target/nodejs/node}"
     rm -rf "$out"
     wasm-bindgen --target "$target" --out-dir "$out" --out-name omnisync "$wasm"
-    node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int \
         --enable-sign-ext --enable-mutable-globals \
         "$out/omnisync_bg.wasm" -o "$out/omnisync_bg.wasm"
 done

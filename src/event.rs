@@ -317,12 +317,13 @@ fn optional_text<N: Node>(event: &N, key: &'static str) -> Result<Option<String>
     let Some(value) = event.get(key) else {
         return Ok(None);
     };
-    if let Some(text) = capped_text(&value, &format!("$.{key}"))? {
+    let path = || format!("$.{key}");
+    if let Some(text) = capped_text(&value, &path)? {
         return Ok(Some(text));
     }
     match value.shape() {
         Shape::Null => Ok(None),
-        Shape::Text(s) => Ok(Some(within(s, &format!("$.{key}"))?)),
+        Shape::Text(s) => Ok(Some(within(s, &path)?)),
         other => Err(invalid(
             "event.invalidField",
             &format!("$.{key}"),
@@ -331,9 +332,12 @@ fn optional_text<N: Node>(event: &N, key: &'static str) -> Result<Option<String>
     }
 }
 
+/// Where a field is, written only for an error: the common case formats nothing.
+type Path<'a> = &'a dyn Fn() -> String;
+
 /// The text of a string node of at most [`MAX_EVENT_STRING`] characters; a longer one
 /// is refused (`event.tooLarge`), when it can be, before it is copied.
-fn capped_text<N: Node>(value: &N, path: &str) -> Result<Option<String>, Error> {
+fn capped_text<N: Node>(value: &N, path: Path) -> Result<Option<String>, Error> {
     // A character is one or two UTF-16 units: past twice the limit it is too long.
     if value.text_units().is_some_and(|n| n > 2 * MAX_EVENT_STRING) {
         return Err(too_long(path));
@@ -341,17 +345,18 @@ fn capped_text<N: Node>(value: &N, path: &str) -> Result<Option<String>, Error> 
     value.text().map(|t| within(t, path)).transpose()
 }
 
-fn within(text: String, path: &str) -> Result<String, Error> {
+fn within(text: String, path: Path) -> Result<String, Error> {
     if text.len() > MAX_EVENT_STRING && text.chars().count() > MAX_EVENT_STRING {
         return Err(too_long(path));
     }
     Ok(text)
 }
 
-fn too_long(path: &str) -> Error {
+fn too_long(path: Path) -> Error {
+    let path = path();
     invalid(
         "event.tooLarge",
-        path,
+        &path,
         format!("{path} is longer than {MAX_EVENT_STRING} characters, the limit for a string in an event"),
     )
 }
@@ -458,7 +463,7 @@ fn channels<N: Node>(event: &N) -> Result<Vec<Channel>, Error> {
         .map(|(i, item)| {
             let field = |key: &'static str| -> Result<Option<String>, Error> {
                 match item.get(key) {
-                    Some(v) => capped_text(&v, &format!("$.channels[{i}].{key}")),
+                    Some(v) => capped_text(&v, &|| format!("$.channels[{i}].{key}")),
                     None => Ok(None),
                 }
             };

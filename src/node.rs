@@ -27,7 +27,7 @@ pub enum Shape<N> {
 
 impl<N> Shape<N> {
     /// The same shape over another kind of node: a list's elements go through `f`.
-    pub(crate) fn map<M>(self, f: impl FnMut(N) -> M) -> Shape<M> {
+    pub fn map<M>(self, f: impl FnMut(N) -> M) -> Shape<M> {
         match self {
             Shape::List(items) => Shape::List(items.into_iter().map(f).collect()),
             Shape::Null => Shape::Null,

@@ -133,6 +133,15 @@ export function portTransport(
   port: MessagePort, kinds?: string[],
 ): { postMessage(message: unknown): void; subscribe(handler: (message: any) => void): void };
 export const TELEPHONY_PROTOCOL: 2;
+/** What `feed` needs of an engine: the two entry points of `OmniSync` (docs/runtime.md, "Events as plain values"). */
+export interface FedEngine {
+  handle(event: OmniSyncEvent | string): Decision;
+  handleFields(kind: number, at: number | undefined, ...fields: unknown[]): Action[] | undefined;
+}
+/** Hands an event to `engine.handleFields` by its kind (through `handle` for Classic names and text). */
+export function feed(engine: FedEngine, event: OmniSyncEvent | string): Action[] | undefined;
+/** The event kinds in the order of `OmniSync.eventNames()`, each with its fields after `at`. */
+export const EVENT_FIELDS: [string, string[]][];
 export function refusalMessage(error: unknown): string;
 export function messageChannelTelephony(
   port: { postMessage(message: unknown): void; subscribe(handler: (message: any) => void): void },

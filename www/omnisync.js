@@ -10,6 +10,8 @@ import { portTransport } from "./port.js";
 
 // Names from the org or the phone shown as text (the Visualforce status line uses them).
 export { visible, isolated } from "./safe-text.js";
+// Events to an `OmniSync` as plain values, by their kind's entry point.
+export { feed, EVENT_FIELDS } from "./events.js";
 
 let loading;
 let instances = 0;

@@ -10,6 +10,8 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 
+import { EVENT_FIELDS, feed } from "../events.js";
+
 const require = createRequire(import.meta.url);
 const { OmniSync, SyncLoop } = require("../../pkg/node/omnisync.js");
 const { Tab } = require("../../pkg/test-node/omnisync.js");
@@ -67,6 +69,38 @@ for (const file of engineFiles) {
           if (step.matched) {
             assert.deepEqual(decision.trace().rules.filter((r) => r.matched).map((r) => r.rule), step.matched, `step ${i}: matched`);
           }
+        }
+      }
+      if (step.state) subset(step.state, sync.state(), `step ${i} state`);
+      if (step.metrics) subset(step.metrics, sync.metrics(step.metricsAt), `step ${i} metrics`);
+    });
+  });
+}
+
+test("feed numbers the event kinds as OmniSync.eventNames() orders them", () => {
+  assert.deepEqual(EVENT_FIELDS.map(([name]) => name), OmniSync.eventNames());
+});
+
+// The same scenarios with each event given as plain values (`feed` -> `handleFields`):
+// the same actions, the same refusals, the same state, the matched rules from `recent`.
+for (const file of engineFiles) {
+  const scenario = JSON.parse(readFileSync(new URL(file, dir), "utf8"));
+  if (scenario.rulesErrors) continue;
+  test(`${file}, events as plain values`, () => {
+    const sync = new OmniSync(scenario.rules);
+    scenario.steps.forEach((step, i) => {
+      if (step.event !== undefined) {
+        const before = sync.state();
+        if (step.error) {
+          assert.throws(() => feed(sync, step.event), (err) => err.code === step.error, `step ${i}`);
+          assert.deepEqual(sync.state(), before, `step ${i}: a refused event changed the state`);
+        } else {
+          const actions = feed(sync, step.event);
+          assert.deepEqual(actions ?? [], step.actions ?? [], `step ${i}: actions`);
+          assert.ok(actions === undefined || actions.every(Object.isFrozen), `step ${i}: shared actions are frozen`);
+          const [last] = sync.recent(1);
+          assert.deepEqual(last.actions, step.actions ?? [], `step ${i}: recent actions`);
+          if (step.matched) assert.deepEqual(last.trace.rules.map((r) => r.rule), step.matched, `step ${i}: matched`);
         }
       }
       if (step.state) subset(step.state, sync.state(), `step ${i} state`);

@@ -4,9 +4,10 @@
 // (www/test/hostile.test.mjs) and the wasm tests in node and Chromium
 // (crates/wasm/tests/wasm_node.rs, crates/wasm/tests/wasm_browser.rs include this file's text).
 //
-// `hostileChecks(OmniSync, sleep)` resolves to a summary, or rejects with what failed.
+// `hostileChecks(OmniSync, sleep, feed?)` resolves to a summary, or rejects with what
+// failed; with the shim's `feed` (www/events.js), the hostile events go through it too.
 
-async function hostileChecks(OmniSync, sleep) {
+async function hostileChecks(OmniSync, sleep, feed) {
   const LUNCH = "0N5Hs0000002AAAAA2";
   const AVAILABLE = "0N5Hs0000001AAAAA1";
   const rules = {
@@ -127,7 +128,31 @@ async function hostileChecks(OmniSync, sleep) {
   for (const [i, event] of hostileEvents.entries()) {
     refuses(`handle(event ${i})`, () => victim.handle(event));
     refused++;
+    if (feed) {
+      refuses(`feed(event ${i})`, () => feed(victim, event));
+      refused++;
+    }
   }
+  // The same events as plain values (`handleFields`): each kind with good fields, then
+  // each argument in turn replaced by a hostile value, which is refused as that field.
+  const channels = [{ channelId: "0N9a", developerName: "Cases" }];
+  const work = ["500x", "0Bz1", "Cases"];
+  const plain = [[AVAILABLE], [LUNCH, "Lunch", "Lunch", channels, "OmniManualStatusChange"], ["OmniManualLogout"],
+    work, work, work, work, [4, 0, 1], ["Lunch", "Available"], [60000]];
+  const hostileValues = [trap(), trapArray(), { toString: boom, valueOf: boom }, Symbol("hostile")];
+  plain.forEach((fields, kind) => {
+    new OmniSync(rules).handleFields(kind, 5, ...fields);
+    for (let slot = 0; slot <= fields.length; slot++) {
+      for (const value of hostileValues) {
+        const args = [5, ...fields];
+        args[slot] = value;
+        refuses(`handleFields(${kind}, argument ${slot})`, () => victim.handleFields(kind, ...args));
+        refused++;
+      }
+    }
+  });
+  refuses("handleFields(unknown kind)", () => victim.handleFields(plain.length, 5));
+  refuses("handleFields(hostile kind)", () => victim.handleFields(trap(), 5));
   decides(victim, "the instance given hostile events");
   decides(other, "another instance");
   for (const [i, file] of hostileRules.entries()) {

@@ -48,9 +48,11 @@ function atTheEdgeOfTheStack(call, frames = 3000) {
 }
 
 test("a call made with the stack nearly exhausted leaves the instance answering", () => {
-  for (const method of ["handle", "state", "metrics", "loadRules"]) {
+  for (const method of ["handle", "handleFields", "recent", "state", "metrics", "loadRules"]) {
     const sync = new OmniSync(RULES);
-    const args = { handle: [lunch], state: [], metrics: [], loadRules: [RULES] }[method];
+    const telephony = OmniSync.eventNames().indexOf("telephony.stateChanged");
+    const args = { handle: [lunch], handleFields: [telephony, undefined, "Lunch"], recent: [], state: [], metrics: [],
+      loadRules: [RULES] }[method];
     const seen = atTheEdgeOfTheStack(() => sync[method](...args));
     assert.ok(seen.failed.length > 0, `${method}: some calls found no stack`);
     assert.ok(seen.ok > 0, `${method}: calls with room succeed`);

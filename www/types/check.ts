@@ -26,3 +26,7 @@ same<Shim.OmniSyncError, Wasm.OmniSyncError>(true);
 type WasmRuntime = Omit<Wasm.Runtime, "free" | typeof Symbol.dispose>;
 same<Shim.Runtime, WasmRuntime>(true);
 
+
+// `feed` takes the exported class: its two entry points are what FedEngine declares.
+const fedEngine = (engine: Wasm.OmniSync): Shim.FedEngine => engine;
+void fedEngine;

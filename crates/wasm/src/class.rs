@@ -6,16 +6,18 @@
 
 use crate::errors::Thrown;
 use crate::interop::{
-    compile, compile_value, headroom, names, parse_json, put, read_catalog, read_context,
-    read_rules, read_stamped, time_arg, to_js,
+    compile, compile_value, count_arg, headroom, names, parse_json, put, read_catalog,
+    read_context, read_rules, read_stamped, time_arg, to_js,
 };
 use crate::runtime::Runtime;
 use js_sys::{Array, Function, Object, Uint8Array};
 use omnisync::engine::{Action, Chosen, Decision, Engine, Trace};
-use omnisync::event::EventKind;
+use omnisync::event::{event_time, Event, EventKind};
+use omnisync::node::Node;
 use omnisync::rules::file::builtin_system_states;
 use omnisync::rules::{Catalog, CompiledRules};
 use std::cell::{Ref, RefCell, RefMut};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
@@ -113,7 +115,13 @@ struct Class {
     actions: Vec<Vec<Option<Object>>>,
     /// The org's statuses, for `loadRules` to resolve names as the constructor did.
     catalog: Option<Catalog>,
+    /// The last [`RECENT`] decisions, oldest first, for `recent(limit)`: kept as the
+    /// engine made them (the compact trace), summarised only when read.
+    recent: VecDeque<Decision>,
 }
+
+/// How many decisions `recent(limit)` can return.
+const RECENT: usize = 50;
 
 /// Thrown by an `OmniSync` method called while another call on the same instance is
 /// under way.
@@ -151,6 +159,7 @@ impl OmniSync {
                 engine,
                 actions: Vec::new(),
                 catalog,
+                recent: VecDeque::with_capacity(RECENT),
             }),
         })
     }
@@ -172,20 +181,35 @@ impl OmniSync {
         &self,
         #[wasm_bindgen(unchecked_param_type = "OmniSyncEvent | string")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
-        // Read first, decide with the state borrowed (Rust only), then build the
-        // JavaScript result with nothing borrowed: a call cut off by an exhausted stack
-        // in JavaScript code leaves nothing held.
         let (event, stamped) = read_stamped(event)?;
-        let now = js_sys::Date::now() as u64;
-        let made = {
-            let mut class = self.enter_mut()?;
-            class.engine.admit(&event).map_err(Thrown::from)?;
-            let (at, late) = omnisync::sync::taken_at(&event, stamped.unwrap_or(now), now);
-            let (mut decision, chosen) = class.engine.handle_chosen(&event, at);
-            decision.trace.notes.extend(late);
-            class.made(&decision, &chosen)
-        };
+        let made = self.decide(&event, stamped, true)?;
         self.decision_to_js(made)
+    }
+
+    /// The last decisions (at most `limit`, default and at most 50), oldest first, as
+    /// the runtime's trace shows them: the actions, the rules that matched with their
+    /// checks, counts of the rest.
+    #[wasm_bindgen(unchecked_return_type = "DecisionSummary[]")]
+    pub fn recent(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] limit: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let limit = match count_arg(&limit, "limit")? {
+            Some(limit) => usize::try_from(limit).unwrap_or(usize::MAX),
+            None => RECENT,
+        };
+        let text = {
+            let class = self.enter()?;
+            let skip = class.recent.len().saturating_sub(limit);
+            let summaries: Vec<_> = class
+                .recent
+                .iter()
+                .skip(skip)
+                .map(Decision::summary)
+                .collect();
+            serde_json::to_string(&summaries)
+        };
+        parse_json(text)
     }
 
     /// What the engine knows about the agent.
@@ -228,6 +252,7 @@ impl OmniSync {
         class.engine.load_rules(rules);
         class.explain = None;
         class.actions.clear();
+        class.recent.clear();
         Ok(())
     }
 
@@ -258,6 +283,49 @@ impl OmniSync {
         OmniSync::with_options(rules, None)
     }
 
+    /// Admits and decides one event (`stamped`: its own time, else now), keeps the
+    /// decision among the recent ones and returns what its JavaScript result needs;
+    /// `explained`: with the compact trace and the function that reads it. The state is
+    /// borrowed for Rust work only: the JavaScript result is built after, with nothing
+    /// borrowed, so a call cut off by an exhausted stack in JavaScript leaves nothing held.
+    fn decide(
+        &self,
+        event: &Event,
+        stamped: Option<u64>,
+        explained: bool,
+    ) -> Result<Made, JsValue> {
+        let now = js_sys::Date::now() as u64;
+        let mut class = self.enter_mut()?;
+        class.engine.admit(event).map_err(Thrown::from)?;
+        let (at, late) = omnisync::sync::taken_at(event, stamped.unwrap_or(now), now);
+        let (mut decision, chosen) = class.engine.handle_chosen(event, at);
+        decision.trace.notes.extend(late);
+        let made = class.made(&decision, &chosen, explained);
+        if class.recent.len() == RECENT {
+            class.recent.pop_front();
+        }
+        class.recent.push_back(decision);
+        Ok(made)
+    }
+
+    /// An event read from its fields by the entry point of its kind (`events.rs`):
+    /// decided as `handle` decides, answered with `undefined` when there is no action,
+    /// else the actions (shared frozen objects).
+    pub(crate) fn take_event(&self, fields: &impl Node) -> Result<JsValue, JsValue> {
+        let event = Event::read(fields).map_err(Thrown::from)?;
+        let stamped = event_time(fields).map_err(Thrown::from)?;
+        let made = self.decide(&event, stamped, false)?;
+        if made.actions.is_empty() {
+            return Ok(JsValue::UNDEFINED);
+        }
+        let actions = Array::new();
+        for (chosen, action) in made.actions {
+            let action = self.action_object(chosen, action)?;
+            actions.push(&action);
+        }
+        Ok(actions.into())
+    }
+
     /// The state to read, after making sure the stack has room for the call.
     fn enter(&self) -> Result<Ref<'_, Class>, JsValue> {
         headroom();
@@ -272,16 +340,21 @@ impl OmniSync {
 }
 
 /// What a decision leaves for its JavaScript result, taken while the state is
-/// borrowed: the actions' cached objects (or what to make them from), the compact
-/// trace's bytes and the function that explains it (or the rules to make one for).
+/// borrowed: the actions' cached objects (or what to make them from) and, for
+/// `handle`, the compact trace's bytes and the function that explains it (or the rules
+/// to make one for).
 struct Made {
     actions: Vec<(Chosen, Result<Object, Action>)>,
+    explained: Option<Explained>,
+}
+
+struct Explained {
     bytes: Vec<u8>,
     explain: Result<Function, Arc<CompiledRules>>,
 }
 
 impl Class {
-    fn made(&self, decision: &Decision, chosen: &[Chosen]) -> Made {
+    fn made(&self, decision: &Decision, chosen: &[Chosen], explained: bool) -> Made {
         let cached = |c: Chosen| {
             self.actions
                 .get(c.rule)
@@ -293,11 +366,13 @@ impl Class {
                 .iter()
                 .map(|&c| (c, cached(c).ok_or_else(|| self.engine.rules().action(c))))
                 .collect(),
-            bytes: decision.trace.to_bytes(),
-            explain: self
-                .explain
-                .clone()
-                .ok_or_else(|| self.engine.shared_rules()),
+            explained: explained.then(|| Explained {
+                bytes: decision.trace.to_bytes(),
+                explain: self
+                    .explain
+                    .clone()
+                    .ok_or_else(|| self.engine.shared_rules()),
+            }),
         }
     }
 
@@ -316,32 +391,45 @@ impl Class {
 }
 
 impl OmniSync {
+    /// A decision's action as a frozen object (`Action` as serde writes it), made once
+    /// per rule target and kept when the state is free to take it.
+    fn action_object(
+        &self,
+        chosen: Chosen,
+        action: Result<Object, Action>,
+    ) -> Result<Object, JsValue> {
+        match action {
+            Ok(action) => Ok(action),
+            Err(action) => {
+                let made: Object = to_js(&action)?.unchecked_into();
+                let made = Object::freeze(&made);
+                if let Ok(mut class) = self.inner.try_borrow_mut() {
+                    class.keep(chosen, &made);
+                }
+                Ok(made)
+            }
+        }
+    }
+
     /// `{actions, trace}`: the actions as fresh objects, `trace` the `explain` function
     /// bound to the compact trace's bytes (a `Uint8Array` the garbage collector frees
-    /// with the decision: nothing stays in wasm memory), which is also its own `toJSON`.
-    /// Actions and the function made here are kept for later calls when the state is
-    /// free to take them.
+    /// with the decision), which is also its own `toJSON`. The function made here is
+    /// kept for later calls when the state is free to take it.
     fn decision_to_js(&self, made: Made) -> Result<JsValue, JsValue> {
         let object = Object::new();
         let actions = js_sys::Array::new();
         for (chosen, action) in made.actions {
-            let action = match action {
-                Ok(action) => action,
-                Err(action) => {
-                    let made: Object = to_js(&action)?.unchecked_into();
-                    if let Ok(mut class) = self.inner.try_borrow_mut() {
-                        class.keep(chosen, &made);
-                    }
-                    made
-                }
-            };
+            let action = self.action_object(chosen, action)?;
             // A fresh object each time: a caller changing one decision's action does
             // not change the next one's.
             actions.push(&Object::assign(&Object::new(), &action));
         }
         put(&object, "actions", &actions);
-        let bytes = Uint8Array::from(&made.bytes[..]);
-        let explain = made.explain.unwrap_or_else(|rules| {
+        let Some(Explained { bytes, explain }) = made.explained else {
+            return Ok(object.into());
+        };
+        let bytes = Uint8Array::from(&bytes[..]);
+        let explain = explain.unwrap_or_else(|rules| {
             let explain = explainer(rules);
             if let Ok(mut class) = self.inner.try_borrow_mut() {
                 class.explain = Some(explain.clone());

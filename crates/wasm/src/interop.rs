@@ -6,6 +6,7 @@
 //! it ([`timer_ms`]). What fails becomes a [`Thrown`] (`errors.rs`).
 
 use crate::errors::Thrown;
+use crate::fields::Fields;
 use crate::node::{self, key, Js};
 use js_sys::{Array, Object, Reflect};
 use omnisync::engine::{AgentContext, Engine};
@@ -83,19 +84,21 @@ pub(crate) fn count_arg(value: &JsValue, name: &str) -> Result<Option<u64>, Thro
 pub(crate) fn headroom() {
     use std::hint::black_box;
     #[inline(never)]
-    fn dig(n: u32) -> u32 {
+    fn dig(n: u32, x: u64) -> u64 {
         if n == 0 {
-            return 0;
+            return x;
         }
-        black_box(dig(black_box(n - 1))) + 1
+        let v = [0u64; 12].map(|_| black_box(x));
+        let r = dig(black_box(n - 1), v[0]);
+        v.iter().fold(r, |a, b| a ^ b)
     }
-    black_box(dig(HEADROOM_FRAMES));
+    black_box(dig(HEADROOM_FRAMES, 1));
 }
 
 /// The frames [`headroom`] goes down: enough that a call cut off by the stack is
 /// nearly always cut off here, cheap enough for every call (measured in
 /// docs/runtime.md, "Re-entrancy and the stack").
-const HEADROOM_FRAMES: u32 = 128;
+const HEADROOM_FRAMES: u32 = 32;
 
 /// Timers are clamped below 2^31-1 ms: a longer `setTimeout` fires at once.
 pub(crate) const MAX_TIMER_MS: u32 = 0x7FFF_FFFE;
@@ -129,6 +132,7 @@ pub(crate) fn read_stamped(event: JsValue) -> Result<(Event, Option<u64>), Throw
         })?,
         None => Js(event),
     };
+    let event = Fields::Value(event);
     let parsed = Event::read(&event)?;
     let at = event_time(&event)?;
     Ok((parsed, at))

@@ -12,6 +12,7 @@
 //! counted):
 //! - `errors`: what every method throws (`Error` with `code` and `details`);
 //! - `node`: reading JavaScript values under a catch;
+//! - `fields`: the node events are read through, given as plain values or as objects;
 //! - `interop`: conversions, the stack check, timer delays;
 //! - `bridge`: calling a bridge method, its answer as a future;
 //! - `deadline`: a bridge call's time limit as a future;
@@ -24,6 +25,7 @@
 //! - `options`: `OmniSync.start`'s options as one typed struct;
 //! - `runtime`: `OmniSync.start` and the exported `Runtime`;
 //! - `class`: the exported `OmniSync` and the TypeScript types;
+//! - `events`: `OmniSync`'s entry points per event kind, events as plain values;
 //! - `sync_loop`: the exported `SyncLoop`, the loop without the browser;
 //! - `tab` (test builds, feature `tab-class`): the exported `Tab`, the tab without
 //!   the browser.
@@ -38,6 +40,8 @@ mod class;
 mod deadline;
 mod effects;
 mod errors;
+mod events;
+mod fields;
 mod inbox;
 mod interop;
 mod leadership;
