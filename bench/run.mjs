@@ -19,7 +19,7 @@
 import { spawnSync } from "node:child_process";
 import { BASE_RULE_COUNT, omnisyncRules } from "./rules.mjs";
 import { SEED, makeTrace, mix } from "./trace.mjs";
-import { ROOT, checkEquivalence, engines, runtimeLatency, sizes, throughput, wasmMemory } from "./node.mjs";
+import { ROOT, checkEquivalence, engines, runtimeLatency, sizes, throughput, traceLast20, wasmMemory } from "./node.mjs";
 import { shippedSizes } from "./size.mjs";
 import { functions, profile } from "./wasm-profile.mjs";
 import fs from "node:fs";
@@ -80,6 +80,8 @@ async function main() {
   }
 
   const rates = await throughput(list, trace, opts.passes, step);
+  step("the last 20 decisions read against handling 20 events");
+  const last20 = traceLast20(file, trace, opts.passes);
   step("the runtime path in node: OmniSync.start, event to command");
   const runtime = await runtimeLatency(file, trace);
   step("wasm memory over 1,000,000 events");
@@ -101,8 +103,11 @@ async function main() {
 
   const measured = {
     events: opts.events, seed: SEED, ruleCount: BASE_RULE_COUNT, mix: mix(trace), equivalence, passes: opts.passes,
-    throughput: rates,
-    ratios: { handleVsJsonRulesEngine: rates.handle / rates.jsonRulesEngine, handleVsJsonLogic: rates.handle / rates.jsonLogic },
+    throughput: rates, last20,
+    ratios: { handleVsJsonRulesEngine: rates.handle / rates.jsonRulesEngine, handleVsJsonLogic: rates.handle / rates.jsonLogic,
+      eventsVsJsonLogic: rates.events / rates.jsonLogic, eventsVsJsonRulesEngine: rates.events / rates.jsonRulesEngine,
+      eventsTraceReadVsJsonLogic: rates.eventsTraceRead / rates.jsonLogic,
+      handleTraceReadVsJsonLogic: rates.handleTraceRead / rates.jsonLogic, traceLast20VsHandle20: last20.ratio },
     runtime, memory, size, codeProfile, chromium, before,
     native: opts.native ? native() : null,
   };

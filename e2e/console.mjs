@@ -25,8 +25,9 @@
 //   e2e/fixtures/ccp-standin.js; Streams frames it from the softphone page.
 // - Visualforce origin, /apex/OmniSyncHost: lwc-wrapper/core/.../OmniSyncHost.page with
 //   its merge fields substituted and e2e/fixtures/fake-visualforce.js first; its scripts
-//   and wasm served out of the omnisync.zip static resource scripts/package-sf.mjs
-//   builds.
+//   served out of the omnisync.zip static resource scripts/package-sf.mjs builds, the
+//   wasm as the omnisyncWasm resource with the contentType its metadata declares, as
+//   Salesforce serves a resource.
 //
 // The host page's query (org, rules, teams, catalogError, notGranted, csp, telephony)
 // passes through the console's ?host= parameter; ?channels={workId: DeveloperName} is
@@ -100,6 +101,7 @@ function renderHost(url, lightningOrigin) {
   const nonce = /^[0-9a-f]{32}$/.test(q.get("nonce") ?? "") ? q.get("nonce") : "";
   const fields = {
     "{!$Resource.omnisyncRules}": `${RESOURCES}/${q.get("rules") ?? "omnisyncRules"}`,
+    "{!$Resource.omnisyncWasm}": `${RESOURCES}/omnisyncWasm`,
     "{!nonce}": nonce,
     "{!lightningOrigin}": lightningOrigin,
     "{!userId}": USER.id,
@@ -256,15 +258,25 @@ function handler(zip, rules, origins, which, options) {
     if (url.pathname === "/ccp-v2/" && which === "instance") return send(200, MIME[".html"], renderCcp(), { "Content-Security-Policy": CSP.salesforce });
     if (url.pathname === "/favicon.ico") return send(204, "image/x-icon", "");
     if (routes[url.pathname]) return send(200, ...routes[url.pathname](url));
-    const inZip = url.pathname.startsWith(`${RESOURCES}/omnisync/`) && zip[url.pathname.slice(`${RESOURCES}/omnisync/`.length)];
-    if (inZip) {
-      // Salesforce may not know .wasm inside a zip: serve it as bytes, so the glue's
-      // fallback from instantiateStreaming is what runs here.
-      return send(200, url.pathname.endsWith(".js") ? MIME[".js"] : "application/octet-stream", Buffer.from(inZip));
+    if (url.pathname === `${RESOURCES}/omnisyncWasm`) {
+      return send(200, WASM.contentType, WASM.bytes);
     }
+    const inZip = url.pathname.startsWith(`${RESOURCES}/omnisync/`) && zip[url.pathname.slice(`${RESOURCES}/omnisync/`.length)];
+    if (inZip) return send(200, url.pathname.endsWith(".js") ? MIME[".js"] : "application/octet-stream", Buffer.from(inZip));
     return send(404, "text/plain", "not found");
   };
 }
+
+/** The wasm resource as package-sf.mjs writes it, with the type its metadata declares. */
+const WASM = {
+  get bytes() {
+    return fs.readFileSync(path.join(STATIC, "omnisyncWasm.wasm"));
+  },
+  get contentType() {
+    const meta = fs.readFileSync(path.join(STATIC, "omnisyncWasm.resource-meta.xml"), "utf8");
+    return meta.match(/<contentType>([^<]+)<\/contentType>/)[1];
+  },
+};
 
 /** The shipped rules with every status Id taken out: names only, as rules travel. */
 export function withoutIds(file) {

@@ -47,7 +47,12 @@ const panelSees = (page, predicate, what, timeout = 15000) =>
 
 for (const telephony of ["connect", "softphone"]) {
   consoleTest(`${telephony}: the host runs in the bridge's frame on the Visualforce origin; Lunch on the phone becomes Omni-Channel Lunch`, async (browser) => {
+    const warnings = [];
+    browser.context.on("console", (message) => message.type() === "warning" && warnings.push(message.text()));
     const { page, frame } = await openConsole(browser.context, origins.lightning, `?host=${encodeURIComponent(`telephony=${telephony}`)}`);
+    // The wasm resource is served as application/wasm: the glue compiles it streaming,
+    // its fallback (which warns) is not taken.
+    assert.deepEqual(warnings.filter((w) => w.includes("instantiateStreaming")), [], "no fallback from instantiateStreaming");
     assert.equal(new URL(frame.url()).origin, origins.visualforce, "the host runs on the Visualforce origin");
     assert.notEqual(new URL(page.url()).origin, origins.visualforce);
     assert.equal(await statusLine(frame).getAttribute("data-state"), "running", await statusLine(frame).innerText());

@@ -7,7 +7,8 @@
 //      classic-script shim (npm run build:iife: dist/omnisync.iife.js, OmniSyncShim) and the
 //      softphone relay with its phone adapters (npm run build:relay: dist/relay.js);
 //   2. lwc-wrapper/core/main/default/staticresources/omnisync.zip (omnisync.iife.js,
-//      omnisync_bg.wasm, host.js) and omnisyncRules.json (www/demo/default-rules.json or
+//      host.js, relay.js, ccp.js), omnisyncWasm.wasm (the engine, a resource of its own
+//      served as application/wasm) and omnisyncRules.json (www/demo/default-rules.json or
 //      --rules FILE, refused here when the engine refuses it); build outputs, git-ignored,
 //      next to their committed .resource-meta.xml, whose contentType is checked; the
 //      optional softphone folder's amazonConnectStreams.js the same way;
@@ -43,7 +44,6 @@ const LIMIT = 5 * 1024 * 1024;
 // What goes into the omnisync zip, by name in the zip. The page loads each by name.
 const ZIP_ENTRIES = {
   "omnisync.iife.js": "dist/omnisync.iife.js",
-  "omnisync_bg.wasm": "pkg/web/omnisync_bg.wasm",
   "host.js": "www/salesforce/host.js",
   // For Open CTI softphone pages: reports the phone to the host (docs/message-channel.md),
   // bundled with the phone adapters of www/phones/ (npm run build:relay, docs/telephony.md);
@@ -51,11 +51,16 @@ const ZIP_ENTRIES = {
   "relay.js": "dist/relay.js",
   "ccp.js": "www/salesforce/ccp.js",
 };
+// The engine's wasm, a static resource of its own: Salesforce serves a resource with the
+// contentType its metadata declares, so the browser gets application/wasm and the glue
+// compiles it while it downloads (WebAssembly.instantiateStreaming). Inside the zip it
+// would be served with whatever type the file name maps to.
+const WASM = { name: "omnisyncWasm", file: "pkg/web/omnisync_bg.wasm", contentType: "application/wasm" };
 // The optional softphone page's Amazon Connect Streams: the npm package's own build.
 const STREAMS = "node_modules/amazon-connect-streams/release/connect-streams-min.js";
 const DEFAULT_RULES = "www/demo/default-rules.json";
 // Components this package cannot work without; others' parts are counted, not named.
-const REQUIRED = ["ApexPage:OmniSyncHost", "StaticResource:omnisync", "StaticResource:omnisyncRules",
+const REQUIRED = ["ApexPage:OmniSyncHost", "StaticResource:omnisync", "StaticResource:omnisyncWasm", "StaticResource:omnisyncRules",
   "AuraDefinitionBundle:OmniSyncBridge", "LightningComponentBundle:omniSyncPanel", "ApexClass:OmniSyncBridgeController",
   "ApexClass:OmniSyncHostController", "PermissionSet:OmniSync_Agent", "PermissionSet:OmniSync_Admin"];
 // A fixed time stamp keeps the zip byte-identical when its contents are.
@@ -123,19 +128,23 @@ function assemble(rulesSource) {
   const rules = read(rulesSource);
   checkRules(rules.toString("utf8"), rulesSource);
   checkMeta("omnisync", "application/zip");
+  checkMeta(WASM.name, WASM.contentType);
   checkMeta("omnisyncRules", "application/json");
+  const wasm = read(WASM.file);
   fs.writeFileSync(path.join(STATIC, "omnisync.zip"), zip);
+  fs.writeFileSync(path.join(STATIC, `${WASM.name}.wasm`), wasm);
   fs.writeFileSync(path.join(STATIC, "omnisyncRules.json"), rules);
   checkMeta("amazonConnectStreams", "application/javascript", SOFTPHONE_STATIC);
   fs.writeFileSync(path.join(SOFTPHONE_STATIC, "amazonConnectStreams.js"), read(STREAMS));
-  return { entries, zip, rules };
+  return { entries, zip, wasm, rules };
 }
 
-function report({ entries, zip, rules }) {
+function report({ entries, zip, wasm, rules }) {
   const gzip = (bytes) => zlib.gzipSync(bytes, { level: 9 }).length;
   const rows = [
     ...Object.entries(entries).map(([name, bytes]) => [`  omnisync.zip: ${name}`, bytes.length, gzip(bytes), ""]),
     ["omnisync.zip", zip.length, gzip(zip), zip.length < LIMIT ? "ok" : "OVER 5 MB"],
+    [`${WASM.name}.wasm`, wasm.length, gzip(wasm), wasm.length < LIMIT ? "ok" : "OVER 5 MB"],
     ["omnisyncRules.json", rules.length, gzip(rules), rules.length < LIMIT ? "ok" : "OVER 5 MB"],
   ];
   console.log(`\nstatic resources (${rel(STATIC)}), limit ${LIMIT} bytes each`);
@@ -212,6 +221,10 @@ async function convertFolders(folders) {
       if (inside.join() !== Object.keys(ZIP_ENTRIES).sort().join()) {
         fail(`the converted omnisync.resource holds ${inside.join(", ")}`);
       }
+      // And the wasm as its own resource, byte for byte.
+      const wasm = path.join(result.packagePath ?? out, `staticresources/${WASM.name}.resource`);
+      if (!fs.existsSync(wasm)) fail(`the conversion produced no staticresources/${WASM.name}.resource`);
+      if (!fs.readFileSync(wasm).equals(read(WASM.file))) fail(`the converted ${WASM.name}.resource is not ${WASM.file}`);
     }
     return names;
   } finally {

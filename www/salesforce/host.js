@@ -1,6 +1,6 @@
 // omnisync's Visualforce host (lwc-wrapper/.../pages/OmniSyncHost.page): a classic
 // script, shipped in the omnisync static resource next to omnisync.iife.js (the shim
-// and the wasm glue, global OmniSyncShim) and omnisync_bg.wasm.
+// and the wasm glue, global OmniSyncShim) and the omnisyncWasm resource.
 //
 // It reads the page's #omnisync-config element, waits for its bridge's MessagePort,
 // fetches the rules resource and runs the engine over that port. The OmniSyncBridge
