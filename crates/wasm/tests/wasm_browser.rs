@@ -21,6 +21,17 @@ macro_rules! browser_tests {
                 common::run::<Wasm>(stringify!($name), scenario!($name));
             }
         )*
+        /// The same scenarios with every event given as plain values (`handleFields`).
+        mod as_fields {
+            use super::{common, subject};
+            use wasm_bindgen_test::wasm_bindgen_test;
+            $(
+                #[wasm_bindgen_test]
+                fn $name() {
+                    common::run::<subject::WasmFields>(stringify!($name), scenario!($name));
+                }
+            )*
+        }
     };
 }
 

@@ -45,10 +45,7 @@ impl Subject for Wasm {
     }
 
     fn handle(&mut self, event: &Value) -> Result<Value, String> {
-        self.0
-            .handle(js(event))
-            .map(|d| json(&d))
-            .map_err(|err| field(&err, "code").as_str().unwrap_or_default().to_string())
+        handled(&self.0, event)
     }
 
     fn state(&self) -> Value {
@@ -61,6 +58,98 @@ impl Subject for Wasm {
             .map(|m| json(&m))
             .unwrap_or(Value::Null)
     }
+}
+
+/// The same class given each event as plain values, as the shim's `feed` gives them
+/// (www/events.js): `handleFields(kind, at, ...fields)` with the fields docs/runtime.md
+/// lists per kind ("Events as plain values"), the decision read back with `recent(1)`.
+pub struct WasmFields(OmniSync);
+
+/// The fields each kind's entry takes after `at`, by the kind's place in
+/// `OmniSync.eventNames()`: the contract docs/runtime.md states, restated here.
+const FIELDS: [&[&str]; 10] = [
+    &["statusId"],
+    &[
+        "statusId",
+        "statusApiName",
+        "statusName",
+        "channels",
+        "reason",
+    ],
+    &["reason"],
+    &["workItemId", "workId", "serviceChannel"],
+    &["workItemId", "workId", "serviceChannel"],
+    &["workItemId", "workId", "serviceChannel"],
+    &["workItemId", "workId", "serviceChannel"],
+    &["configuredCapacity", "previousWorkload", "newWorkload"],
+    &["newState", "oldState"],
+    &["idleMs"],
+];
+
+impl Subject for WasmFields {
+    fn load(rules: &Value) -> Result<Self, Vec<(String, String)>> {
+        Wasm::load(rules).map(|Wasm(omni)| WasmFields(omni))
+    }
+
+    fn handle(&mut self, event: &Value) -> Result<Value, String> {
+        let names: Vec<String> = OmniSync::event_names()
+            .iter()
+            .filter_map(|n| n.as_string())
+            .collect();
+        let kind = event["type"]
+            .as_str()
+            .and_then(omnisync::event::EventKind::from_name);
+        let Some(kind) = kind.and_then(|k| names.iter().position(|n| n == k.name())) else {
+            // What feed hands to handle: a name it has no entry for.
+            return handled(&self.0, event);
+        };
+        // A Classic payload names the workload fields in PascalCase.
+        let field = |name: &str| {
+            let pascal = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+            let value = event.get(name).or_else(|| event.get(&pascal));
+            value.map_or(JsValue::UNDEFINED, js)
+        };
+        let mut args: Vec<JsValue> = FIELDS[kind].iter().map(|name| field(name)).collect();
+        args.resize(5, JsValue::UNDEFINED);
+        let at = event.get("at").map_or(JsValue::UNDEFINED, js);
+        let [a, b, c, d, e]: [JsValue; 5] = args.try_into().map_err(|_| "five arguments")?;
+        let actions = self
+            .0
+            .handle_fields(kind as u32, at, a, b, c, d, e)
+            .map_err(|err| field_of(&err, "code"))?;
+        let recent = self
+            .0
+            .recent(JsValue::from_f64(1.0))
+            .map_err(|err| field_of(&err, "code"))?;
+        let actions = if actions.is_undefined() {
+            Value::Array(Vec::new())
+        } else {
+            json(&actions)
+        };
+        Ok(serde_json::json!({ "actions": actions, "trace": json(&recent)[0]["trace"] }))
+    }
+
+    fn state(&self) -> Value {
+        self.0.state().map(|s| json(&s)).unwrap_or(Value::Null)
+    }
+
+    fn metrics(&self, now: u64) -> Value {
+        self.0
+            .metrics(JsValue::from_f64(now as f64))
+            .map(|m| json(&m))
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// An event through `handle`, its decision as JSON.
+fn handled(omni: &OmniSync, event: &Value) -> Result<Value, String> {
+    omni.handle(js(event))
+        .map(|d| json(&d))
+        .map_err(|err| field_of(&err, "code"))
+}
+
+fn field_of(err: &JsValue, key: &str) -> String {
+    field(err, key).as_str().unwrap_or_default().to_string()
 }
 
 /// The wasm `SyncLoop` class, driven exactly as JavaScript drives it.
