@@ -67,9 +67,16 @@ impl OmniSync {
             );
             return Err(Thrown::new("event.unknownType", &message).into());
         };
-        let given = [a, b, c, d, e];
-        let fields = fields_of(kind).iter().copied().zip(given);
-        let fields = Fields::event(kind.name(), std::iter::once(("at", at)).chain(fields));
-        self.take_event(&fields)
+        let names = fields_of(kind);
+        let name = |i: usize| names.get(i).copied().unwrap_or("");
+        let given = [
+            ("at", at),
+            (name(0), a),
+            (name(1), b),
+            (name(2), c),
+            (name(3), d),
+            (name(4), e),
+        ];
+        self.take_event(&Fields::Event(kind.name(), &given))
     }
 }

@@ -97,7 +97,7 @@ impl Node for Js {
     }
 
     fn number(&self) -> Option<f64> {
-        self.0.as_f64().filter(|n| n.is_finite())
+        number_of(&self.0)
     }
 
     fn text(&self) -> Option<String> {
@@ -105,14 +105,24 @@ impl Node for Js {
     }
 
     fn text_units(&self) -> Option<usize> {
-        self.0
-            .dyn_ref::<js_sys::JsString>()
-            .map(|s| s.length() as usize)
+        text_units_of(&self.0)
     }
 
     fn is_object(&self) -> bool {
         self.0.is_object() && is_array(&self.0) == Ok(false)
     }
+}
+
+/// A finite number, as [`Node::number`] reads one: for a value borrowed where it is.
+pub(crate) fn number_of(value: &JsValue) -> Option<f64> {
+    value.as_f64().filter(|n| n.is_finite())
+}
+
+/// A string's length in UTF-16 units, as [`Node::text_units`] reads it.
+pub(crate) fn text_units_of(value: &JsValue) -> Option<usize> {
+    value
+        .dyn_ref::<js_sys::JsString>()
+        .map(|s| s.length() as usize)
 }
 
 /// The message of a thrown `Error`, if it is one (read under a catch too).
