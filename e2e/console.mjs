@@ -209,7 +209,7 @@ ${extra}
 </body></html>`;
 }
 
-function handler(zip, rules, origins, which, options) {
+function handler({ zip, wasm }, rules, origins, which, options) {
   const routes = {
     // The Aura helper is an object literal, as Aura source is.
     "/fixture/bridge-helper.js": () => [MIME[".js"], `window.OmniSyncBridgeHelper = ${fs.readFileSync(HELPER, "utf8").trim()};\n`],
@@ -258,9 +258,7 @@ function handler(zip, rules, origins, which, options) {
     if (url.pathname === "/ccp-v2/" && which === "instance") return send(200, MIME[".html"], renderCcp(), { "Content-Security-Policy": CSP.salesforce });
     if (url.pathname === "/favicon.ico") return send(204, "image/x-icon", "");
     if (routes[url.pathname]) return send(200, ...routes[url.pathname](url));
-    if (url.pathname === `${RESOURCES}/omnisyncWasm`) {
-      return send(200, WASM.contentType, WASM.bytes);
-    }
+    if (url.pathname === `${RESOURCES}/omnisyncWasm`) return send(200, wasm.contentType, wasm.bytes);
     const inZip = url.pathname.startsWith(`${RESOURCES}/omnisync/`) && zip[url.pathname.slice(`${RESOURCES}/omnisync/`.length)];
     if (inZip) return send(200, url.pathname.endsWith(".js") ? MIME[".js"] : "application/octet-stream", Buffer.from(inZip));
     return send(404, "text/plain", "not found");
@@ -268,15 +266,13 @@ function handler(zip, rules, origins, which, options) {
 }
 
 /** The wasm resource as package-sf.mjs writes it, with the type its metadata declares. */
-const WASM = {
-  get bytes() {
-    return fs.readFileSync(path.join(STATIC, "omnisyncWasm.wasm"));
-  },
-  get contentType() {
-    const meta = fs.readFileSync(path.join(STATIC, "omnisyncWasm.resource-meta.xml"), "utf8");
-    return meta.match(/<contentType>([^<]+)<\/contentType>/)[1];
-  },
-};
+function wasmResource() {
+  const meta = fs.readFileSync(path.join(STATIC, "omnisyncWasm.resource-meta.xml"), "utf8");
+  return {
+    bytes: fs.readFileSync(path.join(STATIC, "omnisyncWasm.wasm")),
+    contentType: meta.match(/<contentType>([^<]+)<\/contentType>/)[1],
+  };
+}
 
 /** The shipped rules with every status Id taken out: names only, as rules travel. */
 export function withoutIds(file) {
@@ -315,12 +311,15 @@ function scoped(file, scope) {
  */
 export async function startConsole({ telephonyChannel = TELEPHONY_CHANNEL } = {}) {
   const rules = JSON.parse(fs.readFileSync(path.join(STATIC, "omnisyncRules.json"), "utf8"));
-  const zip = unzipSync(new Uint8Array(fs.readFileSync(path.join(STATIC, "omnisync.zip"))));
+  const resources = {
+    zip: unzipSync(new Uint8Array(fs.readFileSync(path.join(STATIC, "omnisync.zip")))),
+    wasm: wasmResource(),
+  };
   assert.ok(fs.existsSync(STREAMS), "the Streams build the package ships (npm run package:sf writes it)");
   const origins = {};
   const servers = [];
   for (const which of ["lightning", "visualforce", "instance"]) {
-    const server = http.createServer(handler(zip, rules, origins, which, { telephonyChannel }));
+    const server = http.createServer(handler(resources, rules, origins, which, { telephonyChannel }));
     await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
     origins[which] = `http://127.0.0.1:${server.address().port}`;
     servers.push(server);

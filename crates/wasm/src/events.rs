@@ -65,7 +65,7 @@ impl OmniSync {
                 "unknown event kind {kind}: the kinds are 0 to {} in the order of OmniSync.eventNames()",
                 EventKind::ALL.len() - 1
             );
-            return Err(Thrown::new("event.unknownType", &message).into());
+            return Err(Thrown::new("event.unknownType", message).into());
         };
         let names = fields_of(kind);
         let name = |i: usize| names.get(i).copied().unwrap_or("");

@@ -63,7 +63,7 @@ impl Subject for Wasm {
 /// The same class given each event as plain values, as the shim's `feed` gives them
 /// (www/events.js): `handleFields(kind, at, ...fields)` with the fields docs/runtime.md
 /// lists per kind ("Events as plain values"), the decision read back with `recent(1)`.
-pub struct WasmFields(OmniSync);
+pub struct WasmFields(Wasm);
 
 /// The fields each kind's entry takes after `at`, by the kind's place in
 /// `OmniSync.eventNames()`: the contract docs/runtime.md states, restated here.
@@ -88,10 +88,11 @@ const FIELDS: [&[&str]; 10] = [
 
 impl Subject for WasmFields {
     fn load(rules: &Value) -> Result<Self, Vec<(String, String)>> {
-        Wasm::load(rules).map(|Wasm(omni)| WasmFields(omni))
+        Wasm::load(rules).map(WasmFields)
     }
 
     fn handle(&mut self, event: &Value) -> Result<Value, String> {
+        let Wasm(omni) = &self.0;
         let names: Vec<String> = OmniSync::event_names()
             .iter()
             .filter_map(|n| n.as_string())
@@ -101,7 +102,7 @@ impl Subject for WasmFields {
             .and_then(omnisync::event::EventKind::from_name);
         let Some(kind) = kind.and_then(|k| names.iter().position(|n| n == k.name())) else {
             // What feed hands to handle: a name it has no entry for.
-            return handled(&self.0, event);
+            return handled(omni, event);
         };
         // A Classic payload names the workload fields in PascalCase.
         let field = |name: &str| {
@@ -113,12 +114,10 @@ impl Subject for WasmFields {
         args.resize(5, JsValue::UNDEFINED);
         let at = event.get("at").map_or(JsValue::UNDEFINED, js);
         let [a, b, c, d, e]: [JsValue; 5] = args.try_into().map_err(|_| "five arguments")?;
-        let actions = self
-            .0
+        let actions = omni
             .handle_fields(kind as u32, at, a, b, c, d, e)
             .map_err(|err| field_of(&err, "code"))?;
-        let recent = self
-            .0
+        let recent = omni
             .recent(JsValue::from_f64(1.0))
             .map_err(|err| field_of(&err, "code"))?;
         let actions = if actions.is_undefined() {
@@ -130,14 +129,11 @@ impl Subject for WasmFields {
     }
 
     fn state(&self) -> Value {
-        self.0.state().map(|s| json(&s)).unwrap_or(Value::Null)
+        self.0.state()
     }
 
     fn metrics(&self, now: u64) -> Value {
-        self.0
-            .metrics(JsValue::from_f64(now as f64))
-            .map(|m| json(&m))
-            .unwrap_or(Value::Null)
+        self.0.metrics(now)
     }
 }
 
